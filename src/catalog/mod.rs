@@ -1,0 +1,424 @@
+//! The catalog: every skill of the marketplace at one commit, with its group, version and
+//! description, plus the skills that were skipped and why.
+//!
+//! Built once per commit from a [`Snapshot`] and immutable afterwards, so it can be cached under
+//! the commit's sha forever.
+
+pub mod manifests;
+pub mod skill_md;
+pub mod snapshot;
+
+use manifests::{
+    parse_json_file, JsonFileError, Marketplace, PluginEntry, PluginManifest, MARKETPLACE_PATH,
+    PLUGIN_MANIFEST,
+};
+use serde::{Deserialize, Serialize};
+use snapshot::{Snapshot, SnapshotError};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// The folder under which unpublished groups are discovered.
+pub const PLUGINS_DIR: &str = "plugins";
+
+/// Why no catalog could be built at all (as opposed to one skill being skipped).
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    /// The repository has no marketplace.json.
+    #[error("the repository has no {MARKETPLACE_PATH}, so it is not a Claude Code plugin marketplace; add one (see docs/SETUP.md)")]
+    NoMarketplace,
+    /// marketplace.json is malformed.
+    #[error("the marketplace file is invalid: {0}; fix it and push again")]
+    InvalidMarketplace(#[from] JsonFileError),
+    /// The archive could not be read.
+    #[error(transparent)]
+    Snapshot(#[from] SnapshotError),
+}
+
+/// One skill the connector serves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Skill {
+    /// Unique across the marketplace; equals its folder's name.
+    pub name: String,
+    /// The group (plugin) that holds it.
+    pub group: String,
+    /// The skill's folder, e.g. `plugins/sales/skills/proposal-writer`.
+    pub folder: String,
+    /// From SKILL.md.
+    pub description: String,
+    /// The group's version (plugin.json, else the marketplace entry).
+    pub version: Option<String>,
+    /// Whether the group is listed in marketplace.json.
+    pub published: bool,
+    /// From the marketplace entry.
+    pub category: Option<String>,
+    /// Tags and keywords of the marketplace entry and plugin.json.
+    pub tags: Vec<String>,
+    /// Portable-format problems that do not stop serving the skill.
+    pub warnings: Vec<String>,
+}
+
+/// A group of skills (a Claude Code plugin).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Group {
+    /// The plugin's name.
+    pub name: String,
+    /// Its folder, e.g. `plugins/sales`.
+    pub folder: String,
+    /// Whether it is listed in marketplace.json.
+    pub published: bool,
+    /// Its version.
+    pub version: Option<String>,
+    /// Its description.
+    pub description: Option<String>,
+}
+
+/// A skill (or a whole group) that could not be served, with the reason an editor needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Skipped {
+    /// The file or folder concerned.
+    pub path: String,
+    /// What is wrong and how to fix it.
+    pub reason: String,
+}
+
+/// The marketplace at one commit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Catalog {
+    /// The commit it was built from.
+    pub commit: String,
+    /// marketplace.json's `name`.
+    pub marketplace: String,
+    /// marketplace.json's description, if any.
+    pub description: Option<String>,
+    /// Every servable skill, sorted by name.
+    pub skills: Vec<Skill>,
+    /// Every group found, sorted by folder.
+    pub groups: Vec<Group>,
+    /// Everything that was left out, sorted by path.
+    pub skipped: Vec<Skipped>,
+}
+
+impl Catalog {
+    /// Builds the catalog of `commit` from its files.
+    pub fn build(commit: &str, snapshot: &mut Snapshot) -> Result<Catalog, CatalogError> {
+        if !snapshot.contains(MARKETPLACE_PATH) {
+            return Err(CatalogError::NoMarketplace);
+        }
+        let marketplace: Marketplace =
+            parse_json_file(MARKETPLACE_PATH, &snapshot.read(MARKETPLACE_PATH)?)?;
+        let mut skipped = Vec::new();
+
+        // Published groups, by folder.
+        let mut entries: BTreeMap<String, PluginEntry> = BTreeMap::new();
+        for (position, raw) in marketplace.plugins.iter().enumerate() {
+            let label = raw
+                .get("name")
+                .and_then(|n| n.as_str())
+                .map_or_else(|| format!("#{}", position + 1), |n| format!("`{n}`"));
+            let entry: PluginEntry = match serde_json::from_value(raw.clone()) {
+                Ok(entry) => entry,
+                Err(e) => {
+                    skipped.push(Skipped {
+                        path: MARKETPLACE_PATH.into(),
+                        reason: format!("plugin entry {label} is malformed: {e}"),
+                    });
+                    continue;
+                }
+            };
+            match entry.local_folder() {
+                None => skipped.push(Skipped {
+                    path: MARKETPLACE_PATH.into(),
+                    reason: format!("plugin entry {label} has a source outside this repository; only folders of this repository (\"./plugins/<group>\") are served"),
+                }),
+                Some(folder) if !has_files_under(snapshot, &folder) => skipped.push(Skipped {
+                    path: MARKETPLACE_PATH.into(),
+                    reason: format!("plugin entry {label} points at ./{folder}, which does not exist"),
+                }),
+                Some(folder) => {
+                    if entries.contains_key(&folder) {
+                        skipped.push(Skipped { path: MARKETPLACE_PATH.into(), reason: format!("plugin entry {label} repeats the folder ./{folder}; the first entry is used") });
+                    } else {
+                        entries.insert(folder, entry);
+                    }
+                }
+            }
+        }
+
+        // Every group folder: the published ones plus any folder under plugins/.
+        let mut folders: BTreeSet<String> = entries.keys().cloned().collect();
+        let prefix = format!("{PLUGINS_DIR}/");
+        for path in snapshot.paths() {
+            if let Some((group, _)) = path
+                .strip_prefix(&prefix)
+                .and_then(|rest| rest.split_once('/'))
+            {
+                folders.insert(format!("{prefix}{group}"));
+            }
+        }
+
+        let mut groups = Vec::new();
+        let mut candidates = Vec::new();
+        for folder in folders {
+            let entry = entries.get(&folder);
+            let manifest_path = format!("{folder}/{PLUGIN_MANIFEST}");
+            let manifest = if snapshot.contains(&manifest_path) {
+                match parse_json_file::<PluginManifest>(
+                    &manifest_path,
+                    &snapshot.read(&manifest_path)?,
+                ) {
+                    Ok(manifest) => manifest,
+                    Err(e) => {
+                        skipped.push(Skipped {
+                            path: manifest_path,
+                            reason: format!(
+                                "{e}; the group's skills are not served until it is fixed"
+                            ),
+                        });
+                        continue;
+                    }
+                }
+            } else {
+                PluginManifest::default()
+            };
+            let folder_name = folder.rsplit('/').next().unwrap_or(&folder).to_string();
+            let group = Group {
+                name: entry
+                    .map(|e| e.name.clone())
+                    .or_else(|| manifest.name.clone())
+                    .unwrap_or(folder_name),
+                folder: folder.clone(),
+                published: entry.is_some(),
+                version: manifest
+                    .version
+                    .clone()
+                    .or_else(|| entry.and_then(|e| e.version.clone())),
+                description: manifest
+                    .description
+                    .clone()
+                    .or_else(|| entry.and_then(|e| e.description.clone())),
+            };
+            let mut tags: Vec<String> = Vec::new();
+            for tag in entry
+                .map(|e| e.tags.iter().chain(&e.keywords))
+                .into_iter()
+                .flatten()
+                .chain(&manifest.keywords)
+            {
+                if !tags.contains(tag) {
+                    tags.push(tag.clone());
+                }
+            }
+            let category = entry.and_then(|e| e.category.clone());
+            for skill_folder in skill_folders(snapshot, &folder) {
+                candidates.push((skill_folder, group.clone(), category.clone(), tags.clone()));
+            }
+            groups.push(group);
+        }
+
+        // Parse each SKILL.md; the first skill of a name (by path) wins.
+        let mut skills: Vec<Skill> = Vec::new();
+        let mut seen: HashMap<String, String> = HashMap::new();
+        candidates.sort_by(|a, b| a.0.cmp(&b.0));
+        for (skill_folder, group, category, tags) in candidates {
+            let path = format!("{skill_folder}/SKILL.md");
+            let folder_name = skill_folder.rsplit('/').next().unwrap_or_default();
+            let parsed = match skill_md::parse(&snapshot.read(&path)?) {
+                Ok(parsed) => parsed,
+                Err(e) => {
+                    skipped.push(Skipped {
+                        path,
+                        reason: format!("{e}; the skill is not served until it is fixed"),
+                    });
+                    continue;
+                }
+            };
+            let name = parsed.frontmatter.name;
+            if name != folder_name {
+                skipped.push(Skipped { path, reason: format!("its name `{name}` differs from its folder `{folder_name}`; the Agent Skills format requires them to match") });
+                continue;
+            }
+            if let Some(first) = seen.get(&name) {
+                skipped.push(Skipped { path, reason: format!("another skill named `{name}` exists at {first}/SKILL.md; skill names must be unique across the marketplace") });
+                continue;
+            }
+            seen.insert(name.clone(), skill_folder.clone());
+            skills.push(Skill {
+                name,
+                group: group.name,
+                folder: skill_folder,
+                description: parsed.frontmatter.description,
+                version: group.version,
+                published: group.published,
+                category,
+                tags,
+                warnings: parsed.warnings.iter().map(ToString::to_string).collect(),
+            });
+        }
+        skills.sort_by(|a, b| a.name.cmp(&b.name));
+        skipped.sort_by(|a, b| a.path.cmp(&b.path));
+
+        Ok(Catalog {
+            commit: commit.to_string(),
+            marketplace: marketplace.name,
+            description: marketplace.metadata.and_then(|m| m.description),
+            skills,
+            groups,
+            skipped,
+        })
+    }
+
+    /// The skill called `name`, if served.
+    pub fn skill(&self, name: &str) -> Option<&Skill> {
+        self.skills
+            .binary_search_by(|s| s.name.as_str().cmp(name))
+            .ok()
+            .map(|i| &self.skills[i])
+    }
+}
+
+fn has_files_under(snapshot: &Snapshot, folder: &str) -> bool {
+    let prefix = format!("{folder}/");
+    snapshot.paths().any(|p| p.starts_with(&prefix))
+}
+
+/// `<group>/skills/<skill>` for every `<group>/skills/<skill>/SKILL.md`.
+fn skill_folders(snapshot: &Snapshot, group_folder: &str) -> Vec<String> {
+    let prefix = format!("{group_folder}/skills/");
+    snapshot
+        .paths()
+        .filter_map(|p| p.strip_prefix(&prefix))
+        .filter_map(|rest| rest.strip_suffix("/SKILL.md"))
+        .filter(|skill| !skill.is_empty() && !skill.contains('/'))
+        .map(|skill| format!("{prefix}{skill}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::snapshot::test_support::zipball;
+    use super::*;
+
+    fn catalog(files: &[(&str, &str)]) -> Result<Catalog, CatalogError> {
+        let files: Vec<(&str, &[u8], bool)> = files
+            .iter()
+            .map(|(p, c)| (*p, c.as_bytes(), false))
+            .collect();
+        let mut snapshot = Snapshot::from_zip(zipball("acme-skills-0123456", &files)).unwrap();
+        Catalog::build("0123456789", &mut snapshot)
+    }
+
+    const MARKETPLACE: &str = r#"{"name": "acme", "owner": {"name": "IT"}, "metadata": {"description": "Acme skills"},
+        "plugins": [{"name": "sales", "source": "./plugins/sales", "category": "business", "tags": ["crm"], "version": "0.9.0"},
+                    {"name": "remote", "source": {"source": "github", "repo": "a/b"}},
+                    {"name": "ghost", "source": "./plugins/ghost"}]}"#;
+
+    fn skill(name: &str, description: &str) -> String {
+        format!("---\nname: {name}\ndescription: {description}\n---\nBody\n")
+    }
+
+    #[test]
+    fn builds_groups_versions_and_skips_with_reasons() {
+        let proposal = skill("proposal-writer", "Writes proposals");
+        let crm = skill("crm-notes", "CRM notes");
+        let dup = skill("proposal-writer", "Again");
+        let draft = skill("draft", "Not yet");
+        let catalog = catalog(&[
+            (MARKETPLACE_PATH, MARKETPLACE),
+            (
+                "plugins/sales/.claude-plugin/plugin.json",
+                r#"{"name": "sales", "version": "1.2.0", "keywords": ["deals"]}"#,
+            ),
+            ("plugins/sales/skills/proposal-writer/SKILL.md", &proposal),
+            ("plugins/sales/skills/crm-notes/SKILL.md", &crm),
+            ("plugins/sales/skills/broken/SKILL.md", "no frontmatter"),
+            (
+                "plugins/sales/skills/misnamed/SKILL.md",
+                &skill("other-name", "x"),
+            ),
+            ("plugins/wip/skills/draft/SKILL.md", &draft),
+            ("plugins/wip/skills/proposal-writer/SKILL.md", &dup),
+        ])
+        .unwrap();
+
+        let names: Vec<_> = catalog
+            .skills
+            .iter()
+            .map(|s| (s.name.as_str(), s.group.as_str(), s.published))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("crm-notes", "sales", true),
+                ("draft", "wip", false),
+                ("proposal-writer", "sales", true)
+            ]
+        );
+        let writer = catalog.skill("proposal-writer").unwrap();
+        assert_eq!(
+            writer.version.as_deref(),
+            Some("1.2.0"),
+            "plugin.json wins over the marketplace entry"
+        );
+        assert_eq!(writer.tags, ["crm", "deals"]);
+        assert_eq!(writer.category.as_deref(), Some("business"));
+        assert_eq!(catalog.description.as_deref(), Some("Acme skills"));
+
+        let reasons: Vec<_> = catalog
+            .skipped
+            .iter()
+            .map(|s| format!("{}: {}", s.path, s.reason))
+            .collect();
+        assert_eq!(reasons.len(), 5, "{reasons:#?}");
+        assert!(reasons
+            .iter()
+            .any(|r| r.contains("`remote` has a source outside")));
+        assert!(reasons
+            .iter()
+            .any(|r| r.contains("`ghost` points at ./plugins/ghost")));
+        assert!(reasons
+            .iter()
+            .any(|r| r.starts_with("plugins/sales/skills/broken/SKILL.md: SKILL.md must begin")));
+        assert!(reasons
+            .iter()
+            .any(|r| r.contains("`other-name` differs from its folder `misnamed`")));
+        assert!(reasons.iter().any(|r| r.starts_with("plugins/wip/skills/proposal-writer/SKILL.md: another skill named `proposal-writer` exists at plugins/sales/skills/proposal-writer")));
+    }
+
+    #[test]
+    fn a_broken_plugin_json_skips_only_its_group() {
+        let catalog = catalog(&[
+            (MARKETPLACE_PATH, MARKETPLACE),
+            ("plugins/sales/.claude-plugin/plugin.json", "{ not json"),
+            ("plugins/sales/skills/a/SKILL.md", &skill("a", "A")),
+            ("plugins/other/skills/b/SKILL.md", &skill("b", "B")),
+        ])
+        .unwrap();
+        assert_eq!(
+            catalog
+                .skills
+                .iter()
+                .map(|s| s.name.as_str())
+                .collect::<Vec<_>>(),
+            ["b"]
+        );
+        assert!(catalog
+            .skipped
+            .iter()
+            .any(|s| s.path == "plugins/sales/.claude-plugin/plugin.json"
+                && s.reason.contains("line 1")));
+    }
+
+    #[test]
+    fn a_missing_or_broken_marketplace_is_a_clear_error() {
+        assert!(matches!(
+            catalog(&[("README.md", "hi")]),
+            Err(CatalogError::NoMarketplace)
+        ));
+        let error = catalog(&[(MARKETPLACE_PATH, "{\"name\": ")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains(".claude-plugin/marketplace.json line 1"),
+            "{error}"
+        );
+    }
+}

@@ -1,0 +1,12 @@
+//! Skillport Connector: a remote MCP server that shares an organization's Claude Skills from a
+//! GitHub repository laid out as a Claude Code plugin marketplace.
+//!
+//! The crate is a pure core (everything but `edge`) that talks to the outside world only through
+//! the traits in [`ports`], and a thin wasm edge that implements them over the Workers runtime.
+
+pub mod catalog;
+pub mod config;
+pub mod ports;
+
+#[cfg(target_arch = "wasm32")]
+mod edge;

@@ -1,0 +1,59 @@
+//! The core's only doors to the outside world.
+//!
+//! Everything outside `edge` is plain Rust that talks to the network, to storage and to time
+//! through these traits, so the whole connector can be exercised natively against in-memory fakes
+//! and the wasm edge stays a thin adapter. The futures are deliberately not `Send`: a Worker is
+//! single-threaded and the Workers runtime's JavaScript handles are not `Send` either.
+
+use std::future::Future;
+
+/// An HTTP response as the core sees it: status, headers and the whole body.
+pub type HttpResponse = http::Response<Vec<u8>>;
+/// An HTTP request as the core sees it.
+pub type HttpRequest = http::Request<Vec<u8>>;
+
+/// Why an outbound request produced no HTTP response at all.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    /// DNS, TLS or connection failure, or the runtime refused the request.
+    #[error("could not reach {host}: {message}")]
+    Network { host: String, message: String },
+}
+
+/// Outbound HTTP. Implementations must not follow redirects: the core follows the ones it
+/// expects itself, so that it can count every hop and never forward credentials to another host.
+pub trait HttpClient {
+    /// Sends `request` and returns the response, whatever its status.
+    fn send(&self, request: HttpRequest) -> impl Future<Output = Result<HttpResponse, FetchError>>;
+}
+
+/// Why a key-value store operation failed.
+#[derive(Debug, thiserror::Error)]
+#[error("the key-value store failed: {0}")]
+pub struct StoreError(pub String);
+
+/// A global, eventually consistent key-value store (Workers KV in production).
+///
+/// Only caches live here: nothing whose loss or staleness could widen access.
+pub trait KvStore {
+    /// Reads `key`; `None` when absent or expired.
+    fn kv_get(&self, key: &str) -> impl Future<Output = Result<Option<Vec<u8>>, StoreError>>;
+    /// Writes `key`, expiring after `ttl_seconds` when given (Workers KV needs at least 60).
+    fn kv_put(
+        &self,
+        key: &str,
+        value: Vec<u8>,
+        ttl_seconds: Option<u64>,
+    ) -> impl Future<Output = Result<(), StoreError>>;
+}
+
+/// Wall-clock time, injected so that expiry logic is testable.
+pub trait Clock {
+    /// Milliseconds since the Unix epoch.
+    fn now_ms(&self) -> u64;
+}
+
+/// Everything the core needs from its host, in one bound.
+pub trait Platform: HttpClient + KvStore + Clock {}
+
+impl<T: HttpClient + KvStore + Clock> Platform for T {}
