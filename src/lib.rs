@@ -5,8 +5,13 @@
 //! the traits in [`ports`], and a thin wasm edge that implements them over the Workers runtime.
 
 pub mod catalog;
+pub mod catalog_store;
 pub mod config;
+pub mod github;
 pub mod ports;
+
+#[cfg(test)]
+mod testing;
 
 #[cfg(target_arch = "wasm32")]
 mod edge;

@@ -1,0 +1,269 @@
+//! A small client for the few GitHub REST endpoints the connector reads.
+//!
+//! Written against the `HttpClient` port rather than with an SDK crate: the GitHub SDKs for Rust
+//! bring their own HTTP stack (hyper/reqwest), which does not run inside a Worker, and the
+//! connector needs only three read endpoints. Every request is counted, so budgets can be shown.
+
+use crate::config::{RepoName, Secret};
+use crate::ports::{HttpClient, HttpRequest, HttpResponse};
+use serde::Deserialize;
+use std::cell::Cell;
+use url::Url;
+
+/// The `User-Agent` GitHub requires on every request.
+pub const USER_AGENT: &str = concat!("skillport-connector/", env!("CARGO_PKG_VERSION"));
+
+/// Why a GitHub read failed, phrased for the person who can fix it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GitHubError {
+    /// 401: the token is wrong or expired.
+    #[error("GitHub refused the service token (HTTP 401); check that GITHUB_SERVICE_TOKEN is valid and not expired")]
+    Unauthorized,
+    /// 403 without a rate limit: the token lacks a permission.
+    #[error("GitHub denied access to {what} (HTTP 403); give the token read access to the repository's contents")]
+    Forbidden { what: String },
+    /// 404: the repository or branch does not exist, or the token cannot see it.
+    #[error("GitHub has no {what} (HTTP 404); check MARKETPLACE_REPO and MARKETPLACE_REF, and that the token can read the repository")]
+    NotFound { what: String },
+    /// 403/429 with rate-limit headers.
+    #[error("GitHub's rate limit for the service token is exhausted{}; try again later", retry_hint(*retry_after_seconds))]
+    RateLimited { retry_after_seconds: Option<u64> },
+    /// 5xx.
+    #[error("GitHub is having trouble (HTTP {status}); try again in a minute")]
+    Unavailable { status: u16 },
+    /// No HTTP answer at all.
+    #[error("could not reach GitHub: {0}")]
+    Unreachable(String),
+    /// An answer that does not have the documented shape.
+    #[error("GitHub answered {what} with something unexpected: {problem}")]
+    Unexpected { what: String, problem: String },
+}
+
+fn retry_hint(seconds: Option<u64>) -> String {
+    seconds
+        .map(|s| format!(" (GitHub asks to wait {s} s)"))
+        .unwrap_or_default()
+}
+
+impl GitHubError {
+    /// Whether the same request may succeed later (outages and rate limits), as opposed to a
+    /// configuration problem that needs a person.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            Self::RateLimited { .. } | Self::Unavailable { .. } | Self::Unreachable(_)
+        )
+    }
+}
+
+/// Where a branch points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BranchHead {
+    /// The branch still points where the ETag says (HTTP 304: free of rate limit).
+    Unchanged,
+    /// The branch points at `sha`; `etag` revalidates it next time.
+    At { sha: String, etag: Option<String> },
+}
+
+/// A read client for one repository.
+pub struct GitHub<'a, H> {
+    http: &'a H,
+    api: &'a Url,
+    token: &'a Secret,
+    repo: &'a RepoName,
+    requests: Cell<u32>,
+}
+
+#[derive(Deserialize)]
+struct RepositoryBody {
+    default_branch: String,
+}
+
+#[derive(Deserialize)]
+struct RefBody {
+    object: RefObject,
+}
+
+#[derive(Deserialize)]
+struct RefObject {
+    sha: String,
+}
+
+impl<'a, H: HttpClient> GitHub<'a, H> {
+    /// A client for `repo` at the API base `api`, authenticating with `token`.
+    pub fn new(http: &'a H, api: &'a Url, token: &'a Secret, repo: &'a RepoName) -> Self {
+        GitHub {
+            http,
+            api,
+            token,
+            repo,
+            requests: Cell::new(0),
+        }
+    }
+
+    /// How many HTTP requests this client has sent (each redirect hop counts).
+    pub fn requests(&self) -> u32 {
+        self.requests.get()
+    }
+
+    /// The repository's default branch (`GET /repos/{owner}/{repo}`).
+    pub async fn default_branch(&self) -> Result<String, GitHubError> {
+        let what = format!("repository {}", self.repo);
+        let response = self.get(self.repo_url(&[]), None, &what).await?;
+        let body: RepositoryBody = parse(&response, &what)?;
+        Ok(body.default_branch)
+    }
+
+    /// Where `branch` points (`GET /repos/{owner}/{repo}/git/ref/heads/{branch}`), revalidated
+    /// with `etag` when given.
+    pub async fn branch_head(
+        &self,
+        branch: &str,
+        etag: Option<&str>,
+    ) -> Result<BranchHead, GitHubError> {
+        let what = format!("branch `{branch}` in {}", self.repo);
+        let mut segments = vec!["git", "ref", "heads"];
+        segments.extend(branch.split('/'));
+        let response = self.get(self.repo_url(&segments), etag, &what).await?;
+        if response.status() == http::StatusCode::NOT_MODIFIED {
+            return Ok(BranchHead::Unchanged);
+        }
+        let etag = header(&response, "etag");
+        let body: RefBody = parse(&response, &what)?;
+        Ok(BranchHead::At {
+            sha: body.object.sha,
+            etag,
+        })
+    }
+
+    /// The zip archive of the repository at `sha` (`GET /repos/{owner}/{repo}/zipball/{sha}`,
+    /// which redirects once to the archive host).
+    pub async fn zipball(&self, sha: &str) -> Result<Vec<u8>, GitHubError> {
+        let what = format!("the archive of {} at {sha}", self.repo);
+        let first = self
+            .get(self.repo_url(&["zipball", sha]), None, &what)
+            .await?;
+        if !first.status().is_redirection() {
+            return Ok(first.into_body());
+        }
+        let location = header(&first, "location")
+            .ok_or_else(|| unexpected(&what, "a redirect without a Location"))?;
+        let target = self
+            .api
+            .join(&location)
+            .map_err(|e| unexpected(&what, &format!("a redirect to an invalid URL ({e})")))?;
+        // The archive host authenticates by the signed URL itself; never send the token elsewhere.
+        let same_origin = target.origin() == self.api.origin();
+        let response = self.send(target, None, same_origin, &what).await?;
+        if response.status().is_redirection() {
+            return Err(unexpected(&what, "more than one redirect"));
+        }
+        Ok(response.into_body())
+    }
+
+    fn repo_url(&self, segments: &[&str]) -> Url {
+        let mut url = self.api.clone();
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty()
+                .extend(["repos", &self.repo.owner, &self.repo.name])
+                .extend(segments);
+        }
+        url
+    }
+
+    async fn get(
+        &self,
+        url: Url,
+        etag: Option<&str>,
+        what: &str,
+    ) -> Result<HttpResponse, GitHubError> {
+        self.send(url, etag, true, what).await
+    }
+
+    async fn send(
+        &self,
+        url: Url,
+        etag: Option<&str>,
+        with_token: bool,
+        what: &str,
+    ) -> Result<HttpResponse, GitHubError> {
+        let mut request = http::Request::get(url.as_str())
+            .header("user-agent", USER_AGENT)
+            .header("accept", "application/vnd.github+json")
+            .header("x-github-api-version", "2022-11-28");
+        if with_token {
+            request = request.header("authorization", format!("Bearer {}", self.token.expose()));
+        }
+        if let Some(etag) = etag {
+            request = request.header("if-none-match", etag);
+        }
+        let request: HttpRequest = request
+            .body(Vec::new())
+            .map_err(|e| unexpected(what, &e.to_string()))?;
+        self.requests.set(self.requests.get() + 1);
+        let response = self
+            .http
+            .send(request)
+            .await
+            .map_err(|e| GitHubError::Unreachable(e.to_string()))?;
+        check_status(response, what)
+    }
+}
+
+fn check_status(response: HttpResponse, what: &str) -> Result<HttpResponse, GitHubError> {
+    let status = response.status().as_u16();
+    match status {
+        200..=399 => Ok(response),
+        401 => Err(GitHubError::Unauthorized),
+        403 | 429 if is_rate_limited(&response) => Err(GitHubError::RateLimited {
+            retry_after_seconds: retry_after(&response),
+        }),
+        403 => Err(GitHubError::Forbidden {
+            what: what.to_string(),
+        }),
+        404 => Err(GitHubError::NotFound {
+            what: what.to_string(),
+        }),
+        500..=599 => Err(GitHubError::Unavailable { status }),
+        _ => Err(unexpected(what, &format!("HTTP {status}"))),
+    }
+}
+
+/// GitHub signals primary limits with `x-ratelimit-remaining: 0` and secondary ones with
+/// `retry-after`; 429 is always a limit.
+fn is_rate_limited(response: &HttpResponse) -> bool {
+    response.status() == http::StatusCode::TOO_MANY_REQUESTS
+        || header(response, "retry-after").is_some()
+        || header(response, "x-ratelimit-remaining").as_deref() == Some("0")
+}
+
+fn retry_after(response: &HttpResponse) -> Option<u64> {
+    header(response, "retry-after").and_then(|v| v.trim().parse().ok())
+}
+
+fn header(response: &HttpResponse, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+}
+
+fn parse<T: serde::de::DeserializeOwned>(
+    response: &HttpResponse,
+    what: &str,
+) -> Result<T, GitHubError> {
+    serde_json::from_slice(response.body()).map_err(|e| {
+        unexpected(
+            what,
+            &format!("a body that is not the documented JSON ({e})"),
+        )
+    })
+}
+
+fn unexpected(what: &str, problem: &str) -> GitHubError {
+    GitHubError::Unexpected {
+        what: what.to_string(),
+        problem: problem.to_string(),
+    }
+}

@@ -1,0 +1,230 @@
+//! In-memory implementations of the ports for the core's tests: a KV store that counts writes, a
+//! settable clock, and a small GitHub that serves a repository from memory with GitHub's
+//! shapes (ref with ETag/304, zipball through one redirect) and refuses unauthenticated calls.
+
+use crate::catalog::snapshot::test_support::zipball;
+use crate::config::Config;
+use crate::ports::{Clock, FetchError, HttpClient, HttpRequest, HttpResponse, KvStore, StoreError};
+use sha2::{Digest, Sha256};
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, HashMap};
+
+/// The token the fake GitHub accepts.
+pub const TOKEN: &str = "test-token";
+const API: &str = "https://api.github.test";
+
+/// A repository in memory, on one branch.
+pub struct FakeGitHub {
+    branch: String,
+    files: RefCell<BTreeMap<String, (Vec<u8>, bool)>>,
+    head: RefCell<String>,
+    archives: RefCell<HashMap<String, Vec<u8>>>,
+    failure: Cell<Option<u16>>,
+    /// Every request path, in order.
+    pub log: RefCell<Vec<String>>,
+}
+
+impl FakeGitHub {
+    /// An empty repository whose default branch is `branch`.
+    pub fn new(branch: &str) -> Self {
+        FakeGitHub {
+            branch: branch.into(),
+            files: RefCell::default(),
+            head: RefCell::default(),
+            archives: RefCell::default(),
+            failure: Cell::new(None),
+            log: RefCell::default(),
+        }
+    }
+
+    /// Adds or replaces text files and moves the branch to a new commit.
+    pub fn commit(&self, files: &[(&str, String)]) {
+        let binary: Vec<(&str, Vec<u8>, bool)> = files
+            .iter()
+            .map(|(p, c)| (*p, c.clone().into_bytes(), false))
+            .collect();
+        self.commit_bytes(&binary);
+    }
+
+    /// Adds or replaces files (bytes, executable) and moves the branch to a new commit.
+    pub fn commit_bytes(&self, files: &[(&str, Vec<u8>, bool)]) {
+        let mut tree = self.files.borrow_mut();
+        for (path, bytes, executable) in files {
+            tree.insert(path.to_string(), (bytes.clone(), *executable));
+        }
+        let mut hasher = Sha256::new();
+        hasher.update(self.head.borrow().as_bytes());
+        for (path, (bytes, _)) in tree.iter() {
+            hasher.update(path.as_bytes());
+            hasher.update(bytes);
+        }
+        let sha: String = hasher
+            .finalize()
+            .iter()
+            .take(20)
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let entries: Vec<(&str, &[u8], bool)> = tree
+            .iter()
+            .map(|(p, (b, x))| (p.as_str(), b.as_slice(), *x))
+            .collect();
+        self.archives.borrow_mut().insert(
+            sha.clone(),
+            zipball(&format!("acme-skills-{}", &sha[..7]), &entries),
+        );
+        *self.head.borrow_mut() = sha;
+    }
+
+    /// The branch's current commit.
+    pub fn head(&self) -> String {
+        self.head.borrow().clone()
+    }
+
+    /// Makes every following request fail with `status`.
+    pub fn fail_with(&self, status: u16) {
+        self.failure.set(Some(status));
+    }
+
+    fn answer(&self, request: &HttpRequest) -> HttpResponse {
+        let path = request.uri().path().to_string();
+        self.log.borrow_mut().push(path.clone());
+        let reply = |status: u16, body: serde_json::Value| {
+            http::Response::builder()
+                .status(status)
+                .body(body.to_string().into_bytes())
+                .unwrap()
+        };
+        if let Some(status) = self.failure.get() {
+            return reply(status, serde_json::json!({"message": "Server Error"}));
+        }
+        if request.headers().get("user-agent").is_none() {
+            return reply(
+                403,
+                serde_json::json!({"message": "Request forbidden by administrative rules. Please make sure your request has a User-Agent header"}),
+            );
+        }
+        if let Some(sha) = path.strip_prefix("/codeload/") {
+            return match self.archives.borrow().get(sha) {
+                Some(zip) => http::Response::builder()
+                    .status(200)
+                    .body(zip.clone())
+                    .unwrap(),
+                None => reply(404, serde_json::json!({"message": "Not Found"})),
+            };
+        }
+        let authorized = request
+            .headers()
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            == Some(&format!("Bearer {TOKEN}"));
+        if !authorized {
+            return reply(401, serde_json::json!({"message": "Bad credentials"}));
+        }
+        let head = self.head();
+        let etag = format!("\"{head}\"");
+        if path == "/repos/acme/skills" {
+            return reply(
+                200,
+                serde_json::json!({"full_name": "acme/skills", "default_branch": self.branch}),
+            );
+        }
+        if path == format!("/repos/acme/skills/git/ref/heads/{}", self.branch) {
+            if request
+                .headers()
+                .get("if-none-match")
+                .and_then(|v| v.to_str().ok())
+                == Some(etag.as_str())
+            {
+                return http::Response::builder()
+                    .status(304)
+                    .body(Vec::new())
+                    .unwrap();
+            }
+            let mut response = reply(
+                200,
+                serde_json::json!({"ref": format!("refs/heads/{}", self.branch), "object": {"sha": head, "type": "commit"}}),
+            );
+            response.headers_mut().insert("etag", etag.parse().unwrap());
+            return response;
+        }
+        if let Some(sha) = path.strip_prefix("/repos/acme/skills/zipball/") {
+            return http::Response::builder()
+                .status(302)
+                .header(
+                    "location",
+                    format!("https://codeload.github.test/codeload/{sha}"),
+                )
+                .body(Vec::new())
+                .unwrap();
+        }
+        reply(404, serde_json::json!({"message": "Not Found"}))
+    }
+}
+
+/// The ports in memory.
+pub struct FakePlatform {
+    /// The GitHub it talks to.
+    pub github: FakeGitHub,
+    kv: RefCell<HashMap<String, Vec<u8>>>,
+    writes: Cell<u32>,
+    /// The current time, settable.
+    pub now: Cell<u64>,
+}
+
+impl FakePlatform {
+    /// A platform whose outbound requests reach `github`.
+    pub fn new(github: FakeGitHub) -> Self {
+        FakePlatform {
+            github,
+            kv: RefCell::default(),
+            writes: Cell::new(0),
+            now: Cell::new(1_800_000_000_000),
+        }
+    }
+
+    /// A configuration pointing at the fake GitHub.
+    pub fn config(&self) -> Config {
+        let vars: HashMap<&str, &str> = [
+            ("MARKETPLACE_REPO", "acme/skills"),
+            ("GITHUB_SERVICE_TOKEN", TOKEN),
+            ("GITHUB_API_URL", API),
+        ]
+        .into();
+        Config::load(|name| vars.get(name).map(|v| v.to_string()))
+            .expect("test configuration is valid")
+    }
+
+    /// KV writes so far.
+    pub fn kv_writes(&self) -> u32 {
+        self.writes.get()
+    }
+}
+
+impl HttpClient for FakePlatform {
+    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, FetchError> {
+        Ok(self.github.answer(&request))
+    }
+}
+
+impl KvStore for FakePlatform {
+    async fn kv_get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self.kv.borrow().get(key).cloned())
+    }
+
+    async fn kv_put(
+        &self,
+        key: &str,
+        value: Vec<u8>,
+        _ttl_seconds: Option<u64>,
+    ) -> Result<(), StoreError> {
+        self.writes.set(self.writes.get() + 1);
+        self.kv.borrow_mut().insert(key.to_string(), value);
+        Ok(())
+    }
+}
+
+impl Clock for FakePlatform {
+    fn now_ms(&self) -> u64 {
+        self.now.get()
+    }
+}
