@@ -4,14 +4,17 @@
 //! The crate is a pure core (everything but `edge`) that talks to the outside world only through
 //! the traits in [`ports`], and a thin wasm edge that implements them over the Workers runtime.
 
+pub mod app;
 pub mod catalog;
 pub mod catalog_store;
 pub mod config;
 pub mod github;
+pub mod mcp;
 pub mod ports;
+pub mod tools;
 
-#[cfg(test)]
-mod testing;
+#[cfg(any(test, feature = "test-support"))]
+pub mod testing;
 
 #[cfg(target_arch = "wasm32")]
 mod edge;

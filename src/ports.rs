@@ -53,7 +53,13 @@ pub trait Clock {
     fn now_ms(&self) -> u64;
 }
 
-/// Everything the core needs from its host, in one bound.
-pub trait Platform: HttpClient + KvStore + Clock {}
+/// Cryptographically secure randomness (request ids now; tokens and secrets later).
+pub trait Random {
+    /// Fills `buffer` with random bytes.
+    fn fill_random(&self, buffer: &mut [u8]);
+}
 
-impl<T: HttpClient + KvStore + Clock> Platform for T {}
+/// Everything the core needs from its host, in one bound.
+pub trait Platform: HttpClient + KvStore + Clock + Random {}
+
+impl<T: HttpClient + KvStore + Clock + Random> Platform for T {}

@@ -4,7 +4,9 @@
 
 use crate::catalog::snapshot::test_support::zipball;
 use crate::config::Config;
-use crate::ports::{Clock, FetchError, HttpClient, HttpRequest, HttpResponse, KvStore, StoreError};
+use crate::ports::{
+    Clock, FetchError, HttpClient, HttpRequest, HttpResponse, KvStore, Random, StoreError,
+};
 use sha2::{Digest, Sha256};
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap};
@@ -226,5 +228,16 @@ impl KvStore for FakePlatform {
 impl Clock for FakePlatform {
     fn now_ms(&self) -> u64 {
         self.now.get()
+    }
+}
+
+impl Random for FakePlatform {
+    fn fill_random(&self, buffer: &mut [u8]) {
+        // Deterministic but never repeating within a test.
+        let seed = self.now.get();
+        self.now.set(seed + 1);
+        for (i, byte) in buffer.iter_mut().enumerate() {
+            *byte = (seed as usize).wrapping_mul(31).wrapping_add(i * 7) as u8;
+        }
     }
 }

@@ -111,8 +111,8 @@ impl Snapshot {
     }
 }
 
-#[cfg(test)]
-pub(crate) mod test_support {
+#[cfg(any(test, feature = "test-support"))]
+pub mod test_support {
     //! Builds zipballs shaped like GitHub's for the core's tests.
     use std::io::Write;
 

@@ -1,0 +1,270 @@
+//! The router: every HTTP request enters here, and leaves with a response and one log record.
+//!
+//! Origin checks and CORS live here because they apply to every browser-reachable endpoint;
+//! each endpoint's own behaviour lives in its module.
+
+use crate::config::{Config, ConfigError};
+use crate::mcp::streamable_http::{self, json};
+use crate::ports::{HttpRequest, HttpResponse, Platform};
+use crate::tools::ToolContext;
+use http::{header, HeaderValue, Method, StatusCode};
+use serde::Serialize;
+use serde_json::json;
+
+/// The largest JSON-RPC body accepted on `/mcp`.
+pub const MAX_BODY_BYTES: usize = 4 << 20;
+
+/// Origins always allowed to call the connector from a browser.
+pub const CLAUDE_ORIGINS: [&str; 2] = ["https://claude.ai", "https://claude.com"];
+
+/// One structured log line per request. Never holds a token, a secret or file content.
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestLog {
+    /// Random, per request; also sent back as `X-Request-Id`.
+    pub request_id: String,
+    /// HTTP method.
+    pub method: String,
+    /// Path only (queries may carry codes or signatures).
+    pub path: String,
+    /// HTTP status answered.
+    pub status: u16,
+    /// JSON-RPC methods called (`tools/call:<tool>` for tools).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub calls: Vec<String>,
+    /// GitHub requests made.
+    pub github_requests: u32,
+    /// Wall time, as far as the runtime lets it be measured.
+    pub duration_ms: u64,
+}
+
+/// A response and its log record.
+pub struct Handled {
+    /// What to send.
+    pub response: HttpResponse,
+    /// What to log.
+    pub log: RequestLog,
+}
+
+/// Handles one request. `config` is the result of loading the configuration, so that a broken
+/// configuration is reported on every request rather than crashing the Worker.
+pub async fn handle<P: Platform>(
+    platform: &P,
+    config: &Result<Config, Vec<ConfigError>>,
+    request: HttpRequest,
+) -> Handled {
+    let started = platform.now_ms();
+    let mut id = [0u8; 8];
+    platform.fill_random(&mut id);
+    let request_id: String = id.iter().map(|b| format!("{b:02x}")).collect();
+    let mut log = RequestLog {
+        request_id: request_id.clone(),
+        method: request.method().to_string(),
+        path: request.uri().path().to_string(),
+        status: 0,
+        calls: Vec::new(),
+        github_requests: 0,
+        duration_ms: 0,
+    };
+
+    let mut response = route(platform, config, &request, &mut log).await;
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert("x-request-id", value);
+    }
+    log.status = response.status().as_u16();
+    log.duration_ms = platform.now_ms().saturating_sub(started);
+    Handled { response, log }
+}
+
+async fn route<P: Platform>(
+    platform: &P,
+    config: &Result<Config, Vec<ConfigError>>,
+    request: &HttpRequest,
+    log: &mut RequestLog,
+) -> HttpResponse {
+    let path = request.uri().path();
+    let own_origin = own_origin(config.as_ref().ok(), request);
+    let origin = request
+        .headers()
+        .get(header::ORIGIN)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string);
+    let origin_allowed = origin
+        .as_deref()
+        .is_none_or(|o| is_allowed_origin(o, &own_origin, config.as_ref().ok()));
+
+    match (path, request.method()) {
+        ("/", &Method::GET) => home(config, &own_origin, wants_json(request)),
+        ("/mcp", method) => {
+            if !origin_allowed {
+                return with_cors(error(StatusCode::FORBIDDEN, "forbidden_origin", "this origin may not call the connector; an admin can add it to ALLOWED_ORIGINS"), None);
+            }
+            let response = match *method {
+                Method::OPTIONS => preflight(),
+                Method::POST => match config {
+                    Err(problems) => configuration_error(problems),
+                    Ok(_) if request.body().len() > MAX_BODY_BYTES => error(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "too_large",
+                        &format!("a request body may be at most {MAX_BODY_BYTES} bytes"),
+                    ),
+                    Ok(config) => {
+                        let ctx = ToolContext::new(platform, config);
+                        let exchange =
+                            streamable_http::post(&ctx, request.headers(), request.body()).await;
+                        log.calls = exchange.calls;
+                        log.github_requests = ctx.github_requests();
+                        exchange.response
+                    }
+                },
+                _ => method_not_allowed("POST, OPTIONS"),
+            };
+            with_cors(response, origin.as_deref())
+        }
+        ("/", _) => method_not_allowed("GET"),
+        _ => error(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            &format!("nothing at {path}; the MCP endpoint is /mcp"),
+        ),
+    }
+}
+
+/// The connector's public origin: `CONNECTOR_URL`'s, else the request's.
+fn own_origin(config: Option<&Config>, request: &HttpRequest) -> String {
+    if let Some(url) = config.and_then(|c| c.connector_url.as_ref()) {
+        return url.origin().ascii_serialization();
+    }
+    let uri = request.uri();
+    match (uri.scheme_str(), uri.authority()) {
+        (Some(scheme), Some(authority)) => format!("{scheme}://{authority}"),
+        _ => String::new(),
+    }
+}
+
+fn is_allowed_origin(origin: &str, own_origin: &str, config: Option<&Config>) -> bool {
+    let origin = origin.trim_end_matches('/');
+    origin == own_origin
+        || CLAUDE_ORIGINS.contains(&origin)
+        || config.is_some_and(|c| c.allowed_origins.iter().any(|o| o == origin))
+}
+
+fn wants_json(request: &HttpRequest) -> bool {
+    request
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("application/json"))
+}
+
+fn preflight() -> HttpResponse {
+    let mut response = http::Response::new(Vec::new());
+    *response.status_mut() = StatusCode::NO_CONTENT;
+    let headers = response.headers_mut();
+    headers.insert(
+        "access-control-allow-methods",
+        HeaderValue::from_static("GET, POST, DELETE, OPTIONS"),
+    );
+    headers.insert("access-control-allow-headers", HeaderValue::from_static("Authorization, Content-Type, Accept, MCP-Protocol-Version, Mcp-Session-Id, Last-Event-ID"));
+    headers.insert("access-control-max-age", HeaderValue::from_static("86400"));
+    response
+}
+
+/// Lets the allowed browser origin read the response, including `WWW-Authenticate` (without
+/// which browser clients cannot discover how to sign in).
+fn with_cors(mut response: HttpResponse, origin: Option<&str>) -> HttpResponse {
+    let headers = response.headers_mut();
+    if let Some(value) = origin.and_then(|o| HeaderValue::from_str(o).ok()) {
+        headers.insert("access-control-allow-origin", value);
+    }
+    headers.insert(header::VARY, HeaderValue::from_static("Origin"));
+    headers.insert(
+        "access-control-expose-headers",
+        HeaderValue::from_static(
+            "WWW-Authenticate, Mcp-Session-Id, MCP-Protocol-Version, X-Request-Id",
+        ),
+    );
+    response
+}
+
+fn method_not_allowed(allow: &'static str) -> HttpResponse {
+    let mut response = error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        &format!("use {allow}"),
+    );
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static(allow));
+    response
+}
+
+fn error(status: StatusCode, code: &str, message: &str) -> HttpResponse {
+    json(
+        status,
+        &json!({"error": code, "error_description": message}),
+    )
+}
+
+fn configuration_error(problems: &[ConfigError]) -> HttpResponse {
+    let problems: Vec<_> = problems
+        .iter()
+        .map(|p| json!({"setting": p.setting, "problem": p.problem}))
+        .collect();
+    json(
+        StatusCode::SERVICE_UNAVAILABLE,
+        &json!({"error": "configuration_error", "error_description": "the connector is not fully configured; see docs/CONFIGURATION.md", "problems": problems}),
+    )
+}
+
+fn home(
+    config: &Result<Config, Vec<ConfigError>>,
+    own_origin: &str,
+    as_json: bool,
+) -> HttpResponse {
+    let mcp_url = format!("{own_origin}/mcp");
+    let problems: Vec<String> = config
+        .as_ref()
+        .err()
+        .map(|p| p.iter().map(ToString::to_string).collect())
+        .unwrap_or_default();
+    let repository = config.as_ref().ok().map(|c| c.repo.to_string());
+    if as_json {
+        return json(
+            StatusCode::OK,
+            &json!({"name": "Skillport Connector", "connector_url": mcp_url, "marketplace": repository, "configured": problems.is_empty(), "problems": problems}),
+        );
+    }
+    let escape = |s: &str| html_escape::encode_text(s).into_owned();
+    let status = if problems.is_empty() {
+        format!(
+            "<p class=ok>Configured. Serving skills from <code>{}</code>.</p>",
+            escape(repository.as_deref().unwrap_or_default())
+        )
+    } else {
+        let items: String = problems
+            .iter()
+            .map(|p| format!("<li><code>{}</code></li>", escape(p)))
+            .collect();
+        format!("<p class=bad>The connector is not fully configured:</p><ul>{items}</ul>")
+    };
+    let page = format!(
+        "<!doctype html><html lang=en><meta charset=utf-8><meta name=viewport content='width=device-width'>\
+         <title>Skillport Connector</title><style>body{{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem}}\
+         code{{background:#f3f3f3;padding:.1rem .3rem}}.ok{{color:#166534}}.bad{{color:#991b1b}}</style>\
+         <h1>Skillport Connector</h1><p>Shares this organization's Claude Skills with Claude.ai and Claude Desktop.</p>\
+         <p>Add it in Claude under <b>Settings → Connectors → Add custom connector</b> with this URL:</p><p><code>{}</code></p>{status}</html>",
+        escape(&mcp_url)
+    );
+    let mut response = http::Response::new(page.into_bytes());
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    response.headers_mut().insert(
+        "content-security-policy",
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+        ),
+    );
+    response
+}

@@ -1,0 +1,7 @@
+//! The Model Context Protocol: JSON-RPC messages, protocol revisions, method dispatch, and the
+//! Streamable HTTP transport at `/mcp`. Dispatch is transport-independent so `/sse` can reuse it.
+
+pub mod jsonrpc;
+pub mod server;
+pub mod streamable_http;
+pub mod version;

@@ -1,0 +1,165 @@
+//! `list_skills`: browse and search the skills of the marketplace.
+
+use super::{
+    parse_arguments, schema_of, to_output, Annotations, ToolContext, ToolDefinition, ToolError,
+};
+use crate::catalog::Skill;
+use crate::ports::Platform;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// Skills per page unless the caller asks otherwise; keeps a result far below the ~150,000
+/// characters a client accepts.
+pub const DEFAULT_LIMIT: usize = 100;
+/// The largest page.
+pub const MAX_LIMIT: usize = 500;
+
+/// The arguments.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Input {
+    /// Words to look for in skill names, descriptions and tags (case-insensitive; every word must match).
+    #[serde(default)]
+    pub query: Option<String>,
+    /// Only skills of this group (plugin).
+    #[serde(default)]
+    pub group: Option<String>,
+    /// Skills per page, 1 to 500 (default 100).
+    #[serde(default)]
+    #[schemars(range(min = 1, max = 500))]
+    pub limit: Option<usize>,
+    /// The `next_cursor` of the previous page.
+    #[serde(default)]
+    pub cursor: Option<String>,
+}
+
+/// One skill as listed.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ListedSkill {
+    /// The skill's name (pass it to fetch_skill).
+    pub name: String,
+    /// The group (plugin) that holds it.
+    pub group: String,
+    /// What it does and when to use it.
+    pub description: String,
+    /// Its version (the group's), if the group declares one.
+    pub version: Option<String>,
+    /// Whether its group is published in the marketplace.
+    pub published: bool,
+    /// Search tags.
+    pub tags: Vec<String>,
+    /// The marketplace category.
+    pub category: Option<String>,
+}
+
+/// The result.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Output {
+    /// This page of skills, sorted by name.
+    pub skills: Vec<ListedSkill>,
+    /// Skills on this page.
+    pub count: usize,
+    /// Skills matching the query across all pages.
+    pub total: usize,
+    /// Pass as `cursor` to get the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+    /// Set when GitHub could not be reached and the last known catalog is shown: why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stale: Option<String>,
+}
+
+/// The declaration.
+pub fn definition() -> ToolDefinition {
+    ToolDefinition {
+        name: "list_skills",
+        title: "List skills",
+        description: "List the organization's Claude Skills available to you, with name, group, description and version. Use `query` to search names, descriptions and tags; page with `cursor`.",
+        input_schema: schema_of::<Input>(),
+        output_schema: schema_of::<Output>(),
+        annotations: Annotations::READ_ONLY,
+    }
+}
+
+/// Runs the tool.
+pub async fn call<P: Platform>(
+    ctx: &ToolContext<'_, P>,
+    arguments: Map<String, Value>,
+) -> Result<Value, ToolError> {
+    let input: Input = parse_arguments(arguments)?;
+    let limit = input.limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(ToolError::InvalidArguments(format!(
+            "`limit` must be between 1 and {MAX_LIMIT}"
+        )));
+    }
+    let offset = match &input.cursor {
+        None => 0,
+        Some(cursor) => decode_cursor(cursor)?,
+    };
+    let served = ctx.catalog().await?;
+    let words: Vec<String> = input
+        .query
+        .as_deref()
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(str::to_lowercase)
+        .collect();
+    let matching: Vec<&Skill> = served
+        .catalog
+        .skills
+        .iter()
+        .filter(|s| s.published)
+        .filter(|s| input.group.as_ref().is_none_or(|g| *g == s.group))
+        .filter(|s| words.iter().all(|w| matches(s, w)))
+        .collect();
+    let page: Vec<ListedSkill> = matching
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .map(|s| listed(s))
+        .collect();
+    let next = offset + page.len();
+    let output = Output {
+        count: page.len(),
+        total: matching.len(),
+        next_cursor: (next < matching.len()).then(|| encode_cursor(next)),
+        skills: page,
+        stale: served.stale.clone(),
+    };
+    to_output(&output)
+}
+
+fn matches(skill: &Skill, word: &str) -> bool {
+    skill.name.to_lowercase().contains(word)
+        || skill.description.to_lowercase().contains(word)
+        || skill.tags.iter().any(|t| t.to_lowercase().contains(word))
+}
+
+fn listed(skill: &Skill) -> ListedSkill {
+    ListedSkill {
+        name: skill.name.clone(),
+        group: skill.group.clone(),
+        description: skill.description.clone(),
+        version: skill.version.clone(),
+        published: skill.published,
+        tags: skill.tags.clone(),
+        category: skill.category.clone(),
+    }
+}
+
+fn encode_cursor(offset: usize) -> String {
+    URL_SAFE_NO_PAD.encode(format!("offset:{offset}"))
+}
+
+fn decode_cursor(cursor: &str) -> Result<usize, ToolError> {
+    URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .and_then(|text| text.strip_prefix("offset:").and_then(|n| n.parse().ok()))
+        .ok_or_else(|| ToolError::InvalidArguments("`cursor` is not one this server issued; call list_skills without a cursor to start over".into()))
+}

@@ -1,0 +1,156 @@
+//! The tools the connector offers, their declarations (schemas and annotations) and the context
+//! they run in.
+//!
+//! A reader looking for how a tool works opens its own module; this one only declares and routes.
+
+pub mod list_skills;
+
+use crate::catalog_store::{self, LoadError, Served};
+use crate::config::Config;
+use crate::ports::Platform;
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+/// Why a tool call failed; the message is shown to the model and should tell it what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum ToolError {
+    /// The arguments do not match the tool's input schema.
+    #[error("invalid arguments: {0}")]
+    InvalidArguments(String),
+    /// The catalog cannot be read (GitHub or the repository's content).
+    #[error("the skills catalog is unavailable: {0}")]
+    Catalog(#[from] LoadError),
+    /// A result that could not be encoded; a bug, reported rather than panicking.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// Hints that tell clients how a tool behaves (MCP `ToolAnnotations`).
+#[derive(Debug, Clone, Copy, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Annotations {
+    /// Never changes anything.
+    pub read_only_hint: bool,
+    /// May delete or overwrite.
+    pub destructive_hint: bool,
+    /// Repeating the call has no further effect.
+    pub idempotent_hint: bool,
+    /// Talks to systems beyond the skills repository.
+    pub open_world_hint: bool,
+}
+
+impl Annotations {
+    /// A tool that only reads the repository.
+    pub const READ_ONLY: Annotations = Annotations {
+        read_only_hint: true,
+        destructive_hint: false,
+        idempotent_hint: true,
+        open_world_hint: false,
+    };
+}
+
+/// What `tools/list` says about one tool.
+#[derive(Debug, Clone)]
+pub struct ToolDefinition {
+    /// The name the model calls.
+    pub name: &'static str,
+    /// A human-readable title.
+    pub title: &'static str,
+    /// When to use it.
+    pub description: &'static str,
+    /// JSON Schema of the arguments.
+    pub input_schema: Value,
+    /// JSON Schema of `structuredContent`.
+    pub output_schema: Value,
+    /// Behaviour hints.
+    pub annotations: Annotations,
+}
+
+/// The JSON Schema of `T`, inlined (no `$ref`s) so every client can read it.
+pub fn schema_of<T: JsonSchema>() -> Value {
+    let generator = schemars::generate::SchemaSettings::draft2020_12()
+        .with(|settings| settings.inline_subschemas = true)
+        .into_generator();
+    let mut schema = generator.into_root_schema_for::<T>().to_value();
+    if let Some(object) = schema.as_object_mut() {
+        object.remove("$schema");
+        object.remove("title");
+    }
+    schema
+}
+
+/// Parses tool arguments into the tool's input type, with serde's message (which names the
+/// field) for the model to correct itself.
+pub fn parse_arguments<T: serde::de::DeserializeOwned>(
+    arguments: Map<String, Value>,
+) -> Result<T, ToolError> {
+    serde_json::from_value(Value::Object(arguments))
+        .map_err(|e| ToolError::InvalidArguments(e.to_string()))
+}
+
+/// Encodes a tool's typed output as its `structuredContent`.
+pub fn to_output<T: Serialize>(output: &T) -> Result<Value, ToolError> {
+    serde_json::to_value(output).map_err(|e| ToolError::Internal(e.to_string()))
+}
+
+/// What a tool call can reach: the platform, the configuration and the catalog, loaded at most
+/// once per HTTP request however many calls a batch holds.
+pub struct ToolContext<'a, P> {
+    /// The host's ports.
+    pub platform: &'a P,
+    /// The validated configuration.
+    pub config: &'a Config,
+    served: RefCell<Option<Rc<Served>>>,
+    github_requests: Cell<u32>,
+}
+
+impl<'a, P: Platform> ToolContext<'a, P> {
+    /// A context for one HTTP request.
+    pub fn new(platform: &'a P, config: &'a Config) -> Self {
+        ToolContext {
+            platform,
+            config,
+            served: RefCell::new(None),
+            github_requests: Cell::new(0),
+        }
+    }
+
+    /// The catalog of the served branch's current commit.
+    pub async fn catalog(&self) -> Result<Rc<Served>, ToolError> {
+        if let Some(served) = self.served.borrow().as_ref() {
+            return Ok(served.clone());
+        }
+        let served = catalog_store::current(self.platform, self.config).await;
+        let served = Rc::new(served?);
+        self.github_requests
+            .set(self.github_requests.get() + served.github_requests);
+        *self.served.borrow_mut() = Some(served.clone());
+        Ok(served)
+    }
+
+    /// GitHub requests made so far in this HTTP request.
+    pub fn github_requests(&self) -> u32 {
+        self.github_requests.get()
+    }
+}
+
+/// Every tool, in the order `tools/list` shows them.
+pub fn definitions() -> Vec<ToolDefinition> {
+    vec![list_skills::definition()]
+}
+
+/// Runs the tool called `name`; `None` when there is no such tool.
+pub async fn call<P: Platform>(
+    ctx: &ToolContext<'_, P>,
+    name: &str,
+    arguments: Map<String, Value>,
+) -> Option<Result<Value, ToolError>> {
+    let result = match name {
+        "list_skills" => list_skills::call(ctx, arguments).await,
+        _ => return None,
+    };
+    Some(result)
+}
