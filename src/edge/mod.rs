@@ -1,1 +1,48 @@
-//! The wasm edge: the Workers entry point and the adapters that implement the core ports.
+//! The wasm edge: the Workers entry point and the adapters that implement the core's ports over
+//! the Workers runtime. Nothing here decides anything; it converts and delegates to [`crate::app`].
+
+mod platform;
+
+use crate::app;
+use crate::config::Config;
+use platform::WorkerPlatform;
+use worker::{console_error, console_log, event, Context, Env, Request, Response, ResponseBuilder};
+
+#[event(start)]
+fn start() {
+    console_error_panic_hook::set_once();
+}
+
+#[event(fetch)]
+async fn fetch(request: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
+    let platform = WorkerPlatform::new(&env);
+    let config = Config::load(|name| setting(&env, name));
+    let request = match platform::to_core_request(request).await {
+        Ok(request) => request,
+        Err(e) => {
+            console_error!("unreadable request: {e}");
+            return Response::error("Bad Request: the request could not be read", 400);
+        }
+    };
+    let handled = app::handle(&platform, &config, request).await;
+    console_log!("{}", serde_json::to_string(&handled.log).unwrap_or_default());
+    to_worker_response(handled.response)
+}
+
+/// A var or a secret by name (both are plain strings on `env`).
+fn setting(env: &Env, name: &str) -> Option<String> {
+    env.var(name).ok().map(|v| v.to_string()).or_else(|| env.secret(name).ok().map(|s| s.to_string()))
+}
+
+fn to_worker_response(response: crate::ports::HttpResponse) -> worker::Result<Response> {
+    let (parts, body) = response.into_parts();
+    let headers = worker::Headers::new();
+    for (name, value) in &parts.headers {
+        if let Ok(value) = value.to_str() {
+            headers.append(name.as_str(), value)?;
+        }
+    }
+    let builder = ResponseBuilder::new().with_status(parts.status.as_u16()).with_headers(headers);
+    // Statuses such as 202 and 204 must not carry a body object at all.
+    Ok(if body.is_empty() { builder.empty() } else { builder.fixed(body) })
+}

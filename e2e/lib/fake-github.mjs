@@ -1,0 +1,185 @@
+// A strict stand-in for the GitHub REST API, backed by a real bare git repository.
+//
+// It serves exactly the endpoints the connector uses, with GitHub's shapes (checked against
+// GitHub's OpenAPI description in fake-github.test.mjs), GitHub's authentication and User-Agent
+// rules, ETag/304 on refs, and the zipball's redirect to an archive host. Every request is
+// recorded so tests can count them, and faults (statuses, Retry-After, delays) can be injected.
+import http from "node:http";
+import { createHash, randomBytes } from "node:crypto";
+
+export class FakeGitHub {
+  /**
+   * @param {import("./git-repo.mjs").GitRepo} repo
+   * @param {{owner?: string, name?: string, token?: string, delayMs?: number}} options
+   */
+  constructor(repo, { owner = "acme", name = "skills", token = "ghs_fixture_token", delayMs = 0 } = {}) {
+    this.repo = repo;
+    this.owner = owner;
+    this.name = name;
+    this.token = token;
+    this.delayMs = delayMs;
+    /** Every request: {method, path, status}. */
+    this.requests = [];
+    /** Pending faults, consumed in order: {status, headers?, body?, delayMs?, match?: RegExp}. */
+    this.faults = [];
+    this.codeloadTokens = new Set();
+  }
+
+  /** Starts listening on 127.0.0.1; resolves to the base URL. */
+  async start() {
+    this.server = http.createServer((req, res) => {
+      this.handle(req, res).catch((error) => {
+        res.writeHead(500, { "content-type": "application/json" });
+        res.end(JSON.stringify({ message: `fake GitHub failed: ${error.message}` }));
+      });
+    });
+    await new Promise((resolve) => this.server.listen(0, "127.0.0.1", resolve));
+    this.url = `http://127.0.0.1:${this.server.address().port}`;
+    return this.url;
+  }
+
+  async stop() {
+    if (!this.server) return;
+    this.server.closeAllConnections();
+    await new Promise((resolve) => this.server.close(resolve));
+    this.server = null;
+  }
+
+  /** Forgets the recorded requests. */
+  reset() {
+    this.requests = [];
+  }
+
+  /** Requests whose path matches `pattern` (all when omitted). */
+  count(pattern) {
+    return this.requests.filter((r) => !pattern || pattern.test(r.path)).length;
+  }
+
+  async handle(req, res) {
+    const url = new URL(req.url, this.url);
+    const record = { method: req.method, path: url.pathname, status: 0 };
+    this.requests.push(record);
+    const send = (status, body, headers = {}) => {
+      record.status = status;
+      const isJson = body !== undefined && !Buffer.isBuffer(body);
+      res.writeHead(status, { ...(isJson ? { "content-type": "application/json; charset=utf-8" } : {}), ...headers });
+      res.end(isJson ? JSON.stringify(body) : body);
+    };
+    if (this.delayMs) await sleep(this.delayMs);
+
+    const faultIndex = this.faults.findIndex((f) => !f.match || f.match.test(url.pathname));
+    if (faultIndex >= 0) {
+      const [fault] = this.faults.splice(faultIndex, 1);
+      if (fault.delayMs) await sleep(fault.delayMs);
+      if (fault.status) return send(fault.status, fault.body ?? { message: "Injected fault" }, fault.headers);
+    }
+
+    // GitHub's rules: a User-Agent always; the token on API requests.
+    if (!req.headers["user-agent"]) {
+      return send(403, { message: "Request forbidden by administrative rules. Please make sure your request has a User-Agent header (https://docs.github.com/en/rest/overview/resources-in-the-rest-api#user-agent-required)." });
+    }
+
+    const codeload = url.pathname.match(/^\/_codeload\/([^/]+)\/([^/]+)\/legacy\.zip\/([0-9a-f]{40})$/);
+    if (codeload) {
+      if (!this.codeloadTokens.has(url.searchParams.get("token"))) return send(404, Buffer.from("404: Not Found"));
+      const zip = await this.repo.git(["archive", "--format=zip", `--prefix=${this.owner}-${this.name}-${codeload[3].slice(0, 7)}/`, codeload[3]], { encoding: "buffer" });
+      return send(200, zip, { "content-type": "application/zip", "content-disposition": `attachment; filename=${this.owner}-${this.name}-${codeload[3].slice(0, 7)}.zip` });
+    }
+
+    const auth = req.headers.authorization ?? "";
+    if (auth !== `Bearer ${this.token}` && auth !== `token ${this.token}`) {
+      return send(401, { message: "Bad credentials", documentation_url: "https://docs.github.com/rest", status: "401" });
+    }
+    const prefix = `/repos/${this.owner}/${this.name}`;
+    if (!url.pathname.startsWith(prefix)) return notFound(send);
+    const rest = url.pathname.slice(prefix.length);
+    const rateHeaders = { "x-ratelimit-limit": "5000", "x-ratelimit-remaining": "4999", "x-github-api-version-selected": "2022-11-28" };
+
+    if (req.method === "GET" && rest === "") {
+      return send(200, repositoryJson(this), rateHeaders);
+    }
+    const ref = rest.match(/^\/git\/ref\/heads\/(.+)$/);
+    if (req.method === "GET" && ref) {
+      const branch = decodeURIComponent(ref[1]);
+      if (branch !== this.repo.branch) return notFound(send);
+      const sha = await this.repo.head();
+      if (!sha) return send(409, { message: "Git Repository is empty.", documentation_url: "https://docs.github.com/rest", status: "409" });
+      const etag = `W/"${createHash("sha256").update(sha).digest("hex")}"`;
+      if (req.headers["if-none-match"] === etag) return send(304, Buffer.alloc(0), { etag });
+      return send(200, refJson(this, branch, sha), { ...rateHeaders, etag, "cache-control": "private, max-age=60, s-maxage=60" });
+    }
+    const zipball = rest.match(/^\/zipball\/(.+)$/);
+    if (req.method === "GET" && zipball) {
+      let sha;
+      try {
+        sha = (await this.repo.git(["rev-parse", "--verify", "--quiet", `${decodeURIComponent(zipball[1])}^{commit}`])).trim();
+      } catch {
+        return notFound(send);
+      }
+      const token = randomBytes(12).toString("hex");
+      this.codeloadTokens.add(token);
+      return send(302, Buffer.alloc(0), { location: `${this.url}/_codeload/${this.owner}/${this.name}/legacy.zip/${sha}?token=${token}` });
+    }
+    return notFound(send);
+  }
+}
+
+function notFound(send) {
+  return send(404, { message: "Not Found", documentation_url: "https://docs.github.com/rest", status: "404" });
+}
+
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function refJson(fake, branch, sha) {
+  const api = `${fake.url}/repos/${fake.owner}/${fake.name}`;
+  return {
+    ref: `refs/heads/${branch}`,
+    node_id: Buffer.from(`Ref:${branch}`).toString("base64"),
+    url: `${api}/git/refs/heads/${branch}`,
+    object: { sha, type: "commit", url: `${api}/git/commits/${sha}` },
+  };
+}
+
+/** A complete `full-repository` object, as `GET /repos/{owner}/{repo}` returns. */
+export function repositoryJson(fake) {
+  const api = `${fake.url}/repos/${fake.owner}/${fake.name}`;
+  const html = `https://github.com/${fake.owner}/${fake.name}`;
+  const now = "2026-11-01T00:00:00Z";
+  const owner = {
+    login: fake.owner, id: 1, node_id: "O_1", avatar_url: "https://avatars.githubusercontent.com/u/1", gravatar_id: "",
+    url: `${fake.url}/users/${fake.owner}`, html_url: `https://github.com/${fake.owner}`,
+    followers_url: `${fake.url}/users/${fake.owner}/followers`, following_url: `${fake.url}/users/${fake.owner}/following{/other_user}`,
+    gists_url: `${fake.url}/users/${fake.owner}/gists{/gist_id}`, starred_url: `${fake.url}/users/${fake.owner}/starred{/owner}{/repo}`,
+    subscriptions_url: `${fake.url}/users/${fake.owner}/subscriptions`, organizations_url: `${fake.url}/users/${fake.owner}/orgs`,
+    repos_url: `${fake.url}/users/${fake.owner}/repos`, events_url: `${fake.url}/users/${fake.owner}/events{/privacy}`,
+    received_events_url: `${fake.url}/users/${fake.owner}/received_events`, type: "Organization", site_admin: false,
+  };
+  const templated = Object.fromEntries(
+    [
+      ["archive_url", "/{archive_format}{/ref}"], ["assignees_url", "/assignees{/user}"], ["blobs_url", "/git/blobs{/sha}"],
+      ["branches_url", "/branches{/branch}"], ["collaborators_url", "/collaborators{/collaborator}"], ["comments_url", "/comments{/number}"],
+      ["commits_url", "/commits{/sha}"], ["compare_url", "/compare/{base}...{head}"], ["contents_url", "/contents/{+path}"],
+      ["contributors_url", "/contributors"], ["deployments_url", "/deployments"], ["downloads_url", "/downloads"], ["events_url", "/events"],
+      ["forks_url", "/forks"], ["git_commits_url", "/git/commits{/sha}"], ["git_refs_url", "/git/refs{/sha}"], ["git_tags_url", "/git/tags{/sha}"],
+      ["hooks_url", "/hooks"], ["issue_comment_url", "/issues/comments{/number}"], ["issue_events_url", "/issues/events{/number}"],
+      ["issues_url", "/issues{/number}"], ["keys_url", "/keys{/key_id}"], ["labels_url", "/labels{/name}"], ["languages_url", "/languages"],
+      ["merges_url", "/merges"], ["milestones_url", "/milestones{/number}"], ["notifications_url", "/notifications{?since,all,participating}"],
+      ["pulls_url", "/pulls{/number}"], ["releases_url", "/releases{/id}"], ["stargazers_url", "/stargazers"], ["statuses_url", "/statuses/{sha}"],
+      ["subscribers_url", "/subscribers"], ["subscription_url", "/subscription"], ["tags_url", "/tags"], ["teams_url", "/teams"],
+      ["trees_url", "/git/trees{/sha}"],
+    ].map(([key, suffix]) => [key, api + suffix]),
+  );
+  return {
+    id: 42, node_id: "R_42", name: fake.name, full_name: `${fake.owner}/${fake.name}`, private: true, owner, html_url: html,
+    description: "Claude Skills", fork: false, url: api, ...templated,
+    clone_url: `${html}.git`, git_url: `git://github.com/${fake.owner}/${fake.name}.git`, ssh_url: `git@github.com:${fake.owner}/${fake.name}.git`,
+    svn_url: html, mirror_url: null, homepage: null, language: null, forks: 0, forks_count: 0, stargazers_count: 0, watchers_count: 0,
+    watchers: 0, size: 1, default_branch: fake.repo.branch, open_issues: 0, open_issues_count: 0, is_template: false, topics: [],
+    has_issues: true, has_projects: false, has_wiki: false, has_pages: false, has_downloads: true, has_discussions: false,
+    archived: false, disabled: false, visibility: "private", pushed_at: now, created_at: now, updated_at: now,
+    permissions: { admin: false, maintain: false, push: false, triage: false, pull: true },
+    license: null, network_count: 0, subscribers_count: 0,
+  };
+}

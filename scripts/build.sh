@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Builds the Worker (wasm and its JavaScript shim) into build/worker/.
+# wrangler's [build] command runs it, so `npx wrangler dev` and `npx wrangler deploy` need no
+# environment prepared by hand; the test harness runs it once before starting the runtime.
+# It uses the tools that scripts/setup.sh installs and never downloads a binary of its own.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
+WASM_BINDGEN_BIN="${WASM_BINDGEN_BIN:-$(command -v wasm-bindgen || true)}"
+export WASM_BINDGEN_BIN WASM_OPT_BIN="${WASM_OPT_BIN:-$PWD/node_modules/.bin/wasm-opt}" ESBUILD_BIN="${ESBUILD_BIN:-$PWD/node_modules/.bin/esbuild}"
+for tool in worker-build "$WASM_BINDGEN_BIN" "$WASM_OPT_BIN" "$ESBUILD_BIN"; do
+  if [ -z "$tool" ] || ! command -v "$tool" >/dev/null 2>&1; then
+    echo "build: ${tool:-wasm-bindgen} is not installed; run scripts/setup.sh first" >&2
+    exit 1
+  fi
+done
+exec worker-build --release
