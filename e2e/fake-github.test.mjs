@@ -1,0 +1,81 @@
+// The fake GitHub is only worth what its fidelity is: its answers are checked against GitHub's
+// published OpenAPI description, and it enforces GitHub's authentication rules.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { createRequire } from "node:module";
+import Ajv from "ajv";
+import addFormats from "ajv-formats";
+import { GitRepo } from "./lib/git-repo.mjs";
+import { FakeGitHub } from "./lib/fake-github.mjs";
+import { fixtureFiles } from "./lib/fixture.mjs";
+
+const require = createRequire(import.meta.url);
+const spec = require("@octokit/openapi/generated/api.github.com.json");
+const ajv = new Ajv({ strict: false, allErrors: true });
+addFormats(ajv);
+ajv.addSchema(spec, "github");
+const schema = (name) => ajv.getSchema(`github#/components/schemas/${name}`);
+
+let repo, github;
+const headers = (token) => ({ "user-agent": "e2e", accept: "application/vnd.github+json", authorization: `Bearer ${token}` });
+
+before(async () => {
+  repo = await GitRepo.create();
+  await repo.commit(fixtureFiles());
+  github = new FakeGitHub(repo);
+  await github.start();
+});
+
+after(async () => {
+  await github?.stop();
+  await repo?.destroy();
+});
+
+test("GET /repos/{owner}/{repo} matches full-repository", async () => {
+  const response = await fetch(`${github.url}/repos/acme/skills`, { headers: headers(github.token) });
+  assert.equal(response.status, 200);
+  const validate = schema("full-repository");
+  assert.ok(validate(await response.json()), JSON.stringify(validate.errors));
+});
+
+test("GET /repos/{owner}/{repo}/git/ref/heads/{branch} matches git-ref and revalidates with its ETag", async () => {
+  const url = `${github.url}/repos/acme/skills/git/ref/heads/main`;
+  const response = await fetch(url, { headers: headers(github.token) });
+  assert.equal(response.status, 200);
+  const body = await response.json();
+  const validate = schema("git-ref");
+  assert.ok(validate(body), JSON.stringify(validate.errors));
+  assert.equal(body.object.sha, await repo.head());
+  const etag = response.headers.get("etag");
+  const again = await fetch(url, { headers: { ...headers(github.token), "if-none-match": etag } });
+  assert.equal(again.status, 304);
+  await repo.commit({ "README.md": "changed" });
+  const moved = await fetch(url, { headers: { ...headers(github.token), "if-none-match": etag } });
+  assert.equal(moved.status, 200, "a new commit changes the ETag");
+});
+
+test("GET /repos/{owner}/{repo}/zipball/{ref} redirects once to a zip of the commit", async () => {
+  const sha = await repo.head();
+  const response = await fetch(`${github.url}/repos/acme/skills/zipball/${sha}`, { headers: headers(github.token), redirect: "manual" });
+  assert.equal(response.status, 302);
+  const location = response.headers.get("location");
+  assert.match(location, /legacy\.zip\/[0-9a-f]{40}\?token=/);
+  const archive = await fetch(location, { headers: { "user-agent": "e2e" } });
+  assert.equal(archive.status, 200);
+  const bytes = Buffer.from(await archive.arrayBuffer());
+  assert.equal(bytes.subarray(0, 4).toString("hex"), "504b0304", "a zip file");
+  const tampered = await fetch(location.replace(/token=[0-9a-f]+/, "token=0000"), { headers: { "user-agent": "e2e" } });
+  assert.equal(tampered.status, 404);
+});
+
+test("GitHub's rules: no User-Agent is 403, a bad token 401, an unknown path 404", async () => {
+  const noAgent = await fetch(`${github.url}/repos/acme/skills`, { headers: { authorization: `Bearer ${github.token}`, "user-agent": "" } });
+  assert.equal(noAgent.status, 403);
+  const badToken = await fetch(`${github.url}/repos/acme/skills`, { headers: headers("wrong") });
+  assert.equal(badToken.status, 401);
+  assert.ok(schema("basic-error")(await badToken.json()));
+  const missing = await fetch(`${github.url}/repos/acme/other`, { headers: headers(github.token) });
+  assert.equal(missing.status, 404);
+  const noBranch = await fetch(`${github.url}/repos/acme/skills/git/ref/heads/nope`, { headers: headers(github.token) });
+  assert.equal(noBranch.status, 404);
+});

@@ -1,0 +1,119 @@
+// The /mcp endpoint's HTTP contract in the real Workers runtime: framing, status codes, origins,
+// CORS, configuration errors, and the request log.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { GitRepo } from "./lib/git-repo.mjs";
+import { FakeGitHub } from "./lib/fake-github.mjs";
+import { startWorker } from "./lib/worker.mjs";
+import { fixtureFiles } from "./lib/fixture.mjs";
+
+let repo, github, worker;
+
+before(async () => {
+  repo = await GitRepo.create();
+  await repo.commit(fixtureFiles());
+  github = new FakeGitHub(repo);
+  await github.start();
+  worker = await startWorker({ vars: { MARKETPLACE_REPO: "acme/skills", GITHUB_API_URL: github.url, GITHUB_SERVICE_TOKEN: github.token } });
+});
+
+after(async () => {
+  await worker?.stop();
+  await github?.stop();
+  await repo?.destroy();
+});
+
+const post = (body, headers = {}) =>
+  fetch(`${worker.url}/mcp`, {
+    method: "POST",
+    headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+
+test("JSON-RPC errors carry their codes, and a client's mistake is never a 500", async () => {
+  const cases = [
+    ["{broken", {}, 400, -32700],
+    [{ id: 1, method: "ping" }, {}, 400, -32600],
+    [{ jsonrpc: "2.0", id: 1, method: "nope/nope" }, {}, 200, -32601],
+    [{ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "no_such_tool" } }, {}, 200, -32602],
+    [{ jsonrpc: "2.0", id: 1, method: "ping" }, { "mcp-protocol-version": "2000-01-01" }, 400, -32600],
+    [[{ jsonrpc: "2.0", id: 1, method: "ping" }], { "mcp-protocol-version": "2025-06-18" }, 400, -32600],
+  ];
+  for (const [body, headers, status, code] of cases) {
+    const response = await post(body, headers);
+    assert.equal(response.status, status, JSON.stringify(body));
+    assert.equal((await response.json()).error.code, code, JSON.stringify(body));
+  }
+});
+
+test("a 2025-03-26 batch is answered in order; notifications get 202; no session id", async () => {
+  const response = await post([
+    { jsonrpc: "2.0", id: "a", method: "ping" },
+    { jsonrpc: "2.0", method: "notifications/initialized" },
+    { jsonrpc: "2.0", id: "b", method: "tools/list" },
+  ]);
+  assert.equal(response.status, 200);
+  assert.equal(response.headers.get("mcp-session-id"), null);
+  const answers = await response.json();
+  assert.deepEqual(answers.map((a) => a.id), ["a", "b"]);
+  const notification = await post({ jsonrpc: "2.0", method: "notifications/initialized" });
+  assert.equal(notification.status, 202);
+  assert.equal(await notification.text(), "");
+});
+
+test("GET /mcp is 405 with Allow; origins are checked; CORS exposes WWW-Authenticate", async () => {
+  const get = await fetch(`${worker.url}/mcp`);
+  assert.equal(get.status, 405);
+  assert.equal(get.headers.get("allow"), "POST, OPTIONS");
+
+  const evil = await post({ jsonrpc: "2.0", id: 1, method: "ping" }, { origin: "https://evil.example" });
+  assert.equal(evil.status, 403);
+  const claude = await post({ jsonrpc: "2.0", id: 1, method: "ping" }, { origin: "https://claude.ai" });
+  assert.equal(claude.status, 200);
+  assert.equal(claude.headers.get("access-control-allow-origin"), "https://claude.ai");
+  assert.match(claude.headers.get("access-control-expose-headers"), /WWW-Authenticate/);
+
+  const preflight = await fetch(`${worker.url}/mcp`, { method: "OPTIONS", headers: { origin: "https://claude.com", "access-control-request-method": "POST" } });
+  assert.equal(preflight.status, 204);
+  assert.match(preflight.headers.get("access-control-allow-headers"), /MCP-Protocol-Version/);
+});
+
+test("one JSON log line per request, with the tool and GitHub requests, and never the token", async () => {
+  const before = worker.logs.length;
+  await post({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "list_skills", arguments: {} } });
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const lines = worker.logs.slice(before).map((line) => JSON.parse(line));
+  assert.equal(lines.length, 1);
+  assert.deepEqual(lines[0].calls, ["tools/call:list_skills"]);
+  assert.equal(lines[0].status, 200);
+  assert.match(lines[0].request_id, /^[0-9a-f]{16}$/);
+  assert.ok(!worker.logs.join("\n").includes(github.token), "the service token never appears in logs");
+});
+
+test("a missing setting is named on every request, not a crash", async () => {
+  const broken = await startWorker({ vars: { MARKETPLACE_REPO: "not a repo", GITHUB_SERVICE_TOKEN: "" } });
+  try {
+    const response = await fetch(`${broken.url}/mcp`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }) });
+    assert.equal(response.status, 503);
+    const body = await response.json();
+    assert.deepEqual(body.problems.map((p) => p.setting), ["MARKETPLACE_REPO", "GITHUB_SERVICE_TOKEN"]);
+    const home = await fetch(`${broken.url}/`);
+    assert.equal(home.status, 200);
+    assert.match(await home.text(), /not fully configured/);
+  } finally {
+    await broken.stop();
+  }
+});
+
+test("GitHub refusing the token is a tool error naming the setting", async () => {
+  const wrong = await startWorker({ vars: { MARKETPLACE_REPO: "acme/skills", GITHUB_API_URL: github.url, GITHUB_SERVICE_TOKEN: "wrong" } });
+  try {
+    const response = await fetch(`${wrong.url}/mcp`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "list_skills" } }) });
+    assert.equal(response.status, 200);
+    const { result } = await response.json();
+    assert.equal(result.isError, true);
+    assert.match(result.content[0].text, /GITHUB_SERVICE_TOKEN/);
+  } finally {
+    await wrong.stop();
+  }
+});

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs everything the connector needs to build, run and test, on a machine that has only
+# rustup, cargo, node/npm, python3 and git. Idempotent: a second run checks and returns quickly.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+
+step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+WORKER_BUILD_VERSION=0.8.7
+# wasm-bindgen's CLI must match the library version that Cargo.lock pins.
+WASM_BINDGEN_VERSION=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/[^0-9.]/, ""); print; exit}' Cargo.lock)
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  step "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+for component in clippy rustfmt; do
+  if ! rustup component list --installed | grep -q "^$component"; then
+    step "adding $component"
+    rustup component add "$component"
+  fi
+done
+
+if [ "$(worker-build --version 2>/dev/null | awk '{print $NF}')" != "$WORKER_BUILD_VERSION" ]; then
+  step "installing worker-build $WORKER_BUILD_VERSION (a few minutes, once)"
+  cargo install --force worker-build --version "$WORKER_BUILD_VERSION"
+fi
+if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
+  step "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (a few minutes, once)"
+  # No --locked: the CLI's own lock file names a crate version the registry no longer serves.
+  cargo install --force wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+fi
+
+# npm packages: reinstalled only when package-lock.json changes.
+lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ "$(cat node_modules/.skillport-lock 2>/dev/null)" != "$lock_hash" ]; then
+  step "installing npm packages"
+  npm ci --no-audit --no-fund --prefer-offline
+  echo "$lock_hash" > node_modules/.skillport-lock
+fi
