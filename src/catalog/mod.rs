@@ -133,13 +133,15 @@ impl Catalog {
                     path: MARKETPLACE_PATH.into(),
                     reason: format!("plugin entry {label} points at ./{folder}, which does not exist"),
                 }),
-                Some(folder) => {
-                    if entries.contains_key(&folder) {
-                        skipped.push(Skipped { path: MARKETPLACE_PATH.into(), reason: format!("plugin entry {label} repeats the folder ./{folder}; the first entry is used") });
-                    } else {
-                        entries.insert(folder, entry);
+                Some(folder) => match entries.entry(folder) {
+                    std::collections::btree_map::Entry::Occupied(taken) => skipped.push(Skipped {
+                        path: MARKETPLACE_PATH.into(),
+                        reason: format!("plugin entry {label} repeats the folder ./{}; the first entry is used", taken.key()),
+                    }),
+                    std::collections::btree_map::Entry::Vacant(slot) => {
+                        slot.insert(entry);
                     }
-                }
+                },
             }
         }
 

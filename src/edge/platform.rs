@@ -1,7 +1,9 @@
 //! The core's ports over the Workers runtime: `fetch` (without following redirects), Workers KV,
 //! `Date.now()` and the Web Crypto random source.
 
-use crate::ports::{Clock, FetchError, HttpClient, HttpRequest, HttpResponse, KvStore, Random, StoreError};
+use crate::ports::{
+    Clock, FetchError, HttpClient, HttpRequest, HttpResponse, KvStore, Random, StoreError,
+};
 use worker::{Env, Fetch, Headers, Method, Request, RequestInit, RequestRedirect};
 
 /// The KV namespace binding for caches.
@@ -15,7 +17,9 @@ pub struct WorkerPlatform {
 impl WorkerPlatform {
     /// Binds the ports to `env`.
     pub fn new(env: &Env) -> Self {
-        WorkerPlatform { kv: env.kv(KV_BINDING).ok() }
+        WorkerPlatform {
+            kv: env.kv(KV_BINDING).ok(),
+        }
     }
 }
 
@@ -25,7 +29,9 @@ pub async fn to_core_request(mut request: Request) -> Result<HttpRequest, String
         Method::Get | Method::Head | Method::Options => Vec::new(),
         _ => request.bytes().await.map_err(|e| e.to_string())?,
     };
-    let mut builder = http::Request::builder().method(request.method().as_ref()).uri(request.url().map_err(|e| e.to_string())?.as_str());
+    let mut builder = http::Request::builder()
+        .method(request.method().as_ref())
+        .uri(request.url().map_err(|e| e.to_string())?.as_str());
     for (name, value) in request.headers().entries() {
         builder = builder.header(name, value);
     }
@@ -35,21 +41,32 @@ pub async fn to_core_request(mut request: Request) -> Result<HttpRequest, String
 impl HttpClient for WorkerPlatform {
     async fn send(&self, request: HttpRequest) -> Result<HttpResponse, FetchError> {
         let host = request.uri().host().unwrap_or_default().to_string();
-        let network = |message: String| FetchError::Network { host: host.clone(), message };
+        let network = |message: String| FetchError::Network {
+            host: host.clone(),
+            message,
+        };
         let (parts, body) = request.into_parts();
         let headers = Headers::new();
         for (name, value) in &parts.headers {
             if let Ok(value) = value.to_str() {
-                headers.append(name.as_str(), value).map_err(|e| network(e.to_string()))?;
+                headers
+                    .append(name.as_str(), value)
+                    .map_err(|e| network(e.to_string()))?;
             }
         }
         let mut init = RequestInit::new();
-        init.with_method(Method::from(parts.method.to_string())).with_headers(headers).with_redirect(RequestRedirect::Manual);
+        init.with_method(Method::from(parts.method.to_string()))
+            .with_headers(headers)
+            .with_redirect(RequestRedirect::Manual);
         if !body.is_empty() {
             init.with_body(Some(js_sys::Uint8Array::from(body.as_slice()).into()));
         }
-        let request = Request::new_with_init(&parts.uri.to_string(), &init).map_err(|e| network(e.to_string()))?;
-        let mut response = Fetch::Request(request).send().await.map_err(|e| network(e.to_string()))?;
+        let request = Request::new_with_init(&parts.uri.to_string(), &init)
+            .map_err(|e| network(e.to_string()))?;
+        let mut response = Fetch::Request(request)
+            .send()
+            .await
+            .map_err(|e| network(e.to_string()))?;
         let mut builder = http::Response::builder().status(response.status_code());
         for (name, value) in response.headers().entries() {
             builder = builder.header(name, value);
@@ -62,12 +79,22 @@ impl HttpClient for WorkerPlatform {
 impl KvStore for WorkerPlatform {
     async fn kv_get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         let kv = self.kv.as_ref().ok_or_else(missing_binding)?;
-        kv.get(key).bytes().await.map_err(|e| StoreError(e.to_string()))
+        kv.get(key)
+            .bytes()
+            .await
+            .map_err(|e| StoreError(e.to_string()))
     }
 
-    async fn kv_put(&self, key: &str, value: Vec<u8>, ttl_seconds: Option<u64>) -> Result<(), StoreError> {
+    async fn kv_put(
+        &self,
+        key: &str,
+        value: Vec<u8>,
+        ttl_seconds: Option<u64>,
+    ) -> Result<(), StoreError> {
         let kv = self.kv.as_ref().ok_or_else(missing_binding)?;
-        let mut put = kv.put_bytes(key, &value).map_err(|e| StoreError(e.to_string()))?;
+        let mut put = kv
+            .put_bytes(key, &value)
+            .map_err(|e| StoreError(e.to_string()))?;
         if let Some(ttl) = ttl_seconds {
             put = put.expiration_ttl(ttl.max(60));
         }
@@ -76,7 +103,9 @@ impl KvStore for WorkerPlatform {
 }
 
 fn missing_binding() -> StoreError {
-    StoreError(format!("the KV namespace binding {KV_BINDING} is missing; declare it in wrangler.toml"))
+    StoreError(format!(
+        "the KV namespace binding {KV_BINDING} is missing; declare it in wrangler.toml"
+    ))
 }
 
 impl Clock for WorkerPlatform {

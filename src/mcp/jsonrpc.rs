@@ -114,17 +114,14 @@ pub enum Body {
     Batch(Vec<Value>),
 }
 
-/// Parses the body's JSON. Failure is answered with a parse error whose id is null.
-pub fn parse_body(bytes: &[u8]) -> Result<Body, Response> {
+/// Parses the body's JSON. A failure is answered with this parse error and a null id.
+pub fn parse_body(bytes: &[u8]) -> Result<Body, RpcError> {
     match serde_json::from_slice::<Value>(bytes) {
         Ok(Value::Array(items)) => Ok(Body::Batch(items)),
         Ok(value) => Ok(Body::Single(value)),
-        Err(e) => Err(Response::error(
-            Value::Null,
-            RpcError::new(
-                PARSE_ERROR,
-                format!("the request body is not valid JSON: {e}"),
-            ),
+        Err(e) => Err(RpcError::new(
+            PARSE_ERROR,
+            format!("the request body is not valid JSON: {e}"),
         )),
     }
 }

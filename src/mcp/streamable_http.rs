@@ -66,11 +66,12 @@ pub async fn post<P: Platform>(
     }
     let body = match parse_body(body) {
         Ok(body) => body,
-        Err(response) => {
+        Err(error) => {
+            let response = Response::error(Value::Null, error);
             return Exchange {
                 response: json(StatusCode::BAD_REQUEST, &response),
                 calls,
-            }
+            };
         }
     };
     let response = match body {
