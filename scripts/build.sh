@@ -14,4 +14,9 @@ for tool in worker-build "$WASM_BINDGEN_BIN" "$WASM_OPT_BIN" "$ESBUILD_BIN"; do
     exit 1
   fi
 done
+# Nothing to do when the build is newer than every input (wrangler runs this on each start).
+if [ -f build/index_bg.wasm ] && [ -f build/worker/shim.mjs ] && [ -z "$(find src Cargo.toml Cargo.lock .cargo scripts/build.sh -newer build/index_bg.wasm -print -quit)" ]; then
+  echo "build: build/ is up to date"
+  exit 0
+fi
 exec worker-build --release

@@ -10,10 +10,12 @@ import { FakeGitHub } from "../e2e/lib/fake-github.mjs";
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const port = process.env.PORT ?? "8787";
 const base = `http://127.0.0.1:${port}`;
-const demo = !existsSync(path.join(root, ".dev.vars"));
+// `--demo` forces the demo even when a .dev.vars exists (the end-to-end test of the demo uses it).
+const demo = process.argv.includes("--demo") || !existsSync(path.join(root, ".dev.vars"));
+const persistTo = process.env.PERSIST_TO ?? ".wrangler/state";
 const cleanups = [];
 
-const args = ["wrangler", "dev", "--ip", "127.0.0.1", "--port", port, "--persist-to", ".wrangler/state"];
+const args = ["dev", "--ip", "127.0.0.1", "--port", port, "--persist-to", persistTo];
 if (demo) {
   const repo = await GitRepo.create();
   cleanups.push(() => repo.destroy());
@@ -27,7 +29,13 @@ if (demo) {
   console.log("Using .dev.vars: serving the repository it names, from GitHub.");
 }
 
-const wrangler = spawn("npx", args, { cwd: root, stdio: ["inherit", "pipe", "inherit"], env: { ...process.env, WRANGLER_SEND_METRICS: "false" } });
+// Its own process group, so that stopping the demo stops wrangler and the runtime it started.
+const wrangler = spawn(path.join(root, "node_modules/.bin/wrangler"), args, {
+  cwd: root,
+  detached: true,
+  stdio: ["inherit", "pipe", "inherit"],
+  env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+});
 let announced = false;
 wrangler.stdout.on("data", (chunk) => {
   process.stdout.write(chunk);
@@ -38,8 +46,15 @@ wrangler.stdout.on("data", (chunk) => {
   }
 });
 
+let stopping = false;
 async function shutdown(code) {
-  wrangler.kill("SIGINT");
+  if (stopping) return;
+  stopping = true;
+  try {
+    process.kill(-wrangler.pid, "SIGTERM");
+  } catch {
+    // Already gone.
+  }
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
   process.exit(code);
 }

@@ -396,3 +396,27 @@ async fn a_missing_setting_is_named_on_every_request() {
         "https://skills.example.com/mcp"
     );
 }
+
+#[tokio::test]
+async fn input_schemas_read_plainly_and_use_only_standard_formats() {
+    let platform = platform();
+    let reply = rpc(
+        &platform,
+        json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}),
+        Some("2025-11-25"),
+    )
+    .await;
+    let tool = &reply.body["result"]["tools"][0];
+    assert_eq!(tool["inputSchema"]["properties"]["query"]["type"], "string");
+    assert_eq!(tool["inputSchema"]["properties"]["limit"]["maximum"], 500);
+    assert!(tool["inputSchema"]["properties"]["limit"]
+        .get("format")
+        .is_none());
+    assert_eq!(
+        tool["outputSchema"]["properties"]["skills"]["items"]["properties"]["version"]["type"],
+        json!(["string", "null"])
+    );
+    assert!(tool["outputSchema"]["properties"]["count"]
+        .get("format")
+        .is_none());
+}

@@ -1,7 +1,8 @@
 //! `list_skills`: browse and search the skills of the marketplace.
 
 use super::{
-    parse_arguments, schema_of, to_output, Annotations, ToolContext, ToolDefinition, ToolError,
+    input_schema, output_schema, parse_arguments, to_output, Annotations, ToolContext,
+    ToolDefinition, ToolError,
 };
 use crate::catalog::Skill;
 use crate::ports::Platform;
@@ -22,17 +23,13 @@ pub const MAX_LIMIT: usize = 500;
 #[serde(deny_unknown_fields)]
 pub struct Input {
     /// Words to look for in skill names, descriptions and tags (case-insensitive; every word must match).
-    #[serde(default)]
     pub query: Option<String>,
     /// Only skills of this group (plugin).
-    #[serde(default)]
     pub group: Option<String>,
     /// Skills per page, 1 to 500 (default 100).
-    #[serde(default)]
     #[schemars(range(min = 1, max = 500))]
     pub limit: Option<usize>,
     /// The `next_cursor` of the previous page.
-    #[serde(default)]
     pub cursor: Option<String>,
 }
 
@@ -78,8 +75,8 @@ pub fn definition() -> ToolDefinition {
         name: "list_skills",
         title: "List skills",
         description: "List the organization's Claude Skills available to you, with name, group, description and version. Use `query` to search names, descriptions and tags; page with `cursor`.",
-        input_schema: schema_of::<Input>(),
-        output_schema: schema_of::<Output>(),
+        input_schema: input_schema::<Input>(),
+        output_schema: output_schema::<Output>(),
         annotations: Annotations::READ_ONLY,
     }
 }

@@ -69,10 +69,27 @@ pub struct ToolDefinition {
     pub annotations: Annotations,
 }
 
-/// The JSON Schema of `T`, inlined (no `$ref`s) so every client can read it.
-pub fn schema_of<T: JsonSchema>() -> Value {
+/// The JSON Schema of a tool's arguments: inlined, and with optional arguments typed plainly
+/// (`"string"`, not `["string", "null"]`, and no `"default": null`) so a model reads what to send.
+pub fn input_schema<T: JsonSchema>() -> Value {
+    let mut schema = schema_of::<T>();
+    if let Some(properties) = schema.get_mut("properties").and_then(Value::as_object_mut) {
+        properties.values_mut().for_each(drop_null_option);
+    }
+    schema
+}
+
+/// The JSON Schema of a tool's `structuredContent`, where absent values are `null`.
+pub fn output_schema<T: JsonSchema>() -> Value {
+    schema_of::<T>()
+}
+
+/// `T`'s schema, inlined (no `$ref`s) and with only standard `format`s (schemars marks integer
+/// widths with formats such as `uint`, which client validators warn about).
+fn schema_of<T: JsonSchema>() -> Value {
     let generator = schemars::generate::SchemaSettings::draft2020_12()
         .with(|settings| settings.inline_subschemas = true)
+        .with_transform(schemars::transform::RestrictFormats::default())
         .into_generator();
     let mut schema = generator.into_root_schema_for::<T>().to_value();
     if let Some(object) = schema.as_object_mut() {
@@ -80,6 +97,24 @@ pub fn schema_of<T: JsonSchema>() -> Value {
         object.remove("title");
     }
     schema
+}
+
+/// Hand-written because schemars has no setting for it: turns the schema of an `Option<T>` field
+/// (`{"type": ["string", "null"], "default": null}`) into the schema of `T`.
+fn drop_null_option(property: &mut Value) {
+    let Some(object) = property.as_object_mut() else {
+        return;
+    };
+    if object.get("default") == Some(&Value::Null) {
+        object.remove("default");
+    }
+    if let Some(Value::Array(types)) = object.get_mut("type") {
+        types.retain(|t| t != "null");
+        if types.len() == 1 {
+            let only = types.remove(0);
+            object.insert("type".into(), only);
+        }
+    }
 }
 
 /// Parses tool arguments into the tool's input type, with serde's message (which names the

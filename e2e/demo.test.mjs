@@ -1,0 +1,54 @@
+// The README's run command, as a newcomer uses it: the demo comes up under `wrangler dev` against
+// the local GitHub stand-in, and the MCP Inspector CLI lists its tools and skills.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, execFile } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { ROOT } from "./lib/worker.mjs";
+
+const run = promisify(execFile);
+
+async function freePort() {
+  const server = createServer();
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+test("the demo serves the example marketplace and the Inspector CLI lists tools and skills", { timeout: 120_000 }, async () => {
+  const port = await freePort();
+  const state = await mkdtemp(path.join(tmpdir(), "skillport-demo-"));
+  const demo = spawn("node", ["scripts/dev.mjs", "--demo"], { cwd: ROOT, detached: true, env: { ...process.env, PORT: String(port), PERSIST_TO: state }, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  demo.stdout.on("data", (chunk) => (output += chunk));
+  demo.stderr.on("data", (chunk) => (output += chunk));
+  try {
+    await new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`demo did not start:\n${output}`)), 90_000);
+      demo.stdout.on("data", () => output.includes("Try it:") && (clearTimeout(timer), resolve()));
+      demo.on("exit", (code) => reject(new Error(`demo exited with ${code}:\n${output}`)));
+    });
+    const url = `http://127.0.0.1:${port}/mcp`;
+    assert.match(output, new RegExp(`Connector: ${url.replace(/[.]/g, "\\.")}`));
+    assert.match(output, /npx @modelcontextprotocol\/inspector --cli http:\/\/127\.0\.0\.1:\d+\/mcp --method tools\/list/);
+
+    const inspector = path.join(ROOT, "node_modules/.bin/mcp-inspector");
+    const tools = JSON.parse((await run(inspector, ["--cli", url, "--method", "tools/list"], { cwd: ROOT })).stdout);
+    assert.ok(tools.tools.some((t) => t.name === "list_skills"));
+    const call = JSON.parse((await run(inspector, ["--cli", url, "--method", "tools/call", "--tool-name", "list_skills"], { cwd: ROOT })).stdout);
+    assert.deepEqual(call.structuredContent.skills.map((s) => s.name), ["code-review", "proposal-writer", "release-notes"]);
+  } finally {
+    try {
+      process.kill(-demo.pid, "SIGTERM");
+    } catch {
+      // Already stopped.
+    }
+    await new Promise((resolve) => (demo.exitCode !== null ? resolve() : demo.on("exit", resolve)));
+    await rm(state, { recursive: true, force: true });
+  }
+});
