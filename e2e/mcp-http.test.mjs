@@ -91,12 +91,12 @@ test("one JSON log line per request, with the tool and GitHub requests, and neve
 });
 
 test("a missing setting is named on every request, not a crash", async () => {
-  const broken = await startWorker({ vars: { MARKETPLACE_REPO: "not a repo", GITHUB_SERVICE_TOKEN: "" } });
+  const broken = await startWorker({ vars: { MARKETPLACE_REPO: "not a repo", GITHUB_SERVICE_TOKEN: "", COOKIE_ENCRYPTION_KEY: "" } });
   try {
     const response = await fetch(`${broken.url}/mcp`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }) });
     assert.equal(response.status, 503);
     const body = await response.json();
-    assert.deepEqual(body.problems.map((p) => p.setting), ["MARKETPLACE_REPO", "GITHUB_SERVICE_TOKEN"]);
+    assert.deepEqual(body.problems.map((p) => p.setting), ["MARKETPLACE_REPO", "GITHUB_SERVICE_TOKEN", "COOKIE_ENCRYPTION_KEY"]);
     const home = await fetch(`${broken.url}/`);
     assert.equal(home.status, 200);
     assert.match(await home.text(), /not fully configured/);

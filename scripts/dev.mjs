@@ -1,6 +1,7 @@
 // Runs `wrangler dev` on 127.0.0.1:8787 (the build is done by scripts/dev.sh). Without a
 // .dev.vars file, first starts a local GitHub stand-in seeded from examples/marketplace.
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -23,7 +24,12 @@ if (demo) {
   const github = new FakeGitHub(repo, { owner: "example", name: "skills", token: "demo-token" });
   await github.start();
   cleanups.push(() => github.stop());
-  args.push("--var", "MARKETPLACE_REPO:example/skills", "--var", `GITHUB_API_URL:${github.url}`, "--var", "GITHUB_SERVICE_TOKEN:demo-token");
+  args.push(
+    "--var", "MARKETPLACE_REPO:example/skills",
+    "--var", `GITHUB_API_URL:${github.url}`,
+    "--var", "GITHUB_SERVICE_TOKEN:demo-token",
+    "--var", `COOKIE_ENCRYPTION_KEY:${randomBytes(32).toString("hex")}`,
+  );
   console.log(`Demo: a local GitHub stand-in at ${github.url} serves examples/marketplace.`);
 } else {
   console.log("Using .dev.vars: serving the repository it names, from GitHub.");

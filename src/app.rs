@@ -83,20 +83,21 @@ async fn route<P: Platform>(
 ) -> HttpResponse {
     let path = request.uri().path();
     let own_origin = own_origin(config.as_ref().ok(), request);
-    let origin = request
-        .headers()
-        .get(header::ORIGIN)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let origin_allowed = origin
-        .as_deref()
-        .is_none_or(|o| is_allowed_origin(o, &own_origin, config.as_ref().ok()));
+    let origin = request.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let origin_allowed = origin.as_deref().is_none_or(|o| is_allowed_origin(o, &own_origin, config.as_ref().ok()));
 
     match (path, request.method()) {
         ("/", &Method::GET) => home(config, &own_origin, wants_json(request)),
         ("/mcp", method) => {
             if !origin_allowed {
-                return with_cors(error(StatusCode::FORBIDDEN, "forbidden_origin", "this origin may not call the connector; an admin can add it to ALLOWED_ORIGINS"), None);
+                return with_cors(
+                    error(
+                        StatusCode::FORBIDDEN,
+                        "forbidden_origin",
+                        "this origin may not call the connector; an admin can add it to ALLOWED_ORIGINS",
+                    ),
+                    None,
+                );
             }
             let response = match *method {
                 Method::OPTIONS => preflight(),
@@ -109,8 +110,7 @@ async fn route<P: Platform>(
                     ),
                     Ok(config) => {
                         let ctx = ToolContext::new(platform, config);
-                        let exchange =
-                            streamable_http::post(&ctx, request.headers(), request.body()).await;
+                        let exchange = streamable_http::post(&ctx, request.headers(), request.body()).await;
                         log.calls = exchange.calls;
                         log.github_requests = ctx.github_requests();
                         exchange.response
@@ -121,11 +121,7 @@ async fn route<P: Platform>(
             with_cors(response, origin.as_deref())
         }
         ("/", _) => method_not_allowed("GET"),
-        _ => error(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            &format!("nothing at {path}; the MCP endpoint is /mcp"),
-        ),
+        _ => error(StatusCode::NOT_FOUND, "not_found", &format!("nothing at {path}; the MCP endpoint is /mcp")),
     }
 }
 
@@ -149,22 +145,20 @@ fn is_allowed_origin(origin: &str, own_origin: &str, config: Option<&Config>) ->
 }
 
 fn wants_json(request: &HttpRequest) -> bool {
-    request
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|a| a.contains("application/json"))
+    request.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("application/json"))
 }
 
 fn preflight() -> HttpResponse {
     let mut response = http::Response::new(Vec::new());
     *response.status_mut() = StatusCode::NO_CONTENT;
     let headers = response.headers_mut();
+    headers.insert("access-control-allow-methods", HeaderValue::from_static("GET, POST, DELETE, OPTIONS"));
     headers.insert(
-        "access-control-allow-methods",
-        HeaderValue::from_static("GET, POST, DELETE, OPTIONS"),
+        "access-control-allow-headers",
+        HeaderValue::from_static(
+            "Authorization, Content-Type, Accept, MCP-Protocol-Version, Mcp-Session-Id, Last-Event-ID",
+        ),
     );
-    headers.insert("access-control-allow-headers", HeaderValue::from_static("Authorization, Content-Type, Accept, MCP-Protocol-Version, Mcp-Session-Id, Last-Event-ID"));
     headers.insert("access-control-max-age", HeaderValue::from_static("86400"));
     response
 }
@@ -179,54 +173,33 @@ fn with_cors(mut response: HttpResponse, origin: Option<&str>) -> HttpResponse {
     headers.insert(header::VARY, HeaderValue::from_static("Origin"));
     headers.insert(
         "access-control-expose-headers",
-        HeaderValue::from_static(
-            "WWW-Authenticate, Mcp-Session-Id, MCP-Protocol-Version, X-Request-Id",
-        ),
+        HeaderValue::from_static("WWW-Authenticate, Mcp-Session-Id, MCP-Protocol-Version, X-Request-Id"),
     );
     response
 }
 
 fn method_not_allowed(allow: &'static str) -> HttpResponse {
-    let mut response = error(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "method_not_allowed",
-        &format!("use {allow}"),
-    );
-    response
-        .headers_mut()
-        .insert(header::ALLOW, HeaderValue::from_static(allow));
+    let mut response = error(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", &format!("use {allow}"));
+    response.headers_mut().insert(header::ALLOW, HeaderValue::from_static(allow));
     response
 }
 
 fn error(status: StatusCode, code: &str, message: &str) -> HttpResponse {
-    json(
-        status,
-        &json!({"error": code, "error_description": message}),
-    )
+    json(status, &json!({"error": code, "error_description": message}))
 }
 
 fn configuration_error(problems: &[ConfigError]) -> HttpResponse {
-    let problems: Vec<_> = problems
-        .iter()
-        .map(|p| json!({"setting": p.setting, "problem": p.problem}))
-        .collect();
+    let problems: Vec<_> = problems.iter().map(|p| json!({"setting": p.setting, "problem": p.problem})).collect();
     json(
         StatusCode::SERVICE_UNAVAILABLE,
         &json!({"error": "configuration_error", "error_description": "the connector is not fully configured; see docs/CONFIGURATION.md", "problems": problems}),
     )
 }
 
-fn home(
-    config: &Result<Config, Vec<ConfigError>>,
-    own_origin: &str,
-    as_json: bool,
-) -> HttpResponse {
+fn home(config: &Result<Config, Vec<ConfigError>>, own_origin: &str, as_json: bool) -> HttpResponse {
     let mcp_url = format!("{own_origin}/mcp");
-    let problems: Vec<String> = config
-        .as_ref()
-        .err()
-        .map(|p| p.iter().map(ToString::to_string).collect())
-        .unwrap_or_default();
+    let problems: Vec<String> =
+        config.as_ref().err().map(|p| p.iter().map(ToString::to_string).collect()).unwrap_or_default();
     let repository = config.as_ref().ok().map(|c| c.repo.to_string());
     if as_json {
         return json(
@@ -241,10 +214,7 @@ fn home(
             escape(repository.as_deref().unwrap_or_default())
         )
     } else {
-        let items: String = problems
-            .iter()
-            .map(|p| format!("<li><code>{}</code></li>", escape(p)))
-            .collect();
+        let items: String = problems.iter().map(|p| format!("<li><code>{}</code></li>", escape(p))).collect();
         format!("<p class=bad>The connector is not fully configured:</p><ul>{items}</ul>")
     };
     let page = format!(
@@ -256,15 +226,10 @@ fn home(
         escape(&mcp_url)
     );
     let mut response = http::Response::new(page.into_bytes());
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html; charset=utf-8"),
-    );
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
     response.headers_mut().insert(
         "content-security-policy",
-        HeaderValue::from_static(
-            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
-        ),
+        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"),
     );
     response
 }

@@ -1,21 +1,31 @@
 //! The catalog currently served: the branch head revalidated on every call, everything derived
 //! from a commit cached under its sha.
 //!
-//! A warm call costs one conditional GitHub request (ETag → 304, free of rate limit) and one KV
-//! read; a new commit costs the ref, the zipball (two hops) and two KV writes (the head record and
-//! the catalog). When GitHub is unreachable the last known catalog is served, marked stale.
+//! KV holds two records per commit seen, written once when the commit is new:
+//! - `state:…` — where the branch points (sha and GitHub's ETag) together with the catalog of
+//!   that commit, so a warm call needs one KV read and one conditional GitHub request (a 304,
+//!   free of rate limit);
+//! - `zip:…` — the commit's zipball, from which skill files and packages are read without
+//!   asking GitHub again.
+//!
+//! The isolate also keeps the last catalog it decoded, so a warm call in a warm isolate does not
+//! parse it again. When GitHub cannot be reached, the last known catalog is served, marked stale.
 
 use crate::catalog::snapshot::Snapshot;
 use crate::catalog::{Catalog, CatalogError};
 use crate::config::Config;
-use crate::github::{BranchHead, GitHub, GitHubError};
+use crate::github::{BranchHead, GitHub, GitHubError, RetryPolicy};
 use crate::ports::Platform;
 use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use std::rc::Rc;
 
-/// Bumped whenever [`Catalog`]'s serialized shape changes, so old cache entries are ignored.
-const CATALOG_FORMAT: u32 = 1;
-/// Catalogs of old commits are dropped by KV after this long; the current one is rebuilt if needed.
-const CATALOG_TTL_SECONDS: u64 = 30 * 24 * 3600;
+/// Bumped whenever the stored state's shape changes, so old records are ignored.
+const STATE_FORMAT: u32 = 2;
+/// Zipballs are dropped by KV after this long; an older commit's archive is then re-downloaded.
+pub const ARCHIVE_TTL_SECONDS: u64 = 30 * 24 * 3600;
+/// Workers KV values are limited to 25 MiB; a larger zipball is not cached.
+pub const MAX_CACHED_ARCHIVE_BYTES: usize = 24 << 20;
 
 /// Why no catalog can be served.
 #[derive(Debug, thiserror::Error)]
@@ -32,151 +42,147 @@ pub enum LoadError {
 #[derive(Debug)]
 pub struct Served {
     /// The catalog.
-    pub catalog: Catalog,
+    pub catalog: Rc<Catalog>,
     /// Set when GitHub could not be asked for the branch head and the last known catalog is
     /// served instead: the reason.
     pub stale: Option<String>,
     /// GitHub requests made to produce it.
     pub github_requests: u32,
+    /// The commit's zipball, when this call had to download it.
+    pub archive: Option<Rc<Vec<u8>>>,
 }
 
-/// The KV record of where the served branch pointed when last asked.
+/// The first line of the `state:` record; the catalog's JSON follows it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-struct HeadRecord {
-    branch: String,
+struct StateHeader {
     sha: String,
     etag: Option<String>,
 }
 
-fn head_key(config: &Config) -> String {
-    format!("head:v1:{}", config.repo)
+thread_local! {
+    /// The last catalog this isolate decoded or built.
+    static MEMO: RefCell<Option<Rc<Catalog>>> = const { RefCell::new(None) };
 }
 
-fn catalog_key(sha: &str) -> String {
-    format!("catalog:v{CATALOG_FORMAT}:{sha}")
+fn state_key(config: &Config) -> String {
+    format!("state:v{STATE_FORMAT}:{}@{}", config.repo, config.branch.as_deref().unwrap_or(""))
 }
 
-/// The catalog of the served branch's current commit.
-pub async fn current<P: Platform>(platform: &P, config: &Config) -> Result<Served, LoadError> {
-    let github = GitHub::new(
+/// The KV key of a commit's zipball.
+pub fn archive_key(sha: &str) -> String {
+    format!("zip:v1:{sha}")
+}
+
+/// A GitHub read client with the configured timeout.
+pub fn github<'a, P: Platform>(platform: &'a P, config: &'a Config) -> GitHub<'a, P> {
+    GitHub::new(
         platform,
         &config.github_api_url,
         &config.github_service_token,
         &config.repo,
-    );
-    let known: Option<HeadRecord> = read_json(platform, &head_key(config)).await;
-    let known = known.filter(|h| config.branch.as_ref().is_none_or(|b| *b == h.branch));
+        RetryPolicy::with_timeout(config.github_timeout_ms),
+    )
+}
 
-    let head = match resolve_head(&github, config, known.as_ref()).await {
-        Ok(head) => head,
-        Err(error) if error.is_transient() => {
-            if let Some(known) = &known {
-                if let Some(catalog) =
-                    read_json::<Catalog>(platform, &catalog_key(&known.sha)).await
-                {
-                    return Ok(Served {
-                        catalog,
-                        stale: Some(error.to_string()),
-                        github_requests: github.requests(),
-                    });
-                }
-            }
-            return Err(error.into());
-        }
+/// The catalog of the served branch's current commit.
+pub async fn current<P: Platform>(platform: &P, config: &Config) -> Result<Served, LoadError> {
+    let github = github(platform, config);
+    let stored = platform.kv_get(&state_key(config)).await.ok().flatten().and_then(StoredState::split);
+
+    let head = github.head(config.branch.as_deref(), stored.as_ref().and_then(|s| s.header.etag.as_deref())).await;
+    let served = |catalog, stale| Served { catalog, stale, github_requests: github.requests(), archive: None };
+    let (sha, etag) = match head {
+        Ok(BranchHead::At { sha, etag }) => (sha, etag),
+        Ok(BranchHead::Unchanged) => match stored.as_ref().and_then(StoredState::catalog) {
+            Some(catalog) => return Ok(served(catalog, None)),
+            None => return Err(unexpected_304().into()),
+        },
+        Err(error) if error.is_transient() => match stored.as_ref().and_then(StoredState::catalog) {
+            Some(catalog) => return Ok(served(catalog, Some(error.to_string()))),
+            None => return Err(error.into()),
+        },
         Err(error) => return Err(error.into()),
     };
+    if let Some(catalog) = stored.as_ref().filter(|s| s.header.sha == sha).and_then(StoredState::catalog) {
+        return Ok(served(catalog, None));
+    }
 
-    let catalog = match read_json::<Catalog>(platform, &catalog_key(&head.sha)).await {
-        Some(catalog) => catalog,
+    // A commit not seen before: build its catalog from its zipball.
+    let archive = match platform.kv_get(&archive_key(&sha)).await.ok().flatten() {
+        Some(bytes) => Rc::new(bytes),
         None => {
-            let mut snapshot =
-                Snapshot::from_zip(github.zipball(&head.sha).await?).map_err(CatalogError::from)?;
-            let catalog = Catalog::build(&head.sha, &mut snapshot)?;
-            write_json(
-                platform,
-                &catalog_key(&head.sha),
-                &catalog,
-                Some(CATALOG_TTL_SECONDS),
-            )
-            .await;
-            catalog
-        }
-    };
-    if known
-        .as_ref()
-        .is_none_or(|k| k.sha != head.sha || k.etag != head.etag)
-    {
-        write_json(platform, &head_key(config), &head, None).await;
-    }
-    Ok(Served {
-        catalog,
-        stale: None,
-        github_requests: github.requests(),
-    })
-}
-
-async fn resolve_head<P: Platform>(
-    github: &GitHub<'_, P>,
-    config: &Config,
-    known: Option<&HeadRecord>,
-) -> Result<HeadRecord, GitHubError> {
-    let branch = match (&config.branch, known) {
-        (Some(branch), _) => branch.clone(),
-        (None, Some(known)) => known.branch.clone(),
-        (None, None) => github.default_branch().await?,
-    };
-    match github
-        .branch_head(&branch, known.and_then(|k| k.etag.as_deref()))
-        .await
-    {
-        Ok(BranchHead::Unchanged) => match known {
-            Some(known) => Ok(known.clone()),
-            None => Err(GitHubError::Unexpected {
-                what: format!("branch `{branch}`"),
-                problem: "304 Not Modified without a conditional request".into(),
-            }),
-        },
-        Ok(BranchHead::At { sha, etag }) => Ok(HeadRecord { branch, sha, etag }),
-        // The default branch may have been renamed since it was remembered: ask again once.
-        Err(GitHubError::NotFound { .. }) if config.branch.is_none() && known.is_some() => {
-            let branch = github.default_branch().await?;
-            match github.branch_head(&branch, None).await? {
-                BranchHead::At { sha, etag } => Ok(HeadRecord { branch, sha, etag }),
-                BranchHead::Unchanged => Err(GitHubError::Unexpected {
-                    what: format!("branch `{branch}`"),
-                    problem: "304 Not Modified without a conditional request".into(),
-                }),
+            let bytes = github.zipball(&sha).await?;
+            if bytes.len() <= MAX_CACHED_ARCHIVE_BYTES {
+                let _ = platform.kv_put(&archive_key(&sha), bytes.clone(), Some(ARCHIVE_TTL_SECONDS)).await;
             }
+            Rc::new(bytes)
         }
-        Err(error) => Err(error),
+    };
+    let mut snapshot = Snapshot::from_zip(archive.as_ref().clone()).map_err(CatalogError::from)?;
+    let catalog = Rc::new(Catalog::build(&sha, &mut snapshot)?);
+    if let Ok(record) = StoredState::join(&StateHeader { sha, etag }, &catalog) {
+        // A failed cache write (KV's daily or per-key limits) only costs a rebuild later.
+        let _ = platform.kv_put(&state_key(config), record, None).await;
+    }
+    MEMO.with(|memo| *memo.borrow_mut() = Some(catalog.clone()));
+    Ok(Served { catalog, stale: None, github_requests: github.requests(), archive: Some(archive) })
+}
+
+/// The zipball of `sha`: from KV, else from GitHub (not written back: the catalog build writes
+/// it once per commit, and a zipball too large for KV is never cached).
+pub async fn archive<P: Platform>(platform: &P, config: &Config, sha: &str) -> Result<(Vec<u8>, u32), GitHubError> {
+    if let Some(bytes) = platform.kv_get(&archive_key(sha)).await.ok().flatten() {
+        return Ok((bytes, 0));
+    }
+    let github = github(platform, config);
+    let bytes = github.zipball(sha).await?;
+    Ok((bytes, github.requests()))
+}
+
+fn unexpected_304() -> GitHubError {
+    GitHubError::Unexpected {
+        what: "the branch head".into(),
+        problem: "304 Not Modified for a request the connector did not make conditional".into(),
     }
 }
 
-/// Reads a JSON value from KV. A missing, unreadable or outdated entry is a cache miss.
-async fn read_json<T: serde::de::DeserializeOwned>(
-    platform: &impl Platform,
-    key: &str,
-) -> Option<T> {
-    let bytes = platform.kv_get(key).await.ok()??;
-    serde_json::from_slice(&bytes).ok()
+/// A `state:` record split into its header and the catalog's bytes, decoded only when needed.
+struct StoredState {
+    header: StateHeader,
+    body: Vec<u8>,
 }
 
-/// Writes a JSON value to KV. A failed cache write (KV's daily or per-key limits) only costs a
-/// rebuild later, so it does not fail the request.
-async fn write_json<T: Serialize>(
-    platform: &impl Platform,
-    key: &str,
-    value: &T,
-    ttl: Option<u64>,
-) {
-    if let Ok(bytes) = serde_json::to_vec(value) {
-        let _ = platform.kv_put(key, bytes, ttl).await;
+impl StoredState {
+    fn join(header: &StateHeader, catalog: &Catalog) -> Result<Vec<u8>, serde_json::Error> {
+        let mut record = serde_json::to_vec(header)?;
+        record.push(b'\n');
+        serde_json::to_writer(&mut record, catalog)?;
+        Ok(record)
+    }
+
+    /// `None` for a record that is unreadable (a cache miss, never an error).
+    fn split(mut record: Vec<u8>) -> Option<Self> {
+        let newline = record.iter().position(|b| *b == b'\n')?;
+        let header = serde_json::from_slice(&record[..newline]).ok()?;
+        let body = record.split_off(newline + 1);
+        Some(StoredState { header, body })
+    }
+
+    /// The catalog: the isolate's memo when it holds this commit, else decoded.
+    fn catalog(&self) -> Option<Rc<Catalog>> {
+        if let Some(memo) = MEMO.with(|memo| memo.borrow().clone()).filter(|c| c.commit == self.header.sha) {
+            return Some(memo);
+        }
+        let catalog: Rc<Catalog> = Rc::new(serde_json::from_slice(&self.body).ok()?);
+        MEMO.with(|memo| *memo.borrow_mut() = Some(catalog.clone()));
+        Some(catalog)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ports::KvStore;
     use crate::testing::{FakeGitHub, FakePlatform};
 
     fn skill(name: &str) -> String {
@@ -202,26 +208,18 @@ mod tests {
 
         let cold = current(&platform, &config).await.unwrap();
         assert_eq!(cold.catalog.skills.len(), 1);
-        assert_eq!(
-            cold.github_requests, 4,
-            "repository, ref, zipball and its redirect"
-        );
-        assert_eq!(platform.kv_writes(), 2);
+        assert_eq!(cold.github_requests, 3, "head, zipball and its redirect");
+        assert_eq!(platform.kv_writes(), 2, "the state record and the zipball");
+        assert!(cold.archive.is_some());
 
         let warm = current(&platform, &config).await.unwrap();
-        assert_eq!(warm.github_requests, 1, "one conditional ref request");
-        assert_eq!(
-            platform.kv_writes(),
-            2,
-            "nothing written when nothing changed"
-        );
+        assert_eq!(warm.github_requests, 1, "one conditional head request");
+        assert_eq!(platform.kv_writes(), 2, "nothing written when nothing changed");
 
-        platform
-            .github
-            .commit(&[("plugins/g/skills/two/SKILL.md", skill("two"))]);
+        platform.github.commit(&[("plugins/g/skills/two/SKILL.md", skill("two"))]);
         let moved = current(&platform, &config).await.unwrap();
         assert_eq!(moved.catalog.skills.len(), 2);
-        assert_eq!(moved.github_requests, 3, "ref, zipball and its redirect");
+        assert_eq!(moved.github_requests, 3);
         assert_eq!(platform.kv_writes(), 4, "two writes per new commit");
     }
 
@@ -234,6 +232,7 @@ mod tests {
         let served = current(&platform, &config).await.unwrap();
         assert_eq!(served.catalog.skills.len(), 1);
         assert!(served.stale.unwrap().contains("HTTP 502"));
+        assert_eq!(served.github_requests, 3, "the first try and two retries");
     }
 
     #[tokio::test]
@@ -241,8 +240,14 @@ mod tests {
         let platform = platform_with_repo();
         platform.github.fail_with(503);
         let error = current(&platform, &platform.config()).await.unwrap_err();
-        assert!(error
-            .to_string()
-            .contains("GitHub is having trouble (HTTP 503)"));
+        assert!(error.to_string().contains("GitHub is having trouble (HTTP 503)"));
+    }
+
+    #[tokio::test]
+    async fn an_unreadable_cache_record_is_a_miss() {
+        let platform = platform_with_repo();
+        let config = platform.config();
+        platform.kv_put(&state_key(&config), b"garbage".to_vec(), None).await.unwrap();
+        assert_eq!(current(&platform, &config).await.unwrap().catalog.skills.len(), 1);
     }
 }

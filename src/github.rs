@@ -2,10 +2,10 @@
 //!
 //! Written against the `HttpClient` port rather than with an SDK crate: the GitHub SDKs for Rust
 //! bring their own HTTP stack (hyper/reqwest), which does not run inside a Worker, and the
-//! connector needs only three read endpoints. Every request is counted, so budgets can be shown.
+//! connector needs only a handful of endpoints. Every request is counted, so budgets can be shown.
 
 use crate::config::{RepoName, Secret};
-use crate::ports::{HttpClient, HttpRequest, HttpResponse};
+use crate::ports::{Clock, FetchError, HttpClient, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use std::cell::Cell;
 use url::Url;
@@ -25,34 +25,56 @@ pub enum GitHubError {
     /// 404: the repository or branch does not exist, or the token cannot see it.
     #[error("GitHub has no {what} (HTTP 404); check MARKETPLACE_REPO and MARKETPLACE_REF, and that the token can read the repository")]
     NotFound { what: String },
+    /// 409 on a repository without commits.
+    #[error("the repository {0} is empty; push a marketplace to it first")]
+    EmptyRepository(String),
     /// 403/429 with rate-limit headers.
-    #[error("GitHub's rate limit for the service token is exhausted{}; try again later", retry_hint(*retry_after_seconds))]
-    RateLimited { retry_after_seconds: Option<u64> },
+    #[error("GitHub's {limit} for the service token is exhausted{}; try again later", retry_hint(*retry_after_seconds))]
+    RateLimited { limit: &'static str, retry_after_seconds: Option<u64> },
     /// 5xx.
     #[error("GitHub is having trouble (HTTP {status}); try again in a minute")]
     Unavailable { status: u16 },
     /// No HTTP answer at all.
-    #[error("could not reach GitHub: {0}")]
+    #[error("could not reach GitHub ({0}); try again in a minute")]
     Unreachable(String),
+    /// No answer in time.
+    #[error("GitHub did not answer within {0} ms; try again in a minute")]
+    Timeout(u64),
     /// An answer that does not have the documented shape.
     #[error("GitHub answered {what} with something unexpected: {problem}")]
     Unexpected { what: String, problem: String },
 }
 
 fn retry_hint(seconds: Option<u64>) -> String {
-    seconds
-        .map(|s| format!(" (GitHub asks to wait {s} s)"))
-        .unwrap_or_default()
+    seconds.map(|s| format!(" (it resets in {s} s)")).unwrap_or_default()
 }
 
 impl GitHubError {
     /// Whether the same request may succeed later (outages and rate limits), as opposed to a
     /// configuration problem that needs a person.
     pub fn is_transient(&self) -> bool {
-        matches!(
-            self,
-            Self::RateLimited { .. } | Self::Unavailable { .. } | Self::Unreachable(_)
-        )
+        matches!(self, Self::RateLimited { .. } | Self::Unavailable { .. } | Self::Unreachable(_) | Self::Timeout(_))
+    }
+}
+
+/// How long the client waits for GitHub, and how it retries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Longest wait for one response.
+    pub timeout_ms: u64,
+    /// Waits before the first and second retry of an outage (5xx, network error, timeout).
+    pub backoff_ms: [u64; 2],
+    /// Longest `Retry-After` honoured by waiting; a longer one is reported at once.
+    pub max_retry_after_ms: u64,
+    /// All attempts of one request, waits included, end within this.
+    pub deadline_ms: u64,
+}
+
+impl RetryPolicy {
+    /// The policy for a per-request timeout of `timeout_ms`: two retries after 300 ms and 1 s,
+    /// a `Retry-After` of up to 5 s honoured, everything within 2.5 timeouts.
+    pub fn with_timeout(timeout_ms: u64) -> Self {
+        RetryPolicy { timeout_ms, backoff_ms: [300, 1_000], max_retry_after_ms: 5_000, deadline_ms: timeout_ms * 5 / 2 }
     }
 }
 
@@ -66,11 +88,12 @@ pub enum BranchHead {
 }
 
 /// A read client for one repository.
-pub struct GitHub<'a, H> {
-    http: &'a H,
+pub struct GitHub<'a, P> {
+    platform: &'a P,
     api: &'a Url,
     token: &'a Secret,
     repo: &'a RepoName,
+    policy: RetryPolicy,
     requests: Cell<u32>,
 }
 
@@ -80,28 +103,17 @@ struct RepositoryBody {
 }
 
 #[derive(Deserialize)]
-struct RefBody {
-    object: RefObject,
-}
-
-#[derive(Deserialize)]
-struct RefObject {
+struct CommitBody {
     sha: String,
 }
 
-impl<'a, H: HttpClient> GitHub<'a, H> {
+impl<'a, P: HttpClient + Clock> GitHub<'a, P> {
     /// A client for `repo` at the API base `api`, authenticating with `token`.
-    pub fn new(http: &'a H, api: &'a Url, token: &'a Secret, repo: &'a RepoName) -> Self {
-        GitHub {
-            http,
-            api,
-            token,
-            repo,
-            requests: Cell::new(0),
-        }
+    pub fn new(platform: &'a P, api: &'a Url, token: &'a Secret, repo: &'a RepoName, policy: RetryPolicy) -> Self {
+        GitHub { platform, api, token, repo, policy, requests: Cell::new(0) }
     }
 
-    /// How many HTTP requests this client has sent (each redirect hop counts).
+    /// How many HTTP requests this client has sent (each retry and redirect hop counts).
     pub fn requests(&self) -> u32 {
         self.requests.get()
     }
@@ -114,44 +126,43 @@ impl<'a, H: HttpClient> GitHub<'a, H> {
         Ok(body.default_branch)
     }
 
-    /// Where `branch` points (`GET /repos/{owner}/{repo}/git/ref/heads/{branch}`), revalidated
-    /// with `etag` when given.
-    pub async fn branch_head(
-        &self,
-        branch: &str,
-        etag: Option<&str>,
-    ) -> Result<BranchHead, GitHubError> {
-        let what = format!("branch `{branch}` in {}", self.repo);
-        let mut segments = vec!["git", "ref", "heads"];
-        segments.extend(branch.split('/'));
-        let response = self.get(self.repo_url(&segments), etag, &what).await?;
+    /// The newest commit of `branch`, or of the default branch when `None`, in one request
+    /// (`GET /repos/{owner}/{repo}/commits?per_page=1`), revalidated with `etag` when given.
+    pub async fn head(&self, branch: Option<&str>, etag: Option<&str>) -> Result<BranchHead, GitHubError> {
+        let what = match branch {
+            Some(branch) => format!("branch `{branch}` in {}", self.repo),
+            None => format!("default branch of {}", self.repo),
+        };
+        let mut url = self.repo_url(&["commits"]);
+        url.query_pairs_mut().append_pair("per_page", "1");
+        if let Some(branch) = branch {
+            url.query_pairs_mut().append_pair("sha", branch);
+        }
+        let response = self.get(url, etag, &what).await?;
         if response.status() == http::StatusCode::NOT_MODIFIED {
             return Ok(BranchHead::Unchanged);
         }
         let etag = header(&response, "etag");
-        let body: RefBody = parse(&response, &what)?;
-        Ok(BranchHead::At {
-            sha: body.object.sha,
-            etag,
-        })
+        let commits: Vec<CommitBody> = parse(&response, &what)?;
+        let sha = commits
+            .into_iter()
+            .next()
+            .map(|c| c.sha)
+            .ok_or_else(|| GitHubError::EmptyRepository(self.repo.to_string()))?;
+        Ok(BranchHead::At { sha, etag })
     }
 
     /// The zip archive of the repository at `sha` (`GET /repos/{owner}/{repo}/zipball/{sha}`,
     /// which redirects once to the archive host).
     pub async fn zipball(&self, sha: &str) -> Result<Vec<u8>, GitHubError> {
         let what = format!("the archive of {} at {sha}", self.repo);
-        let first = self
-            .get(self.repo_url(&["zipball", sha]), None, &what)
-            .await?;
+        let first = self.get(self.repo_url(&["zipball", sha]), None, &what).await?;
         if !first.status().is_redirection() {
             return Ok(first.into_body());
         }
-        let location = header(&first, "location")
-            .ok_or_else(|| unexpected(&what, "a redirect without a Location"))?;
-        let target = self
-            .api
-            .join(&location)
-            .map_err(|e| unexpected(&what, &format!("a redirect to an invalid URL ({e})")))?;
+        let location = header(&first, "location").ok_or_else(|| unexpected(&what, "a redirect without a Location"))?;
+        let target =
+            self.api.join(&location).map_err(|e| unexpected(&what, &format!("a redirect to an invalid URL ({e})")))?;
         // The archive host authenticates by the signed URL itself; never send the token elsewhere.
         let same_origin = target.origin() == self.api.origin();
         let response = self.send(target, None, same_origin, &what).await?;
@@ -164,25 +175,54 @@ impl<'a, H: HttpClient> GitHub<'a, H> {
     fn repo_url(&self, segments: &[&str]) -> Url {
         let mut url = self.api.clone();
         if let Ok(mut path) = url.path_segments_mut() {
-            path.pop_if_empty()
-                .extend(["repos", &self.repo.owner, &self.repo.name])
-                .extend(segments);
+            path.pop_if_empty().extend(["repos", &self.repo.owner, &self.repo.name]).extend(segments);
         }
         url
     }
 
-    async fn get(
-        &self,
-        url: Url,
-        etag: Option<&str>,
-        what: &str,
-    ) -> Result<HttpResponse, GitHubError> {
+    async fn get(&self, url: Url, etag: Option<&str>, what: &str) -> Result<HttpResponse, GitHubError> {
         self.send(url, etag, true, what).await
     }
 
+    /// Sends with retries: outages are retried twice with back-off, a short `Retry-After` is
+    /// waited out, and everything ends within the policy's deadline.
     async fn send(
         &self,
         url: Url,
+        etag: Option<&str>,
+        with_token: bool,
+        what: &str,
+    ) -> Result<HttpResponse, GitHubError> {
+        let started = self.platform.now_ms();
+        let mut retries = 0;
+        loop {
+            let error = match self.send_once(&url, etag, with_token, what).await {
+                Ok(response) => return Ok(response),
+                Err(error) => error,
+            };
+            let wait = match &error {
+                GitHubError::Unavailable { .. } | GitHubError::Unreachable(_) | GitHubError::Timeout(_) => {
+                    self.policy.backoff_ms.get(retries).copied()
+                }
+                GitHubError::RateLimited { retry_after_seconds: Some(seconds), .. } if retries == 0 => {
+                    Some(seconds * 1000).filter(|ms| *ms <= self.policy.max_retry_after_ms)
+                }
+                _ => None,
+            };
+            let elapsed = self.platform.now_ms().saturating_sub(started);
+            match wait {
+                Some(wait) if elapsed + wait + self.policy.timeout_ms <= self.policy.deadline_ms => {
+                    self.platform.sleep(wait).await;
+                    retries += 1;
+                }
+                _ => return Err(error),
+            }
+        }
+    }
+
+    async fn send_once(
+        &self,
+        url: &Url,
         etag: Option<&str>,
         with_token: bool,
         what: &str,
@@ -197,33 +237,32 @@ impl<'a, H: HttpClient> GitHub<'a, H> {
         if let Some(etag) = etag {
             request = request.header("if-none-match", etag);
         }
-        let request: HttpRequest = request
-            .body(Vec::new())
-            .map_err(|e| unexpected(what, &e.to_string()))?;
+        let request: HttpRequest = request.body(Vec::new()).map_err(|e| unexpected(what, &e.to_string()))?;
         self.requests.set(self.requests.get() + 1);
-        let response = self
-            .http
-            .send(request)
-            .await
-            .map_err(|e| GitHubError::Unreachable(e.to_string()))?;
-        check_status(response, what)
+        let response = self.platform.send(request, self.policy.timeout_ms).await.map_err(|e| match e {
+            FetchError::Timeout { timeout_ms, .. } => GitHubError::Timeout(timeout_ms),
+            FetchError::Network { message, .. } => GitHubError::Unreachable(message),
+        })?;
+        check_status(response, what, self.platform.now_ms() / 1000, &self.repo.to_string())
     }
 }
 
-fn check_status(response: HttpResponse, what: &str) -> Result<HttpResponse, GitHubError> {
+fn check_status(response: HttpResponse, what: &str, now_seconds: u64, repo: &str) -> Result<HttpResponse, GitHubError> {
     let status = response.status().as_u16();
     match status {
         200..=399 => Ok(response),
         401 => Err(GitHubError::Unauthorized),
         403 | 429 if is_rate_limited(&response) => Err(GitHubError::RateLimited {
-            retry_after_seconds: retry_after(&response),
+            limit: if header(&response, "x-ratelimit-remaining").as_deref() == Some("0") {
+                "primary rate limit (5,000 requests an hour)"
+            } else {
+                "secondary rate limit"
+            },
+            retry_after_seconds: retry_after(&response, now_seconds),
         }),
-        403 => Err(GitHubError::Forbidden {
-            what: what.to_string(),
-        }),
-        404 => Err(GitHubError::NotFound {
-            what: what.to_string(),
-        }),
+        403 => Err(GitHubError::Forbidden { what: what.to_string() }),
+        404 => Err(GitHubError::NotFound { what: what.to_string() }),
+        409 => Err(GitHubError::EmptyRepository(repo.to_string())),
         500..=599 => Err(GitHubError::Unavailable { status }),
         _ => Err(unexpected(what, &format!("HTTP {status}"))),
     }
@@ -237,33 +276,23 @@ fn is_rate_limited(response: &HttpResponse) -> bool {
         || header(response, "x-ratelimit-remaining").as_deref() == Some("0")
 }
 
-fn retry_after(response: &HttpResponse) -> Option<u64> {
-    header(response, "retry-after").and_then(|v| v.trim().parse().ok())
-}
-
-fn header(response: &HttpResponse, name: &str) -> Option<String> {
-    response
-        .headers()
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
-}
-
-fn parse<T: serde::de::DeserializeOwned>(
-    response: &HttpResponse,
-    what: &str,
-) -> Result<T, GitHubError> {
-    serde_json::from_slice(response.body()).map_err(|e| {
-        unexpected(
-            what,
-            &format!("a body that is not the documented JSON ({e})"),
-        )
+/// Seconds until the limit resets: `Retry-After`, else `x-ratelimit-reset` (an epoch time).
+fn retry_after(response: &HttpResponse, now_seconds: u64) -> Option<u64> {
+    header(response, "retry-after").and_then(|v| v.trim().parse().ok()).or_else(|| {
+        let reset: u64 = header(response, "x-ratelimit-reset")?.trim().parse().ok()?;
+        Some(reset.saturating_sub(now_seconds))
     })
 }
 
+fn header(response: &HttpResponse, name: &str) -> Option<String> {
+    response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+}
+
+fn parse<T: serde::de::DeserializeOwned>(response: &HttpResponse, what: &str) -> Result<T, GitHubError> {
+    serde_json::from_slice(response.body())
+        .map_err(|e| unexpected(what, &format!("a body that is not the documented JSON ({e})")))
+}
+
 fn unexpected(what: &str, problem: &str) -> GitHubError {
-    GitHubError::Unexpected {
-        what: what.to_string(),
-        problem: problem.to_string(),
-    }
+    GitHubError::Unexpected { what: what.to_string(), problem: problem.to_string() }
 }

@@ -18,13 +18,17 @@ pub enum FetchError {
     /// DNS, TLS or connection failure, or the runtime refused the request.
     #[error("could not reach {host}: {message}")]
     Network { host: String, message: String },
+    /// No response within the time allowed.
+    #[error("{host} did not answer within {timeout_ms} ms")]
+    Timeout { host: String, timeout_ms: u64 },
 }
 
 /// Outbound HTTP. Implementations must not follow redirects: the core follows the ones it
 /// expects itself, so that it can count every hop and never forward credentials to another host.
 pub trait HttpClient {
-    /// Sends `request` and returns the response, whatever its status.
-    fn send(&self, request: HttpRequest) -> impl Future<Output = Result<HttpResponse, FetchError>>;
+    /// Sends `request` and returns the response, whatever its status; gives up with
+    /// [`FetchError::Timeout`] when the whole response has not arrived within `timeout_ms`.
+    fn send(&self, request: HttpRequest, timeout_ms: u64) -> impl Future<Output = Result<HttpResponse, FetchError>>;
 }
 
 /// Why a key-value store operation failed.
@@ -47,10 +51,12 @@ pub trait KvStore {
     ) -> impl Future<Output = Result<(), StoreError>>;
 }
 
-/// Wall-clock time, injected so that expiry logic is testable.
+/// Wall-clock time and waiting, injected so that expiry and back-off are testable.
 pub trait Clock {
     /// Milliseconds since the Unix epoch.
     fn now_ms(&self) -> u64;
+    /// Waits `ms` milliseconds (back-off between retries).
+    fn sleep(&self, ms: u64) -> impl Future<Output = ()>;
 }
 
 /// Cryptographically secure randomness (request ids now; tokens and secrets later).

@@ -4,15 +4,15 @@
 
 use crate::catalog::snapshot::test_support::zipball;
 use crate::config::Config;
-use crate::ports::{
-    Clock, FetchError, HttpClient, HttpRequest, HttpResponse, KvStore, Random, StoreError,
-};
+use crate::ports::{Clock, FetchError, HttpClient, HttpRequest, HttpResponse, KvStore, Random, StoreError};
 use sha2::{Digest, Sha256};
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap};
 
 /// The token the fake GitHub accepts.
 pub const TOKEN: &str = "test-token";
+/// The test configuration's `COOKIE_ENCRYPTION_KEY`.
+pub const SIGNING_KEY_HEX: &str = "4f1c0a1e9d2b7c6e5a3f8d0b1c2e3f4a5b6c7d8e9f0a1b2c3d4e5f60718293a4";
 const API: &str = "https://api.github.test";
 
 /// A repository in memory, on one branch.
@@ -22,6 +22,7 @@ pub struct FakeGitHub {
     head: RefCell<String>,
     archives: RefCell<HashMap<String, Vec<u8>>>,
     failure: Cell<Option<u16>>,
+    queued: RefCell<std::collections::VecDeque<(u16, Vec<(&'static str, String)>)>>,
     /// Every request path, in order.
     pub log: RefCell<Vec<String>>,
 }
@@ -35,16 +36,15 @@ impl FakeGitHub {
             head: RefCell::default(),
             archives: RefCell::default(),
             failure: Cell::new(None),
+            queued: RefCell::default(),
             log: RefCell::default(),
         }
     }
 
     /// Adds or replaces text files and moves the branch to a new commit.
     pub fn commit(&self, files: &[(&str, String)]) {
-        let binary: Vec<(&str, Vec<u8>, bool)> = files
-            .iter()
-            .map(|(p, c)| (*p, c.clone().into_bytes(), false))
-            .collect();
+        let binary: Vec<(&str, Vec<u8>, bool)> =
+            files.iter().map(|(p, c)| (*p, c.clone().into_bytes(), false)).collect();
         self.commit_bytes(&binary);
     }
 
@@ -60,20 +60,9 @@ impl FakeGitHub {
             hasher.update(path.as_bytes());
             hasher.update(bytes);
         }
-        let sha: String = hasher
-            .finalize()
-            .iter()
-            .take(20)
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        let entries: Vec<(&str, &[u8], bool)> = tree
-            .iter()
-            .map(|(p, (b, x))| (p.as_str(), b.as_slice(), *x))
-            .collect();
-        self.archives.borrow_mut().insert(
-            sha.clone(),
-            zipball(&format!("acme-skills-{}", &sha[..7]), &entries),
-        );
+        let sha: String = hasher.finalize().iter().take(20).map(|b| format!("{b:02x}")).collect();
+        let entries: Vec<(&str, &[u8], bool)> = tree.iter().map(|(p, (b, x))| (p.as_str(), b.as_slice(), *x)).collect();
+        self.archives.borrow_mut().insert(sha.clone(), zipball(&format!("acme-skills-{}", &sha[..7]), &entries));
         *self.head.borrow_mut() = sha;
     }
 
@@ -87,17 +76,26 @@ impl FakeGitHub {
         self.failure.set(Some(status));
     }
 
+    /// Makes the next request fail with `status` and `headers`.
+    pub fn fail_next(&self, status: u16, headers: &[(&'static str, &str)]) {
+        self.queued.borrow_mut().push_back((status, headers.iter().map(|(k, v)| (*k, v.to_string())).collect()));
+    }
+
     fn answer(&self, request: &HttpRequest) -> HttpResponse {
         let path = request.uri().path().to_string();
         self.log.borrow_mut().push(path.clone());
         let reply = |status: u16, body: serde_json::Value| {
-            http::Response::builder()
-                .status(status)
-                .body(body.to_string().into_bytes())
-                .unwrap()
+            http::Response::builder().status(status).body(body.to_string().into_bytes()).unwrap()
         };
         if let Some(status) = self.failure.get() {
             return reply(status, serde_json::json!({"message": "Server Error"}));
+        }
+        if let Some((status, headers)) = self.queued.borrow_mut().pop_front() {
+            let mut response = reply(status, serde_json::json!({"message": "Injected"}));
+            for (name, value) in headers {
+                response.headers_mut().insert(name, value.parse().unwrap());
+            }
+            return response;
         }
         if request.headers().get("user-agent").is_none() {
             return reply(
@@ -107,55 +105,36 @@ impl FakeGitHub {
         }
         if let Some(sha) = path.strip_prefix("/codeload/") {
             return match self.archives.borrow().get(sha) {
-                Some(zip) => http::Response::builder()
-                    .status(200)
-                    .body(zip.clone())
-                    .unwrap(),
+                Some(zip) => http::Response::builder().status(200).body(zip.clone()).unwrap(),
                 None => reply(404, serde_json::json!({"message": "Not Found"})),
             };
         }
-        let authorized = request
-            .headers()
-            .get("authorization")
-            .and_then(|v| v.to_str().ok())
-            == Some(&format!("Bearer {TOKEN}"));
+        let authorized =
+            request.headers().get("authorization").and_then(|v| v.to_str().ok()) == Some(&format!("Bearer {TOKEN}"));
         if !authorized {
             return reply(401, serde_json::json!({"message": "Bad credentials"}));
         }
         let head = self.head();
         let etag = format!("\"{head}\"");
         if path == "/repos/acme/skills" {
-            return reply(
-                200,
-                serde_json::json!({"full_name": "acme/skills", "default_branch": self.branch}),
-            );
+            return reply(200, serde_json::json!({"full_name": "acme/skills", "default_branch": self.branch}));
         }
-        if path == format!("/repos/acme/skills/git/ref/heads/{}", self.branch) {
-            if request
-                .headers()
-                .get("if-none-match")
-                .and_then(|v| v.to_str().ok())
-                == Some(etag.as_str())
-            {
-                return http::Response::builder()
-                    .status(304)
-                    .body(Vec::new())
-                    .unwrap();
+        if path == "/repos/acme/skills/commits" {
+            let query = request.uri().query().unwrap_or_default();
+            if query.contains("sha=") && !query.contains(&format!("sha={}", self.branch)) {
+                return reply(404, serde_json::json!({"message": "No commit found for SHA"}));
             }
-            let mut response = reply(
-                200,
-                serde_json::json!({"ref": format!("refs/heads/{}", self.branch), "object": {"sha": head, "type": "commit"}}),
-            );
+            if request.headers().get("if-none-match").and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
+                return http::Response::builder().status(304).body(Vec::new()).unwrap();
+            }
+            let mut response = reply(200, serde_json::json!([{"sha": head, "commit": {"message": "m"}}]));
             response.headers_mut().insert("etag", etag.parse().unwrap());
             return response;
         }
         if let Some(sha) = path.strip_prefix("/repos/acme/skills/zipball/") {
             return http::Response::builder()
                 .status(302)
-                .header(
-                    "location",
-                    format!("https://codeload.github.test/codeload/{sha}"),
-                )
+                .header("location", format!("https://codeload.github.test/codeload/{sha}"))
                 .body(Vec::new())
                 .unwrap();
         }
@@ -171,6 +150,8 @@ pub struct FakePlatform {
     writes: Cell<u32>,
     /// The current time, settable.
     pub now: Cell<u64>,
+    /// Every `sleep`, in milliseconds.
+    pub sleeps: RefCell<Vec<u64>>,
 }
 
 impl FakePlatform {
@@ -181,6 +162,7 @@ impl FakePlatform {
             kv: RefCell::default(),
             writes: Cell::new(0),
             now: Cell::new(1_800_000_000_000),
+            sleeps: RefCell::default(),
         }
     }
 
@@ -190,10 +172,10 @@ impl FakePlatform {
             ("MARKETPLACE_REPO", "acme/skills"),
             ("GITHUB_SERVICE_TOKEN", TOKEN),
             ("GITHUB_API_URL", API),
+            ("COOKIE_ENCRYPTION_KEY", SIGNING_KEY_HEX),
         ]
         .into();
-        Config::load(|name| vars.get(name).map(|v| v.to_string()))
-            .expect("test configuration is valid")
+        Config::load(|name| vars.get(name).map(|v| v.to_string())).expect("test configuration is valid")
     }
 
     /// KV writes so far.
@@ -203,7 +185,7 @@ impl FakePlatform {
 }
 
 impl HttpClient for FakePlatform {
-    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, FetchError> {
+    async fn send(&self, request: HttpRequest, _timeout_ms: u64) -> Result<HttpResponse, FetchError> {
         Ok(self.github.answer(&request))
     }
 }
@@ -213,12 +195,7 @@ impl KvStore for FakePlatform {
         Ok(self.kv.borrow().get(key).cloned())
     }
 
-    async fn kv_put(
-        &self,
-        key: &str,
-        value: Vec<u8>,
-        _ttl_seconds: Option<u64>,
-    ) -> Result<(), StoreError> {
+    async fn kv_put(&self, key: &str, value: Vec<u8>, _ttl_seconds: Option<u64>) -> Result<(), StoreError> {
         self.writes.set(self.writes.get() + 1);
         self.kv.borrow_mut().insert(key.to_string(), value);
         Ok(())
@@ -228,6 +205,12 @@ impl KvStore for FakePlatform {
 impl Clock for FakePlatform {
     fn now_ms(&self) -> u64 {
         self.now.get()
+    }
+
+    /// Returns at once, moving the clock forward and recording the wait.
+    async fn sleep(&self, ms: u64) {
+        self.sleeps.borrow_mut().push(ms);
+        self.now.set(self.now.get() + ms);
     }
 }
 

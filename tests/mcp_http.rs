@@ -19,26 +19,11 @@ fn platform() -> FakePlatform {
             {"name": "eng", "source": "./plugins/eng"}]})
         .to_string(),
     )];
-    files.push((
-        "plugins/sales/.claude-plugin/plugin.json",
-        r#"{"name": "sales", "version": "1.4.0"}"#.into(),
-    ));
-    files.push((
-        "plugins/sales/skills/proposal-writer/SKILL.md",
-        skill("proposal-writer", "Drafts sales proposals"),
-    ));
-    files.push((
-        "plugins/sales/skills/deal-review/SKILL.md",
-        skill("deal-review", "Reviews deals"),
-    ));
-    files.push((
-        "plugins/eng/skills/code-review/SKILL.md",
-        skill("code-review", "Reviews code for bugs"),
-    ));
-    files.push((
-        "plugins/drafts/skills/secret-plan/SKILL.md",
-        skill("secret-plan", "Unpublished"),
-    ));
+    files.push(("plugins/sales/.claude-plugin/plugin.json", r#"{"name": "sales", "version": "1.4.0"}"#.into()));
+    files.push(("plugins/sales/skills/proposal-writer/SKILL.md", skill("proposal-writer", "Drafts sales proposals")));
+    files.push(("plugins/sales/skills/deal-review/SKILL.md", skill("deal-review", "Reviews deals")));
+    files.push(("plugins/eng/skills/code-review/SKILL.md", skill("code-review", "Reviews code for bugs")));
+    files.push(("plugins/drafts/skills/secret-plan/SKILL.md", skill("secret-plan", "Unpublished")));
     github.commit(&files);
     FakePlatform::new(github)
 }
@@ -64,8 +49,7 @@ async fn send(
 }
 
 fn post(body: &Value, version: Option<&str>) -> http::Request<Vec<u8>> {
-    let mut builder = http::Request::post("https://skills.example.com/mcp")
-        .header("content-type", "application/json");
+    let mut builder = http::Request::post("https://skills.example.com/mcp").header("content-type", "application/json");
     if let Some(version) = version {
         builder = builder.header("mcp-protocol-version", version);
     }
@@ -77,7 +61,12 @@ async fn rpc(platform: &FakePlatform, body: Value, version: Option<&str>) -> Rep
 }
 
 async fn call_tool(platform: &FakePlatform, name: &str, arguments: Value) -> Value {
-    let reply = rpc(platform, json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": name, "arguments": arguments}}), Some("2025-06-18")).await;
+    let reply = rpc(
+        platform,
+        json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": name, "arguments": arguments}}),
+        Some("2025-06-18"),
+    )
+    .await;
     assert_eq!(reply.status, 200);
     reply.body["result"].clone()
 }
@@ -95,33 +84,17 @@ async fn initialize_answers_the_clients_version_or_the_latest() {
         let reply = rpc(&platform, json!({"jsonrpc": "2.0", "id": "i", "method": "initialize", "params": {"protocolVersion": asked, "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}}), None).await;
         assert_eq!(reply.status, 200);
         assert_eq!(reply.body["result"]["protocolVersion"], answered);
-        assert_eq!(
-            reply.body["result"]["capabilities"]["tools"]["listChanged"],
-            false
-        );
-        assert!(
-            reply.headers.get("mcp-session-id").is_none(),
-            "stateless: no session id"
-        );
+        assert_eq!(reply.body["result"]["capabilities"]["tools"]["listChanged"], false);
+        assert!(reply.headers.get("mcp-session-id").is_none(), "stateless: no session id");
     }
 }
 
 #[tokio::test]
 async fn notifications_and_client_responses_get_202() {
     let platform = platform();
-    let reply = rpc(
-        &platform,
-        json!({"jsonrpc": "2.0", "method": "notifications/initialized"}),
-        None,
-    )
-    .await;
+    let reply = rpc(&platform, json!({"jsonrpc": "2.0", "method": "notifications/initialized"}), None).await;
     assert_eq!(reply.status, 202);
-    let reply = rpc(
-        &platform,
-        json!({"jsonrpc": "2.0", "id": 5, "result": {}}),
-        None,
-    )
-    .await;
+    let reply = rpc(&platform, json!({"jsonrpc": "2.0", "id": 5, "result": {}}), None).await;
     assert_eq!(reply.status, 202);
 }
 
@@ -134,61 +107,28 @@ async fn protocol_errors_have_their_codes_and_never_500() {
         .body(b"{not json".to_vec())
         .unwrap();
     let reply = send(&platform, &config, raw).await;
-    assert_eq!(
-        (reply.status, reply.body["error"]["code"].as_i64()),
-        (400, Some(-32700))
-    );
+    assert_eq!((reply.status, reply.body["error"]["code"].as_i64()), (400, Some(-32700)));
 
     let reply = rpc(&platform, json!({"id": 1, "method": "ping"}), None).await;
-    assert_eq!(
-        (reply.status, reply.body["error"]["code"].as_i64()),
-        (400, Some(-32600))
-    );
+    assert_eq!((reply.status, reply.body["error"]["code"].as_i64()), (400, Some(-32600)));
 
-    let reply = rpc(
-        &platform,
-        json!({"jsonrpc": "2.0", "id": 1, "method": "resources/list"}),
-        None,
-    )
-    .await;
-    assert_eq!(
-        (reply.status, reply.body["error"]["code"].as_i64()),
-        (200, Some(-32601))
-    );
+    let reply = rpc(&platform, json!({"jsonrpc": "2.0", "id": 1, "method": "resources/list"}), None).await;
+    assert_eq!((reply.status, reply.body["error"]["code"].as_i64()), (200, Some(-32601)));
 
-    let reply = rpc(
-        &platform,
-        json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "nope"}}),
-        None,
-    )
-    .await;
+    let reply =
+        rpc(&platform, json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "nope"}}), None)
+            .await;
     assert_eq!(reply.body["error"]["code"], -32602);
-    let reply = rpc(
-        &platform,
-        json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"arguments": {}}}),
-        None,
-    )
-    .await;
+    let reply =
+        rpc(&platform, json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"arguments": {}}}), None)
+            .await;
     assert_eq!(reply.body["error"]["code"], -32602);
-    let reply = rpc(
-        &platform,
-        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {}}),
-        None,
-    )
-    .await;
+    let reply = rpc(&platform, json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {}}), None).await;
     assert_eq!(reply.body["error"]["code"], -32602);
 
-    let reply = rpc(
-        &platform,
-        json!({"jsonrpc": "2.0", "id": 1, "method": "ping"}),
-        Some("1999-01-01"),
-    )
-    .await;
+    let reply = rpc(&platform, json!({"jsonrpc": "2.0", "id": 1, "method": "ping"}), Some("1999-01-01")).await;
     assert_eq!(reply.status, 400);
-    assert!(reply.body["error"]["message"]
-        .as_str()
-        .unwrap()
-        .contains("2025-11-25"));
+    assert!(reply.body["error"]["message"].as_str().unwrap().contains("2025-11-25"));
 
     let wrong_type = http::Request::post("https://skills.example.com/mcp")
         .header("content-type", "text/plain")
@@ -204,18 +144,11 @@ async fn batches_only_for_2025_03_26() {
     let reply = rpc(&platform, batch.clone(), None).await;
     assert_eq!(reply.status, 200);
     let answers = reply.body.as_array().unwrap();
-    assert_eq!(
-        answers.iter().map(|a| a["id"].clone()).collect::<Vec<_>>(),
-        [json!(1), json!(2)]
-    );
+    assert_eq!(answers.iter().map(|a| a["id"].clone()).collect::<Vec<_>>(), [json!(1), json!(2)]);
 
     for version in ["2025-06-18", "2025-11-25"] {
         let reply = rpc(&platform, batch.clone(), Some(version)).await;
-        assert_eq!(
-            (reply.status, reply.body["error"]["code"].as_i64()),
-            (400, Some(-32600)),
-            "{version}"
-        );
+        assert_eq!((reply.status, reply.body["error"]["code"].as_i64()), (400, Some(-32600)), "{version}");
     }
     let reply = rpc(&platform, json!([]), None).await;
     assert_eq!(reply.body["error"]["code"], -32600);
@@ -224,12 +157,7 @@ async fn batches_only_for_2025_03_26() {
 #[tokio::test]
 async fn tools_declare_schemas_and_annotations() {
     let platform = platform();
-    let reply = rpc(
-        &platform,
-        json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}),
-        Some("2025-06-18"),
-    )
-    .await;
+    let reply = rpc(&platform, json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}), Some("2025-06-18")).await;
     let tools = reply.body["result"]["tools"].as_array().unwrap();
     let list = tools.iter().find(|t| t["name"] == "list_skills").unwrap();
     assert_eq!(list["inputSchema"]["type"], "object");
@@ -247,17 +175,9 @@ async fn list_skills_lists_published_skills_sorted_with_text_and_structure() {
     let structured = &result["structuredContent"];
     let text: Value = serde_json::from_str(result["content"][0]["text"].as_str().unwrap()).unwrap();
     assert_eq!(&text, structured, "text carries the same JSON");
-    let names: Vec<&str> = structured["skills"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        names,
-        ["code-review", "deal-review", "proposal-writer"],
-        "unpublished secret-plan is not listed"
-    );
+    let names: Vec<&str> =
+        structured["skills"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["code-review", "deal-review", "proposal-writer"], "unpublished secret-plan is not listed");
     let writer = &structured["skills"][2];
     assert_eq!(writer["version"], "1.4.0");
     assert_eq!(writer["group"], "sales");
@@ -274,27 +194,13 @@ async fn list_skills_searches_filters_and_pages() {
     let found = call_tool(&platform, "list_skills", json!({"query": "crm"})).await;
     assert_eq!(found["structuredContent"]["total"], 2, "tags match");
     let found = call_tool(&platform, "list_skills", json!({"group": "eng"})).await;
-    assert_eq!(
-        found["structuredContent"]["skills"][0]["name"],
-        "code-review"
-    );
+    assert_eq!(found["structuredContent"]["skills"][0]["name"], "code-review");
 
     let first = call_tool(&platform, "list_skills", json!({"limit": 2})).await;
     assert_eq!(first["structuredContent"]["count"], 2);
-    let cursor = first["structuredContent"]["next_cursor"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let second = call_tool(
-        &platform,
-        "list_skills",
-        json!({"limit": 2, "cursor": cursor}),
-    )
-    .await;
-    assert_eq!(
-        second["structuredContent"]["skills"][0]["name"],
-        "proposal-writer"
-    );
+    let cursor = first["structuredContent"]["next_cursor"].as_str().unwrap().to_string();
+    let second = call_tool(&platform, "list_skills", json!({"limit": 2, "cursor": cursor})).await;
+    assert_eq!(second["structuredContent"]["skills"][0]["name"], "proposal-writer");
     assert!(second["structuredContent"].get("next_cursor").is_none());
 }
 
@@ -315,10 +221,7 @@ async fn tool_mistakes_are_tool_errors_a_model_can_act_on() {
     platform.github.fail_with(502);
     let result = call_tool(&platform, "list_skills", json!({})).await;
     assert_eq!(result["isError"], true);
-    assert!(result["content"][0]["text"]
-        .as_str()
-        .unwrap()
-        .contains("try again"));
+    assert!(result["content"][0]["text"].as_str().unwrap().contains("try again"));
 }
 
 #[tokio::test]
@@ -326,23 +229,16 @@ async fn origins_cors_and_methods() {
     let platform = platform();
     let config = Ok(platform.config());
     let ping = json!({"jsonrpc": "2.0", "id": 1, "method": "ping"});
-    for (origin, status) in [
-        ("https://claude.ai", 200),
-        ("https://skills.example.com", 200),
-        ("https://evil.example", 403),
-    ] {
+    for (origin, status) in
+        [("https://claude.ai", 200), ("https://skills.example.com", 200), ("https://evil.example", 403)]
+    {
         let mut request = post(&ping, None);
-        request
-            .headers_mut()
-            .insert("origin", origin.parse().unwrap());
+        request.headers_mut().insert("origin", origin.parse().unwrap());
         let reply = send(&platform, &config, request).await;
         assert_eq!(reply.status, status, "{origin}");
         if status == 200 {
             assert_eq!(reply.headers["access-control-allow-origin"], origin);
-            assert!(reply.headers["access-control-expose-headers"]
-                .to_str()
-                .unwrap()
-                .contains("WWW-Authenticate"));
+            assert!(reply.headers["access-control-expose-headers"].to_str().unwrap().contains("WWW-Authenticate"));
         }
     }
     let preflight = http::Request::builder()
@@ -353,14 +249,9 @@ async fn origins_cors_and_methods() {
         .unwrap();
     let reply = send(&platform, &config, preflight).await;
     assert_eq!(reply.status, 204);
-    assert!(reply.headers["access-control-allow-headers"]
-        .to_str()
-        .unwrap()
-        .contains("MCP-Protocol-Version"));
+    assert!(reply.headers["access-control-allow-headers"].to_str().unwrap().contains("MCP-Protocol-Version"));
 
-    let get = http::Request::get("https://skills.example.com/mcp")
-        .body(Vec::new())
-        .unwrap();
+    let get = http::Request::get("https://skills.example.com/mcp").body(Vec::new()).unwrap();
     let reply = send(&platform, &config, get).await;
     assert_eq!(reply.status, 405);
     assert_eq!(reply.headers["allow"], "POST, OPTIONS");
@@ -370,20 +261,11 @@ async fn origins_cors_and_methods() {
 async fn a_missing_setting_is_named_on_every_request() {
     let platform = platform();
     let config = Config::load(|_| None);
-    let reply = send(
-        &platform,
-        &config,
-        post(&json!({"jsonrpc": "2.0", "id": 1, "method": "ping"}), None),
-    )
-    .await;
+    let reply = send(&platform, &config, post(&json!({"jsonrpc": "2.0", "id": 1, "method": "ping"}), None)).await;
     assert_eq!(reply.status, 503);
-    let settings: Vec<&str> = reply.body["problems"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["setting"].as_str().unwrap())
-        .collect();
-    assert_eq!(settings, ["MARKETPLACE_REPO", "GITHUB_SERVICE_TOKEN"]);
+    let settings: Vec<&str> =
+        reply.body["problems"].as_array().unwrap().iter().map(|p| p["setting"].as_str().unwrap()).collect();
+    assert_eq!(settings, ["MARKETPLACE_REPO", "GITHUB_SERVICE_TOKEN", "COOKIE_ENCRYPTION_KEY"]);
     let home = http::Request::get("https://skills.example.com/")
         .header("accept", "application/json")
         .body(Vec::new())
@@ -391,32 +273,20 @@ async fn a_missing_setting_is_named_on_every_request() {
     let reply = send(&platform, &config, home).await;
     assert_eq!(reply.status, 200);
     assert_eq!(reply.body["configured"], false);
-    assert_eq!(
-        reply.body["connector_url"],
-        "https://skills.example.com/mcp"
-    );
+    assert_eq!(reply.body["connector_url"], "https://skills.example.com/mcp");
 }
 
 #[tokio::test]
 async fn input_schemas_read_plainly_and_use_only_standard_formats() {
     let platform = platform();
-    let reply = rpc(
-        &platform,
-        json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}),
-        Some("2025-11-25"),
-    )
-    .await;
+    let reply = rpc(&platform, json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}), Some("2025-11-25")).await;
     let tool = &reply.body["result"]["tools"][0];
     assert_eq!(tool["inputSchema"]["properties"]["query"]["type"], "string");
     assert_eq!(tool["inputSchema"]["properties"]["limit"]["maximum"], 500);
-    assert!(tool["inputSchema"]["properties"]["limit"]
-        .get("format")
-        .is_none());
+    assert!(tool["inputSchema"]["properties"]["limit"].get("format").is_none());
     assert_eq!(
         tool["outputSchema"]["properties"]["skills"]["items"]["properties"]["version"]["type"],
         json!(["string", "null"])
     );
-    assert!(tool["outputSchema"]["properties"]["count"]
-        .get("format")
-        .is_none());
+    assert!(tool["outputSchema"]["properties"]["count"].get("format").is_none());
 }

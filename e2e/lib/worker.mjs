@@ -2,6 +2,7 @@
 // 127.0.0.1, with wrangler.toml's compatibility settings and bindings and the test's own vars.
 import { Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,6 +16,8 @@ const SHIM = path.join(ROOT, "build/worker/shim.mjs");
  * Resolves to {url, mf, logs, stop}.
  */
 export async function startWorker({ vars = {}, outboundService } = {}) {
+  // A fresh signing key per Worker, unless the test sets one (or sets it empty on purpose).
+  vars = { COOKIE_ENCRYPTION_KEY: randomBytes(32).toString("hex"), ...vars };
   if (!existsSync(SHIM)) throw new Error("build/worker/shim.mjs is missing: run scripts/build.sh first");
   const { workerOptions } = unstable_getMiniflareWorkerOptions(path.join(ROOT, "wrangler.toml"));
   const logs = [];

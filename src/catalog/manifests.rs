@@ -75,9 +75,7 @@ impl PluginEntry {
         let path = path.trim_start_matches("./").trim_end_matches('/');
         let safe = !path.is_empty()
             && !path.starts_with('/')
-            && path
-                .split('/')
-                .all(|s| !s.is_empty() && s != "." && s != "..");
+            && path.split('/').all(|s| !s.is_empty() && s != "." && s != "..");
         safe.then(|| path.to_string())
     }
 }
@@ -114,24 +112,12 @@ pub struct JsonFileError {
 }
 
 /// Parses a JSON file of the repository into `T`, reporting the file, line and column on failure.
-pub fn parse_json_file<T: serde::de::DeserializeOwned>(
-    path: &str,
-    bytes: &[u8],
-) -> Result<T, JsonFileError> {
+pub fn parse_json_file<T: serde::de::DeserializeOwned>(path: &str, bytes: &[u8]) -> Result<T, JsonFileError> {
     serde_json::from_slice(bytes).map_err(|e| {
         let message = e.to_string();
         // serde_json appends " at line L column C"; the position is reported separately.
-        let message = message
-            .split(" at line ")
-            .next()
-            .unwrap_or(&message)
-            .to_string();
-        JsonFileError {
-            path: path.to_string(),
-            line: e.line(),
-            column: e.column(),
-            message,
-        }
+        let message = message.split(" at line ").next().unwrap_or(&message).to_string();
+        JsonFileError { path: path.to_string(), line: e.line(), column: e.column(), message }
     })
 }
 
@@ -150,32 +136,17 @@ mod tests {
             tags: vec![],
             keywords: vec![],
         };
-        assert_eq!(
-            entry("./plugins/sales/".into()).local_folder().as_deref(),
-            Some("plugins/sales")
-        );
-        assert_eq!(
-            entry("plugins/sales".into()).local_folder().as_deref(),
-            Some("plugins/sales")
-        );
+        assert_eq!(entry("./plugins/sales/".into()).local_folder().as_deref(), Some("plugins/sales"));
+        assert_eq!(entry("plugins/sales".into()).local_folder().as_deref(), Some("plugins/sales"));
         assert_eq!(entry("../elsewhere".into()).local_folder(), None);
         assert_eq!(entry("/abs".into()).local_folder(), None);
-        assert_eq!(
-            entry(serde_json::json!({"source": "github", "repo": "a/b"})).local_folder(),
-            None
-        );
+        assert_eq!(entry(serde_json::json!({"source": "github", "repo": "a/b"})).local_folder(), None);
     }
 
     #[test]
     fn json_errors_name_file_and_position() {
-        let error = parse_json_file::<Marketplace>("m.json", b"{\n  \"name\": \"x\",\n  oops\n}")
-            .unwrap_err();
+        let error = parse_json_file::<Marketplace>("m.json", b"{\n  \"name\": \"x\",\n  oops\n}").unwrap_err();
         assert_eq!((error.line, error.column), (3, 3));
-        assert!(
-            error
-                .to_string()
-                .starts_with("m.json line 3, column 3: key must be a string"),
-            "{error}"
-        );
+        assert!(error.to_string().starts_with("m.json line 3, column 3: key must be a string"), "{error}");
     }
 }

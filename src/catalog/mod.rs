@@ -9,8 +9,7 @@ pub mod skill_md;
 pub mod snapshot;
 
 use manifests::{
-    parse_json_file, JsonFileError, Marketplace, PluginEntry, PluginManifest, MARKETPLACE_PATH,
-    PLUGIN_MANIFEST,
+    parse_json_file, JsonFileError, Marketplace, PluginEntry, PluginManifest, MARKETPLACE_PATH, PLUGIN_MANIFEST,
 };
 use serde::{Deserialize, Serialize};
 use snapshot::{Snapshot, SnapshotError};
@@ -103,8 +102,7 @@ impl Catalog {
         if !snapshot.contains(MARKETPLACE_PATH) {
             return Err(CatalogError::NoMarketplace);
         }
-        let marketplace: Marketplace =
-            parse_json_file(MARKETPLACE_PATH, &snapshot.read(MARKETPLACE_PATH)?)?;
+        let marketplace: Marketplace = parse_json_file(MARKETPLACE_PATH, &snapshot.read(MARKETPLACE_PATH)?)?;
         let mut skipped = Vec::new();
 
         // Published groups, by folder.
@@ -149,10 +147,7 @@ impl Catalog {
         let mut folders: BTreeSet<String> = entries.keys().cloned().collect();
         let prefix = format!("{PLUGINS_DIR}/");
         for path in snapshot.paths() {
-            if let Some((group, _)) = path
-                .strip_prefix(&prefix)
-                .and_then(|rest| rest.split_once('/'))
-            {
+            if let Some((group, _)) = path.strip_prefix(&prefix).and_then(|rest| rest.split_once('/')) {
                 folders.insert(format!("{prefix}{group}"));
             }
         }
@@ -163,17 +158,12 @@ impl Catalog {
             let entry = entries.get(&folder);
             let manifest_path = format!("{folder}/{PLUGIN_MANIFEST}");
             let manifest = if snapshot.contains(&manifest_path) {
-                match parse_json_file::<PluginManifest>(
-                    &manifest_path,
-                    &snapshot.read(&manifest_path)?,
-                ) {
+                match parse_json_file::<PluginManifest>(&manifest_path, &snapshot.read(&manifest_path)?) {
                     Ok(manifest) => manifest,
                     Err(e) => {
                         skipped.push(Skipped {
                             path: manifest_path,
-                            reason: format!(
-                                "{e}; the group's skills are not served until it is fixed"
-                            ),
+                            reason: format!("{e}; the group's skills are not served until it is fixed"),
                         });
                         continue;
                     }
@@ -183,28 +173,14 @@ impl Catalog {
             };
             let folder_name = folder.rsplit('/').next().unwrap_or(&folder).to_string();
             let group = Group {
-                name: entry
-                    .map(|e| e.name.clone())
-                    .or_else(|| manifest.name.clone())
-                    .unwrap_or(folder_name),
+                name: entry.map(|e| e.name.clone()).or_else(|| manifest.name.clone()).unwrap_or(folder_name),
                 folder: folder.clone(),
                 published: entry.is_some(),
-                version: manifest
-                    .version
-                    .clone()
-                    .or_else(|| entry.and_then(|e| e.version.clone())),
-                description: manifest
-                    .description
-                    .clone()
-                    .or_else(|| entry.and_then(|e| e.description.clone())),
+                version: manifest.version.clone().or_else(|| entry.and_then(|e| e.version.clone())),
+                description: manifest.description.clone().or_else(|| entry.and_then(|e| e.description.clone())),
             };
             let mut tags: Vec<String> = Vec::new();
-            for tag in entry
-                .map(|e| e.tags.iter().chain(&e.keywords))
-                .into_iter()
-                .flatten()
-                .chain(&manifest.keywords)
-            {
+            for tag in entry.map(|e| e.tags.iter().chain(&e.keywords)).into_iter().flatten().chain(&manifest.keywords) {
                 if !tags.contains(tag) {
                     tags.push(tag.clone());
                 }
@@ -226,10 +202,7 @@ impl Catalog {
             let parsed = match skill_md::parse(&snapshot.read(&path)?) {
                 Ok(parsed) => parsed,
                 Err(e) => {
-                    skipped.push(Skipped {
-                        path,
-                        reason: format!("{e}; the skill is not served until it is fixed"),
-                    });
+                    skipped.push(Skipped { path, reason: format!("{e}; the skill is not served until it is fixed") });
                     continue;
                 }
             };
@@ -270,10 +243,7 @@ impl Catalog {
 
     /// The skill called `name`, if served.
     pub fn skill(&self, name: &str) -> Option<&Skill> {
-        self.skills
-            .binary_search_by(|s| s.name.as_str().cmp(name))
-            .ok()
-            .map(|i| &self.skills[i])
+        self.skills.binary_search_by(|s| s.name.as_str().cmp(name)).ok().map(|i| &self.skills[i])
     }
 }
 
@@ -300,10 +270,7 @@ mod tests {
     use super::*;
 
     fn catalog(files: &[(&str, &str)]) -> Result<Catalog, CatalogError> {
-        let files: Vec<(&str, &[u8], bool)> = files
-            .iter()
-            .map(|(p, c)| (*p, c.as_bytes(), false))
-            .collect();
+        let files: Vec<(&str, &[u8], bool)> = files.iter().map(|(p, c)| (*p, c.as_bytes(), false)).collect();
         let mut snapshot = Snapshot::from_zip(zipball("acme-skills-0123456", &files)).unwrap();
         Catalog::build("0123456789", &mut snapshot)
     }
@@ -332,56 +299,26 @@ mod tests {
             ("plugins/sales/skills/proposal-writer/SKILL.md", &proposal),
             ("plugins/sales/skills/crm-notes/SKILL.md", &crm),
             ("plugins/sales/skills/broken/SKILL.md", "no frontmatter"),
-            (
-                "plugins/sales/skills/misnamed/SKILL.md",
-                &skill("other-name", "x"),
-            ),
+            ("plugins/sales/skills/misnamed/SKILL.md", &skill("other-name", "x")),
             ("plugins/wip/skills/draft/SKILL.md", &draft),
             ("plugins/wip/skills/proposal-writer/SKILL.md", &dup),
         ])
         .unwrap();
 
-        let names: Vec<_> = catalog
-            .skills
-            .iter()
-            .map(|s| (s.name.as_str(), s.group.as_str(), s.published))
-            .collect();
-        assert_eq!(
-            names,
-            [
-                ("crm-notes", "sales", true),
-                ("draft", "wip", false),
-                ("proposal-writer", "sales", true)
-            ]
-        );
+        let names: Vec<_> = catalog.skills.iter().map(|s| (s.name.as_str(), s.group.as_str(), s.published)).collect();
+        assert_eq!(names, [("crm-notes", "sales", true), ("draft", "wip", false), ("proposal-writer", "sales", true)]);
         let writer = catalog.skill("proposal-writer").unwrap();
-        assert_eq!(
-            writer.version.as_deref(),
-            Some("1.2.0"),
-            "plugin.json wins over the marketplace entry"
-        );
+        assert_eq!(writer.version.as_deref(), Some("1.2.0"), "plugin.json wins over the marketplace entry");
         assert_eq!(writer.tags, ["crm", "deals"]);
         assert_eq!(writer.category.as_deref(), Some("business"));
         assert_eq!(catalog.description.as_deref(), Some("Acme skills"));
 
-        let reasons: Vec<_> = catalog
-            .skipped
-            .iter()
-            .map(|s| format!("{}: {}", s.path, s.reason))
-            .collect();
+        let reasons: Vec<_> = catalog.skipped.iter().map(|s| format!("{}: {}", s.path, s.reason)).collect();
         assert_eq!(reasons.len(), 5, "{reasons:#?}");
-        assert!(reasons
-            .iter()
-            .any(|r| r.contains("`remote` has a source outside")));
-        assert!(reasons
-            .iter()
-            .any(|r| r.contains("`ghost` points at ./plugins/ghost")));
-        assert!(reasons
-            .iter()
-            .any(|r| r.starts_with("plugins/sales/skills/broken/SKILL.md: SKILL.md must begin")));
-        assert!(reasons
-            .iter()
-            .any(|r| r.contains("`other-name` differs from its folder `misnamed`")));
+        assert!(reasons.iter().any(|r| r.contains("`remote` has a source outside")));
+        assert!(reasons.iter().any(|r| r.contains("`ghost` points at ./plugins/ghost")));
+        assert!(reasons.iter().any(|r| r.starts_with("plugins/sales/skills/broken/SKILL.md: SKILL.md must begin")));
+        assert!(reasons.iter().any(|r| r.contains("`other-name` differs from its folder `misnamed`")));
         assert!(reasons.iter().any(|r| r.starts_with("plugins/wip/skills/proposal-writer/SKILL.md: another skill named `proposal-writer` exists at plugins/sales/skills/proposal-writer")));
     }
 
@@ -394,33 +331,17 @@ mod tests {
             ("plugins/other/skills/b/SKILL.md", &skill("b", "B")),
         ])
         .unwrap();
-        assert_eq!(
-            catalog
-                .skills
-                .iter()
-                .map(|s| s.name.as_str())
-                .collect::<Vec<_>>(),
-            ["b"]
-        );
+        assert_eq!(catalog.skills.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["b"]);
         assert!(catalog
             .skipped
             .iter()
-            .any(|s| s.path == "plugins/sales/.claude-plugin/plugin.json"
-                && s.reason.contains("line 1")));
+            .any(|s| s.path == "plugins/sales/.claude-plugin/plugin.json" && s.reason.contains("line 1")));
     }
 
     #[test]
     fn a_missing_or_broken_marketplace_is_a_clear_error() {
-        assert!(matches!(
-            catalog(&[("README.md", "hi")]),
-            Err(CatalogError::NoMarketplace)
-        ));
-        let error = catalog(&[(MARKETPLACE_PATH, "{\"name\": ")])
-            .unwrap_err()
-            .to_string();
-        assert!(
-            error.contains(".claude-plugin/marketplace.json line 1"),
-            "{error}"
-        );
+        assert!(matches!(catalog(&[("README.md", "hi")]), Err(CatalogError::NoMarketplace)));
+        let error = catalog(&[(MARKETPLACE_PATH, "{\"name\": ")]).unwrap_err().to_string();
+        assert!(error.contains(".claude-plugin/marketplace.json line 1"), "{error}");
     }
 }

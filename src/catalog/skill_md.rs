@@ -5,14 +5,7 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 
 /// The frontmatter keys the Agent Skills format allows; Anthropic's validator refuses others.
-pub const ALLOWED_KEYS: [&str; 6] = [
-    "name",
-    "description",
-    "license",
-    "compatibility",
-    "metadata",
-    "allowed-tools",
-];
+pub const ALLOWED_KEYS: [&str; 6] = ["name", "description", "license", "compatibility", "metadata", "allowed-tools"];
 
 /// The validated frontmatter of a SKILL.md.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -49,10 +42,7 @@ pub enum SkillMdError {
     Yaml(String),
     /// A field has the wrong type or value.
     #[error("frontmatter field `{field}` {problem}")]
-    Field {
-        field: &'static str,
-        problem: String,
-    },
+    Field { field: &'static str, problem: String },
     /// A key outside the Agent Skills format.
     #[error("frontmatter key `{0}` is not part of the Agent Skills format (allowed: name, description, license, compatibility, metadata, allowed-tools)")]
     UnknownKey(String),
@@ -78,9 +68,7 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedSkillMd, SkillMdError> {
         serde_saphyr::from_str(yaml).map_err(|e| SkillMdError::Yaml(first_line(&e.to_string())))?
     };
     let serde_json::Value::Object(map) = value else {
-        return Err(SkillMdError::Yaml(
-            "the frontmatter must be a mapping of keys to values".into(),
-        ));
+        return Err(SkillMdError::Yaml("the frontmatter must be a mapping of keys to values".into()));
     };
     let warnings = map
         .keys()
@@ -94,10 +82,7 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedSkillMd, SkillMdError> {
     validate_description(&description)?;
     let license = optional_text(&map, "license")?;
     let compatibility = optional_text(&map, "compatibility")?;
-    if compatibility
-        .as_ref()
-        .is_some_and(|c| c.chars().count() > 500)
-    {
+    if compatibility.as_ref().is_some_and(|c| c.chars().count() > 500) {
         return Err(field("compatibility", "must be at most 500 characters"));
     }
     let metadata = match map.get("metadata") {
@@ -106,25 +91,13 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedSkillMd, SkillMdError> {
             m.iter()
                 .map(|(k, v)| match v {
                     serde_json::Value::String(s) => Ok((k.clone(), s.clone())),
-                    _ => Err(field(
-                        "metadata",
-                        &format!("must map keys to text; `{k}` is not text"),
-                    )),
+                    _ => Err(field("metadata", &format!("must map keys to text; `{k}` is not text"))),
                 })
                 .collect::<Result<_, _>>()?,
         ),
         Some(_) => return Err(field("metadata", "must be a mapping of keys to text")),
     };
-    Ok(ParsedSkillMd {
-        frontmatter: Frontmatter {
-            name,
-            description,
-            license,
-            compatibility,
-            metadata,
-        },
-        warnings,
-    })
+    Ok(ParsedSkillMd { frontmatter: Frontmatter { name, description, license, compatibility, metadata }, warnings })
 }
 
 /// Checks a skill name against the Agent Skills rules.
@@ -132,20 +105,11 @@ pub fn validate_name(name: &str) -> Result<(), SkillMdError> {
     if name.is_empty() || name.len() > 64 {
         return Err(field("name", "must be 1 to 64 characters long"));
     }
-    if !name
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-    {
-        return Err(field(
-            "name",
-            &format!("`{name}` may contain only lowercase letters a-z, digits and hyphens"),
-        ));
+    if !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+        return Err(field("name", &format!("`{name}` may contain only lowercase letters a-z, digits and hyphens")));
     }
     if name.starts_with('-') || name.ends_with('-') || name.contains("--") {
-        return Err(field(
-            "name",
-            &format!("`{name}` must not start or end with a hyphen or contain `--`"),
-        ));
+        return Err(field("name", &format!("`{name}` must not start or end with a hyphen or contain `--`")));
     }
     Ok(())
 }
@@ -153,10 +117,7 @@ pub fn validate_name(name: &str) -> Result<(), SkillMdError> {
 fn validate_description(description: &str) -> Result<(), SkillMdError> {
     let length = description.chars().count();
     if description.trim().is_empty() || length > 1024 {
-        return Err(field(
-            "description",
-            &format!("must be 1 to 1024 characters long (it has {length})"),
-        ));
+        return Err(field("description", &format!("must be 1 to 1024 characters long (it has {length})")));
     }
     if description.contains(['<', '>']) {
         return Err(field("description", "must not contain `<` or `>`"));
@@ -182,10 +143,7 @@ fn frontmatter_block(text: &str) -> Result<&str, SkillMdError> {
     Err(SkillMdError::Unterminated)
 }
 
-fn required_text(
-    map: &serde_json::Map<String, serde_json::Value>,
-    key: &'static str,
-) -> Result<String, SkillMdError> {
+fn required_text(map: &serde_json::Map<String, serde_json::Value>, key: &'static str) -> Result<String, SkillMdError> {
     optional_text(map, key)?.ok_or_else(|| field(key, "is required"))
 }
 
@@ -201,10 +159,7 @@ fn optional_text(
 }
 
 fn field(field: &'static str, problem: &str) -> SkillMdError {
-    SkillMdError::Field {
-        field,
-        problem: problem.to_string(),
-    }
+    SkillMdError::Field { field, problem: problem.to_string() }
 }
 
 fn first_line(message: &str) -> String {
@@ -220,29 +175,21 @@ mod tests {
         let md = "---\r\nname: proposal-writer\r\ndescription: >\r\n  Writes proposals,\r\n  in our house style.\r\nmetadata:\r\n  owner: sales\r\n---\r\n# Body\r\n";
         let parsed = parse(md.as_bytes()).unwrap();
         assert_eq!(parsed.frontmatter.name, "proposal-writer");
-        assert_eq!(
-            parsed.frontmatter.description,
-            "Writes proposals, in our house style."
-        );
+        assert_eq!(parsed.frontmatter.description, "Writes proposals, in our house style.");
         assert_eq!(parsed.frontmatter.metadata.unwrap()["owner"], "sales");
         assert!(parsed.warnings.is_empty());
     }
 
     #[test]
     fn non_ascii_descriptions_are_kept() {
-        let parsed =
-            parse("---\nname: resume\ndescription: Résumé helper — für Ärzte\n---\n".as_bytes())
-                .unwrap();
+        let parsed = parse("---\nname: resume\ndescription: Résumé helper — für Ärzte\n---\n".as_bytes()).unwrap();
         assert_eq!(parsed.frontmatter.description, "Résumé helper — für Ärzte");
     }
 
     #[test]
     fn unknown_keys_are_warnings_not_failures() {
         let parsed = parse(b"---\nname: a\ndescription: d\nversion: 1.0.0\n---\n").unwrap();
-        assert_eq!(
-            parsed.warnings,
-            [SkillMdError::UnknownKey("version".into())]
-        );
+        assert_eq!(parsed.warnings, [SkillMdError::UnknownKey("version".into())]);
     }
 
     #[test]
@@ -259,10 +206,7 @@ mod tests {
         ];
         for (input, expected) in cases {
             let error = parse(input).unwrap_err().to_string();
-            assert!(
-                error.contains(expected),
-                "{error:?} should mention {expected:?}"
-            );
+            assert!(error.contains(expected), "{error:?} should mention {expected:?}");
         }
     }
 
@@ -270,10 +214,7 @@ mod tests {
     fn long_fields_are_refused() {
         let long = "x".repeat(1025);
         let md = format!("---\nname: a\ndescription: {long}\n---\n");
-        assert!(parse(md.as_bytes())
-            .unwrap_err()
-            .to_string()
-            .contains("1024"));
+        assert!(parse(md.as_bytes()).unwrap_err().to_string().contains("1024"));
         assert!(validate_name(&"a".repeat(65)).is_err());
         assert!(validate_name(&"a".repeat(64)).is_ok());
     }

@@ -39,19 +39,15 @@ impl Snapshot {
     /// Opens a GitHub zipball. Its single top-level folder (`owner-repo-sha/`) is stripped, so
     /// paths are relative to the repository root.
     pub fn from_zip(bytes: Vec<u8>) -> Result<Self, SnapshotError> {
-        let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
-            .map_err(|e| SnapshotError::Corrupt(e.to_string()))?;
+        let mut archive =
+            zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| SnapshotError::Corrupt(e.to_string()))?;
         let mut files = BTreeMap::new();
         for index in 0..archive.len() {
-            let file = archive
-                .by_index_raw(index)
-                .map_err(|e| SnapshotError::Corrupt(e.to_string()))?;
+            let file = archive.by_index_raw(index).map_err(|e| SnapshotError::Corrupt(e.to_string()))?;
             if file.is_dir() {
                 continue;
             }
-            let name = file
-                .name()
-                .map_err(|e| SnapshotError::Corrupt(e.to_string()))?;
+            let name = file.name().map_err(|e| SnapshotError::Corrupt(e.to_string()))?;
             let Some((_, path)) = name.split_once('/') else {
                 continue;
             };
@@ -59,14 +55,7 @@ impl Snapshot {
                 continue;
             }
             let executable = file.unix_mode().is_some_and(|mode| mode & 0o111 != 0);
-            files.insert(
-                path.to_string(),
-                Entry {
-                    index,
-                    size: file.size(),
-                    executable,
-                },
-            );
+            files.insert(path.to_string(), Entry { index, size: file.size(), executable });
         }
         Ok(Snapshot { archive, files })
     }
@@ -93,18 +82,10 @@ impl Snapshot {
 
     /// The bytes of `path`.
     pub fn read(&mut self, path: &str) -> Result<Vec<u8>, SnapshotError> {
-        let entry = *self
-            .files
-            .get(path)
-            .ok_or_else(|| SnapshotError::Missing(path.to_string()))?;
-        let unreadable = |e: &dyn std::fmt::Display| SnapshotError::Unreadable {
-            path: path.to_string(),
-            message: e.to_string(),
-        };
-        let mut file = self
-            .archive
-            .by_index(entry.index)
-            .map_err(|e| unreadable(&e))?;
+        let entry = *self.files.get(path).ok_or_else(|| SnapshotError::Missing(path.to_string()))?;
+        let unreadable =
+            |e: &dyn std::fmt::Display| SnapshotError::Unreadable { path: path.to_string(), message: e.to_string() };
+        let mut file = self.archive.by_index(entry.index).map_err(|e| unreadable(&e))?;
         let mut bytes = Vec::with_capacity(entry.size.min(64 << 20) as usize);
         file.read_to_end(&mut bytes).map_err(|e| unreadable(&e))?;
         Ok(bytes)
@@ -119,18 +100,11 @@ pub mod test_support {
     /// A zip of `files` (path, bytes, executable) under `prefix/`, like a GitHub zipball.
     pub fn zipball(prefix: &str, files: &[(&str, &[u8], bool)]) -> Vec<u8> {
         let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-        writer
-            .add_directory(
-                format!("{prefix}/"),
-                zip::write::SimpleFileOptions::default(),
-            )
-            .unwrap();
+        writer.add_directory(format!("{prefix}/"), zip::write::SimpleFileOptions::default()).unwrap();
         for (path, bytes, executable) in files {
             let mode = if *executable { 0o755 } else { 0o644 };
             let options = zip::write::SimpleFileOptions::default().unix_permissions(mode);
-            writer
-                .start_file(format!("{prefix}/{path}"), options)
-                .unwrap();
+            writer.start_file(format!("{prefix}/{path}"), options).unwrap();
             writer.write_all(bytes).unwrap();
         }
         writer.finish().unwrap().into_inner()
@@ -145,30 +119,18 @@ mod tests {
     fn strips_the_top_folder_and_keeps_modes_and_bytes() {
         let bytes = test_support::zipball(
             "acme-skills-abc123",
-            &[
-                ("a/run.sh", b"#!/bin/sh\n", true),
-                ("a/data.bin", &[0, 159, 146, 150], false),
-            ],
+            &[("a/run.sh", b"#!/bin/sh\n", true), ("a/data.bin", &[0, 159, 146, 150], false)],
         );
         let mut snapshot = Snapshot::from_zip(bytes).unwrap();
-        assert_eq!(
-            snapshot.paths().collect::<Vec<_>>(),
-            ["a/data.bin", "a/run.sh"]
-        );
+        assert_eq!(snapshot.paths().collect::<Vec<_>>(), ["a/data.bin", "a/run.sh"]);
         assert!(snapshot.is_executable("a/run.sh"));
         assert!(!snapshot.is_executable("a/data.bin"));
         assert_eq!(snapshot.read("a/data.bin").unwrap(), [0, 159, 146, 150]);
-        assert!(matches!(
-            snapshot.read("nope"),
-            Err(SnapshotError::Missing(_))
-        ));
+        assert!(matches!(snapshot.read("nope"), Err(SnapshotError::Missing(_))));
     }
 
     #[test]
     fn garbage_is_a_clear_error() {
-        assert!(matches!(
-            Snapshot::from_zip(b"not a zip".to_vec()),
-            Err(SnapshotError::Corrupt(_))
-        ));
+        assert!(matches!(Snapshot::from_zip(b"not a zip".to_vec()), Err(SnapshotError::Corrupt(_))));
     }
 }

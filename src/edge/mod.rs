@@ -25,19 +25,13 @@ async fn fetch(request: Request, env: Env, _ctx: Context) -> worker::Result<Resp
         }
     };
     let handled = app::handle(&platform, &config, request).await;
-    console_log!(
-        "{}",
-        serde_json::to_string(&handled.log).unwrap_or_default()
-    );
+    console_log!("{}", serde_json::to_string(&handled.log).unwrap_or_default());
     to_worker_response(handled.response)
 }
 
 /// A var or a secret by name (both are plain strings on `env`).
 fn setting(env: &Env, name: &str) -> Option<String> {
-    env.var(name)
-        .ok()
-        .map(|v| v.to_string())
-        .or_else(|| env.secret(name).ok().map(|s| s.to_string()))
+    env.var(name).ok().map(|v| v.to_string()).or_else(|| env.secret(name).ok().map(|s| s.to_string()))
 }
 
 fn to_worker_response(response: crate::ports::HttpResponse) -> worker::Result<Response> {
@@ -48,13 +42,7 @@ fn to_worker_response(response: crate::ports::HttpResponse) -> worker::Result<Re
             headers.append(name.as_str(), value)?;
         }
     }
-    let builder = ResponseBuilder::new()
-        .with_status(parts.status.as_u16())
-        .with_headers(headers);
+    let builder = ResponseBuilder::new().with_status(parts.status.as_u16()).with_headers(headers);
     // Statuses such as 202 and 204 must not carry a body object at all.
-    Ok(if body.is_empty() {
-        builder.empty()
-    } else {
-        builder.fixed(body)
-    })
+    Ok(if body.is_empty() { builder.empty() } else { builder.fixed(body) })
 }

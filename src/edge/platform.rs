@@ -1,10 +1,10 @@
-//! The core's ports over the Workers runtime: `fetch` (without following redirects), Workers KV,
-//! `Date.now()` and the Web Crypto random source.
+//! The core's ports over the Workers runtime: `fetch` (without following redirects, with a
+//! timeout), Workers KV, `Date.now()`, timers and the Web Crypto random source.
 
-use crate::ports::{
-    Clock, FetchError, HttpClient, HttpRequest, HttpResponse, KvStore, Random, StoreError,
-};
-use worker::{Env, Fetch, Headers, Method, Request, RequestInit, RequestRedirect};
+use crate::ports::{Clock, FetchError, HttpClient, HttpRequest, HttpResponse, KvStore, Random, StoreError};
+use futures_util::future::{select, Either};
+use std::time::Duration;
+use worker::{AbortController, Delay, Env, Fetch, Headers, Method, Request, RequestInit, RequestRedirect};
 
 /// The KV namespace binding for caches.
 pub const KV_BINDING: &str = "OAUTH_KV";
@@ -17,9 +17,7 @@ pub struct WorkerPlatform {
 impl WorkerPlatform {
     /// Binds the ports to `env`.
     pub fn new(env: &Env) -> Self {
-        WorkerPlatform {
-            kv: env.kv(KV_BINDING).ok(),
-        }
+        WorkerPlatform { kv: env.kv(KV_BINDING).ok() }
     }
 }
 
@@ -29,9 +27,8 @@ pub async fn to_core_request(mut request: Request) -> Result<HttpRequest, String
         Method::Get | Method::Head | Method::Options => Vec::new(),
         _ => request.bytes().await.map_err(|e| e.to_string())?,
     };
-    let mut builder = http::Request::builder()
-        .method(request.method().as_ref())
-        .uri(request.url().map_err(|e| e.to_string())?.as_str());
+    let url = request.url().map_err(|e| e.to_string())?;
+    let mut builder = http::Request::builder().method(request.method().as_ref()).uri(url.as_str());
     for (name, value) in request.headers().entries() {
         builder = builder.header(name, value);
     }
@@ -39,19 +36,14 @@ pub async fn to_core_request(mut request: Request) -> Result<HttpRequest, String
 }
 
 impl HttpClient for WorkerPlatform {
-    async fn send(&self, request: HttpRequest) -> Result<HttpResponse, FetchError> {
+    async fn send(&self, request: HttpRequest, timeout_ms: u64) -> Result<HttpResponse, FetchError> {
         let host = request.uri().host().unwrap_or_default().to_string();
-        let network = |message: String| FetchError::Network {
-            host: host.clone(),
-            message,
-        };
+        let network = |message: String| FetchError::Network { host: host.clone(), message };
         let (parts, body) = request.into_parts();
         let headers = Headers::new();
         for (name, value) in &parts.headers {
             if let Ok(value) = value.to_str() {
-                headers
-                    .append(name.as_str(), value)
-                    .map_err(|e| network(e.to_string()))?;
+                headers.append(name.as_str(), value).map_err(|e| network(e.to_string()))?;
             }
         }
         let mut init = RequestInit::new();
@@ -61,41 +53,43 @@ impl HttpClient for WorkerPlatform {
         if !body.is_empty() {
             init.with_body(Some(js_sys::Uint8Array::from(body.as_slice()).into()));
         }
-        let request = Request::new_with_init(&parts.uri.to_string(), &init)
-            .map_err(|e| network(e.to_string()))?;
-        let mut response = Fetch::Request(request)
-            .send()
-            .await
-            .map_err(|e| network(e.to_string()))?;
-        let mut builder = http::Response::builder().status(response.status_code());
-        for (name, value) in response.headers().entries() {
-            builder = builder.header(name, value);
+        let request = Request::new_with_init(&parts.uri.to_string(), &init).map_err(|e| network(e.to_string()))?;
+
+        // The whole exchange, body included, races a timer; on timeout the fetch is aborted, so a
+        // slow server never holds the invocation past the timeout.
+        let controller = AbortController::default();
+        let signal = controller.signal();
+        let exchange = Box::pin(async move {
+            let mut response = Fetch::Request(request).send_with_signal(&signal).await.map_err(|e| e.to_string())?;
+            let mut builder = http::Response::builder().status(response.status_code());
+            for (name, value) in response.headers().entries() {
+                builder = builder.header(name, value);
+            }
+            let bytes = response.bytes().await.map_err(|e| e.to_string())?;
+            builder.body(bytes).map_err(|e| e.to_string())
+        });
+        let timer = Delay::from(Duration::from_millis(timeout_ms));
+        match select(exchange, timer).await {
+            Either::Left((result, _)) => result.map_err(network),
+            Either::Right(_) => {
+                controller.abort();
+                Err(FetchError::Timeout { host, timeout_ms })
+            }
         }
-        let bytes = response.bytes().await.map_err(|e| network(e.to_string()))?;
-        builder.body(bytes).map_err(|e| network(e.to_string()))
     }
 }
 
 impl KvStore for WorkerPlatform {
     async fn kv_get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         let kv = self.kv.as_ref().ok_or_else(missing_binding)?;
-        kv.get(key)
-            .bytes()
-            .await
-            .map_err(|e| StoreError(e.to_string()))
+        kv.get(key).bytes().await.map_err(|e| StoreError(e.to_string()))
     }
 
-    async fn kv_put(
-        &self,
-        key: &str,
-        value: Vec<u8>,
-        ttl_seconds: Option<u64>,
-    ) -> Result<(), StoreError> {
+    async fn kv_put(&self, key: &str, value: Vec<u8>, ttl_seconds: Option<u64>) -> Result<(), StoreError> {
         let kv = self.kv.as_ref().ok_or_else(missing_binding)?;
-        let mut put = kv
-            .put_bytes(key, &value)
-            .map_err(|e| StoreError(e.to_string()))?;
+        let mut put = kv.put_bytes(key, &value).map_err(|e| StoreError(e.to_string()))?;
         if let Some(ttl) = ttl_seconds {
+            // Workers KV refuses TTLs under 60 seconds.
             put = put.expiration_ttl(ttl.max(60));
         }
         put.execute().await.map_err(|e| StoreError(e.to_string()))
@@ -103,21 +97,23 @@ impl KvStore for WorkerPlatform {
 }
 
 fn missing_binding() -> StoreError {
-    StoreError(format!(
-        "the KV namespace binding {KV_BINDING} is missing; declare it in wrangler.toml"
-    ))
+    StoreError(format!("the KV namespace binding {KV_BINDING} is missing; declare it in wrangler.toml"))
 }
 
 impl Clock for WorkerPlatform {
     fn now_ms(&self) -> u64 {
         worker::Date::now().as_millis()
     }
+
+    async fn sleep(&self, ms: u64) {
+        Delay::from(Duration::from_millis(ms)).await;
+    }
 }
 
 impl Random for WorkerPlatform {
     fn fill_random(&self, buffer: &mut [u8]) {
-        // getrandom's `js` backend reads crypto.getRandomValues, which the Workers runtime always
-        // provides; a failure there means the runtime itself is broken.
+        // getrandom's `wasm_js` backend reads crypto.getRandomValues, which the Workers runtime
+        // always provides; a failure there means the runtime itself is broken.
         if getrandom::fill(buffer).is_err() {
             buffer.fill(0);
         }

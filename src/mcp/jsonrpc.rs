@@ -29,10 +29,7 @@ pub struct RpcError {
 impl RpcError {
     /// An error with `code` and `message`.
     pub fn new(code: i64, message: impl Into<String>) -> Self {
-        RpcError {
-            code,
-            message: message.into(),
-        }
+        RpcError { code, message: message.into() }
     }
 }
 
@@ -56,20 +53,12 @@ enum Outcome {
 impl Response {
     /// A successful response.
     pub fn result(id: Value, result: Value) -> Self {
-        Response {
-            jsonrpc: "2.0",
-            id,
-            outcome: Outcome::Result(result),
-        }
+        Response { jsonrpc: "2.0", id, outcome: Outcome::Result(result) }
     }
 
     /// An error response.
     pub fn error(id: Value, error: RpcError) -> Self {
-        Response {
-            jsonrpc: "2.0",
-            id,
-            outcome: Outcome::Error(error),
-        }
+        Response { jsonrpc: "2.0", id, outcome: Outcome::Error(error) }
     }
 
     /// The error, if this is one.
@@ -119,10 +108,7 @@ pub fn parse_body(bytes: &[u8]) -> Result<Body, RpcError> {
     match serde_json::from_slice::<Value>(bytes) {
         Ok(Value::Array(items)) => Ok(Body::Batch(items)),
         Ok(value) => Ok(Body::Single(value)),
-        Err(e) => Err(RpcError::new(
-            PARSE_ERROR,
-            format!("the request body is not valid JSON: {e}"),
-        )),
+        Err(e) => Err(RpcError::new(PARSE_ERROR, format!("the request body is not valid JSON: {e}"))),
     }
 }
 
@@ -133,11 +119,7 @@ pub fn classify(value: Value) -> Message {
     };
     let id = object.remove("id");
     let id_valid = matches!(id, None | Some(Value::String(_)) | Some(Value::Number(_)));
-    let echo = if id_valid {
-        id.clone().unwrap_or(Value::Null)
-    } else {
-        Value::Null
-    };
+    let echo = if id_valid { id.clone().unwrap_or(Value::Null) } else { Value::Null };
     if object.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
         return invalid(echo, "`jsonrpc` must be \"2.0\"");
     }
@@ -150,19 +132,12 @@ pub fn classify(value: Value) -> Message {
             };
             match id {
                 None => Message::Notification { method },
-                Some(Value::String(_) | Value::Number(_)) => Message::Request(Request {
-                    id: echo,
-                    method,
-                    params,
-                }),
+                Some(Value::String(_) | Value::Number(_)) => Message::Request(Request { id: echo, method, params }),
                 Some(_) => invalid(Value::Null, "`id` must be a string or a number"),
             }
         }
         Some(_) => invalid(echo, "`method` must be a string"),
-        None if id_valid
-            && id.is_some()
-            && (object.contains_key("result") || object.contains_key("error")) =>
-        {
+        None if id_valid && id.is_some() && (object.contains_key("result") || object.contains_key("error")) => {
             Message::ClientResponse
         }
         None => invalid(echo, "a request needs a `method`"),
@@ -187,10 +162,7 @@ mod tests {
             classify(json!({"jsonrpc": "2.0", "method": "notifications/initialized"})),
             Message::Notification { .. }
         ));
-        assert_eq!(
-            classify(json!({"jsonrpc": "2.0", "id": "a", "result": {}})),
-            Message::ClientResponse
-        );
+        assert_eq!(classify(json!({"jsonrpc": "2.0", "id": "a", "result": {}})), Message::ClientResponse);
         for bad in [
             json!([1]),
             json!({"id": 1, "method": "ping"}),
@@ -212,15 +184,8 @@ mod tests {
     fn responses_serialize_as_the_spec_says() {
         let ok = serde_json::to_value(Response::result(json!("x"), json!({}))).unwrap();
         assert_eq!(ok, json!({"jsonrpc": "2.0", "id": "x", "result": {}}));
-        let err = serde_json::to_value(Response::error(
-            Value::Null,
-            RpcError::new(PARSE_ERROR, "bad"),
-        ))
-        .unwrap();
-        assert_eq!(
-            err,
-            json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32700, "message": "bad"}})
-        );
+        let err = serde_json::to_value(Response::error(Value::Null, RpcError::new(PARSE_ERROR, "bad"))).unwrap();
+        assert_eq!(err, json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32700, "message": "bad"}}));
         assert!(parse_body(b"{oops").is_err());
     }
 }

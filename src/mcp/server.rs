@@ -14,23 +14,16 @@ const INSTRUCTIONS: &str =
 
 /// Answers one request. `version` is the revision in force for this HTTP request (from the
 /// `MCP-Protocol-Version` header, or negotiated by `initialize` itself).
-pub async fn handle<P: Platform>(
-    ctx: &ToolContext<'_, P>,
-    version: ProtocolVersion,
-    request: Request,
-) -> Response {
+pub async fn handle<P: Platform>(ctx: &ToolContext<'_, P>, version: ProtocolVersion, request: Request) -> Response {
     let Request { id, method, params } = request;
     let outcome = match method.as_str() {
         "initialize" => initialize(&params),
         "ping" => Ok(json!({})),
-        "tools/list" => Ok(
-            json!({"tools": tools::definitions().iter().map(|d| declare(d, version)).collect::<Vec<_>>()}),
-        ),
+        "tools/list" => {
+            Ok(json!({"tools": tools::definitions().iter().map(|d| declare(d, version)).collect::<Vec<_>>()}))
+        }
         "tools/call" => call_tool(ctx, params).await,
-        _ => Err(RpcError::new(
-            METHOD_NOT_FOUND,
-            format!("method `{method}` is not supported by this server"),
-        )),
+        _ => Err(RpcError::new(METHOD_NOT_FOUND, format!("method `{method}` is not supported by this server"))),
     };
     match outcome {
         Ok(result) => Response::result(id, result),
@@ -40,15 +33,9 @@ pub async fn handle<P: Platform>(
 
 /// The protocol revision `initialize` settles on: the client's if supported, else the latest.
 pub fn negotiate(params: &Map<String, Value>) -> Result<ProtocolVersion, RpcError> {
-    let requested = params
-        .get("protocolVersion")
-        .and_then(Value::as_str)
-        .ok_or_else(|| {
-            RpcError::new(
-                INVALID_PARAMS,
-                "initialize needs `protocolVersion` (a string such as \"2025-06-18\")",
-            )
-        })?;
+    let requested = params.get("protocolVersion").and_then(Value::as_str).ok_or_else(|| {
+        RpcError::new(INVALID_PARAMS, "initialize needs `protocolVersion` (a string such as \"2025-06-18\")")
+    })?;
     Ok(ProtocolVersion::parse(requested).unwrap_or(ProtocolVersion::LATEST))
 }
 
@@ -76,31 +63,17 @@ fn declare(definition: &ToolDefinition, version: ProtocolVersion) -> Value {
     tool
 }
 
-async fn call_tool<P: Platform>(
-    ctx: &ToolContext<'_, P>,
-    mut params: Map<String, Value>,
-) -> Result<Value, RpcError> {
+async fn call_tool<P: Platform>(ctx: &ToolContext<'_, P>, mut params: Map<String, Value>) -> Result<Value, RpcError> {
     let Some(Value::String(name)) = params.remove("name") else {
-        return Err(RpcError::new(
-            INVALID_PARAMS,
-            "tools/call needs `name`, the tool's name as a string",
-        ));
+        return Err(RpcError::new(INVALID_PARAMS, "tools/call needs `name`, the tool's name as a string"));
     };
     let arguments = match params.remove("arguments") {
         None | Some(Value::Null) => Map::new(),
         Some(Value::Object(arguments)) => arguments,
-        Some(_) => {
-            return Err(RpcError::new(
-                INVALID_PARAMS,
-                "`arguments` must be an object",
-            ))
-        }
+        Some(_) => return Err(RpcError::new(INVALID_PARAMS, "`arguments` must be an object")),
     };
     let Some(result) = tools::call(ctx, &name, arguments).await else {
-        return Err(RpcError::new(
-            INVALID_PARAMS,
-            format!("unknown tool `{name}`; call tools/list to see the tools"),
-        ));
+        return Err(RpcError::new(INVALID_PARAMS, format!("unknown tool `{name}`; call tools/list to see the tools")));
     };
     Ok(match result {
         Ok(output) => {

@@ -22,81 +22,52 @@ pub struct Exchange {
 }
 
 /// Handles `POST /mcp`.
-pub async fn post<P: Platform>(
-    ctx: &ToolContext<'_, P>,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Exchange {
+pub async fn post<P: Platform>(ctx: &ToolContext<'_, P>, headers: &HeaderMap, body: &[u8]) -> Exchange {
     let mut calls = Vec::new();
-    let version = match headers
-        .get(VERSION_HEADER)
-        .map(|v| v.to_str().unwrap_or_default())
-    {
+    let version = match headers.get(VERSION_HEADER).map(|v| v.to_str().unwrap_or_default()) {
         None => ProtocolVersion::DEFAULT_HTTP,
         Some(value) => match ProtocolVersion::parse(value.trim()) {
             Some(version) => version,
             None => {
-                let supported: Vec<&str> =
-                    ProtocolVersion::ALL.iter().map(|v| v.as_str()).collect();
+                let supported: Vec<&str> = ProtocolVersion::ALL.iter().map(|v| v.as_str()).collect();
                 let message = format!(
                     "unsupported MCP-Protocol-Version `{value}`; this server supports {}",
                     supported.join(", ")
                 );
-                return Exchange {
-                    response: rpc_error(StatusCode::BAD_REQUEST, INVALID_REQUEST, message),
-                    calls,
-                };
+                return Exchange { response: rpc_error(StatusCode::BAD_REQUEST, INVALID_REQUEST, message), calls };
             }
         },
     };
     let is_json = headers
         .get(http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.trim()
-                .to_ascii_lowercase()
-                .starts_with("application/json")
-        });
+        .is_some_and(|v| v.trim().to_ascii_lowercase().starts_with("application/json"));
     if !is_json {
         let message = "the request body must be JSON-RPC with Content-Type: application/json";
-        return Exchange {
-            response: rpc_error(StatusCode::UNSUPPORTED_MEDIA_TYPE, INVALID_REQUEST, message),
-            calls,
-        };
+        return Exchange { response: rpc_error(StatusCode::UNSUPPORTED_MEDIA_TYPE, INVALID_REQUEST, message), calls };
     }
     let body = match parse_body(body) {
         Ok(body) => body,
         Err(error) => {
             let response = Response::error(Value::Null, error);
-            return Exchange {
-                response: json(StatusCode::BAD_REQUEST, &response),
-                calls,
-            };
+            return Exchange { response: json(StatusCode::BAD_REQUEST, &response), calls };
         }
     };
     let response = match body {
         Body::Single(value) => match answer(ctx, version, value, &mut calls).await {
-            Some(response)
-                if response
-                    .as_error()
-                    .is_some_and(|e| e.code == INVALID_REQUEST) =>
-            {
+            Some(response) if response.as_error().is_some_and(|e| e.code == INVALID_REQUEST) => {
                 json(StatusCode::BAD_REQUEST, &response)
             }
             Some(response) => json(StatusCode::OK, &response),
             None => accepted(),
         },
         Body::Batch(_) if !version.allows_batches() => {
-            let message = format!(
-                "JSON-RPC batches are not part of MCP {version}; send one message per request"
-            );
+            let message = format!("JSON-RPC batches are not part of MCP {version}; send one message per request");
             rpc_error(StatusCode::BAD_REQUEST, INVALID_REQUEST, message)
         }
-        Body::Batch(items) if items.is_empty() => rpc_error(
-            StatusCode::BAD_REQUEST,
-            INVALID_REQUEST,
-            "an empty batch is not a valid JSON-RPC request",
-        ),
+        Body::Batch(items) if items.is_empty() => {
+            rpc_error(StatusCode::BAD_REQUEST, INVALID_REQUEST, "an empty batch is not a valid JSON-RPC request")
+        }
         Body::Batch(items) => {
             let mut responses = Vec::new();
             for item in items {
@@ -126,15 +97,10 @@ async fn answer<P: Platform>(
             } else {
                 version
             };
-            calls.push(
-                match (
-                    request.method.as_str(),
-                    request.params.get("name").and_then(Value::as_str),
-                ) {
-                    ("tools/call", Some(tool)) => format!("tools/call:{tool}"),
-                    (method, _) => method.to_string(),
-                },
-            );
+            calls.push(match (request.method.as_str(), request.params.get("name").and_then(Value::as_str)) {
+                ("tools/call", Some(tool)) => format!("tools/call:{tool}"),
+                (method, _) => method.to_string(),
+            });
             Some(server::handle(ctx, version, request).await)
         }
         Message::Notification { method } => {
@@ -153,10 +119,7 @@ fn accepted() -> HttpResponse {
 }
 
 fn rpc_error(status: StatusCode, code: i64, message: impl Into<String>) -> HttpResponse {
-    json(
-        status,
-        &Response::error(Value::Null, RpcError::new(code, message)),
-    )
+    json(status, &Response::error(Value::Null, RpcError::new(code, message)))
 }
 
 /// A JSON response with `status`.
@@ -164,9 +127,6 @@ pub fn json<T: serde::Serialize>(status: StatusCode, body: &T) -> HttpResponse {
     let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
     let mut response = http::Response::new(bytes);
     *response.status_mut() = status;
-    response.headers_mut().insert(
-        http::header::CONTENT_TYPE,
-        http::HeaderValue::from_static("application/json"),
-    );
+    response.headers_mut().insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/json"));
     response
 }

@@ -17,12 +17,7 @@ pub enum ProtocolVersion {
 
 impl ProtocolVersion {
     /// Every supported revision.
-    pub const ALL: [ProtocolVersion; 4] = [
-        Self::V2024_11_05,
-        Self::V2025_03_26,
-        Self::V2025_06_18,
-        Self::V2025_11_25,
-    ];
+    pub const ALL: [ProtocolVersion; 4] = [Self::V2024_11_05, Self::V2025_03_26, Self::V2025_06_18, Self::V2025_11_25];
     /// Offered to clients asking for a revision the connector does not know.
     pub const LATEST: ProtocolVersion = Self::V2025_11_25;
     /// Assumed for HTTP requests without an `MCP-Protocol-Version` header.
@@ -66,10 +61,7 @@ mod tests {
 
     #[test]
     fn parses_known_revisions_only() {
-        assert_eq!(
-            ProtocolVersion::parse("2025-06-18"),
-            Some(ProtocolVersion::V2025_06_18)
-        );
+        assert_eq!(ProtocolVersion::parse("2025-06-18"), Some(ProtocolVersion::V2025_06_18));
         assert_eq!(ProtocolVersion::parse("2026-07-28"), None);
         assert!(ProtocolVersion::V2025_03_26.allows_batches());
         assert!(!ProtocolVersion::V2025_06_18.allows_batches());

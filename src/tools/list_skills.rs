@@ -1,8 +1,7 @@
 //! `list_skills`: browse and search the skills of the marketplace.
 
 use super::{
-    input_schema, output_schema, parse_arguments, to_output, Annotations, ToolContext,
-    ToolDefinition, ToolError,
+    input_schema, output_schema, parse_arguments, to_output, Annotations, ToolContext, ToolDefinition, ToolError,
 };
 use crate::catalog::Skill;
 use crate::ports::Platform;
@@ -82,29 +81,19 @@ pub fn definition() -> ToolDefinition {
 }
 
 /// Runs the tool.
-pub async fn call<P: Platform>(
-    ctx: &ToolContext<'_, P>,
-    arguments: Map<String, Value>,
-) -> Result<Value, ToolError> {
+pub async fn call<P: Platform>(ctx: &ToolContext<'_, P>, arguments: Map<String, Value>) -> Result<Value, ToolError> {
     let input: Input = parse_arguments(arguments)?;
     let limit = input.limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ToolError::InvalidArguments(format!(
-            "`limit` must be between 1 and {MAX_LIMIT}"
-        )));
+        return Err(ToolError::InvalidArguments(format!("`limit` must be between 1 and {MAX_LIMIT}")));
     }
     let offset = match &input.cursor {
         None => 0,
         Some(cursor) => decode_cursor(cursor)?,
     };
     let served = ctx.catalog().await?;
-    let words: Vec<String> = input
-        .query
-        .as_deref()
-        .unwrap_or_default()
-        .split_whitespace()
-        .map(str::to_lowercase)
-        .collect();
+    let words: Vec<String> =
+        input.query.as_deref().unwrap_or_default().split_whitespace().map(str::to_lowercase).collect();
     let matching: Vec<&Skill> = served
         .catalog
         .skills
@@ -113,12 +102,7 @@ pub async fn call<P: Platform>(
         .filter(|s| input.group.as_ref().is_none_or(|g| *g == s.group))
         .filter(|s| words.iter().all(|w| matches(s, w)))
         .collect();
-    let page: Vec<ListedSkill> = matching
-        .iter()
-        .skip(offset)
-        .take(limit)
-        .map(|s| listed(s))
-        .collect();
+    let page: Vec<ListedSkill> = matching.iter().skip(offset).take(limit).map(|s| listed(s)).collect();
     let next = offset + page.len();
     let output = Output {
         count: page.len(),
@@ -158,5 +142,9 @@ fn decode_cursor(cursor: &str) -> Result<usize, ToolError> {
         .ok()
         .and_then(|bytes| String::from_utf8(bytes).ok())
         .and_then(|text| text.strip_prefix("offset:").and_then(|n| n.parse().ok()))
-        .ok_or_else(|| ToolError::InvalidArguments("`cursor` is not one this server issued; call list_skills without a cursor to start over".into()))
+        .ok_or_else(|| {
+            ToolError::InvalidArguments(
+                "`cursor` is not one this server issued; call list_skills without a cursor to start over".into(),
+            )
+        })
 }

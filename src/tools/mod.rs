@@ -44,12 +44,8 @@ pub struct Annotations {
 
 impl Annotations {
     /// A tool that only reads the repository.
-    pub const READ_ONLY: Annotations = Annotations {
-        read_only_hint: true,
-        destructive_hint: false,
-        idempotent_hint: true,
-        open_world_hint: false,
-    };
+    pub const READ_ONLY: Annotations =
+        Annotations { read_only_hint: true, destructive_hint: false, idempotent_hint: true, open_world_hint: false };
 }
 
 /// What `tools/list` says about one tool.
@@ -119,11 +115,8 @@ fn drop_null_option(property: &mut Value) {
 
 /// Parses tool arguments into the tool's input type, with serde's message (which names the
 /// field) for the model to correct itself.
-pub fn parse_arguments<T: serde::de::DeserializeOwned>(
-    arguments: Map<String, Value>,
-) -> Result<T, ToolError> {
-    serde_json::from_value(Value::Object(arguments))
-        .map_err(|e| ToolError::InvalidArguments(e.to_string()))
+pub fn parse_arguments<T: serde::de::DeserializeOwned>(arguments: Map<String, Value>) -> Result<T, ToolError> {
+    serde_json::from_value(Value::Object(arguments)).map_err(|e| ToolError::InvalidArguments(e.to_string()))
 }
 
 /// Encodes a tool's typed output as its `structuredContent`.
@@ -145,12 +138,7 @@ pub struct ToolContext<'a, P> {
 impl<'a, P: Platform> ToolContext<'a, P> {
     /// A context for one HTTP request.
     pub fn new(platform: &'a P, config: &'a Config) -> Self {
-        ToolContext {
-            platform,
-            config,
-            served: RefCell::new(None),
-            github_requests: Cell::new(0),
-        }
+        ToolContext { platform, config, served: RefCell::new(None), github_requests: Cell::new(0) }
     }
 
     /// The catalog of the served branch's current commit.
@@ -160,8 +148,7 @@ impl<'a, P: Platform> ToolContext<'a, P> {
         }
         let served = catalog_store::current(self.platform, self.config).await;
         let served = Rc::new(served?);
-        self.github_requests
-            .set(self.github_requests.get() + served.github_requests);
+        self.github_requests.set(self.github_requests.get() + served.github_requests);
         *self.served.borrow_mut() = Some(served.clone());
         Ok(served)
     }
