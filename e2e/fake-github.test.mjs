@@ -10,11 +10,24 @@ import { FakeGitHub } from "./lib/fake-github.mjs";
 import { fixtureFiles } from "./lib/fixture.mjs";
 
 const require = createRequire(import.meta.url);
-const spec = require("@octokit/openapi/generated/api.github.com.json");
+const spec = toJsonSchema(require("@octokit/openapi/generated/api.github.com.json"));
 const ajv = new Ajv({ strict: false, allErrors: true });
 addFormats(ajv);
 ajv.addSchema(spec, "github");
 const schema = (name) => ajv.getSchema(`github#/components/schemas/${name}`);
+
+/** OpenAPI 3.0's `nullable: true` as plain JSON Schema, which Ajv validates without extensions. */
+function toJsonSchema(node) {
+  if (Array.isArray(node)) return node.map(toJsonSchema);
+  if (!node || typeof node !== "object") return node;
+  const { nullable, ...rest } = node;
+  const converted = Object.fromEntries(Object.entries(rest).map(([key, value]) => [key, toJsonSchema(value)]));
+  if (nullable !== true) return converted;
+  if (typeof converted.type === "string") {
+    return { ...converted, type: [converted.type, "null"], ...(converted.enum ? { enum: [...converted.enum, null] } : {}) };
+  }
+  return { anyOf: [converted, { type: "null" }] };
+}
 
 let repo, github;
 const headers = (token) => ({ "user-agent": "e2e", accept: "application/vnd.github+json", authorization: `Bearer ${token}` });
@@ -52,6 +65,24 @@ test("GET /repos/{owner}/{repo}/git/ref/heads/{branch} matches git-ref and reval
   await repo.commit({ "README.md": "changed" });
   const moved = await fetch(url, { headers: { ...headers(github.token), "if-none-match": etag } });
   assert.equal(moved.status, 200, "a new commit changes the ETag");
+});
+
+test("GET /repos/{owner}/{repo}/commits?per_page=1 matches commit[] and revalidates with its ETag", async () => {
+  const url = `${github.url}/repos/acme/skills/commits?per_page=1`;
+  const response = await fetch(url, { headers: headers(github.token) });
+  assert.equal(response.status, 200);
+  const body = await response.json();
+  const validate = schema("commit");
+  assert.equal(body.length, 1);
+  assert.ok(validate(body[0]), JSON.stringify(validate.errors));
+  assert.equal(body[0].sha, await repo.head());
+  assert.equal(body[0].commit.tree.sha, (await repo.git(["rev-parse", "HEAD^{tree}"])).trim());
+  const etag = response.headers.get("etag");
+  assert.equal((await fetch(url, { headers: { ...headers(github.token), "if-none-match": etag } })).status, 304);
+  const branch = await fetch(`${url}&sha=main`, { headers: headers(github.token) });
+  assert.equal((await branch.json())[0].sha, await repo.head());
+  const missing = await fetch(`${url}&sha=nope`, { headers: headers(github.token) });
+  assert.equal(missing.status, 404);
 });
 
 test("GET /repos/{owner}/{repo}/zipball/{ref} redirects once to a zip of the commit", async () => {

@@ -71,7 +71,7 @@ test("query, group and paging", async () => {
   assert.equal(second.next_cursor, undefined);
 });
 
-test("a cold listing costs 4 GitHub requests, a warm one 1, a new commit 3", async () => {
+test("a cold listing costs 3 GitHub requests, a warm one 1, a new commit 3", async () => {
   // A fresh Worker has an empty KV.
   const fresh = await startWorker({ vars: { MARKETPLACE_REPO: "acme/skills", GITHUB_API_URL: github.url, GITHUB_SERVICE_TOKEN: github.token } });
   const freshClient = await connectClient(fresh.url);
@@ -80,11 +80,11 @@ test("a cold listing costs 4 GitHub requests, a warm one 1, a new commit 3", asy
     await freshClient.callTool({ name: "list_skills", arguments: {} });
     assert.deepEqual(
       github.requests.map((r) => `${r.path.replace(/[0-9a-f]{40}/, "SHA")} ${r.status}`),
-      ["/repos/acme/skills 200", "/repos/acme/skills/git/ref/heads/main 200", "/repos/acme/skills/zipball/SHA 302", "/_codeload/acme/skills/legacy.zip/SHA 200"],
+      ["/repos/acme/skills/commits 200", "/repos/acme/skills/zipball/SHA 302", "/_codeload/acme/skills/legacy.zip/SHA 200"],
     );
     github.reset();
     await freshClient.callTool({ name: "list_skills", arguments: {} });
-    assert.deepEqual(github.requests.map((r) => `${r.path} ${r.status}`), ["/repos/acme/skills/git/ref/heads/main 304"]);
+    assert.deepEqual(github.requests.map((r) => `${r.path} ${r.status}`), ["/repos/acme/skills/commits 304"]);
 
     await repo.commit({ "plugins/engineering/skills/new-one/SKILL.md": "---\nname: new-one\ndescription: Fresh.\n---\n" });
     github.reset();

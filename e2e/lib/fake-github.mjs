@@ -108,6 +108,19 @@ export class FakeGitHub {
       if (req.headers["if-none-match"] === etag) return send(304, Buffer.alloc(0), { etag });
       return send(200, refJson(this, branch, sha), { ...rateHeaders, etag, "cache-control": "private, max-age=60, s-maxage=60" });
     }
+    if (req.method === "GET" && rest === "/commits") {
+      const branch = url.searchParams.get("sha") ?? this.repo.branch;
+      const perPage = Number(url.searchParams.get("per_page") ?? "30");
+      if (branch !== this.repo.branch) return send(404, { message: `No commit found for SHA: ${branch}`, documentation_url: "https://docs.github.com/rest/commits/commits#list-commits", status: "404" });
+      const sha = await this.repo.head();
+      if (!sha) return send(409, { message: "Git Repository is empty.", documentation_url: "https://docs.github.com/rest", status: "409" });
+      const etag = `W/"${createHash("sha256").update(`${sha}:${perPage}`).digest("hex")}"`;
+      if (req.headers["if-none-match"] === etag) return send(304, Buffer.alloc(0), { etag });
+      const shas = (await this.repo.git(["rev-list", `--max-count=${perPage}`, sha])).trim().split("\n");
+      const commits = [];
+      for (const commit of shas) commits.push(await commitJson(this, commit));
+      return send(200, commits, { ...rateHeaders, etag, "cache-control": "private, max-age=60, s-maxage=60" });
+    }
     const zipball = rest.match(/^\/zipball\/(.+)$/);
     if (req.method === "GET" && zipball) {
       let sha;
@@ -130,6 +143,33 @@ function notFound(send) {
 
 function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A `commit` object, as the commits endpoints return it. */
+async function commitJson(fake, sha) {
+  const format = ["%T", "%P", "%an", "%ae", "%aI", "%cn", "%ce", "%cI", "%B"].join("%x00");
+  const [tree, parents, an, ae, ad, cn, ce, cd, message] = (await fake.repo.git(["show", "-s", `--format=${format}`, sha])).split("\0");
+  const api = `${fake.url}/repos/${fake.owner}/${fake.name}`;
+  const html = `https://github.com/${fake.owner}/${fake.name}`;
+  return {
+    url: `${api}/commits/${sha}`,
+    sha,
+    node_id: Buffer.from(`Commit:${sha}`).toString("base64"),
+    html_url: `${html}/commit/${sha}`,
+    comments_url: `${api}/commits/${sha}/comments`,
+    commit: {
+      url: `${api}/git/commits/${sha}`,
+      author: { name: an, email: ae, date: ad },
+      committer: { name: cn, email: ce, date: cd },
+      message: message.trim(),
+      comment_count: 0,
+      tree: { sha: tree, url: `${api}/git/trees/${tree}` },
+      verification: { verified: false, reason: "unsigned", signature: null, payload: null, verified_at: null },
+    },
+    author: null,
+    committer: null,
+    parents: parents.split(" ").filter(Boolean).map((p) => ({ sha: p, url: `${api}/commits/${p}`, html_url: `${html}/commit/${p}` })),
+  };
 }
 
 function refJson(fake, branch, sha) {
