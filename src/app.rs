@@ -4,12 +4,16 @@
 //! each endpoint's own behaviour lives in its module.
 
 use crate::config::{Config, ConfigError};
+use crate::downloads;
 use crate::mcp::streamable_http::{self, json};
 use crate::ports::{HttpRequest, HttpResponse, Platform};
 use crate::tools::ToolContext;
 use http::{header, HeaderValue, Method, StatusCode};
 use serde::Serialize;
 use serde_json::json;
+
+/// The user id of unauthenticated callers.
+pub const ANONYMOUS: &str = "anonymous";
 
 /// The largest JSON-RPC body accepted on `/mcp`.
 pub const MAX_BODY_BYTES: usize = 4 << 20;
@@ -109,7 +113,8 @@ async fn route<P: Platform>(
                         &format!("a request body may be at most {MAX_BODY_BYTES} bytes"),
                     ),
                     Ok(config) => {
-                        let ctx = ToolContext::new(platform, config);
+                        // Every caller is anonymous until sign-in exists.
+                        let ctx = ToolContext::new(platform, config, own_origin.clone(), ANONYMOUS.to_string());
                         let exchange = streamable_http::post(&ctx, request.headers(), request.body()).await;
                         log.calls = exchange.calls;
                         log.github_requests = ctx.github_requests();
@@ -120,6 +125,15 @@ async fn route<P: Platform>(
             };
             with_cors(response, origin.as_deref())
         }
+        (path, &Method::GET) if path.starts_with(downloads::PATH_PREFIX) => match config {
+            Err(problems) => configuration_error(problems),
+            Ok(config) => {
+                let (response, requests) =
+                    downloads::serve(platform, config, path, request.uri().query().unwrap_or("")).await;
+                log.github_requests = requests;
+                response
+            }
+        },
         ("/", _) => method_not_allowed("GET"),
         _ => error(StatusCode::NOT_FOUND, "not_found", &format!("nothing at {path}; the MCP endpoint is /mcp")),
     }

@@ -128,15 +128,13 @@ pub async fn current<P: Platform>(platform: &P, config: &Config) -> Result<Serve
     Ok(Served { catalog, stale: None, github_requests: github.requests(), archive: Some(archive) })
 }
 
-/// The zipball of `sha`: from KV, else from GitHub (not written back: the catalog build writes
-/// it once per commit, and a zipball too large for KV is never cached).
-pub async fn archive<P: Platform>(platform: &P, config: &Config, sha: &str) -> Result<(Vec<u8>, u32), GitHubError> {
-    if let Some(bytes) = platform.kv_get(&archive_key(sha)).await.ok().flatten() {
-        return Ok((bytes, 0));
+/// The zipball of `sha`: from KV, else from GitHub through `github` (not written back: the
+/// catalog build writes it once per commit, and a zipball too large for KV is never cached).
+pub async fn archive<P: Platform>(platform: &P, github: &GitHub<'_, P>, sha: &str) -> Result<Vec<u8>, GitHubError> {
+    match platform.kv_get(&archive_key(sha)).await.ok().flatten() {
+        Some(bytes) => Ok(bytes),
+        None => github.zipball(sha).await,
     }
-    let github = github(platform, config);
-    let bytes = github.zipball(sha).await?;
-    Ok((bytes, github.requests()))
 }
 
 fn unexpected_304() -> GitHubError {

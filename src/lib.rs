@@ -8,8 +8,10 @@ pub mod app;
 pub mod catalog;
 pub mod catalog_store;
 pub mod config;
+pub mod downloads;
 pub mod github;
 pub mod mcp;
+pub mod package;
 pub mod ports;
 pub mod tools;
 

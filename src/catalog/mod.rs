@@ -4,6 +4,7 @@
 //! Built once per commit from a [`Snapshot`] and immutable afterwards, so it can be cached under
 //! the commit's sha forever.
 
+pub mod git_tree;
 pub mod manifests;
 pub mod skill_md;
 pub mod snapshot;

@@ -1,11 +1,14 @@
 //! A repository at one commit, as the zip archive GitHub serves for it (`/zipball/{sha}`).
 //!
-//! One download gives every path, every file's bytes and its executable bit, so reading a whole
-//! marketplace costs a fixed number of GitHub requests however many skills it holds; and since
-//! zip compresses each file separately, only the files actually read are inflated.
+//! One download gives every path, every file's bytes and its mode, so reading a whole
+//! marketplace costs a fixed number of GitHub requests however many skills it holds. Zip
+//! compresses each file separately, so only the files actually read are inflated, and a file can
+//! be copied into another zip (a `.skill` package) without inflating it at all.
 
+use super::git_tree::FileMode;
 use std::collections::BTreeMap;
-use std::io::{Cursor, Read};
+use std::io::{Cursor, Read, Seek, Write};
+use std::rc::Rc;
 
 /// Why an archive cannot be read.
 #[derive(Debug, thiserror::Error)]
@@ -13,7 +16,7 @@ pub enum SnapshotError {
     /// The bytes are not a zip archive.
     #[error("the repository archive from GitHub is not a valid zip file ({0})")]
     Corrupt(String),
-    /// A path that the archive lists cannot be inflated.
+    /// A path that the archive lists cannot be inflated or copied.
     #[error("could not read {path} from the repository archive ({message})")]
     Unreadable { path: String, message: String },
     /// The path is not in the archive.
@@ -21,17 +24,38 @@ pub enum SnapshotError {
     Missing(String),
 }
 
-/// A file's place in the archive.
+/// Archive bytes shared between the cache and readers without copying.
+#[derive(Debug, Clone)]
+pub struct SharedBytes(pub Rc<Vec<u8>>);
+
+impl AsRef<[u8]> for SharedBytes {
+    fn as_ref(&self) -> &[u8] {
+        self.0.as_slice()
+    }
+}
+
+/// A file of the snapshot.
 #[derive(Debug, Clone, Copy)]
 struct Entry {
     index: usize,
     size: u64,
-    executable: bool,
+    mode: FileMode,
+}
+
+/// A file under a folder, as [`Snapshot::files_under`] lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FolderFile {
+    /// Path relative to the folder.
+    pub path: String,
+    /// Uncompressed size in bytes.
+    pub size: u64,
+    /// How git records it.
+    pub mode: FileMode,
 }
 
 /// The files of one commit, read lazily from its zip archive.
 pub struct Snapshot {
-    archive: zip::ZipArchive<Cursor<Vec<u8>>>,
+    archive: zip::ZipArchive<Cursor<SharedBytes>>,
     files: BTreeMap<String, Entry>,
 }
 
@@ -39,23 +63,30 @@ impl Snapshot {
     /// Opens a GitHub zipball. Its single top-level folder (`owner-repo-sha/`) is stripped, so
     /// paths are relative to the repository root.
     pub fn from_zip(bytes: Vec<u8>) -> Result<Self, SnapshotError> {
-        let mut archive =
-            zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| SnapshotError::Corrupt(e.to_string()))?;
+        Self::from_shared(SharedBytes(Rc::new(bytes)))
+    }
+
+    /// Opens a GitHub zipball held in shared bytes.
+    pub fn from_shared(bytes: SharedBytes) -> Result<Self, SnapshotError> {
+        let corrupt = |e: zip::result::ZipError| SnapshotError::Corrupt(e.to_string());
+        let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(corrupt)?;
         let mut files = BTreeMap::new();
         for index in 0..archive.len() {
-            let file = archive.by_index_raw(index).map_err(|e| SnapshotError::Corrupt(e.to_string()))?;
+            let file = archive.by_index_raw(index).map_err(corrupt)?;
             if file.is_dir() {
                 continue;
             }
-            let name = file.name().map_err(|e| SnapshotError::Corrupt(e.to_string()))?;
-            let Some((_, path)) = name.split_once('/') else {
-                continue;
-            };
+            let name = file.name().map_err(corrupt)?;
+            let Some((_, path)) = name.split_once('/') else { continue };
             if path.is_empty() {
                 continue;
             }
-            let executable = file.unix_mode().is_some_and(|mode| mode & 0o111 != 0);
-            files.insert(path.to_string(), Entry { index, size: file.size(), executable });
+            let mode = match file.unix_mode() {
+                Some(mode) if mode & 0o170000 == 0o120000 => FileMode::Symlink,
+                Some(mode) if mode & 0o111 != 0 => FileMode::Executable,
+                _ => FileMode::Regular,
+            };
+            files.insert(path.to_string(), Entry { index, size: file.size(), mode });
         }
         Ok(Snapshot { archive, files })
     }
@@ -70,14 +101,18 @@ impl Snapshot {
         self.files.contains_key(path)
     }
 
-    /// The uncompressed size of `path`, if present.
-    pub fn size(&self, path: &str) -> Option<u64> {
-        self.files.get(path).map(|e| e.size)
-    }
-
-    /// Whether git records `path` as executable (mode 100755).
-    pub fn is_executable(&self, path: &str) -> bool {
-        self.files.get(path).is_some_and(|e| e.executable)
+    /// Every file under `folder` (recursively), in byte order of their relative paths.
+    pub fn files_under(&self, folder: &str) -> Vec<FolderFile> {
+        let prefix = format!("{folder}/");
+        self.files
+            .range(prefix.clone()..)
+            .take_while(|(path, _)| path.starts_with(&prefix))
+            .map(|(path, entry)| FolderFile {
+                path: path[prefix.len()..].to_string(),
+                size: entry.size,
+                mode: entry.mode,
+            })
+            .collect()
     }
 
     /// The bytes of `path`.
@@ -89,6 +124,21 @@ impl Snapshot {
         let mut bytes = Vec::with_capacity(entry.size.min(64 << 20) as usize);
         file.read_to_end(&mut bytes).map_err(|e| unreadable(&e))?;
         Ok(bytes)
+    }
+
+    /// Copies `path` into `writer` as `new_name`, still compressed: no inflating, no deflating,
+    /// the CRC and the file mode kept.
+    pub fn copy_raw<W: Write + Seek>(
+        &mut self,
+        path: &str,
+        writer: &mut zip::ZipWriter<W>,
+        new_name: &str,
+    ) -> Result<(), SnapshotError> {
+        let entry = *self.files.get(path).ok_or_else(|| SnapshotError::Missing(path.to_string()))?;
+        let unreadable =
+            |e: &dyn std::fmt::Display| SnapshotError::Unreadable { path: path.to_string(), message: e.to_string() };
+        let file = self.archive.by_index_raw(entry.index).map_err(|e| unreadable(&e))?;
+        writer.raw_copy_file_rename(file, new_name).map_err(|e| unreadable(&e))
     }
 }
 
@@ -119,14 +169,33 @@ mod tests {
     fn strips_the_top_folder_and_keeps_modes_and_bytes() {
         let bytes = test_support::zipball(
             "acme-skills-abc123",
-            &[("a/run.sh", b"#!/bin/sh\n", true), ("a/data.bin", &[0, 159, 146, 150], false)],
+            &[("a/run.sh", b"#!/bin/sh\n", true), ("a/data.bin", &[0, 159, 146, 150], false), ("b/x", b"x", false)],
         );
         let mut snapshot = Snapshot::from_zip(bytes).unwrap();
-        assert_eq!(snapshot.paths().collect::<Vec<_>>(), ["a/data.bin", "a/run.sh"]);
-        assert!(snapshot.is_executable("a/run.sh"));
-        assert!(!snapshot.is_executable("a/data.bin"));
+        assert_eq!(snapshot.paths().collect::<Vec<_>>(), ["a/data.bin", "a/run.sh", "b/x"]);
+        let files = snapshot.files_under("a");
+        assert_eq!(
+            files.iter().map(|f| (f.path.as_str(), f.size, f.mode)).collect::<Vec<_>>(),
+            [("data.bin", 4, FileMode::Regular), ("run.sh", 10, FileMode::Executable)]
+        );
         assert_eq!(snapshot.read("a/data.bin").unwrap(), [0, 159, 146, 150]);
         assert!(matches!(snapshot.read("nope"), Err(SnapshotError::Missing(_))));
+    }
+
+    #[test]
+    fn copies_entries_without_recompressing() {
+        let content = b"hello hello hello hello".repeat(100);
+        let bytes = test_support::zipball("top", &[("s/run.sh", &content, true)]);
+        let mut snapshot = Snapshot::from_zip(bytes).unwrap();
+        let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        snapshot.copy_raw("s/run.sh", &mut writer, "pkg/run.sh").unwrap();
+        let copied = writer.finish().unwrap().into_inner();
+        let mut archive = zip::ZipArchive::new(Cursor::new(copied)).unwrap();
+        let mut file = archive.by_name("pkg/run.sh").unwrap();
+        assert_eq!(file.unix_mode().map(|m| m & 0o777), Some(0o755));
+        let mut read = Vec::new();
+        file.read_to_end(&mut read).unwrap();
+        assert_eq!(read, content);
     }
 
     #[test]

@@ -3,8 +3,11 @@
 //!
 //! A reader looking for how a tool works opens its own module; this one only declares and routes.
 
+pub mod check_updates;
+pub mod fetch_skill;
 pub mod list_skills;
 
+use crate::catalog::snapshot::{SharedBytes, Snapshot};
 use crate::catalog_store::{self, LoadError, Served};
 use crate::config::Config;
 use crate::ports::Platform;
@@ -23,6 +26,12 @@ pub enum ToolError {
     /// The catalog cannot be read (GitHub or the repository's content).
     #[error("the skills catalog is unavailable: {0}")]
     Catalog(#[from] LoadError),
+    /// No such skill, or not one the caller may see (the same answer for both).
+    #[error("no skill named `{0}` is available to you; call list_skills to see the skills you can install")]
+    SkillNotFound(String),
+    /// A package could not be built.
+    #[error(transparent)]
+    Package(#[from] crate::package::PackageError),
     /// A result that could not be encoded; a bug, reported rather than panicking.
     #[error("internal error: {0}")]
     Internal(String),
@@ -131,14 +140,27 @@ pub struct ToolContext<'a, P> {
     pub platform: &'a P,
     /// The validated configuration.
     pub config: &'a Config,
+    /// The connector's public origin, for links it hands out.
+    pub base_url: String,
+    /// Who is calling (a user id such as `google:1234`).
+    pub user: String,
     served: RefCell<Option<Rc<Served>>>,
+    archive: RefCell<Option<SharedBytes>>,
     github_requests: Cell<u32>,
 }
 
 impl<'a, P: Platform> ToolContext<'a, P> {
-    /// A context for one HTTP request.
-    pub fn new(platform: &'a P, config: &'a Config) -> Self {
-        ToolContext { platform, config, served: RefCell::new(None), github_requests: Cell::new(0) }
+    /// A context for one HTTP request from `user`, on the connector at `base_url`.
+    pub fn new(platform: &'a P, config: &'a Config, base_url: String, user: String) -> Self {
+        ToolContext {
+            platform,
+            config,
+            base_url,
+            user,
+            served: RefCell::new(None),
+            archive: RefCell::new(None),
+            github_requests: Cell::new(0),
+        }
     }
 
     /// The catalog of the served branch's current commit.
@@ -153,6 +175,24 @@ impl<'a, P: Platform> ToolContext<'a, P> {
         Ok(served)
     }
 
+    /// The files of the served commit (from KV, or downloaded once per request at most).
+    pub async fn snapshot(&self) -> Result<Snapshot, ToolError> {
+        let served = self.catalog().await?;
+        let cached = self.archive.borrow().clone();
+        let bytes = match (cached, &served.archive) {
+            (Some(bytes), _) => bytes,
+            (None, Some(downloaded)) => SharedBytes(downloaded.clone()),
+            (None, None) => {
+                let github = catalog_store::github(self.platform, self.config);
+                let fetched = catalog_store::archive(self.platform, &github, &served.catalog.commit).await;
+                self.github_requests.set(self.github_requests.get() + github.requests());
+                SharedBytes(Rc::new(fetched.map_err(LoadError::from)?))
+            }
+        };
+        *self.archive.borrow_mut() = Some(bytes.clone());
+        Snapshot::from_shared(bytes).map_err(|e| ToolError::Catalog(LoadError::Catalog(e.into())))
+    }
+
     /// GitHub requests made so far in this HTTP request.
     pub fn github_requests(&self) -> u32 {
         self.github_requests.get()
@@ -161,7 +201,7 @@ impl<'a, P: Platform> ToolContext<'a, P> {
 
 /// Every tool, in the order `tools/list` shows them.
 pub fn definitions() -> Vec<ToolDefinition> {
-    vec![list_skills::definition()]
+    vec![list_skills::definition(), fetch_skill::definition(), check_updates::definition()]
 }
 
 /// Runs the tool called `name`; `None` when there is no such tool.
@@ -172,6 +212,8 @@ pub async fn call<P: Platform>(
 ) -> Option<Result<Value, ToolError>> {
     let result = match name {
         "list_skills" => list_skills::call(ctx, arguments).await,
+        "fetch_skill" => fetch_skill::call(ctx, arguments).await,
+        "check_updates" => check_updates::call(ctx, arguments).await,
         _ => return None,
     };
     Some(result)

@@ -1,0 +1,239 @@
+//! Package download links: short-lived URLs a model can fetch from its sandbox without any
+//! credentials, signed so they cannot be forged or altered, and bound to the skill, the commit
+//! and the user they were issued to.
+//!
+//! A link carries everything needed to rebuild the package (the commit is immutable), so serving
+//! it needs no session and no catalog: the commit's zipball and a raw copy of the skill's files.
+
+use crate::catalog::skill_md;
+use crate::catalog::snapshot::Snapshot;
+use crate::catalog_store;
+use crate::config::{Config, SigningKey};
+use crate::package::{self, InstalledManifest};
+use crate::ports::{HttpResponse, Platform};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use http::{header, HeaderValue, StatusCode};
+use sha2::Sha256;
+use url::form_urlencoded;
+
+/// How long a link works.
+pub const LINK_LIFETIME_SECONDS: u64 = 15 * 60;
+/// The path prefix links are served under.
+pub const PATH_PREFIX: &str = "/download/";
+
+/// Why a link is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LinkError {
+    /// Missing or malformed parameters.
+    #[error("this download link is incomplete; ask Claude to fetch the skill again for a new link")]
+    Malformed,
+    /// The signature does not match (altered, or signed with another key).
+    #[error("this download link is not valid (it was altered, or issued by another connector); ask Claude to fetch the skill again")]
+    BadSignature,
+    /// Past its lifetime.
+    #[error("this download link has expired (links work for 15 minutes); ask Claude to fetch the skill again")]
+    Expired,
+}
+
+/// What a link grants: one skill's package at one commit, to one user, until a time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DownloadLink {
+    /// The skill's name (also the package's file name).
+    pub skill: String,
+    /// The skill's folder in the repository.
+    pub folder: String,
+    /// The skill's group.
+    pub group: String,
+    /// The commit the package is built from.
+    pub commit: String,
+    /// The version written into the package's manifest.
+    pub version: Option<String>,
+    /// The user the link was issued to.
+    pub user: String,
+    /// Unix seconds after which the link is refused.
+    pub expires: u64,
+}
+
+type HmacSha256 = Hmac<Sha256>;
+
+impl DownloadLink {
+    /// The absolute URL of this link on `base_url` (the connector's origin).
+    pub fn url(&self, base_url: &str, key: &SigningKey) -> String {
+        let signature = URL_SAFE_NO_PAD.encode(self.mac(key).finalize().into_bytes());
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        query.append_pair("g", &self.group).append_pair("f", &self.folder).append_pair("c", &self.commit);
+        if let Some(version) = &self.version {
+            query.append_pair("v", version);
+        }
+        query.append_pair("u", &self.user).append_pair("e", &self.expires.to_string()).append_pair("s", &signature);
+        format!("{base_url}{PATH_PREFIX}{}.skill?{}", self.skill, query.finish())
+    }
+
+    /// Checks a link's path (`/download/<skill>.skill`) and query against `key` at `now_seconds`.
+    pub fn verify(path: &str, query: &str, key: &SigningKey, now_seconds: u64) -> Result<DownloadLink, LinkError> {
+        let skill =
+            path.strip_prefix(PATH_PREFIX).and_then(|rest| rest.strip_suffix(".skill")).ok_or(LinkError::Malformed)?;
+        let mut pairs = std::collections::HashMap::new();
+        for (name, value) in form_urlencoded::parse(query.as_bytes()) {
+            if pairs.insert(name.into_owned(), value.into_owned()).is_some() {
+                return Err(LinkError::Malformed);
+            }
+        }
+        let take = |name: &str| pairs.get(name).cloned().ok_or(LinkError::Malformed);
+        let link = DownloadLink {
+            skill: skill.to_string(),
+            group: take("g")?,
+            folder: take("f")?,
+            commit: take("c")?,
+            version: pairs.get("v").cloned(),
+            user: take("u")?,
+            expires: take("e")?.parse().map_err(|_| LinkError::Malformed)?,
+        };
+        let signature = URL_SAFE_NO_PAD.decode(take("s")?).map_err(|_| LinkError::BadSignature)?;
+        link.mac(key).verify_slice(&signature).map_err(|_| LinkError::BadSignature)?;
+        if now_seconds > link.expires {
+            return Err(LinkError::Expired);
+        }
+        Ok(link)
+    }
+
+    /// The MAC over every field, with a key derived for links only (so a link signature can
+    /// never be replayed as a cookie or state signature made with the same secret).
+    fn mac(&self, key: &SigningKey) -> HmacSha256 {
+        let mut derive = HmacSha256::new_from_slice(&key.0).expect("HMAC accepts any key length");
+        derive.update(b"skillport download link v1");
+        let link_key = derive.finalize().into_bytes();
+        let mut mac = HmacSha256::new_from_slice(&link_key).expect("HMAC accepts any key length");
+        for field in [
+            &self.skill,
+            &self.group,
+            &self.folder,
+            &self.commit,
+            self.version.as_deref().unwrap_or(""),
+            &self.user,
+            &self.expires.to_string(),
+        ] {
+            mac.update(&(field.len() as u64).to_be_bytes());
+            mac.update(field.as_bytes());
+        }
+        mac
+    }
+}
+
+/// Serves `GET /download/<skill>.skill?…`: verifies the link, then builds the package from the
+/// commit's zipball (from KV, or GitHub when evicted). Returns the response and the GitHub
+/// requests it took.
+pub async fn serve<P: Platform>(platform: &P, config: &Config, path: &str, query: &str) -> (HttpResponse, u32) {
+    let link = match DownloadLink::verify(path, query, &config.cookie_key, platform.now_ms() / 1000) {
+        Ok(link) => link,
+        Err(error) => {
+            let status = match error {
+                LinkError::Malformed => StatusCode::BAD_REQUEST,
+                LinkError::BadSignature => StatusCode::FORBIDDEN,
+                LinkError::Expired => StatusCode::GONE,
+            };
+            return (problem(status, "invalid_link", &error.to_string()), 0);
+        }
+    };
+    let github = catalog_store::github(platform, config);
+    let fetched = catalog_store::archive(platform, &github, &link.commit).await;
+    let requests = github.requests();
+    let archive = match fetched {
+        Ok(archive) => archive,
+        Err(error) => {
+            let status = if error.is_transient() { StatusCode::SERVICE_UNAVAILABLE } else { StatusCode::BAD_GATEWAY };
+            return (problem(status, "github_unavailable", &error.to_string()), requests);
+        }
+    };
+    let built = Snapshot::from_zip(archive).map_err(package::PackageError::from).and_then(|mut snapshot| {
+        if snapshot.files_under(&link.folder).is_empty() {
+            return Ok(None);
+        }
+        let description = snapshot
+            .read(&format!("{}/SKILL.md", link.folder))
+            .ok()
+            .and_then(|bytes| skill_md::parse(&bytes).ok())
+            .map(|parsed| parsed.frontmatter.description)
+            .unwrap_or_default();
+        let manifest = InstalledManifest {
+            name: link.skill.clone(),
+            version: link.version.clone(),
+            description,
+            group: link.group.clone(),
+        };
+        package::build(&mut snapshot, &link.folder, &manifest).map(Some)
+    });
+    let package = match built {
+        Ok(Some(package)) => package,
+        Ok(None) => {
+            return (problem(StatusCode::NOT_FOUND, "not_found", "the skill no longer exists at that commit"), requests)
+        }
+        Err(error) => return (problem(StatusCode::BAD_GATEWAY, "package_failed", &error.to_string()), requests),
+    };
+    let mut response = http::Response::new(package.bytes);
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/zip"));
+    if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{}.skill\"", link.skill)) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+    headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    if let Ok(value) = HeaderValue::from_str(&package.sha256) {
+        headers.insert("x-skill-sha256", value);
+    }
+    (response, requests)
+}
+
+fn problem(status: StatusCode, code: &str, message: &str) -> HttpResponse {
+    crate::mcp::streamable_http::json(status, &serde_json::json!({"error": code, "error_description": message}))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn link() -> DownloadLink {
+        DownloadLink {
+            skill: "pdf".into(),
+            group: "docs".into(),
+            folder: "plugins/docs/skills/pdf".into(),
+            commit: "a".repeat(40),
+            version: Some("1.0.0".into()),
+            user: "anonymous".into(),
+            expires: 1_000,
+        }
+    }
+
+    fn split(url: &str) -> (String, String) {
+        let url = url::Url::parse(url).unwrap();
+        (url.path().to_string(), url.query().unwrap().to_string())
+    }
+
+    #[test]
+    fn a_signed_link_verifies_until_it_expires() {
+        let key = SigningKey([7; 32]);
+        let (path, query) = split(&link().url("https://c.example", &key));
+        assert_eq!(path, "/download/pdf.skill");
+        assert_eq!(DownloadLink::verify(&path, &query, &key, 1_000), Ok(link()));
+        assert_eq!(DownloadLink::verify(&path, &query, &key, 1_001), Err(LinkError::Expired));
+    }
+
+    #[test]
+    fn any_change_breaks_the_signature() {
+        let key = SigningKey([7; 32]);
+        let (path, query) = split(&link().url("https://c.example", &key));
+        assert_eq!(DownloadLink::verify(&path, &query, &SigningKey([8; 32]), 0), Err(LinkError::BadSignature));
+        assert_eq!(DownloadLink::verify("/download/other.skill", &query, &key, 0), Err(LinkError::BadSignature));
+        for (from, to) in [("e=1000", "e=9999"), ("u=anonymous", "u=someone"), ("v=1.0.0", "v=2.0.0")] {
+            assert_eq!(
+                DownloadLink::verify(&path, &query.replace(from, to), &key, 0),
+                Err(LinkError::BadSignature),
+                "{from}"
+            );
+        }
+        assert_eq!(DownloadLink::verify(&path, "g=docs", &key, 0), Err(LinkError::Malformed));
+        assert_eq!(DownloadLink::verify(&path, &format!("{query}&e=1"), &key, 0), Err(LinkError::Malformed));
+    }
+}

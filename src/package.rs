@@ -1,0 +1,131 @@
+//! The `.skill` package: a zip whose single top-level folder is the skill's name, holding every
+//! file of the skill byte for byte (executables keep mode 755) and a generated
+//! `.claude-plugin/plugin.json` that carries the version, so an installed skill knows its version.
+//!
+//! Files are copied from the repository's zipball still compressed, so packaging costs almost no
+//! CPU whatever the skill's size, and the same commit always gives the same bytes.
+
+use crate::catalog::snapshot::{Snapshot, SnapshotError};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::io::{Cursor, Write};
+
+/// Where the generated manifest goes inside the skill folder.
+pub const INSTALLED_MANIFEST: &str = ".claude-plugin/plugin.json";
+
+/// Why a package could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum PackageError {
+    /// A file could not be read from the archive.
+    #[error(transparent)]
+    Snapshot(#[from] SnapshotError),
+    /// The zip writer failed.
+    #[error("could not write the package: {0}")]
+    Zip(String),
+}
+
+/// The manifest written into the package: what the update check reads back.
+#[derive(Debug, Clone, Serialize)]
+pub struct InstalledManifest {
+    /// The skill's name.
+    pub name: String,
+    /// The version installed (the group's version), if declared.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// The skill's description.
+    pub description: String,
+    /// The group it came from.
+    pub group: String,
+}
+
+/// A built package.
+#[derive(Debug, Clone)]
+pub struct Package {
+    /// The zip's bytes.
+    pub bytes: Vec<u8>,
+    /// Hex SHA-256 of the bytes.
+    pub sha256: String,
+}
+
+/// Whether a file is left out of packages, as Anthropic's packager does (caches and OS litter).
+pub fn is_excluded(relative_path: &str) -> bool {
+    relative_path.split('/').any(|segment| matches!(segment, "__pycache__" | "node_modules" | ".DS_Store"))
+        || relative_path.ends_with(".pyc")
+}
+
+/// Packages the skill in `folder` of `snapshot` under the top-level folder `manifest.name`.
+pub fn build(snapshot: &mut Snapshot, folder: &str, manifest: &InstalledManifest) -> Result<Package, PackageError> {
+    let zip_error = |e: &dyn std::fmt::Display| PackageError::Zip(e.to_string());
+    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let generated = format!("{}/{INSTALLED_MANIFEST}", manifest.name);
+    for file in snapshot.files_under(folder) {
+        let target = format!("{}/{}", manifest.name, file.path);
+        if is_excluded(&file.path) || target == generated {
+            continue;
+        }
+        snapshot.copy_raw(&format!("{folder}/{}", file.path), &mut writer, &target)?;
+    }
+    // A fixed timestamp keeps the package's bytes (and sha256) the same for the same commit.
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .unix_permissions(0o644)
+        .last_modified_time(zip::DateTime::default());
+    writer.start_file(generated, options).map_err(|e| zip_error(&e))?;
+    let json = serde_json::to_vec_pretty(manifest).map_err(|e| zip_error(&e))?;
+    writer.write_all(&json).map_err(|e| zip_error(&e))?;
+    let bytes = writer.finish().map_err(|e| zip_error(&e))?.into_inner();
+    let sha256 = hex::encode(Sha256::digest(&bytes));
+    Ok(Package { bytes, sha256 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::snapshot::test_support::zipball;
+    use std::io::Read;
+
+    #[test]
+    fn one_top_folder_exact_bytes_modes_and_a_manifest() {
+        let binary = [0u8, 255, 1, 254];
+        let archive = zipball(
+            "acme-skills-1234567",
+            &[
+                ("plugins/g/skills/pdf/SKILL.md", b"---\nname: pdf\ndescription: d\n---\n", false),
+                ("plugins/g/skills/pdf/scripts/run.py", b"print(1)\n", true),
+                ("plugins/g/skills/pdf/assets/logo.bin", &binary, false),
+                ("plugins/g/skills/pdf/__pycache__/x.pyc", b"junk", false),
+                ("plugins/g/skills/pdf/.DS_Store", b"junk", false),
+                ("plugins/g/skills/other/SKILL.md", b"not mine", false),
+            ],
+        );
+        let mut snapshot = Snapshot::from_zip(archive).unwrap();
+        let manifest = InstalledManifest {
+            name: "pdf".into(),
+            version: Some("1.2.0".into()),
+            description: "d".into(),
+            group: "g".into(),
+        };
+        let package = build(&mut snapshot, "plugins/g/skills/pdf", &manifest).unwrap();
+        let again = build(&mut snapshot, "plugins/g/skills/pdf", &manifest).unwrap();
+        assert_eq!(package.sha256, again.sha256, "deterministic");
+
+        let mut zip = zip::ZipArchive::new(Cursor::new(package.bytes)).unwrap();
+        let mut names: Vec<String> = zip.file_names().map(|n| n.unwrap().to_string()).collect();
+        names.sort();
+        assert_eq!(
+            names,
+            ["pdf/.claude-plugin/plugin.json", "pdf/SKILL.md", "pdf/assets/logo.bin", "pdf/scripts/run.py"]
+        );
+        let mut read = |name: &str| {
+            let mut file = zip.by_name(name).unwrap();
+            let mode = file.unix_mode().unwrap() & 0o777;
+            let mut bytes = Vec::new();
+            file.read_to_end(&mut bytes).unwrap();
+            (bytes, mode)
+        };
+        assert_eq!(read("pdf/assets/logo.bin"), (binary.to_vec(), 0o644));
+        assert_eq!(read("pdf/scripts/run.py").1, 0o755);
+        let manifest: serde_json::Value = serde_json::from_slice(&read("pdf/.claude-plugin/plugin.json").0).unwrap();
+        assert_eq!(manifest["version"], "1.2.0");
+    }
+}
