@@ -37,6 +37,10 @@ pub struct RequestLog {
     pub calls: Vec<String>,
     /// GitHub requests made.
     pub github_requests: u32,
+    /// KV reads (counted by the host's adapter, which fills this in).
+    pub kv_reads: u32,
+    /// KV writes (counted by the host's adapter, which fills this in).
+    pub kv_writes: u32,
     /// Wall time, as far as the runtime lets it be measured.
     pub duration_ms: u64,
 }
@@ -67,6 +71,8 @@ pub async fn handle<P: Platform>(
         status: 0,
         calls: Vec::new(),
         github_requests: 0,
+        kv_reads: 0,
+        kv_writes: 0,
         duration_ms: 0,
     };
 

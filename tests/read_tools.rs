@@ -26,9 +26,17 @@ fn incompressible_text(len: usize) -> Vec<u8> {
 fn platform() -> FakePlatform {
     let github = FakeGitHub::new("main");
     github.commit_bytes(&[
-        (".claude-plugin/marketplace.json", br#"{"name": "acme", "plugins": [{"name": "docs", "source": "./plugins/docs"}]}"#.to_vec(), false),
+        (
+            ".claude-plugin/marketplace.json",
+            br#"{"name": "acme", "plugins": [{"name": "docs", "source": "./plugins/docs"}]}"#.to_vec(),
+            false,
+        ),
         ("plugins/docs/.claude-plugin/plugin.json", br#"{"name": "docs", "version": "1.4.0"}"#.to_vec(), false),
-        ("plugins/docs/skills/pdf/SKILL.md", b"---\nname: pdf\ndescription: Works with PDFs\n---\nBody\n".to_vec(), false),
+        (
+            "plugins/docs/skills/pdf/SKILL.md",
+            b"---\nname: pdf\ndescription: Works with PDFs\n---\nBody\n".to_vec(),
+            false,
+        ),
         ("plugins/docs/skills/pdf/scripts/run.sh", SCRIPT.to_vec(), true),
         ("plugins/docs/skills/pdf/assets/logo.png", BINARY.to_vec(), false),
         ("plugins/docs/skills/pdf/__pycache__/x.pyc", b"junk".to_vec(), false),
@@ -40,7 +48,8 @@ fn platform() -> FakePlatform {
 }
 
 async fn call(platform: &FakePlatform, tool: &str, arguments: Value) -> Value {
-    let body = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": tool, "arguments": arguments}});
+    let body =
+        json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": tool, "arguments": arguments}});
     let request = http::Request::post("https://skills.example.com/mcp")
         .header("content-type", "application/json")
         .header("mcp-protocol-version", "2025-06-18")
@@ -120,7 +129,10 @@ async fn unknown_and_unpublished_skills_are_the_same_not_found() {
     for name in ["nope", "draft"] {
         let result = call(&platform, "fetch_skill", json!({"name": name})).await;
         assert_eq!(result["isError"], true);
-        assert_eq!(result["content"][0]["text"], format!("no skill named `{name}` is available to you; call list_skills to see the skills you can install"));
+        assert_eq!(
+            result["content"][0]["text"],
+            format!("no skill named `{name}` is available to you; call list_skills to see the skills you can install")
+        );
     }
 }
 

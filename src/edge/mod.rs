@@ -24,7 +24,9 @@ async fn fetch(request: Request, env: Env, _ctx: Context) -> worker::Result<Resp
             return Response::error("Bad Request: the request could not be read", 400);
         }
     };
-    let handled = app::handle(&platform, &config, request).await;
+    let mut handled = app::handle(&platform, &config, request).await;
+    handled.log.kv_reads = platform.kv_reads.get();
+    handled.log.kv_writes = platform.kv_writes.get();
     console_log!("{}", serde_json::to_string(&handled.log).unwrap_or_default());
     to_worker_response(handled.response)
 }

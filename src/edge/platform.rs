@@ -3,6 +3,7 @@
 
 use crate::ports::{Clock, FetchError, HttpClient, HttpRequest, HttpResponse, KvStore, Random, StoreError};
 use futures_util::future::{select, Either};
+use std::cell::Cell;
 use std::time::Duration;
 use worker::{AbortController, Delay, Env, Fetch, Headers, Method, Request, RequestInit, RequestRedirect};
 
@@ -12,12 +13,16 @@ pub const KV_BINDING: &str = "OAUTH_KV";
 /// The ports, bound to one request's `env`.
 pub struct WorkerPlatform {
     kv: Option<worker::kv::KvStore>,
+    /// KV reads so far, for the request log.
+    pub kv_reads: Cell<u32>,
+    /// KV writes so far, for the request log.
+    pub kv_writes: Cell<u32>,
 }
 
 impl WorkerPlatform {
     /// Binds the ports to `env`.
     pub fn new(env: &Env) -> Self {
-        WorkerPlatform { kv: env.kv(KV_BINDING).ok() }
+        WorkerPlatform { kv: env.kv(KV_BINDING).ok(), kv_reads: Cell::new(0), kv_writes: Cell::new(0) }
     }
 }
 
@@ -82,11 +87,13 @@ impl HttpClient for WorkerPlatform {
 impl KvStore for WorkerPlatform {
     async fn kv_get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         let kv = self.kv.as_ref().ok_or_else(missing_binding)?;
+        self.kv_reads.set(self.kv_reads.get() + 1);
         kv.get(key).bytes().await.map_err(|e| StoreError(e.to_string()))
     }
 
     async fn kv_put(&self, key: &str, value: Vec<u8>, ttl_seconds: Option<u64>) -> Result<(), StoreError> {
         let kv = self.kv.as_ref().ok_or_else(missing_binding)?;
+        self.kv_writes.set(self.kv_writes.get() + 1);
         let mut put = kv.put_bytes(key, &value).map_err(|e| StoreError(e.to_string()))?;
         if let Some(ttl) = ttl_seconds {
             // Workers KV refuses TTLs under 60 seconds.

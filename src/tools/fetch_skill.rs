@@ -59,7 +59,6 @@ pub struct SkillFile {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub encoding: Option<String>,
     /// Whether the file is executable (mode 755).
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub executable: bool,
 }
 

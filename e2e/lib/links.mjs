@@ -1,0 +1,25 @@
+// An independent implementation of the download-link signature (see src/downloads.rs), so the
+// tests can mint links the connector never issued: expired ones, and ones for other users.
+import { createHmac } from "node:crypto";
+
+function lengthPrefixed(value) {
+  const bytes = Buffer.from(value, "utf8");
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64BE(BigInt(bytes.length));
+  return Buffer.concat([length, bytes]);
+}
+
+/** A signed link URL for `fields` ({skill, group, folder, commit, version?, user, expires}). */
+export function signLink(baseUrl, keyHex, fields) {
+  const linkKey = createHmac("sha256", Buffer.from(keyHex, "hex")).update("skillport download link v1").digest();
+  const mac = createHmac("sha256", linkKey);
+  for (const field of [fields.skill, fields.group, fields.folder, fields.commit, fields.version ?? "", fields.user, String(fields.expires)]) {
+    mac.update(lengthPrefixed(field));
+  }
+  const query = new URLSearchParams({ g: fields.group, f: fields.folder, c: fields.commit });
+  if (fields.version) query.set("v", fields.version);
+  query.set("u", fields.user);
+  query.set("e", String(fields.expires));
+  query.set("s", mac.digest("base64url"));
+  return `${baseUrl}/download/${fields.skill}.skill?${query}`;
+}
