@@ -119,7 +119,8 @@ pub async fn current<P: Platform>(platform: &P, config: &Config) -> Result<Serve
         }
     };
     let mut snapshot = Snapshot::from_zip(archive.as_ref().clone()).map_err(CatalogError::from)?;
-    let catalog = Rc::new(Catalog::build(&sha, &mut snapshot)?);
+    let previous = stored.as_ref().and_then(StoredState::catalog);
+    let catalog = Rc::new(Catalog::build(&sha, &mut snapshot, previous.as_deref())?);
     if let Ok(record) = StoredState::join(&StateHeader { sha, etag }, &catalog) {
         // A failed cache write (KV's daily or per-key limits) only costs a rebuild later.
         let _ = platform.kv_put(&state_key(config), record, None).await;

@@ -20,3 +20,6 @@ pub mod testing;
 
 #[cfg(target_arch = "wasm32")]
 mod edge;
+
+#[cfg(all(target_arch = "wasm32", feature = "wasm-bench"))]
+mod bench_exports;

@@ -15,6 +15,9 @@ pub const TOKEN: &str = "test-token";
 pub const SIGNING_KEY_HEX: &str = "4f1c0a1e9d2b7c6e5a3f8d0b1c2e3f4a5b6c7d8e9f0a1b2c3d4e5f60718293a4";
 const API: &str = "https://api.github.test";
 
+/// A status and headers to answer once instead of the real response.
+type InjectedFailure = (u16, Vec<(&'static str, String)>);
+
 /// A repository in memory, on one branch.
 pub struct FakeGitHub {
     branch: String,
@@ -22,7 +25,7 @@ pub struct FakeGitHub {
     head: RefCell<String>,
     archives: RefCell<HashMap<String, Vec<u8>>>,
     failure: Cell<Option<u16>>,
-    queued: RefCell<std::collections::VecDeque<(u16, Vec<(&'static str, String)>)>>,
+    queued: RefCell<std::collections::VecDeque<InjectedFailure>>,
     /// Every request path, in order.
     pub log: RefCell<Vec<String>>,
 }

@@ -13,7 +13,7 @@ use manifests::{
     parse_json_file, JsonFileError, Marketplace, PluginEntry, PluginManifest, MARKETPLACE_PATH, PLUGIN_MANIFEST,
 };
 use serde::{Deserialize, Serialize};
-use snapshot::{Snapshot, SnapshotError};
+use snapshot::{ContentStamp, Snapshot, SnapshotError};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The folder under which unpublished groups are discovered.
@@ -54,6 +54,9 @@ pub struct Skill {
     pub tags: Vec<String>,
     /// Portable-format problems that do not stop serving the skill.
     pub warnings: Vec<String>,
+    /// The SKILL.md's content stamp, so the next commit's build can reuse this entry.
+    #[serde(default)]
+    pub stamp: Option<ContentStamp>,
 }
 
 /// A group of skills (a Claude Code plugin).
@@ -98,8 +101,11 @@ pub struct Catalog {
 }
 
 impl Catalog {
-    /// Builds the catalog of `commit` from its files.
-    pub fn build(commit: &str, snapshot: &mut Snapshot) -> Result<Catalog, CatalogError> {
+    /// Builds the catalog of `commit` from its files, reusing what `previous` (the catalog of an
+    /// earlier commit) parsed from SKILL.md files that have not changed since.
+    pub fn build(commit: &str, snapshot: &mut Snapshot, previous: Option<&Catalog>) -> Result<Catalog, CatalogError> {
+        let previous: HashMap<&str, &Skill> =
+            previous.map(|c| c.skills.iter().map(|s| (s.folder.as_str(), s)).collect()).unwrap_or_default();
         if !snapshot.contains(MARKETPLACE_PATH) {
             return Err(CatalogError::NoMarketplace);
         }
@@ -200,14 +206,24 @@ impl Catalog {
         for (skill_folder, group, category, tags) in candidates {
             let path = format!("{skill_folder}/SKILL.md");
             let folder_name = skill_folder.rsplit('/').next().unwrap_or_default();
-            let parsed = match skill_md::parse(&snapshot.read(&path)?) {
-                Ok(parsed) => parsed,
-                Err(e) => {
-                    skipped.push(Skipped { path, reason: format!("{e}; the skill is not served until it is fixed") });
-                    continue;
-                }
+            let stamp = snapshot.stamp(&path);
+            // An unchanged SKILL.md (same CRC and size at the same path) is not parsed again.
+            let reused = previous.get(skill_folder.as_str()).filter(|p| stamp.is_some() && p.stamp == stamp);
+            let (name, description, warnings) = match reused {
+                Some(known) => (known.name.clone(), known.description.clone(), known.warnings.clone()),
+                None => match skill_md::parse(&snapshot.read(&path)?) {
+                    Ok(parsed) => (
+                        parsed.frontmatter.name,
+                        parsed.frontmatter.description,
+                        parsed.warnings.iter().map(ToString::to_string).collect(),
+                    ),
+                    Err(e) => {
+                        skipped
+                            .push(Skipped { path, reason: format!("{e}; the skill is not served until it is fixed") });
+                        continue;
+                    }
+                },
             };
-            let name = parsed.frontmatter.name;
             if name != folder_name {
                 skipped.push(Skipped { path, reason: format!("its name `{name}` differs from its folder `{folder_name}`; the Agent Skills format requires them to match") });
                 continue;
@@ -221,12 +237,13 @@ impl Catalog {
                 name,
                 group: group.name,
                 folder: skill_folder,
-                description: parsed.frontmatter.description,
+                description,
                 version: group.version,
                 published: group.published,
                 category,
                 tags,
-                warnings: parsed.warnings.iter().map(ToString::to_string).collect(),
+                warnings,
+                stamp,
             });
         }
         skills.sort_by(|a, b| a.name.cmp(&b.name));
@@ -250,14 +267,15 @@ impl Catalog {
 
 fn has_files_under(snapshot: &Snapshot, folder: &str) -> bool {
     let prefix = format!("{folder}/");
-    snapshot.paths().any(|p| p.starts_with(&prefix))
+    let found = snapshot.paths_with_prefix(&prefix).next().is_some();
+    found
 }
 
 /// `<group>/skills/<skill>` for every `<group>/skills/<skill>/SKILL.md`.
 fn skill_folders(snapshot: &Snapshot, group_folder: &str) -> Vec<String> {
     let prefix = format!("{group_folder}/skills/");
     snapshot
-        .paths()
+        .paths_with_prefix(&prefix)
         .filter_map(|p| p.strip_prefix(&prefix))
         .filter_map(|rest| rest.strip_suffix("/SKILL.md"))
         .filter(|skill| !skill.is_empty() && !skill.contains('/'))
@@ -273,7 +291,7 @@ mod tests {
     fn catalog(files: &[(&str, &str)]) -> Result<Catalog, CatalogError> {
         let files: Vec<(&str, &[u8], bool)> = files.iter().map(|(p, c)| (*p, c.as_bytes(), false)).collect();
         let mut snapshot = Snapshot::from_zip(zipball("acme-skills-0123456", &files)).unwrap();
-        Catalog::build("0123456789", &mut snapshot)
+        Catalog::build("0123456789", &mut snapshot, None)
     }
 
     const MARKETPLACE: &str = r#"{"name": "acme", "owner": {"name": "IT"}, "metadata": {"description": "Acme skills"},
@@ -321,6 +339,33 @@ mod tests {
         assert!(reasons.iter().any(|r| r.starts_with("plugins/sales/skills/broken/SKILL.md: SKILL.md must begin")));
         assert!(reasons.iter().any(|r| r.contains("`other-name` differs from its folder `misnamed`")));
         assert!(reasons.iter().any(|r| r.starts_with("plugins/wip/skills/proposal-writer/SKILL.md: another skill named `proposal-writer` exists at plugins/sales/skills/proposal-writer")));
+    }
+
+    #[test]
+    fn unchanged_skill_files_are_reused_from_the_previous_catalog() {
+        let files = |description: &str| {
+            let a = skill("a", description);
+            let b = skill("b", "B");
+            let owned = [
+                (MARKETPLACE_PATH, MARKETPLACE.to_string()),
+                ("plugins/sales/skills/a/SKILL.md", a),
+                ("plugins/sales/skills/b/SKILL.md", b),
+            ];
+            let entries: Vec<(&str, &[u8], bool)> = owned.iter().map(|(p, c)| (*p, c.as_bytes(), false)).collect();
+            Snapshot::from_zip(zipball("acme-skills-0123456", &entries)).unwrap()
+        };
+        let first = Catalog::build("1", &mut files("A"), None).unwrap();
+        // Forge the previous entry of `b` to prove it is reused rather than parsed again.
+        let mut previous = first.clone();
+        previous.skills[1].description = "from the previous catalog".into();
+        let second = Catalog::build("2", &mut files("A changed"), Some(&previous)).unwrap();
+        assert_eq!(second.skill("a").unwrap().description, "A changed", "changed files are parsed");
+        assert_eq!(second.skill("b").unwrap().description, "from the previous catalog", "unchanged files are reused");
+        assert_eq!(
+            Catalog::build("2", &mut files("A changed"), Some(&first)).unwrap(),
+            Catalog::build("2", &mut files("A changed"), None).unwrap(),
+            "an incremental build equals a build from scratch"
+        );
     }
 
     #[test]

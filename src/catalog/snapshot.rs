@@ -39,7 +39,18 @@ impl AsRef<[u8]> for SharedBytes {
 struct Entry {
     index: usize,
     size: u64,
+    crc32: u32,
     mode: FileMode,
+}
+
+/// What identifies a file's content without reading it: its CRC-32 and size, both recorded in
+/// the zip's central directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ContentStamp {
+    /// CRC-32 of the content.
+    pub crc32: u32,
+    /// Size in bytes.
+    pub size: u64,
 }
 
 /// A file under a folder, as [`Snapshot::files_under`] lists it.
@@ -69,10 +80,11 @@ impl Snapshot {
     /// Opens a GitHub zipball held in shared bytes.
     pub fn from_shared(bytes: SharedBytes) -> Result<Self, SnapshotError> {
         let corrupt = |e: zip::result::ZipError| SnapshotError::Corrupt(e.to_string());
-        let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(corrupt)?;
+        let archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(corrupt)?;
         let mut files = BTreeMap::new();
         for index in 0..archive.len() {
-            let file = archive.by_index_raw(index).map_err(corrupt)?;
+            // Central-directory metadata only: no seek to each local header.
+            let file = archive.by_index_data(index).map_err(corrupt)?;
             if file.is_dir() {
                 continue;
             }
@@ -86,7 +98,7 @@ impl Snapshot {
                 Some(mode) if mode & 0o111 != 0 => FileMode::Executable,
                 _ => FileMode::Regular,
             };
-            files.insert(path.to_string(), Entry { index, size: file.size(), mode });
+            files.insert(path.to_string(), Entry { index, size: file.size(), crc32: file.crc32(), mode });
         }
         Ok(Snapshot { archive, files })
     }
@@ -99,6 +111,19 @@ impl Snapshot {
     /// Whether `path` is a file of this commit.
     pub fn contains(&self, path: &str) -> bool {
         self.files.contains_key(path)
+    }
+
+    /// The content stamp of `path`, if present.
+    pub fn stamp(&self, path: &str) -> Option<ContentStamp> {
+        self.files.get(path).map(|e| ContentStamp { crc32: e.crc32, size: e.size })
+    }
+
+    /// Every path that starts with `prefix`, in byte order, found without scanning the others.
+    pub fn paths_with_prefix<'s>(&'s self, prefix: &'s str) -> impl Iterator<Item = &'s str> + 's {
+        self.files
+            .range::<str, _>((std::ops::Bound::Included(prefix), std::ops::Bound::Unbounded))
+            .map(|(p, _)| p.as_str())
+            .take_while(move |p| p.starts_with(prefix))
     }
 
     /// Every file under `folder` (recursively), in byte order of their relative paths.

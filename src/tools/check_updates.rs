@@ -164,6 +164,7 @@ mod tests {
             category: None,
             tags: vec![],
             warnings: vec![],
+            stamp: None,
         };
         Catalog {
             commit: "c".into(),
