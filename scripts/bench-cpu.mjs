@@ -45,6 +45,7 @@ for (const skills of sizes.length ? sizes : [500, 2000]) {
       skills,
       "zipball KB": Math.round(zip.length / 1024),
       "catalog JSON KB": Math.round(json.length / 1024),
+      "open archive ms": time(() => wasm.bench_open(zip)).toFixed(1),
       "first build ms": time(() => wasm.bench_build_catalog(zip)).toFixed(1),
       "next-commit build ms": time(() => wasm.bench_incremental_build(next)).toFixed(1),
       "decode stored catalog ms": time(() => wasm.bench_decode_catalog(json)).toFixed(1),

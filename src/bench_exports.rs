@@ -63,3 +63,9 @@ pub fn bench_incremental_build(zip: Vec<u8>) -> Result<usize, JsError> {
         Ok(catalog.skills.len())
     })
 }
+
+/// Opens a zipball and indexes its files, reading nothing; returns the file count.
+#[wasm_bindgen]
+pub fn bench_open(zip: Vec<u8>) -> Result<usize, JsError> {
+    Ok(Snapshot::from_zip(zip)?.paths().count())
+}
