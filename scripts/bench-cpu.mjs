@@ -34,21 +34,22 @@ for (const skills of sizes.length ? sizes : [500, 2000]) {
   try {
     await repo.commit(generateMarketplace({ skills, groups: Math.max(1, skills / 10) }));
     const zip = await repo.git(["archive", "--format=zip", "--prefix=acme-skills-0000000/", "HEAD"], { encoding: "buffer" });
-    const json = wasm.bench_catalog_json(zip);
+    const stored = wasm.bench_encode_catalog(zip);
     const built = wasm.bench_build_catalog(zip);
     if (built !== skills) throw new Error(`catalog has ${built} skills, expected ${skills}`);
     // The next commit changes one skill; everything else is reused from the previous catalog.
     await repo.commit({ "plugins/group-000/skills/skill-0000/SKILL.md": "---\nname: skill-0000\ndescription: Changed.\n---\n" });
     const next = await repo.git(["archive", "--format=zip", "--prefix=acme-skills-1111111/", "HEAD"], { encoding: "buffer" });
-    wasm.bench_set_previous(json);
+    wasm.bench_set_previous(stored);
     rows.push({
       skills,
       "zipball KB": Math.round(zip.length / 1024),
-      "catalog JSON KB": Math.round(json.length / 1024),
+      "stored catalog KB": Math.round(stored.length / 1024),
       "open archive ms": time(() => wasm.bench_open(zip)).toFixed(1),
       "first build ms": time(() => wasm.bench_build_catalog(zip)).toFixed(1),
       "next-commit build ms": time(() => wasm.bench_incremental_build(next)).toFixed(1),
-      "decode stored catalog ms": time(() => wasm.bench_decode_catalog(json)).toFixed(1),
+      "encode catalog ms": time(() => wasm.bench_encode_previous()).toFixed(1),
+      "decode stored catalog ms": time(() => wasm.bench_decode_catalog(stored)).toFixed(1),
       "package one skill ms": time(() => wasm.bench_package(zip, "plugins/group-000/skills/skill-0000", "skill-0000")).toFixed(1),
     });
   } finally {

@@ -14,17 +14,18 @@ pub fn bench_build_catalog(zip: Vec<u8>) -> Result<usize, JsError> {
     Ok(Catalog::build("0000000000000000000000000000000000000000", &mut snapshot, None)?.skills.len())
 }
 
-/// Serializes a catalog as KV stores it; returns the JSON.
+/// Encodes a catalog as KV stores it (postcard); returns the bytes.
 #[wasm_bindgen]
-pub fn bench_catalog_json(zip: Vec<u8>) -> Result<String, JsError> {
+pub fn bench_encode_catalog(zip: Vec<u8>) -> Result<Vec<u8>, JsError> {
     let mut snapshot = Snapshot::from_zip(zip)?;
-    Ok(serde_json::to_string(&Catalog::build("0000000000000000000000000000000000000000", &mut snapshot, None)?)?)
+    let catalog = Catalog::build("0000000000000000000000000000000000000000", &mut snapshot, None)?;
+    Ok(postcard::to_stdvec(&catalog)?)
 }
 
 /// Decodes a stored catalog (a warm call in a fresh isolate); returns the skills found.
 #[wasm_bindgen]
-pub fn bench_decode_catalog(json: &str) -> Result<usize, JsError> {
-    Ok(serde_json::from_str::<Catalog>(json)?.skills.len())
+pub fn bench_decode_catalog(bytes: &[u8]) -> Result<usize, JsError> {
+    Ok(postcard::from_bytes::<Catalog>(bytes)?.skills.len())
 }
 
 /// Opens a zipball and packages the skill in `folder`; returns the package's size.
@@ -44,10 +45,10 @@ thread_local! {
     static PREVIOUS: std::cell::RefCell<Option<Catalog>> = const { std::cell::RefCell::new(None) };
 }
 
-/// Decodes `json` and keeps it as the previous commit's catalog for `bench_incremental_build`.
+/// Decodes a stored catalog and keeps it as the previous commit's for `bench_incremental_build`.
 #[wasm_bindgen]
-pub fn bench_set_previous(json: &str) -> Result<(), JsError> {
-    let catalog: Catalog = serde_json::from_str(json)?;
+pub fn bench_set_previous(bytes: &[u8]) -> Result<(), JsError> {
+    let catalog: Catalog = postcard::from_bytes(bytes)?;
     PREVIOUS.with(|previous| *previous.borrow_mut() = Some(catalog));
     Ok(())
 }
@@ -68,4 +69,14 @@ pub fn bench_incremental_build(zip: Vec<u8>) -> Result<usize, JsError> {
 #[wasm_bindgen]
 pub fn bench_open(zip: Vec<u8>) -> Result<usize, JsError> {
     Ok(Snapshot::from_zip(zip)?.paths().count())
+}
+
+/// Encodes the catalog set by `bench_set_previous` again (the write half of a new commit's
+/// build); returns the encoded size.
+#[wasm_bindgen]
+pub fn bench_encode_previous() -> Result<usize, JsError> {
+    PREVIOUS.with(|previous| match previous.borrow().as_ref() {
+        Some(catalog) => Ok(postcard::to_stdvec(catalog)?.len()),
+        None => Err(JsError::new("call bench_set_previous first")),
+    })
 }

@@ -21,7 +21,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 /// Bumped whenever the stored state's shape changes, so old records are ignored.
-const STATE_FORMAT: u32 = 2;
+const STATE_FORMAT: u32 = 3;
 /// Zipballs are dropped by KV after this long; an older commit's archive is then re-downloaded.
 pub const ARCHIVE_TTL_SECONDS: u64 = 30 * 24 * 3600;
 /// Workers KV values are limited to 25 MiB; a larger zipball is not cached.
@@ -52,7 +52,7 @@ pub struct Served {
     pub archive: Option<Rc<Vec<u8>>>,
 }
 
-/// The first line of the `state:` record; the catalog's JSON follows it.
+/// The first line of the `state:` record (JSON); the catalog follows it, postcard-encoded.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct StateHeader {
     sha: String,
@@ -152,10 +152,11 @@ struct StoredState {
 }
 
 impl StoredState {
-    fn join(header: &StateHeader, catalog: &Catalog) -> Result<Vec<u8>, serde_json::Error> {
-        let mut record = serde_json::to_vec(header)?;
+    fn join(header: &StateHeader, catalog: &Catalog) -> Result<Vec<u8>, String> {
+        let mut record = serde_json::to_vec(header).map_err(|e| e.to_string())?;
         record.push(b'\n');
-        serde_json::to_writer(&mut record, catalog)?;
+        // postcard, not JSON: a 2,000-skill catalog decodes several times faster and is smaller.
+        postcard::to_io(catalog, &mut record).map_err(|e| e.to_string())?;
         Ok(record)
     }
 
@@ -172,7 +173,7 @@ impl StoredState {
         if let Some(memo) = MEMO.with(|memo| memo.borrow().clone()).filter(|c| c.commit == self.header.sha) {
             return Some(memo);
         }
-        let catalog: Rc<Catalog> = Rc::new(serde_json::from_slice(&self.body).ok()?);
+        let catalog: Rc<Catalog> = Rc::new(postcard::from_bytes(&self.body).ok()?);
         MEMO.with(|memo| *memo.borrow_mut() = Some(catalog.clone()));
         Some(catalog)
     }
