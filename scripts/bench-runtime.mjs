@@ -1,0 +1,135 @@
+// The connector's budgets at scale, measured in the Workers runtime: the real wasm build under
+// Miniflare against the git-backed fake GitHub, which waits BENCH_DELAY_MS (default 40) before
+// every answer, like a real round trip. Counts come from the fake GitHub and the Worker's own
+// request log (KV reads and writes); latencies are medians and 95th percentiles, also divided by
+// one GitHub round trip. Usage: node scripts/bench-runtime.mjs [skills...]  (default 50 500 2000)
+import { performance } from "node:perf_hooks";
+import { GitRepo } from "../e2e/lib/git-repo.mjs";
+import { FakeGitHub } from "../e2e/lib/fake-github.mjs";
+import { startWorker } from "../e2e/lib/worker.mjs";
+import { generateMarketplace } from "../e2e/lib/generate.mjs";
+
+const DELAY = Number(process.env.BENCH_DELAY_MS ?? 40);
+const WARM_SAMPLES = Number(process.env.BENCH_WARM_SAMPLES ?? 20);
+const COLD_SAMPLES = Number(process.env.BENCH_COLD_SAMPLES ?? 5);
+const sizes = process.argv.slice(2).map(Number).filter(Boolean);
+
+/** One JSON-RPC tool call; resolves to {ms, log} with the Worker's log line for it. */
+async function call(worker, name, args) {
+  const before = worker.logs.length;
+  const start = performance.now();
+  const response = await fetch(`${worker.url}/mcp`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "mcp-protocol-version": "2025-11-25" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name, arguments: args } }),
+  });
+  const body = await response.json();
+  const ms = performance.now() - start;
+  if (body.result?.isError) throw new Error(`${name} failed: ${body.result.content[0].text}`);
+  for (let i = 0; i < 100 && worker.logs.length === before; i++) await new Promise((r) => setTimeout(r, 10));
+  const log = worker.logs.slice(before).map((l) => JSON.parse(l)).find((l) => l.path === "/mcp");
+  return { ms, log };
+}
+
+function percentile(samples, p) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/** Runs `measure` `samples` times; returns the row for the table. */
+async function row(skills, label, samples, measure) {
+  const results = [];
+  for (let i = 0; i < samples; i++) results.push(await measure(i));
+  const ms = results.map((r) => r.ms);
+  const last = results[results.length - 1];
+  const p50 = percentile(ms, 50);
+  const p95 = percentile(ms, 95);
+  return {
+    skills,
+    call: label,
+    "GitHub requests": last.github,
+    "KV reads": last.log.kv_reads,
+    "KV writes": last.log.kv_writes,
+    "p50 ms": Math.round(p50),
+    "p95 ms": Math.round(p95),
+    "p50 / round trip": (p50 / DELAY).toFixed(1),
+    "p95 / round trip": (p95 / DELAY).toFixed(1),
+  };
+}
+
+const rows = [];
+for (const skills of sizes.length ? sizes : [50, 500, 2000]) {
+  const repo = await GitRepo.create();
+  const github = new FakeGitHub(repo, { delayMs: DELAY });
+  await github.start();
+  const workers = [];
+  const fresh = async () => {
+    const worker = await startWorker({ vars: { MARKETPLACE_REPO: "acme/skills", GITHUB_API_URL: github.url, GITHUB_SERVICE_TOKEN: github.token } });
+    workers.push(worker);
+    return worker;
+  };
+  const measured = async (worker, name, args) => {
+    github.reset();
+    const result = await call(worker, name, args);
+    return { ...result, github: github.count() };
+  };
+  try {
+    await repo.commit(generateMarketplace({ skills, groups: Math.max(1, skills / 10) }));
+    const installed = Array.from({ length: Math.min(skills, 50) }, (_, i) => ({ name: `skill-${String(i).padStart(4, "0")}`, version: "0.9.0" }));
+
+    rows.push(await row(skills, "list_skills cold", COLD_SAMPLES, async () => measured(await fresh(), "list_skills", {})));
+    rows.push(await row(skills, "fetch_skill cold", COLD_SAMPLES, async () => measured(await fresh(), "fetch_skill", { name: "skill-0001" })));
+    const worker = await fresh();
+    await call(worker, "list_skills", {});
+    rows.push(await row(skills, "list_skills warm", WARM_SAMPLES, () => measured(worker, "list_skills", {})));
+    rows.push(await row(skills, "fetch_skill warm", WARM_SAMPLES, (i) => measured(worker, "fetch_skill", { name: `skill-${String(i % skills).padStart(4, "0")}` })));
+    rows.push(await row(skills, "check_updates warm", WARM_SAMPLES, () => measured(worker, "check_updates", { installed })));
+    rows.push(
+      await row(skills, "list_skills, new commit", COLD_SAMPLES, async (i) => {
+        await repo.commit({ "plugins/group-000/skills/skill-0000/SKILL.md": `---\nname: skill-0000\ndescription: Edit ${i}.\n---\n` });
+        return measured(worker, "list_skills", {});
+      }),
+    );
+  } finally {
+    for (const worker of workers) await worker.stop();
+    await github.stop();
+    await repo.destroy();
+  }
+}
+
+console.log(`GitHub round trip: ${DELAY} ms. Cold = a fresh Worker with an empty KV.`);
+console.table(rows);
+
+// A day of a team of 500 active users, from the measured per-call figures of the largest
+// marketplace. Assumptions (stated in the output): each user makes 20 tool calls a day (8
+// list_skills, 6 fetch_skill with one package download each, 6 check_updates), each in its own
+// MCP request, plus 4 protocol requests (initialize, initialized, tools/list, ping); the
+// repository gets 20 new commits a day.
+const USERS = 500;
+const COMMITS = 20;
+const largest = Math.max(...rows.map((r) => r.skills));
+const at = (label) => rows.find((r) => r.skills === largest && r.call === label);
+const perUser = { list: 8, fetch: 6, check: 6, protocol: 4 };
+const toolCalls = USERS * (perUser.list + perUser.fetch + perUser.check);
+const requests = toolCalls + USERS * (perUser.protocol + perUser.fetch);
+const kvReads =
+  USERS * (perUser.list * at("list_skills warm")["KV reads"] + perUser.fetch * (at("fetch_skill warm")["KV reads"] + 1) + perUser.check * at("check_updates warm")["KV reads"]) +
+  COMMITS * at("list_skills, new commit")["KV reads"];
+const kvWrites = COMMITS * at("list_skills, new commit")["KV writes"];
+const day = [
+  { resource: "Workers requests", "per day": requests, "free plan": 100_000 },
+  { resource: "KV reads", "per day": kvReads, "free plan": 100_000 },
+  { resource: "KV writes", "per day": kvWrites, "free plan": 1_000 },
+  { resource: "Durable Object rows written", "per day": 0, "free plan": 100_000 },
+  { resource: "Durable Object GB-s", "per day": 0, "free plan": 13_000 },
+].map((r) => ({ ...r, "share of limit": `${((100 * r["per day"]) / r["free plan"]).toFixed(1)}%` }));
+console.log(`A day of ${USERS} active users (20 tool calls and 6 downloads each) and ${COMMITS} new commits, at ${largest} skills:`);
+console.table(day);
+
+// The request counts must not grow with the marketplace.
+const bySize = (label) => rows.filter((r) => r.call === label).map((r) => r["GitHub requests"]);
+const growing = [...new Set(rows.map((r) => r.call))].filter((label) => new Set(bySize(label)).size > 1);
+if (growing.length) {
+  console.error(`GitHub requests grow with the number of skills for: ${growing.join(", ")}`);
+  process.exitCode = 1;
+}
