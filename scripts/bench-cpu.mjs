@@ -32,11 +32,11 @@ const rows = [];
 for (const skills of sizes.length ? sizes : [500, 2000]) {
   const repo = await GitRepo.create();
   try {
-    await repo.commit(generateMarketplace({ skills, groups: Math.max(1, skills / 10) }));
+    await repo.commit(generateMarketplace({ skills, groups: Math.max(1, skills / 10), bigSkillBytes: 1 << 20 }));
     const zip = await repo.git(["archive", "--format=zip", "--prefix=acme-skills-0000000/", "HEAD"], { encoding: "buffer" });
     const stored = wasm.bench_encode_catalog(zip);
     const built = wasm.bench_build_catalog(zip);
-    if (built !== skills) throw new Error(`catalog has ${built} skills, expected ${skills}`);
+    if (built !== skills + 1) throw new Error(`catalog has ${built} skills, expected ${skills + 1}`);
     // The next commit changes one skill; everything else is reused from the previous catalog.
     await repo.commit({ "plugins/group-000/skills/skill-0000/SKILL.md": "---\nname: skill-0000\ndescription: Changed.\n---\n" });
     const next = await repo.git(["archive", "--format=zip", "--prefix=acme-skills-1111111/", "HEAD"], { encoding: "buffer" });
@@ -51,6 +51,7 @@ for (const skills of sizes.length ? sizes : [500, 2000]) {
       "encode catalog ms": time(() => wasm.bench_encode_previous()).toFixed(1),
       "decode stored catalog ms": time(() => wasm.bench_decode_catalog(stored)).toFixed(1),
       "package one skill ms": time(() => wasm.bench_package(zip, "plugins/group-000/skills/skill-0000", "skill-0000")).toFixed(1),
+      "package a 1 MB skill ms": time(() => wasm.bench_package(zip, "plugins/group-000/skills/big", "big")).toFixed(1),
     });
   } finally {
     await repo.destroy();

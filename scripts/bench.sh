@@ -18,6 +18,9 @@ export BENCH_WASM_DIR="$CARGO_TARGET_DIR/bench-wasm"
 wasm-bindgen --target nodejs --out-dir "$BENCH_WASM_DIR" "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/skillport_connector.wasm"
 node scripts/bench-cpu.mjs "$@"
 
+echo; echo "== CPU of the hot paths, native (criterion)"
+cargo bench --quiet --bench hot_paths -- --noplot 2>&1 | grep -E "^hot paths|time:"
+
 echo; echo "== Worker size (the free plan allows 3 MB compressed; budget 1 MB)"
 raw=$(stat -c %s build/index_bg.wasm)
 gzipped=$(gzip -9 -c build/index_bg.wasm | wc -c)

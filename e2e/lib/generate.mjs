@@ -1,8 +1,13 @@
 // Generates a realistic marketplace of `skills` skills spread over `groups` groups, each skill
 // with a SKILL.md, a reference file and (every fifth) an executable script.
 
-/** The files of a generated marketplace, in the shape GitRepo.commit takes. */
-export function generateMarketplace({ skills, groups }) {
+import { createHash } from "node:crypto";
+
+/**
+ * The files of a generated marketplace, in the shape GitRepo.commit takes. With `bigSkillBytes`,
+ * group-000 also holds a skill `big` with that many bytes of incompressible data.
+ */
+export function generateMarketplace({ skills, groups, bigSkillBytes = 0 }) {
   const files = {};
   const plugins = [];
   for (let g = 0; g < groups; g++) {
@@ -19,6 +24,13 @@ export function generateMarketplace({ skills, groups }) {
       Array.from({ length: 12 }, (_, i) => `${i + 1}. Step ${i + 1} of the procedure for skill ${s}: check the inputs, then write the result.\n`).join("");
     files[`${folder}/references/notes.md`] = `# Notes for ${name}\n\n${"Background material for the procedure. ".repeat(20)}\n`;
     if (s % 5 === 0) files[`${folder}/scripts/run.sh`] = { content: `#!/bin/sh\necho "running ${name}"\n`, executable: true };
+  }
+  if (bigSkillBytes) {
+    const chunks = [];
+    let state = Buffer.alloc(32);
+    for (let size = 0; size < bigSkillBytes; size += 32) chunks.push((state = createHash("sha256").update(state).digest()));
+    files["plugins/group-000/skills/big/SKILL.md"] = "---\nname: big\ndescription: A skill with a large data file.\n---\n";
+    files["plugins/group-000/skills/big/data.bin"] = Buffer.concat(chunks).subarray(0, bigSkillBytes);
   }
   files[".claude-plugin/marketplace.json"] = JSON.stringify({ name: "generated", owner: { name: "Bench" }, plugins }, null, 2);
   return files;
