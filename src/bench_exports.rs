@@ -38,7 +38,7 @@ pub fn bench_package(zip: Vec<u8>, folder: &str, name: &str) -> Result<usize, Js
         description: String::new(),
         group: String::new(),
     };
-    Ok(package::build(&mut snapshot, folder, &manifest)?.bytes.len())
+    Ok(package::build(&mut snapshot, folder, &manifest)?.len())
 }
 
 thread_local! {
@@ -79,4 +79,11 @@ pub fn bench_encode_previous() -> Result<usize, JsError> {
         Some(catalog) => Ok(postcard::to_stdvec(catalog)?.len()),
         None => Err(JsError::new("call bench_set_previous first")),
     })
+}
+
+/// Hashes `bytes` with SHA-256 (the package digest fetch_skill reports); returns the first byte.
+#[wasm_bindgen]
+pub fn bench_sha256(bytes: &[u8]) -> u8 {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)[0]
 }

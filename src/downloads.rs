@@ -172,7 +172,7 @@ pub async fn serve<P: Platform>(platform: &P, config: &Config, path: &str, query
         }
         Err(error) => return (problem(StatusCode::BAD_GATEWAY, "package_failed", &error.to_string()), requests),
     };
-    let mut response = http::Response::new(package.bytes);
+    let mut response = http::Response::new(package);
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/zip"));
     if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{}.skill\"", link.skill)) {
@@ -180,9 +180,6 @@ pub async fn serve<P: Platform>(platform: &P, config: &Config, path: &str, query
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
     headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
-    if let Ok(value) = HeaderValue::from_str(&package.sha256) {
-        headers.insert("x-skill-sha256", value);
-    }
     (response, requests)
 }
 

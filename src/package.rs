@@ -7,7 +7,6 @@
 
 use crate::catalog::snapshot::{Snapshot, SnapshotError};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use std::io::{Cursor, Write};
 
 /// Where the generated manifest goes inside the skill folder.
@@ -38,15 +37,6 @@ pub struct InstalledManifest {
     pub group: String,
 }
 
-/// A built package.
-#[derive(Debug, Clone)]
-pub struct Package {
-    /// The zip's bytes.
-    pub bytes: Vec<u8>,
-    /// Hex SHA-256 of the bytes.
-    pub sha256: String,
-}
-
 /// Whether a file is left out of packages, as Anthropic's packager does (caches and OS litter).
 pub fn is_excluded(relative_path: &str) -> bool {
     relative_path.split('/').any(|segment| matches!(segment, "__pycache__" | "node_modules" | ".DS_Store"))
@@ -54,7 +44,8 @@ pub fn is_excluded(relative_path: &str) -> bool {
 }
 
 /// Packages the skill in `folder` of `snapshot` under the top-level folder `manifest.name`.
-pub fn build(snapshot: &mut Snapshot, folder: &str, manifest: &InstalledManifest) -> Result<Package, PackageError> {
+/// Returns the zip's bytes; callers that report a digest hash them through the platform.
+pub fn build(snapshot: &mut Snapshot, folder: &str, manifest: &InstalledManifest) -> Result<Vec<u8>, PackageError> {
     let zip_error = |e: &dyn std::fmt::Display| PackageError::Zip(e.to_string());
     let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
     let generated = format!("{}/{INSTALLED_MANIFEST}", manifest.name);
@@ -73,9 +64,7 @@ pub fn build(snapshot: &mut Snapshot, folder: &str, manifest: &InstalledManifest
     writer.start_file(generated, options).map_err(|e| zip_error(&e))?;
     let json = serde_json::to_vec_pretty(manifest).map_err(|e| zip_error(&e))?;
     writer.write_all(&json).map_err(|e| zip_error(&e))?;
-    let bytes = writer.finish().map_err(|e| zip_error(&e))?.into_inner();
-    let sha256 = hex::encode(Sha256::digest(&bytes));
-    Ok(Package { bytes, sha256 })
+    Ok(writer.finish().map_err(|e| zip_error(&e))?.into_inner())
 }
 
 #[cfg(test)]
@@ -107,9 +96,9 @@ mod tests {
         };
         let package = build(&mut snapshot, "plugins/g/skills/pdf", &manifest).unwrap();
         let again = build(&mut snapshot, "plugins/g/skills/pdf", &manifest).unwrap();
-        assert_eq!(package.sha256, again.sha256, "deterministic");
+        assert_eq!(package, again, "deterministic");
 
-        let mut zip = zip::ZipArchive::new(Cursor::new(package.bytes)).unwrap();
+        let mut zip = zip::ZipArchive::new(Cursor::new(package)).unwrap();
         let mut names: Vec<String> = zip.file_names().map(|n| n.unwrap().to_string()).collect();
         names.sort();
         assert_eq!(

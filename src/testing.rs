@@ -4,8 +4,8 @@
 
 use crate::catalog::snapshot::test_support::zipball;
 use crate::config::Config;
-use crate::ports::{Clock, FetchError, HttpClient, HttpRequest, HttpResponse, KvStore, Random, StoreError};
-use sha2::{Digest, Sha256};
+use crate::ports::{Clock, Digest, FetchError, HttpClient, HttpRequest, HttpResponse, KvStore, Random, StoreError};
+use sha2::{Digest as _, Sha256};
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap};
 
@@ -214,6 +214,12 @@ impl Clock for FakePlatform {
     async fn sleep(&self, ms: u64) {
         self.sleeps.borrow_mut().push(ms);
         self.now.set(self.now.get() + ms);
+    }
+}
+
+impl Digest for FakePlatform {
+    async fn sha256(&self, data: &[u8]) -> [u8; 32] {
+        sha2::Sha256::digest(data).into()
     }
 }
 

@@ -1,10 +1,11 @@
 //! The core's ports over the Workers runtime: `fetch` (without following redirects, with a
 //! timeout), Workers KV, `Date.now()`, timers and the Web Crypto random source.
 
-use crate::ports::{Clock, FetchError, HttpClient, HttpRequest, HttpResponse, KvStore, Random, StoreError};
+use crate::ports::{Clock, Digest, FetchError, HttpClient, HttpRequest, HttpResponse, KvStore, Random, StoreError};
 use futures_util::future::{select, Either};
 use std::cell::Cell;
 use std::time::Duration;
+use wasm_bindgen::JsCast;
 use worker::{AbortController, Delay, Env, Fetch, Headers, Method, Request, RequestInit, RequestRedirect};
 
 /// The KV namespace binding for caches.
@@ -115,6 +116,27 @@ impl Clock for WorkerPlatform {
     async fn sleep(&self, ms: u64) {
         Delay::from(Duration::from_millis(ms)).await;
     }
+}
+
+impl Digest for WorkerPlatform {
+    async fn sha256(&self, data: &[u8]) -> [u8; 32] {
+        match web_crypto_sha256(data).await {
+            Some(digest) => digest,
+            // Web Crypto is always present in the Workers runtime; hashing in wasm is the
+            // slower but equal answer should it ever fail.
+            None => {
+                sha2::Digest::finalize(sha2::Digest::chain_update(<sha2::Sha256 as sha2::Digest>::new(), data)).into()
+            }
+        }
+    }
+}
+
+/// `crypto.subtle.digest("SHA-256", data)`.
+async fn web_crypto_sha256(data: &[u8]) -> Option<[u8; 32]> {
+    let scope: web_sys::WorkerGlobalScope = js_sys::global().dyn_into().ok()?;
+    let promise = scope.crypto().ok()?.subtle().digest_with_str_and_u8_array("SHA-256", data).ok()?;
+    let buffer = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
+    js_sys::Uint8Array::new(&buffer).to_vec().try_into().ok()
 }
 
 impl Random for WorkerPlatform {

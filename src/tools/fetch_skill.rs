@@ -151,9 +151,9 @@ pub async fn call<P: Platform>(ctx: &ToolContext<'_, P>, arguments: Map<String, 
     let filename = format!("{}.skill", skill.name);
     let package_info = PackageInfo {
         download_url: link.url(&ctx.base_url, &ctx.config.cookie_key),
-        content: (package.bytes.len() < MAX_INLINE_PACKAGE_BYTES).then(|| STANDARD.encode(&package.bytes)),
-        sha256: package.sha256,
-        size: package.bytes.len(),
+        content: (package.len() < MAX_INLINE_PACKAGE_BYTES).then(|| STANDARD.encode(&package)),
+        sha256: hex::encode(ctx.platform.sha256(&package).await),
+        size: package.len(),
         filename: filename.clone(),
     };
     let mut output = Output {
