@@ -41,7 +41,7 @@ test("the demo serves the example marketplace and the Inspector CLI lists tools 
     const tools = JSON.parse((await run(inspector, ["--cli", url, "--method", "tools/list"], { cwd: ROOT })).stdout);
     assert.ok(tools.tools.some((t) => t.name === "list_skills"));
     const call = JSON.parse((await run(inspector, ["--cli", url, "--method", "tools/call", "--tool-name", "list_skills"], { cwd: ROOT })).stdout);
-    assert.deepEqual(call.structuredContent.skills.map((s) => s.name), ["code-review", "proposal-writer", "release-notes"]);
+    assert.deepEqual(call.structuredContent.skills.map((s) => s.name), ["code-review", "proposal-writer", "release-notes", "skillport-manager"]);
   } finally {
     try {
       process.kill(-demo.pid, "SIGTERM");
