@@ -81,58 +81,52 @@ pub fn parse(bytes: &[u8]) -> Result<ParsedSkillMd, SkillMdError> {
         return Err(field("compatibility", "must be at most 500 characters"));
     }
     let metadata = match raw.metadata {
-        None | Some(Metadata::Null) => None,
-        Some(Metadata::NotMapping) => return Err(field("metadata", "must be a mapping of keys to text")),
-        Some(Metadata::Mapping(entries)) => Some(
+        None | Some(Node::Null) => None,
+        Some(Node::Mapping(entries)) => Some(
             entries
                 .into_iter()
                 .map(|(key, value)| match value {
-                    Field::Text(text) => Ok((key, text)),
+                    Node::Text(text) => Ok((key, text)),
                     _ => Err(field("metadata", &format!("must map keys to text; `{key}` is not text"))),
                 })
                 .collect::<Result<_, _>>()?,
         ),
+        Some(_) => return Err(field("metadata", "must be a mapping of keys to text")),
     };
     Ok(ParsedSkillMd { frontmatter: Frontmatter { name, description, license, compatibility, metadata }, warnings })
 }
 
 /// The frontmatter's keys as the YAML parser hands them over, before validation.
 ///
-/// Deserialized by a hand-written map visitor rather than into a generic value tree: reading only
-/// the allowed keys into typed slots, and noting the others, makes parsing a marketplace's
-/// SKILL.md files about a third cheaper (it is most of a catalog build's CPU time), while every
-/// wrong type still gets its own message.
+/// Deserialized by hand-written visitors rather than into a generic value tree: reading only the
+/// allowed keys into small typed slots, and noting the others, keeps parsing a marketplace's
+/// SKILL.md files (most of a catalog build's CPU time) lean, while every wrong type still gets
+/// its own message.
 #[derive(Debug, Default)]
 struct RawFrontmatter {
-    name: Option<Field>,
-    description: Option<Field>,
-    license: Option<Field>,
-    compatibility: Option<Field>,
-    metadata: Option<Metadata>,
+    name: Option<Node>,
+    description: Option<Node>,
+    license: Option<Node>,
+    compatibility: Option<Node>,
+    metadata: Option<Node>,
     unknown_keys: Vec<String>,
 }
 
-/// A value that should be text.
+/// A YAML value, reduced to what validation needs to tell apart.
 #[derive(Debug)]
-enum Field {
+enum Node {
     Text(String),
     Null,
-    NotText,
+    Mapping(Vec<(String, Node)>),
+    /// Numbers, booleans and sequences.
+    Other,
 }
 
-/// The value of `metadata`.
-#[derive(Debug)]
-enum Metadata {
-    Mapping(Vec<(String, Field)>),
-    Null,
-    NotMapping,
-}
-
-fn text_field(name: &'static str, value: Option<Field>) -> Result<Option<String>, SkillMdError> {
+fn text_field(name: &'static str, value: Option<Node>) -> Result<Option<String>, SkillMdError> {
     match value {
-        None | Some(Field::Null) => Ok(None),
-        Some(Field::Text(text)) => Ok(Some(text.trim().to_string())),
-        Some(Field::NotText) => Err(field(name, "must be text")),
+        None | Some(Node::Null) => Ok(None),
+        Some(Node::Text(text)) => Ok(Some(text.trim().to_string())),
+        Some(_) => Err(field(name, "must be text")),
     }
 }
 
@@ -150,20 +144,21 @@ impl<'de> Deserialize<'de> for RawFrontmatter {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawFrontmatter, A::Error> {
                 let mut raw = RawFrontmatter::default();
                 while let Some(key) = map.next_key::<String>()? {
-                    match key.as_str() {
-                        "name" => raw.name = Some(map.next_value()?),
-                        "description" => raw.description = Some(map.next_value()?),
-                        "license" => raw.license = Some(map.next_value()?),
-                        "compatibility" => raw.compatibility = Some(map.next_value()?),
-                        "metadata" => raw.metadata = Some(map.next_value()?),
-                        "allowed-tools" => {
+                    let slot = match key.as_str() {
+                        "name" => &mut raw.name,
+                        "description" => &mut raw.description,
+                        "license" => &mut raw.license,
+                        "compatibility" => &mut raw.compatibility,
+                        "metadata" => &mut raw.metadata,
+                        other => {
                             map.next_value::<IgnoredAny>()?;
+                            if other != "allowed-tools" {
+                                raw.unknown_keys.push(key);
+                            }
+                            continue;
                         }
-                        _ => {
-                            map.next_value::<IgnoredAny>()?;
-                            raw.unknown_keys.push(key);
-                        }
-                    }
+                    };
+                    *slot = Some(map.next_value()?);
                 }
                 Ok(raw)
             }
@@ -172,99 +167,54 @@ impl<'de> Deserialize<'de> for RawFrontmatter {
     }
 }
 
-impl<'de> Deserialize<'de> for Field {
+impl<'de> Deserialize<'de> for Node {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct FieldVisitor;
-        impl<'de> Visitor<'de> for FieldVisitor {
-            type Value = Field;
+        struct NodeVisitor;
+        impl<'de> Visitor<'de> for NodeVisitor {
+            type Value = Node;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("a YAML value")
             }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Field, E> {
-                Ok(Field::Text(v.to_string()))
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Node, E> {
+                Ok(Node::Text(v.to_string()))
             }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Field, E> {
-                Ok(Field::Text(v))
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Node, E> {
+                Ok(Node::Text(v))
             }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Field, E> {
-                Ok(Field::NotText)
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Node, E> {
+                Ok(Node::Other)
             }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Field, E> {
-                Ok(Field::NotText)
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Node, E> {
+                Ok(Node::Other)
             }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Field, E> {
-                Ok(Field::NotText)
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Node, E> {
+                Ok(Node::Other)
             }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Field, E> {
-                Ok(Field::NotText)
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Node, E> {
+                Ok(Node::Other)
             }
-            fn visit_unit<E: de::Error>(self) -> Result<Field, E> {
-                Ok(Field::Null)
+            fn visit_unit<E: de::Error>(self) -> Result<Node, E> {
+                Ok(Node::Null)
             }
-            fn visit_none<E: de::Error>(self) -> Result<Field, E> {
-                Ok(Field::Null)
+            fn visit_none<E: de::Error>(self) -> Result<Node, E> {
+                Ok(Node::Null)
             }
-            fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Field, D::Error> {
-                Field::deserialize(deserializer)
+            fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Node, D::Error> {
+                Node::deserialize(deserializer)
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Field, A::Error> {
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
                 while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(Field::NotText)
+                Ok(Node::Other)
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Field, A::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(Field::NotText)
-            }
-        }
-        deserializer.deserialize_any(FieldVisitor)
-    }
-}
-
-impl<'de> Deserialize<'de> for Metadata {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct MetadataVisitor;
-        impl<'de> Visitor<'de> for MetadataVisitor {
-            type Value = Metadata;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a mapping of keys to text")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Metadata, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
                 let mut entries = Vec::new();
-                while let Some((key, value)) = map.next_entry::<String, Field>()? {
-                    entries.push((key, value));
+                while let Some(entry) = map.next_entry::<String, Node>()? {
+                    entries.push(entry);
                 }
-                Ok(Metadata::Mapping(entries))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Metadata, E> {
-                Ok(Metadata::Null)
-            }
-            fn visit_none<E: de::Error>(self) -> Result<Metadata, E> {
-                Ok(Metadata::Null)
-            }
-            fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Metadata, D::Error> {
-                Metadata::deserialize(deserializer)
-            }
-            fn visit_str<E: de::Error>(self, _: &str) -> Result<Metadata, E> {
-                Ok(Metadata::NotMapping)
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Metadata, E> {
-                Ok(Metadata::NotMapping)
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Metadata, E> {
-                Ok(Metadata::NotMapping)
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Metadata, E> {
-                Ok(Metadata::NotMapping)
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Metadata, E> {
-                Ok(Metadata::NotMapping)
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Metadata, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(Metadata::NotMapping)
+                Ok(Node::Mapping(entries))
             }
         }
-        deserializer.deserialize_any(MetadataVisitor)
+        deserializer.deserialize_any(NodeVisitor)
     }
 }
 
