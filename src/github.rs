@@ -98,11 +98,6 @@ pub struct GitHub<'a, P> {
 }
 
 #[derive(Deserialize)]
-struct RepositoryBody {
-    default_branch: String,
-}
-
-#[derive(Deserialize)]
 struct CommitBody {
     sha: String,
 }
@@ -116,14 +111,6 @@ impl<'a, P: HttpClient + Clock> GitHub<'a, P> {
     /// How many HTTP requests this client has sent (each retry and redirect hop counts).
     pub fn requests(&self) -> u32 {
         self.requests.get()
-    }
-
-    /// The repository's default branch (`GET /repos/{owner}/{repo}`).
-    pub async fn default_branch(&self) -> Result<String, GitHubError> {
-        let what = format!("repository {}", self.repo);
-        let response = self.get(self.repo_url(&[]), None, &what).await?;
-        let body: RepositoryBody = parse(&response, &what)?;
-        Ok(body.default_branch)
     }
 
     /// The newest commit of `branch`, or of the default branch when `None`, in one request

@@ -119,9 +119,6 @@ impl FakeGitHub {
         }
         let head = self.head();
         let etag = format!("\"{head}\"");
-        if path == "/repos/acme/skills" {
-            return reply(200, serde_json::json!({"full_name": "acme/skills", "default_branch": self.branch}));
-        }
         if path == "/repos/acme/skills/commits" {
             let query = request.uri().query().unwrap_or_default();
             if query.contains("sha=") && !query.contains(&format!("sha={}", self.branch)) {
