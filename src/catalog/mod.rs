@@ -153,9 +153,14 @@ impl Catalog {
         // Every group folder: the published ones plus any folder under plugins/.
         let mut folders: BTreeSet<String> = entries.keys().cloned().collect();
         let prefix = format!("{PLUGINS_DIR}/");
-        for path in snapshot.paths() {
-            if let Some((group, _)) = path.strip_prefix(&prefix).and_then(|rest| rest.split_once('/')) {
-                folders.insert(format!("{prefix}{group}"));
+        let mut last_group = "";
+        for path in snapshot.paths_with_prefix(&prefix) {
+            if let Some((group, _)) = path[prefix.len()..].split_once('/') {
+                // Paths are sorted, so a group's files are contiguous: one insert per group.
+                if group != last_group {
+                    folders.insert(format!("{prefix}{group}"));
+                    last_group = group;
+                }
             }
         }
 
@@ -194,16 +199,17 @@ impl Catalog {
             }
             let category = entry.and_then(|e| e.category.clone());
             for skill_folder in skill_folders(snapshot, &folder) {
-                candidates.push((skill_folder, group.clone(), category.clone(), tags.clone()));
+                candidates.push((skill_folder, groups.len()));
             }
-            groups.push(group);
+            groups.push((group, category, tags));
         }
 
         // Parse each SKILL.md; the first skill of a name (by path) wins.
         let mut skills: Vec<Skill> = Vec::new();
         let mut seen: HashMap<String, String> = HashMap::new();
         candidates.sort_by(|a, b| a.0.cmp(&b.0));
-        for (skill_folder, group, category, tags) in candidates {
+        for (skill_folder, group_index) in candidates {
+            let (group, category, tags) = &groups[group_index];
             let path = format!("{skill_folder}/SKILL.md");
             let folder_name = skill_folder.rsplit('/').next().unwrap_or_default();
             let stamp = snapshot.stamp(&path);
@@ -235,13 +241,13 @@ impl Catalog {
             seen.insert(name.clone(), skill_folder.clone());
             skills.push(Skill {
                 name,
-                group: group.name,
+                group: group.name.clone(),
                 folder: skill_folder,
                 description,
-                version: group.version,
+                version: group.version.clone(),
                 published: group.published,
-                category,
-                tags,
+                category: category.clone(),
+                tags: tags.clone(),
                 warnings,
                 stamp,
             });
@@ -254,7 +260,7 @@ impl Catalog {
             marketplace: marketplace.name,
             description: marketplace.metadata.and_then(|m| m.description),
             skills,
-            groups,
+            groups: groups.into_iter().map(|(group, _, _)| group).collect(),
             skipped,
         })
     }
