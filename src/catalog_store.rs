@@ -11,7 +11,7 @@
 //! The isolate also keeps the last catalog it decoded, so a warm call in a warm isolate does not
 //! parse it again. When GitHub cannot be reached, the last known catalog is served, marked stale.
 
-use crate::catalog::snapshot::Snapshot;
+use crate::catalog::snapshot::{SharedBytes, Snapshot};
 use crate::catalog::{Catalog, CatalogError};
 use crate::config::Config;
 use crate::github::{BranchHead, GitHub, GitHubError, RetryPolicy};
@@ -48,8 +48,8 @@ pub struct Served {
     pub stale: Option<String>,
     /// GitHub requests made to produce it.
     pub github_requests: u32,
-    /// The commit's zipball, when this call had to download it.
-    pub archive: Option<Rc<Vec<u8>>>,
+    /// The commit's zipball, when this call had to read it to build the catalog.
+    pub archive: Option<SharedBytes>,
 }
 
 /// The first line of the `state:` record (JSON); the catalog follows it, postcard-encoded.
@@ -107,34 +107,37 @@ pub async fn current<P: Platform>(platform: &P, config: &Config) -> Result<Serve
         return Ok(served(catalog, None));
     }
 
-    // A commit not seen before: build its catalog from its zipball.
-    let archive = match platform.kv_get(&archive_key(&sha)).await.ok().flatten() {
-        Some(bytes) => Rc::new(bytes),
-        None => {
-            let bytes = github.zipball(&sha).await?;
-            if bytes.len() <= MAX_CACHED_ARCHIVE_BYTES {
-                let _ = platform.kv_put(&archive_key(&sha), bytes.clone(), Some(ARCHIVE_TTL_SECONDS)).await;
-            }
-            Rc::new(bytes)
-        }
-    };
-    let mut snapshot = Snapshot::from_zip(archive.as_ref().clone()).map_err(CatalogError::from)?;
+    // A commit not seen before: build its catalog from its zipball, caching a downloaded one.
+    let fetched = archive(platform, &github, &sha).await?;
+    if fetched.downloaded && fetched.bytes.len() <= MAX_CACHED_ARCHIVE_BYTES {
+        let _ = platform.kv_put(&archive_key(&sha), &fetched.bytes, Some(ARCHIVE_TTL_SECONDS)).await;
+    }
+    let archive = SharedBytes(Rc::new(fetched.bytes));
+    let mut snapshot = Snapshot::from_shared(archive.clone()).map_err(CatalogError::from)?;
     let previous = stored.as_ref().and_then(StoredState::catalog);
     let catalog = Rc::new(Catalog::build(&sha, &mut snapshot, previous.as_deref())?);
     if let Ok(record) = StoredState::join(&StateHeader { sha, etag }, &catalog) {
         // A failed cache write (KV's daily or per-key limits) only costs a rebuild later.
-        let _ = platform.kv_put(&state_key(config), record, None).await;
+        let _ = platform.kv_put(&state_key(config), &record, None).await;
     }
     MEMO.with(|memo| *memo.borrow_mut() = Some(catalog.clone()));
     Ok(Served { catalog, stale: None, github_requests: github.requests(), archive: Some(archive) })
 }
 
-/// The zipball of `sha`: from KV, else from GitHub through `github` (not written back: the
-/// catalog build writes it once per commit, and a zipball too large for KV is never cached).
-pub async fn archive<P: Platform>(platform: &P, github: &GitHub<'_, P>, sha: &str) -> Result<Vec<u8>, GitHubError> {
+/// A commit's zipball and where it came from.
+pub struct Archive {
+    /// The zip's bytes.
+    pub bytes: Vec<u8>,
+    /// Whether it was downloaded from GitHub (rather than read from KV).
+    pub downloaded: bool,
+}
+
+/// The zipball of `sha`: from KV, else from GitHub through `github`. Only the catalog build
+/// writes it back (once per commit); a zipball too large for KV is never cached.
+pub async fn archive<P: Platform>(platform: &P, github: &GitHub<'_, P>, sha: &str) -> Result<Archive, GitHubError> {
     match platform.kv_get(&archive_key(sha)).await.ok().flatten() {
-        Some(bytes) => Ok(bytes),
-        None => github.zipball(sha).await,
+        Some(bytes) => Ok(Archive { bytes, downloaded: false }),
+        None => Ok(Archive { bytes: github.zipball(sha).await?, downloaded: true }),
     }
 }
 
@@ -247,7 +250,7 @@ mod tests {
     async fn an_unreadable_cache_record_is_a_miss() {
         let platform = platform_with_repo();
         let config = platform.config();
-        platform.kv_put(&state_key(&config), b"garbage".to_vec(), None).await.unwrap();
+        platform.kv_put(&state_key(&config), b"garbage", None).await.unwrap();
         assert_eq!(current(&platform, &config).await.unwrap().catalog.skills.len(), 1);
     }
 }

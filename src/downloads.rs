@@ -141,7 +141,7 @@ pub async fn serve<P: Platform>(platform: &P, config: &Config, path: &str, query
     let fetched = catalog_store::archive(platform, &github, &link.commit).await;
     let requests = github.requests();
     let archive = match fetched {
-        Ok(archive) => archive,
+        Ok(archive) => archive.bytes,
         Err(error) => {
             let status = if error.is_transient() { StatusCode::SERVICE_UNAVAILABLE } else { StatusCode::BAD_GATEWAY };
             return (problem(status, "github_unavailable", &error.to_string()), requests);

@@ -43,12 +43,8 @@ pub trait KvStore {
     /// Reads `key`; `None` when absent or expired.
     fn kv_get(&self, key: &str) -> impl Future<Output = Result<Option<Vec<u8>>, StoreError>>;
     /// Writes `key`, expiring after `ttl_seconds` when given (Workers KV needs at least 60).
-    fn kv_put(
-        &self,
-        key: &str,
-        value: Vec<u8>,
-        ttl_seconds: Option<u64>,
-    ) -> impl Future<Output = Result<(), StoreError>>;
+    fn kv_put(&self, key: &str, value: &[u8], ttl_seconds: Option<u64>)
+        -> impl Future<Output = Result<(), StoreError>>;
 }
 
 /// Wall-clock time and waiting, injected so that expiry and back-off are testable.

@@ -195,9 +195,9 @@ impl KvStore for FakePlatform {
         Ok(self.kv.borrow().get(key).cloned())
     }
 
-    async fn kv_put(&self, key: &str, value: Vec<u8>, _ttl_seconds: Option<u64>) -> Result<(), StoreError> {
+    async fn kv_put(&self, key: &str, value: &[u8], _ttl_seconds: Option<u64>) -> Result<(), StoreError> {
         self.writes.set(self.writes.get() + 1);
-        self.kv.borrow_mut().insert(key.to_string(), value);
+        self.kv.borrow_mut().insert(key.to_string(), value.to_vec());
         Ok(())
     }
 }

@@ -92,10 +92,10 @@ impl KvStore for WorkerPlatform {
         kv.get(key).bytes().await.map_err(|e| StoreError(e.to_string()))
     }
 
-    async fn kv_put(&self, key: &str, value: Vec<u8>, ttl_seconds: Option<u64>) -> Result<(), StoreError> {
+    async fn kv_put(&self, key: &str, value: &[u8], ttl_seconds: Option<u64>) -> Result<(), StoreError> {
         let kv = self.kv.as_ref().ok_or_else(missing_binding)?;
         self.kv_writes.set(self.kv_writes.get() + 1);
-        let mut put = kv.put_bytes(key, &value).map_err(|e| StoreError(e.to_string()))?;
+        let mut put = kv.put_bytes(key, value).map_err(|e| StoreError(e.to_string()))?;
         if let Some(ttl) = ttl_seconds {
             // Workers KV refuses TTLs under 60 seconds.
             put = put.expiration_ttl(ttl.max(60));

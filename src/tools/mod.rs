@@ -181,12 +181,12 @@ impl<'a, P: Platform> ToolContext<'a, P> {
         let cached = self.archive.borrow().clone();
         let bytes = match (cached, &served.archive) {
             (Some(bytes), _) => bytes,
-            (None, Some(downloaded)) => SharedBytes(downloaded.clone()),
+            (None, Some(read)) => read.clone(),
             (None, None) => {
                 let github = catalog_store::github(self.platform, self.config);
                 let fetched = catalog_store::archive(self.platform, &github, &served.catalog.commit).await;
                 self.github_requests.set(self.github_requests.get() + github.requests());
-                SharedBytes(Rc::new(fetched.map_err(LoadError::from)?))
+                SharedBytes(Rc::new(fetched.map_err(LoadError::from)?.bytes))
             }
         };
         *self.archive.borrow_mut() = Some(bytes.clone());
