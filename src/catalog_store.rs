@@ -151,7 +151,10 @@ fn unexpected_304() -> GitHubError {
 /// A `state:` record split into its header and the catalog's bytes, decoded only when needed.
 struct StoredState {
     header: StateHeader,
-    body: Vec<u8>,
+    /// The whole record; the catalog starts at `body_start`. Kept whole rather than split, so a
+    /// warm call whose isolate already holds the catalog copies nothing.
+    record: Vec<u8>,
+    body_start: usize,
 }
 
 impl StoredState {
@@ -164,11 +167,10 @@ impl StoredState {
     }
 
     /// `None` for a record that is unreadable (a cache miss, never an error).
-    fn split(mut record: Vec<u8>) -> Option<Self> {
+    fn split(record: Vec<u8>) -> Option<Self> {
         let newline = record.iter().position(|b| *b == b'\n')?;
         let header = serde_json::from_slice(&record[..newline]).ok()?;
-        let body = record.split_off(newline + 1);
-        Some(StoredState { header, body })
+        Some(StoredState { header, record, body_start: newline + 1 })
     }
 
     /// The catalog: the isolate's memo when it holds this commit, else decoded.
@@ -176,7 +178,7 @@ impl StoredState {
         if let Some(memo) = MEMO.with(|memo| memo.borrow().clone()).filter(|c| c.commit == self.header.sha) {
             return Some(memo);
         }
-        let catalog: Rc<Catalog> = Rc::new(postcard::from_bytes(&self.body).ok()?);
+        let catalog: Rc<Catalog> = Rc::new(postcard::from_bytes(&self.record[self.body_start..]).ok()?);
         MEMO.with(|memo| *memo.borrow_mut() = Some(catalog.clone()));
         Some(catalog)
     }
