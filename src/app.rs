@@ -5,8 +5,9 @@
 
 use crate::config::{Config, ConfigError};
 use crate::downloads;
-use crate::mcp::streamable_http::{self, json};
+use crate::mcp::streamable_http;
 use crate::ports::{HttpRequest, HttpResponse, Platform};
+use crate::responses::{error, json};
 use crate::tools::ToolContext;
 use http::{header, HeaderValue, Method, StatusCode};
 use serde::Serialize;
@@ -202,10 +203,6 @@ fn method_not_allowed(allow: &'static str) -> HttpResponse {
     let mut response = error(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", &format!("use {allow}"));
     response.headers_mut().insert(header::ALLOW, HeaderValue::from_static(allow));
     response
-}
-
-fn error(status: StatusCode, code: &str, message: &str) -> HttpResponse {
-    json(status, &json!({"error": code, "error_description": message}))
 }
 
 fn configuration_error(problems: &[ConfigError]) -> HttpResponse {

@@ -11,6 +11,7 @@ use crate::catalog_store;
 use crate::config::{Config, SigningKey};
 use crate::package::{self, InstalledManifest};
 use crate::ports::{HttpResponse, Platform};
+use crate::responses;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use hmac::{Hmac, Mac};
@@ -134,7 +135,7 @@ pub async fn serve<P: Platform>(platform: &P, config: &Config, path: &str, query
                 LinkError::BadSignature => StatusCode::FORBIDDEN,
                 LinkError::Expired => StatusCode::GONE,
             };
-            return (problem(status, "invalid_link", &error.to_string()), 0);
+            return (responses::error(status, "invalid_link", &error.to_string()), 0);
         }
     };
     let github = catalog_store::github(platform, config);
@@ -144,7 +145,7 @@ pub async fn serve<P: Platform>(platform: &P, config: &Config, path: &str, query
         Ok(archive) => archive.bytes,
         Err(error) => {
             let status = if error.is_transient() { StatusCode::SERVICE_UNAVAILABLE } else { StatusCode::BAD_GATEWAY };
-            return (problem(status, "github_unavailable", &error.to_string()), requests);
+            return (responses::error(status, "github_unavailable", &error.to_string()), requests);
         }
     };
     let built = Snapshot::from_zip(archive).map_err(package::PackageError::from).and_then(|mut snapshot| {
@@ -168,9 +169,14 @@ pub async fn serve<P: Platform>(platform: &P, config: &Config, path: &str, query
     let package = match built {
         Ok(Some(package)) => package,
         Ok(None) => {
-            return (problem(StatusCode::NOT_FOUND, "not_found", "the skill no longer exists at that commit"), requests)
+            return (
+                responses::error(StatusCode::NOT_FOUND, "not_found", "the skill no longer exists at that commit"),
+                requests,
+            )
         }
-        Err(error) => return (problem(StatusCode::BAD_GATEWAY, "package_failed", &error.to_string()), requests),
+        Err(error) => {
+            return (responses::error(StatusCode::BAD_GATEWAY, "package_failed", &error.to_string()), requests)
+        }
     };
     let mut response = http::Response::new(package);
     let headers = response.headers_mut();
@@ -181,10 +187,6 @@ pub async fn serve<P: Platform>(platform: &P, config: &Config, path: &str, query
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
     headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
     (response, requests)
-}
-
-fn problem(status: StatusCode, code: &str, message: &str) -> HttpResponse {
-    crate::mcp::streamable_http::json(status, &serde_json::json!({"error": code, "error_description": message}))
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ pub mod github;
 pub mod mcp;
 pub mod package;
 pub mod ports;
+pub mod responses;
 pub mod tools;
 
 #[cfg(any(test, feature = "test-support"))]

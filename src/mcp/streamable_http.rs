@@ -6,6 +6,7 @@ use super::jsonrpc::{classify, parse_body, Body, Message, Response, RpcError, IN
 use super::server;
 use super::version::ProtocolVersion;
 use crate::ports::{HttpResponse, Platform};
+use crate::responses::json;
 use crate::tools::ToolContext;
 use http::{HeaderMap, StatusCode};
 use serde_json::Value;
@@ -120,13 +121,4 @@ fn accepted() -> HttpResponse {
 
 fn rpc_error(status: StatusCode, code: i64, message: impl Into<String>) -> HttpResponse {
     json(status, &Response::error(Value::Null, RpcError::new(code, message)))
-}
-
-/// A JSON response with `status`.
-pub fn json<T: serde::Serialize>(status: StatusCode, body: &T) -> HttpResponse {
-    let bytes = serde_json::to_vec(body).unwrap_or_else(|_| b"{}".to_vec());
-    let mut response = http::Response::new(bytes);
-    *response.status_mut() = status;
-    response.headers_mut().insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/json"));
-    response
 }
