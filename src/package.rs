@@ -37,6 +37,14 @@ pub struct InstalledManifest {
     pub group: String,
 }
 
+impl InstalledManifest {
+    /// The file's bytes, exactly as the package holds them (fetch_skill also lists them).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        // Plain strings and an optional string: serializing cannot fail.
+        serde_json::to_vec_pretty(self).unwrap_or_default()
+    }
+}
+
 /// Whether a file is left out of packages, as Anthropic's packager does (caches and OS litter).
 pub fn is_excluded(relative_path: &str) -> bool {
     relative_path.split('/').any(|segment| matches!(segment, "__pycache__" | "node_modules" | ".DS_Store"))
@@ -62,8 +70,7 @@ pub fn build(snapshot: &mut Snapshot, folder: &str, manifest: &InstalledManifest
         .unix_permissions(0o644)
         .last_modified_time(zip::DateTime::default());
     writer.start_file(generated, options).map_err(|e| zip_error(&e))?;
-    let json = serde_json::to_vec_pretty(manifest).map_err(|e| zip_error(&e))?;
-    writer.write_all(&json).map_err(|e| zip_error(&e))?;
+    writer.write_all(&manifest.to_bytes()).map_err(|e| zip_error(&e))?;
     Ok(writer.finish().map_err(|e| zip_error(&e))?.into_inner())
 }
 

@@ -136,8 +136,7 @@ pub async fn call<P: Platform>(ctx: &ToolContext<'_, P>, arguments: Map<String, 
         }
         files.push(file_entry(file.path, bytes, file.mode == FileMode::Executable));
     }
-    let manifest_json = serde_json::to_vec_pretty(&manifest).map_err(|e| ToolError::Internal(e.to_string()))?;
-    files.push(file_entry(INSTALLED_MANIFEST.to_string(), manifest_json, false));
+    files.push(file_entry(INSTALLED_MANIFEST.to_string(), manifest.to_bytes(), false));
 
     let link = DownloadLink {
         skill: skill.name.clone(),
