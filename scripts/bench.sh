@@ -13,10 +13,7 @@ echo; echo "== GitHub requests, storage and latency in the Workers runtime"
 node scripts/bench-runtime.mjs "$@"
 
 echo; echo "== CPU of the hot paths, wasm in V8 (the free plan allows 10 ms per invocation)"
-cargo build --quiet --release --target wasm32-unknown-unknown --features wasm-bench --lib
-export BENCH_WASM_DIR="$CARGO_TARGET_DIR/bench-wasm"
-wasm-bindgen --target nodejs --out-dir "$BENCH_WASM_DIR" "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/skillport_connector.wasm"
-node scripts/bench-cpu.mjs "$@"
+bash scripts/bench-cpu.sh "$@"
 
 echo; echo "== CPU of the hot paths, native (criterion)"
 cargo bench --quiet --bench hot_paths -- --noplot 2>&1 | grep -E "^hot paths|time:"
