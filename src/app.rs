@@ -6,15 +6,13 @@
 use crate::config::{Config, ConfigError};
 use crate::downloads;
 use crate::mcp::streamable_http;
+use crate::oauth::{self, bearer, Endpoint};
 use crate::ports::{HttpRequest, HttpResponse, Platform};
 use crate::responses::{error, json};
 use crate::tools::ToolContext;
 use http::{header, HeaderValue, Method, StatusCode};
 use serde::Serialize;
 use serde_json::json;
-
-/// The user id of unauthenticated callers.
-pub const ANONYMOUS: &str = "anonymous";
 
 /// The largest JSON-RPC body accepted on `/mcp`.
 pub const MAX_BODY_BYTES: usize = 4 << 20;
@@ -33,6 +31,9 @@ pub struct RequestLog {
     pub path: String,
     /// HTTP status answered.
     pub status: u16,
+    /// The signed-in user's id, when the request was authenticated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
     /// JSON-RPC methods called (`tools/call:<tool>` for tools).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub calls: Vec<String>,
@@ -70,6 +71,7 @@ pub async fn handle<P: Platform>(
         method: request.method().to_string(),
         path: request.uri().path().to_string(),
         status: 0,
+        user: None,
         calls: Vec::new(),
         github_requests: 0,
         kv_reads: 0,
@@ -97,6 +99,17 @@ async fn route<P: Platform>(
     let origin = request.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_string);
     let origin_allowed = origin.as_deref().is_none_or(|o| is_allowed_origin(o, &own_origin, config.as_ref().ok()));
 
+    match config {
+        Ok(config) => {
+            let endpoint = Endpoint { platform, config, base_url: &own_origin };
+            if let Some(response) = oauth::handle(&endpoint, request).await {
+                return response;
+            }
+        }
+        Err(problems) if oauth::owns(path) => return configuration_error(problems),
+        Err(_) => {}
+    }
+
     match (path, request.method()) {
         ("/", &Method::GET) => home(config, &own_origin, wants_json(request)),
         ("/mcp", method) => {
@@ -114,18 +127,24 @@ async fn route<P: Platform>(
                 Method::OPTIONS => preflight(),
                 Method::POST => match config {
                     Err(problems) => configuration_error(problems),
-                    Ok(_) if request.body().len() > MAX_BODY_BYTES => error(
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        "too_large",
-                        &format!("a request body may be at most {MAX_BODY_BYTES} bytes"),
-                    ),
                     Ok(config) => {
-                        // Every caller is anonymous until sign-in exists.
-                        let ctx = ToolContext::new(platform, config, own_origin.clone(), ANONYMOUS.to_string());
-                        let exchange = streamable_http::post(&ctx, request.headers(), request.body()).await;
-                        log.calls = exchange.calls;
-                        log.github_requests = ctx.github_requests();
-                        exchange.response
+                        let endpoint = Endpoint { platform, config, base_url: &own_origin };
+                        match bearer::authenticate(&endpoint, request.headers()).await {
+                            Err(problem) => bearer::challenge(&own_origin, "/mcp", &problem),
+                            Ok(_) if request.body().len() > MAX_BODY_BYTES => error(
+                                StatusCode::PAYLOAD_TOO_LARGE,
+                                "too_large",
+                                &format!("a request body may be at most {MAX_BODY_BYTES} bytes"),
+                            ),
+                            Ok(principal) => {
+                                log.user = Some(principal.user.id.clone());
+                                let ctx = ToolContext::new(platform, config, own_origin.clone(), principal);
+                                let exchange = streamable_http::post(&ctx, request.headers(), request.body()).await;
+                                log.calls = exchange.calls;
+                                log.github_requests = ctx.github_requests();
+                                exchange.response
+                            }
+                        }
                     }
                 },
                 _ => method_not_allowed("POST, OPTIONS"),

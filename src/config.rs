@@ -3,6 +3,7 @@
 //! Names are fixed by the deployment contract (`docs/CONFIGURATION.md`). A missing or malformed
 //! setting is reported by name on every request instead of crashing or silently defaulting.
 
+use crate::keys::Keys;
 use std::fmt;
 use url::Url;
 
@@ -69,11 +70,55 @@ pub struct Config {
     pub connector_url: Option<Url>,
     /// Extra browser origins allowed to call `/mcp`, besides claude.ai and claude.com.
     pub allowed_origins: Vec<String>,
-    /// The 32-byte key that signs links, cookies and state.
-    pub cookie_key: SigningKey,
+    /// Keys derived from `COOKIE_ENCRYPTION_KEY` (and `COOKIE_ENCRYPTION_KEY_PREVIOUS`) that sign
+    /// links, tokens, cookies and state.
+    pub keys: Keys,
     /// Longest wait for one GitHub response.
     pub github_timeout_ms: u64,
+    /// The upstream identity provider users sign in with.
+    pub oidc: OidcSettings,
+    /// Lifetimes of what sign-in issues.
+    pub lifetimes: Lifetimes,
 }
+
+/// The upstream OpenID Connect provider (Google unless configured otherwise).
+#[derive(Debug, Clone)]
+pub struct OidcSettings {
+    /// `OIDC_ISSUER`: discovery is at `<issuer>/.well-known/openid-configuration`.
+    pub issuer: Url,
+    /// The connector's client id at the provider.
+    pub client_id: String,
+    /// The connector's client secret at the provider.
+    pub client_secret: Secret,
+    /// Prefix of user ids (`<provider_name>:<sub>`).
+    pub provider_name: String,
+    /// Lower-case email domains allowed to sign in; empty means any verified email.
+    pub allowed_domains: Vec<String>,
+}
+
+impl OidcSettings {
+    /// Google is recognised by its issuer; for it the hosted-domain (`hd`) claim decides the domain.
+    pub fn is_google(&self) -> bool {
+        self.issuer.as_str().trim_end_matches('/') == GOOGLE_ISSUER
+    }
+}
+
+/// How long what sign-in issues stays valid, in seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Lifetimes {
+    /// Access tokens (`ACCESS_TOKEN_LIFETIME_SECONDS`, default one hour).
+    pub access_token: u64,
+    /// A grant's absolute lifetime (`GRANT_LIFETIME_SECONDS`, default seven days): after it the
+    /// user signs in again, whatever the refreshes.
+    pub grant: u64,
+}
+
+/// Default for `ACCESS_TOKEN_LIFETIME_SECONDS`.
+pub const DEFAULT_ACCESS_TOKEN_SECONDS: u64 = 3600;
+/// Default for `GRANT_LIFETIME_SECONDS`.
+pub const DEFAULT_GRANT_SECONDS: u64 = 7 * 24 * 3600;
+/// Google's issuer, the default `OIDC_ISSUER`.
+pub const GOOGLE_ISSUER: &str = "https://accounts.google.com";
 
 /// A 32-byte secret key. Its `Debug` never shows the bytes.
 #[derive(Clone, PartialEq, Eq)]
@@ -136,33 +181,27 @@ impl Config {
                 errors.push(missing("COOKIE_ENCRYPTION_KEY", "generate one with `openssl rand -hex 32` and set it with `npx wrangler secret put COOKIE_ENCRYPTION_KEY`"));
                 None
             }
-            Some(value) => match hex::decode(&value).ok().and_then(|bytes| <[u8; 32]>::try_from(bytes).ok()) {
-                Some(key) => Some(SigningKey(key)),
-                None => {
-                    errors.push(ConfigError {
-                        setting: "COOKIE_ENCRYPTION_KEY",
-                        problem: "must be 32 random bytes written as 64 hex characters (`openssl rand -hex 32`)".into(),
-                    });
-                    None
-                }
-            },
+            Some(value) => parse_key("COOKIE_ENCRYPTION_KEY", &value).map_err(|e| errors.push(e)).ok(),
         };
-        let github_timeout_ms = match get("GITHUB_TIMEOUT_MS") {
-            None => DEFAULT_GITHUB_TIMEOUT_MS,
-            Some(value) => match value.parse::<u64>() {
-                Ok(ms) if (500..=60_000).contains(&ms) => ms,
-                _ => {
-                    errors.push(ConfigError {
-                        setting: "GITHUB_TIMEOUT_MS",
-                        problem: format!("`{value}` must be a number of milliseconds from 500 to 60000"),
-                    });
-                    DEFAULT_GITHUB_TIMEOUT_MS
-                }
-            },
+        let previous_key = get("COOKIE_ENCRYPTION_KEY_PREVIOUS")
+            .and_then(|value| parse_key("COOKIE_ENCRYPTION_KEY_PREVIOUS", &value).map_err(|e| errors.push(e)).ok());
+        let github_timeout_ms = number(&get, "GITHUB_TIMEOUT_MS", 500..=60_000, DEFAULT_GITHUB_TIMEOUT_MS, &mut errors);
+        let lifetimes = Lifetimes {
+            access_token: number(
+                &get,
+                "ACCESS_TOKEN_LIFETIME_SECONDS",
+                10..=86_400,
+                DEFAULT_ACCESS_TOKEN_SECONDS,
+                &mut errors,
+            ),
+            grant: number(&get, "GRANT_LIFETIME_SECONDS", 10..=90 * 86_400, DEFAULT_GRANT_SECONDS, &mut errors),
         };
+        let oidc = load_oidc(&get, &mut errors);
 
-        match (repo, github_api_url, github_service_token, cookie_key) {
-            (Some(repo), Some(github_api_url), Some(github_service_token), Some(cookie_key)) if errors.is_empty() => {
+        match (repo, github_api_url, github_service_token, cookie_key, oidc) {
+            (Some(repo), Some(github_api_url), Some(github_service_token), Some(cookie_key), Some(oidc))
+                if errors.is_empty() =>
+            {
                 Ok(Config {
                     repo,
                     branch,
@@ -171,12 +210,100 @@ impl Config {
                     github_write_token: get("GITHUB_WRITE_TOKEN").map(Secret::new),
                     connector_url,
                     allowed_origins,
-                    cookie_key,
+                    keys: Keys::new(cookie_key, previous_key),
                     github_timeout_ms,
+                    oidc,
+                    lifetimes,
                 })
             }
             _ => Err(errors),
         }
+    }
+}
+
+/// The upstream provider's settings; `GOOGLE_CLIENT_ID` / `GOOGLE_CLIENT_SECRET` are accepted as
+/// the same as `OIDC_CLIENT_ID` / `OIDC_CLIENT_SECRET`.
+fn load_oidc(get: &impl Fn(&str) -> Option<String>, errors: &mut Vec<ConfigError>) -> Option<OidcSettings> {
+    let issuer = match get("OIDC_ISSUER") {
+        None => Url::parse(GOOGLE_ISSUER).ok(),
+        Some(value) => parse_base_url("OIDC_ISSUER", &value).map_err(|e| errors.push(e)).ok(),
+    };
+    let client_id = get("OIDC_CLIENT_ID").or_else(|| get("GOOGLE_CLIENT_ID"));
+    if client_id.is_none() {
+        errors.push(missing("OIDC_CLIENT_ID", "create an OAuth client (type Web application) at your identity provider, with redirect URI <connector URL>/callback, and set its id with `npx wrangler secret put OIDC_CLIENT_ID`"));
+    }
+    let client_secret = get("OIDC_CLIENT_SECRET").or_else(|| get("GOOGLE_CLIENT_SECRET")).map(Secret::new);
+    if client_secret.is_none() {
+        errors.push(missing(
+            "OIDC_CLIENT_SECRET",
+            "set the OAuth client's secret with `npx wrangler secret put OIDC_CLIENT_SECRET`",
+        ));
+    }
+    let issuer = issuer?;
+    let is_google = issuer.as_str().trim_end_matches('/') == GOOGLE_ISSUER;
+    let provider_name = match get("OIDC_PROVIDER_NAME") {
+        None => if is_google { "google" } else { "oidc" }.to_string(),
+        Some(name)
+            if !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') =>
+        {
+            name
+        }
+        Some(name) => {
+            errors.push(ConfigError {
+                setting: "OIDC_PROVIDER_NAME",
+                problem: format!("`{name}` may hold only lower-case letters, digits and dashes (it prefixes user ids)"),
+            });
+            return None;
+        }
+    };
+    let mut allowed_domains = Vec::new();
+    for domain in get("ALLOWED_DOMAINS").unwrap_or_default().split(',').map(|d| d.trim().to_ascii_lowercase()) {
+        if domain.is_empty() {
+            continue;
+        }
+        if domain.contains('@') || !domain.contains('.') || domain.chars().any(|c| c.is_whitespace() || c == '/') {
+            errors.push(ConfigError {
+                setting: "ALLOWED_DOMAINS",
+                problem: format!(
+                    "`{domain}` is not an email domain; write domains like example.com, separated by commas"
+                ),
+            });
+            return None;
+        }
+        allowed_domains.push(domain);
+    }
+    Some(OidcSettings { issuer, client_id: client_id?, client_secret: client_secret?, provider_name, allowed_domains })
+}
+
+fn parse_key(setting: &'static str, value: &str) -> Result<SigningKey, ConfigError> {
+    hex::decode(value).ok().and_then(|bytes| <[u8; 32]>::try_from(bytes).ok()).map(SigningKey).ok_or_else(|| {
+        ConfigError {
+            setting,
+            problem: "must be 32 random bytes written as 64 hex characters (`openssl rand -hex 32`)".into(),
+        }
+    })
+}
+
+/// A whole-number setting within `range`, or `default` when unset.
+fn number(
+    get: &impl Fn(&str) -> Option<String>,
+    setting: &'static str,
+    range: std::ops::RangeInclusive<u64>,
+    default: u64,
+    errors: &mut Vec<ConfigError>,
+) -> u64 {
+    match get(setting) {
+        None => default,
+        Some(value) => match value.parse::<u64>() {
+            Ok(n) if range.contains(&n) => n,
+            _ => {
+                errors.push(ConfigError {
+                    setting,
+                    problem: format!("`{value}` must be a whole number from {} to {}", range.start(), range.end()),
+                });
+                default
+            }
+        },
     }
 }
 
@@ -229,6 +356,8 @@ mod tests {
     fn load(pairs: &[(&str, &str)]) -> Result<Config, Vec<ConfigError>> {
         let mut map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         map.entry("COOKIE_ENCRYPTION_KEY".into()).or_insert_with(|| KEY.into());
+        map.entry("OIDC_CLIENT_ID".into()).or_insert_with(|| "connector".into());
+        map.entry("OIDC_CLIENT_SECRET".into()).or_insert_with(|| "upstream-secret".into());
         Config::load(|name| map.get(name).cloned())
     }
 
@@ -276,8 +405,7 @@ mod tests {
                 .unwrap_err();
         assert_eq!(errors[0].setting, "COOKIE_ENCRYPTION_KEY");
         let config = load(&[("MARKETPLACE_REPO", "a/b"), ("GITHUB_SERVICE_TOKEN", "t")]).unwrap();
-        assert_eq!(config.cookie_key.0[31], 0x1f);
-        assert_eq!(format!("{:?}", config.cookie_key), "SigningKey(<redacted>)");
+        assert!(!format!("{:?}", config.keys).contains("1f"));
     }
 
     #[test]
@@ -285,6 +413,32 @@ mod tests {
         let errors = load(&[("MARKETPLACE_REPO", "a/b"), ("GITHUB_SERVICE_TOKEN", "t"), ("GITHUB_TIMEOUT_MS", "5")])
             .unwrap_err();
         assert_eq!(errors[0].setting, "GITHUB_TIMEOUT_MS");
+    }
+
+    #[test]
+    fn sign_in_defaults_to_google_and_accepts_google_names() {
+        let mut map: HashMap<String, String> = [
+            ("MARKETPLACE_REPO", "a/b"),
+            ("GITHUB_SERVICE_TOKEN", "t"),
+            ("COOKIE_ENCRYPTION_KEY", KEY),
+            ("GOOGLE_CLIENT_ID", "id.apps.googleusercontent.com"),
+            ("GOOGLE_CLIENT_SECRET", "s"),
+            ("ALLOWED_DOMAINS", " Example.com, acme.example "),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let config = Config::load(|name| map.get(name).cloned()).unwrap();
+        assert!(config.oidc.is_google());
+        assert_eq!(config.oidc.provider_name, "google");
+        assert_eq!(config.oidc.allowed_domains, ["example.com", "acme.example"]);
+        assert_eq!(config.lifetimes, Lifetimes { access_token: 3600, grant: 7 * 86_400 });
+        map.remove("GOOGLE_CLIENT_SECRET");
+        map.insert("OIDC_ISSUER".into(), "http://idp.example".into());
+        map.insert("ALLOWED_DOMAINS".into(), "@example.com".into());
+        let names: Vec<_> =
+            Config::load(|name| map.get(name).cloned()).unwrap_err().iter().map(|e| e.setting).collect();
+        assert_eq!(names, ["OIDC_ISSUER", "OIDC_CLIENT_SECRET"]);
     }
 
     #[test]

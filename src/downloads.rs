@@ -8,15 +8,14 @@
 use crate::catalog::skill_md;
 use crate::catalog::snapshot::Snapshot;
 use crate::catalog_store;
-use crate::config::{Config, SigningKey};
+use crate::config::Config;
+use crate::keys::{Keys, Purpose};
 use crate::package::{self, InstalledManifest};
 use crate::ports::{HttpResponse, Platform};
 use crate::responses;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use hmac::{Hmac, Mac};
 use http::{header, HeaderValue, StatusCode};
-use sha2::Sha256;
 use url::form_urlencoded;
 
 /// How long a link works.
@@ -57,12 +56,12 @@ pub struct DownloadLink {
     pub expires: u64,
 }
 
-type HmacSha256 = Hmac<Sha256>;
-
 impl DownloadLink {
     /// The absolute URL of this link on `base_url` (the connector's origin).
-    pub fn url(&self, base_url: &str, key: &SigningKey) -> String {
-        let signature = URL_SAFE_NO_PAD.encode(self.mac(key).finalize().into_bytes());
+    pub fn url(&self, base_url: &str, keys: &Keys) -> String {
+        let fields = self.fields();
+        let fields: Vec<&[u8]> = fields.iter().map(Vec::as_slice).collect();
+        let signature = URL_SAFE_NO_PAD.encode(keys.sign(Purpose::DownloadLink, &fields));
         let mut query = form_urlencoded::Serializer::new(String::new());
         query.append_pair("g", &self.group).append_pair("f", &self.folder).append_pair("c", &self.commit);
         if let Some(version) = &self.version {
@@ -73,7 +72,7 @@ impl DownloadLink {
     }
 
     /// Checks a link's path (`/download/<skill>.skill`) and query against `key` at `now_seconds`.
-    pub fn verify(path: &str, query: &str, key: &SigningKey, now_seconds: u64) -> Result<DownloadLink, LinkError> {
+    pub fn verify(path: &str, query: &str, keys: &Keys, now_seconds: u64) -> Result<DownloadLink, LinkError> {
         let skill =
             path.strip_prefix(PATH_PREFIX).and_then(|rest| rest.strip_suffix(".skill")).ok_or(LinkError::Malformed)?;
         let mut pairs = std::collections::HashMap::new();
@@ -93,33 +92,29 @@ impl DownloadLink {
             expires: take("e")?.parse().map_err(|_| LinkError::Malformed)?,
         };
         let signature = URL_SAFE_NO_PAD.decode(take("s")?).map_err(|_| LinkError::BadSignature)?;
-        link.mac(key).verify_slice(&signature).map_err(|_| LinkError::BadSignature)?;
+        let fields = link.fields();
+        let fields: Vec<&[u8]> = fields.iter().map(Vec::as_slice).collect();
+        if !keys.verify(Purpose::DownloadLink, &fields, &signature) {
+            return Err(LinkError::BadSignature);
+        }
         if now_seconds > link.expires {
             return Err(LinkError::Expired);
         }
         Ok(link)
     }
 
-    /// The MAC over every field, with a key derived for links only (so a link signature can
-    /// never be replayed as a cookie or state signature made with the same secret).
-    fn mac(&self, key: &SigningKey) -> HmacSha256 {
-        let mut derive = HmacSha256::new_from_slice(&key.0).expect("HMAC accepts any key length");
-        derive.update(b"skillport download link v1");
-        let link_key = derive.finalize().into_bytes();
-        let mut mac = HmacSha256::new_from_slice(&link_key).expect("HMAC accepts any key length");
-        for field in [
-            &self.skill,
-            &self.group,
-            &self.folder,
-            &self.commit,
-            self.version.as_deref().unwrap_or(""),
-            &self.user,
-            &self.expires.to_string(),
-        ] {
-            mac.update(&(field.len() as u64).to_be_bytes());
-            mac.update(field.as_bytes());
-        }
-        mac
+    /// The MAC over every field, with the key derived for links only (so a link signature can
+    /// never be replayed as a cookie or token signature made with the same secret).
+    fn fields(&self) -> [Vec<u8>; 7] {
+        [
+            self.skill.clone().into_bytes(),
+            self.group.clone().into_bytes(),
+            self.folder.clone().into_bytes(),
+            self.commit.clone().into_bytes(),
+            self.version.clone().unwrap_or_default().into_bytes(),
+            self.user.clone().into_bytes(),
+            self.expires.to_string().into_bytes(),
+        ]
     }
 }
 
@@ -127,7 +122,7 @@ impl DownloadLink {
 /// commit's zipball (from KV, or GitHub when evicted). Returns the response and the GitHub
 /// requests it took.
 pub async fn serve<P: Platform>(platform: &P, config: &Config, path: &str, query: &str) -> (HttpResponse, u32) {
-    let link = match DownloadLink::verify(path, query, &config.cookie_key, platform.now_ms() / 1000) {
+    let link = match DownloadLink::verify(path, query, &config.keys, platform.now_ms() / 1000) {
         Ok(link) => link,
         Err(error) => {
             let status = match error {
@@ -212,7 +207,7 @@ mod tests {
 
     #[test]
     fn a_signed_link_verifies_until_it_expires() {
-        let key = SigningKey([7; 32]);
+        let key = Keys::new(crate::config::SigningKey([7; 32]), None);
         let (path, query) = split(&link().url("https://c.example", &key));
         assert_eq!(path, "/download/pdf.skill");
         assert_eq!(DownloadLink::verify(&path, &query, &key, 1_000), Ok(link()));
@@ -221,9 +216,12 @@ mod tests {
 
     #[test]
     fn any_change_breaks_the_signature() {
-        let key = SigningKey([7; 32]);
+        let key = Keys::new(crate::config::SigningKey([7; 32]), None);
         let (path, query) = split(&link().url("https://c.example", &key));
-        assert_eq!(DownloadLink::verify(&path, &query, &SigningKey([8; 32]), 0), Err(LinkError::BadSignature));
+        assert_eq!(
+            DownloadLink::verify(&path, &query, &Keys::new(crate::config::SigningKey([8; 32]), None), 0),
+            Err(LinkError::BadSignature)
+        );
         assert_eq!(DownloadLink::verify("/download/other.skill", &query, &key, 0), Err(LinkError::BadSignature));
         for (from, to) in [("e=1000", "e=9999"), ("u=anonymous", "u=someone"), ("v=1.0.0", "v=2.0.0")] {
             assert_eq!(

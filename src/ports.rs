@@ -68,7 +68,18 @@ pub trait Digest {
     fn sha256(&self, data: &[u8]) -> impl Future<Output = [u8; 32]>;
 }
 
-/// Everything the core needs from its host, in one bound.
-pub trait Platform: HttpClient + KvStore + Clock + Random + Digest {}
+/// Strongly consistent, atomic storage for sign-in state (a Durable Object per shard in
+/// production): each command runs alone against its shard's records.
+pub trait SignInStore {
+    /// Runs `command` on the shard named `shard` and returns its reply.
+    fn ledger(
+        &self,
+        shard: &str,
+        command: crate::oauth::ledger::Command,
+    ) -> impl Future<Output = Result<crate::oauth::ledger::Reply, StoreError>>;
+}
 
-impl<T: HttpClient + KvStore + Clock + Random + Digest> Platform for T {}
+/// Everything the core needs from its host, in one bound.
+pub trait Platform: HttpClient + KvStore + Clock + Random + Digest + SignInStore {}
+
+impl<T: HttpClient + KvStore + Clock + Random + Digest + SignInStore> Platform for T {}

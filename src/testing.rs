@@ -4,7 +4,11 @@
 
 use crate::catalog::snapshot::test_support::zipball;
 use crate::config::Config;
-use crate::ports::{Clock, Digest, FetchError, HttpClient, HttpRequest, HttpResponse, KvStore, Random, StoreError};
+use crate::oauth::ledger::{self, Command, MemoryRecords, PendingCode, Reply, UserInfo};
+use crate::oauth::{bearer, shard_of, Endpoint};
+use crate::ports::{
+    Clock, Digest, FetchError, HttpClient, HttpRequest, HttpResponse, KvStore, Random, SignInStore, StoreError,
+};
 use sha2::{Digest as _, Sha256};
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashMap};
@@ -142,10 +146,15 @@ impl FakeGitHub {
     }
 }
 
+/// The connector's origin in the native tests.
+pub const BASE_URL: &str = "https://skills.example.com";
+
 /// The ports in memory.
 pub struct FakePlatform {
     /// The GitHub it talks to.
     pub github: FakeGitHub,
+    /// Each sign-in shard's records, as its Durable Object would hold them.
+    pub ledgers: RefCell<HashMap<String, MemoryRecords>>,
     kv: RefCell<HashMap<String, Vec<u8>>>,
     writes: Cell<u32>,
     /// The current time, settable.
@@ -159,6 +168,7 @@ impl FakePlatform {
     pub fn new(github: FakeGitHub) -> Self {
         FakePlatform {
             github,
+            ledgers: RefCell::default(),
             kv: RefCell::default(),
             writes: Cell::new(0),
             now: Cell::new(1_800_000_000_000),
@@ -173,9 +183,53 @@ impl FakePlatform {
             ("GITHUB_SERVICE_TOKEN", TOKEN),
             ("GITHUB_API_URL", API),
             ("COOKIE_ENCRYPTION_KEY", SIGNING_KEY_HEX),
+            ("OIDC_ISSUER", "https://idp.example.com"),
+            ("OIDC_CLIENT_ID", "skillport"),
+            ("OIDC_CLIENT_SECRET", "upstream-secret"),
+            ("OIDC_PROVIDER_NAME", "test"),
         ]
         .into();
         Config::load(|name| vars.get(name).map(|v| v.to_string())).expect("test configuration is valid")
+    }
+
+    /// Signs `user` in (a grant in their shard, as a completed login makes) and returns an
+    /// `Authorization` header value for requests to [`BASE_URL`].
+    pub fn sign_in(&self, user: &UserInfo) -> String {
+        let config = self.config();
+        let shard = shard_of(&user.id);
+        let now = self.now.get();
+        let mut ledgers = self.ledgers.borrow_mut();
+        let records = ledgers.entry(shard.clone()).or_default();
+        let code = PendingCode {
+            user: user.clone(),
+            client_id: "test-client".into(),
+            redirect_uri: "https://claude.ai/api/mcp/auth_callback".into(),
+            code_challenge: "c".into(),
+            resource: BASE_URL.into(),
+            expires_at: now + 60_000,
+            redeemed_by: None,
+        };
+        let state_hash = format!("{now}-{}", user.id);
+        ledger::apply(records, Command::IssueCode { state_hash, code_hash: user.id.clone(), code, now })
+            .expect("memory records do not fail");
+        let redeem = Command::RedeemCode {
+            code_hash: user.id.clone(),
+            verifier_challenge: "c".into(),
+            client_id: "test-client".into(),
+            redirect_uri: "https://claude.ai/api/mcp/auth_callback".into(),
+            grant_id: format!("grant-{now}"),
+            grant_lifetime_ms: config.lifetimes.grant * 1000,
+            now,
+        };
+        let Ok(Reply::Grant { grant }) = ledger::apply(records, redeem) else { panic!("the test sign-in failed") };
+        drop(ledgers);
+        let endpoint = Endpoint { platform: self, config: &config, base_url: BASE_URL };
+        format!("Bearer {}", bearer::issue(&endpoint, &shard, &grant).0)
+    }
+
+    /// [`FakePlatform::sign_in`] for a default user, `test:ann` (ann@acme.example).
+    pub fn bearer(&self) -> String {
+        self.sign_in(&UserInfo { id: "test:ann".into(), email: "ann@acme.example".into(), name: Some("Ann".into()) })
     }
 
     /// KV writes so far.
@@ -211,6 +265,13 @@ impl Clock for FakePlatform {
     async fn sleep(&self, ms: u64) {
         self.sleeps.borrow_mut().push(ms);
         self.now.set(self.now.get() + ms);
+    }
+}
+
+impl SignInStore for FakePlatform {
+    async fn ledger(&self, shard: &str, command: Command) -> Result<Reply, StoreError> {
+        let mut ledgers = self.ledgers.borrow_mut();
+        ledger::apply(ledgers.entry(shard.to_string()).or_default(), command)
     }
 }
 

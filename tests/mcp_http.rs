@@ -37,8 +37,12 @@ struct Reply {
 async fn send(
     platform: &FakePlatform,
     config: &Result<Config, Vec<ConfigError>>,
-    request: http::Request<Vec<u8>>,
+    mut request: http::Request<Vec<u8>>,
 ) -> Reply {
+    // Every test here speaks as a signed-in user unless it sets its own Authorization.
+    if request.uri().path() == "/mcp" && !request.headers().contains_key("authorization") {
+        request.headers_mut().insert("authorization", platform.bearer().parse().unwrap());
+    }
     let handled = app::handle(platform, config, request).await;
     let (parts, body) = handled.response.into_parts();
     Reply {
@@ -265,7 +269,10 @@ async fn a_missing_setting_is_named_on_every_request() {
     assert_eq!(reply.status, 503);
     let settings: Vec<&str> =
         reply.body["problems"].as_array().unwrap().iter().map(|p| p["setting"].as_str().unwrap()).collect();
-    assert_eq!(settings, ["MARKETPLACE_REPO", "GITHUB_SERVICE_TOKEN", "COOKIE_ENCRYPTION_KEY"]);
+    assert_eq!(
+        settings,
+        ["MARKETPLACE_REPO", "GITHUB_SERVICE_TOKEN", "COOKIE_ENCRYPTION_KEY", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"]
+    );
     let home = http::Request::get("https://skills.example.com/")
         .header("accept", "application/json")
         .body(Vec::new())

@@ -53,6 +53,7 @@ async fn call(platform: &FakePlatform, tool: &str, arguments: Value) -> Value {
     let request = http::Request::post("https://skills.example.com/mcp")
         .header("content-type", "application/json")
         .header("mcp-protocol-version", "2025-06-18")
+        .header("authorization", platform.bearer())
         .body(body.to_string().into_bytes())
         .unwrap();
     let handled = app::handle(platform, &Ok(platform.config()), request).await;
@@ -141,7 +142,7 @@ async fn download_links_refuse_tampering_and_expiry() {
     let platform = platform();
     let out = call(&platform, "fetch_skill", json!({"name": "pdf"})).await["structuredContent"].clone();
     let url = out["package"]["download_url"].as_str().unwrap().to_string();
-    assert_eq!(download(&platform, &url.replace("u=anonymous", "u=mallory")).await.status(), 403);
+    assert_eq!(download(&platform, &url.replace("u=test%3Aann", "u=test%3Amallory")).await.status(), 403);
     assert_eq!(download(&platform, &url.replace("/pdf.skill", "/big.skill")).await.status(), 403);
     assert_eq!(download(&platform, url.split('?').next().unwrap()).await.status(), 400);
     platform.now.set(platform.now.get() + 16 * 60 * 1000);

@@ -4,20 +4,40 @@ import { Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
+import { createServer } from "node:net";
 import path from "node:path";
+import { startOidcProvider } from "./oidc.mjs";
+import { signIn } from "./sign-in.mjs";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const SHIM = path.join(ROOT, "build/worker/shim.mjs");
 
 
+/** A free TCP port on 127.0.0.1 (the sign-in provider must know the Worker's URL in advance). */
+export async function freePort() {
+  const server = createServer();
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
 /**
- * Starts the Worker. `vars` override wrangler.toml's [vars] (secrets are vars locally).
- * Resolves to {url, mf, logs, stop}.
+ * Starts the Worker. `vars` override wrangler.toml's [vars] (secrets are vars locally). With
+ * `persistTo`, KV and Durable Object storage are kept in that directory (to inspect what is
+ * stored). Resolves to {url, mf, logs, stop}.
  */
-export async function startWorker({ vars = {}, outboundService } = {}) {
+export async function startWorker({ vars = {}, outboundService, port, persistTo, oidc = true } = {}) {
+  // The identity provider must know the Worker's callback URL, so the port is chosen first.
+  port ??= oidc ? await freePort() : 0;
+  const provider = oidc ? await startOidcProvider({ connectorUrl: `http://127.0.0.1:${port}` }) : null;
   // A fresh signing key per Worker, unless the test sets one (or sets it empty on purpose).
-  vars = { COOKIE_ENCRYPTION_KEY: randomBytes(32).toString("hex"), ...vars };
+  vars = {
+    COOKIE_ENCRYPTION_KEY: randomBytes(32).toString("hex"),
+    ...(provider ? { OIDC_ISSUER: provider.issuer, OIDC_CLIENT_ID: provider.clientId, OIDC_CLIENT_SECRET: provider.clientSecret, OIDC_PROVIDER_NAME: "google" } : {}),
+    ...vars,
+  };
   if (!existsSync(SHIM)) throw new Error("build/worker/shim.mjs is missing: run scripts/build.sh first");
   const { workerOptions } = unstable_getMiniflareWorkerOptions(path.join(ROOT, "wrangler.toml"));
   const logs = [];
@@ -41,9 +61,11 @@ export async function startWorker({ vars = {}, outboundService } = {}) {
     compatibilityFlags: workerOptions.compatibilityFlags,
     bindings: { ...workerOptions.bindings, ...vars },
     kvNamespaces: Object.keys(workerOptions.kvNamespaces ?? {}),
+    durableObjects: workerOptions.durableObjects,
+    ...(persistTo ? { kvPersist: path.join(persistTo, "kv"), durableObjectsPersist: path.join(persistTo, "do") } : {}),
     outboundService,
     host: "127.0.0.1",
-    port: 0,
+    port,
     // The Worker's console output: one JSON line per request, kept for tests to inspect.
     handleRuntimeStdio(stdout, stderr) {
       collect(stdout);
@@ -51,12 +73,20 @@ export async function startWorker({ vars = {}, outboundService } = {}) {
     },
   });
   const url = (await mf.ready).toString().replace(/\/$/, "");
+  const bearers = new Map();
   return {
     url,
     mf,
     logs,
+    oidc: provider,
+    /** An `Authorization` header value for `email`, signing in once per email. */
+    async bearer(email = "ann@acme.example") {
+      if (!bearers.has(email)) bearers.set(email, `Bearer ${(await signIn(url, email)).tokens.access_token}`);
+      return bearers.get(email);
+    },
     async stop() {
       await mf.dispose();
+      await provider?.stop();
     },
   };
 }

@@ -1,6 +1,7 @@
 //! The wasm edge: the Workers entry point and the adapters that implement the core's ports over
 //! the Workers runtime. Nothing here decides anything; it converts and delegates to [`crate::app`].
 
+mod ledger_object;
 mod platform;
 
 use crate::app;

@@ -1,7 +1,9 @@
 //! The core's ports over the Workers runtime: `fetch` (without following redirects, with a
 //! timeout), Workers KV, `Date.now()`, timers and the Web Crypto random source.
 
-use crate::ports::{Clock, Digest, FetchError, HttpClient, HttpRequest, HttpResponse, KvStore, Random, StoreError};
+use crate::ports::{
+    Clock, Digest, FetchError, HttpClient, HttpRequest, HttpResponse, KvStore, Random, SignInStore, StoreError,
+};
 use futures_util::future::{select, Either};
 use std::cell::Cell;
 use std::time::Duration;
@@ -14,6 +16,7 @@ pub const KV_BINDING: &str = "OAUTH_KV";
 /// The ports, bound to one request's `env`.
 pub struct WorkerPlatform {
     kv: Option<worker::kv::KvStore>,
+    ledger: super::ledger_object::LedgerClient,
     /// KV reads so far, for the request log.
     pub kv_reads: Cell<u32>,
     /// KV writes so far, for the request log.
@@ -23,7 +26,12 @@ pub struct WorkerPlatform {
 impl WorkerPlatform {
     /// Binds the ports to `env`.
     pub fn new(env: &Env) -> Self {
-        WorkerPlatform { kv: env.kv(KV_BINDING).ok(), kv_reads: Cell::new(0), kv_writes: Cell::new(0) }
+        WorkerPlatform {
+            kv: env.kv(KV_BINDING).ok(),
+            ledger: super::ledger_object::LedgerClient::new(env),
+            kv_reads: Cell::new(0),
+            kv_writes: Cell::new(0),
+        }
     }
 }
 
@@ -39,6 +47,16 @@ pub async fn to_core_request(mut request: Request) -> Result<HttpRequest, String
         builder = builder.header(name, value);
     }
     builder.body(body).map_err(|e| e.to_string())
+}
+
+impl SignInStore for WorkerPlatform {
+    async fn ledger(
+        &self,
+        shard: &str,
+        command: crate::oauth::ledger::Command,
+    ) -> Result<crate::oauth::ledger::Reply, StoreError> {
+        self.ledger.ledger(shard, command).await
+    }
 }
 
 impl HttpClient for WorkerPlatform {

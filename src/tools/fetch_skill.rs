@@ -144,12 +144,12 @@ pub async fn call<P: Platform>(ctx: &ToolContext<'_, P>, arguments: Map<String, 
         folder: skill.folder.clone(),
         commit: served.catalog.commit.clone(),
         version: skill.version.clone(),
-        user: ctx.user.clone(),
+        user: ctx.principal.user.id.clone(),
         expires: ctx.platform.now_ms() / 1000 + LINK_LIFETIME_SECONDS,
     };
     let filename = format!("{}.skill", skill.name);
     let package_info = PackageInfo {
-        download_url: link.url(&ctx.base_url, &ctx.config.cookie_key),
+        download_url: link.url(&ctx.base_url, &ctx.config.keys),
         content: (package.len() < MAX_INLINE_PACKAGE_BYTES).then(|| STANDARD.encode(&package)),
         sha256: hex::encode(ctx.platform.sha256(&package).await),
         size: package.len(),

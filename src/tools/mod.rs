@@ -6,10 +6,12 @@
 pub mod check_updates;
 pub mod fetch_skill;
 pub mod list_skills;
+pub mod whoami;
 
 use crate::catalog::snapshot::{SharedBytes, Snapshot};
 use crate::catalog_store::{self, LoadError, Served};
 use crate::config::Config;
+use crate::oauth::bearer::Principal;
 use crate::ports::Platform;
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -142,21 +144,21 @@ pub struct ToolContext<'a, P> {
     pub config: &'a Config,
     /// The connector's public origin, for links it hands out.
     pub base_url: String,
-    /// Who is calling (a user id such as `google:1234`).
-    pub user: String,
+    /// Who is calling, signed in.
+    pub principal: Principal,
     served: RefCell<Option<Rc<Served>>>,
     archive: RefCell<Option<SharedBytes>>,
     github_requests: Cell<u32>,
 }
 
 impl<'a, P: Platform> ToolContext<'a, P> {
-    /// A context for one HTTP request from `user`, on the connector at `base_url`.
-    pub fn new(platform: &'a P, config: &'a Config, base_url: String, user: String) -> Self {
+    /// A context for one HTTP request from `principal`, on the connector at `base_url`.
+    pub fn new(platform: &'a P, config: &'a Config, base_url: String, principal: Principal) -> Self {
         ToolContext {
             platform,
             config,
             base_url,
-            user,
+            principal,
             served: RefCell::new(None),
             archive: RefCell::new(None),
             github_requests: Cell::new(0),
@@ -201,7 +203,7 @@ impl<'a, P: Platform> ToolContext<'a, P> {
 
 /// Every tool, in the order `tools/list` shows them.
 pub fn definitions() -> Vec<ToolDefinition> {
-    vec![list_skills::definition(), fetch_skill::definition(), check_updates::definition()]
+    vec![list_skills::definition(), fetch_skill::definition(), check_updates::definition(), whoami::definition()]
 }
 
 /// Runs the tool called `name`; `None` when there is no such tool.
@@ -214,6 +216,7 @@ pub async fn call<P: Platform>(
         "list_skills" => list_skills::call(ctx, arguments).await,
         "fetch_skill" => fetch_skill::call(ctx, arguments).await,
         "check_updates" => check_updates::call(ctx, arguments).await,
+        "whoami" => whoami::call(ctx, arguments).await,
         _ => return None,
     };
     Some(result)

@@ -1,0 +1,110 @@
+//! `/callback`: the identity provider sends the person back here. The connector checks that the
+//! state is its own, unexpired and from this browser, exchanges the code, verifies the ID token,
+//! admits or refuses the person, and returns to the client with a single-use code.
+//!
+//! Storage is written only after the provider vouched for the person (one ledger command, two
+//! rows: the used state and the code), so an unauthenticated caller cannot cause writes here.
+
+use super::authorize::{client_redirect, flow_secrets, UpstreamState, STATE_PREFIX};
+use super::cookies;
+use super::ledger::{Command, PendingCode, Reply, CODE_LIFETIME_MS};
+use super::pages;
+use super::upstream;
+use super::{hash_hex, pairs, shard_of, signed, Endpoint};
+use crate::keys::Purpose;
+use crate::ports::{HttpRequest, HttpResponse, Platform};
+use http::{header, StatusCode};
+
+/// Prefix of authorization codes: `spc1.<shard>.<random>`.
+pub const CODE_PREFIX: &str = "spc1";
+
+/// `GET /callback`.
+pub async fn callback<P: Platform>(endpoint: &Endpoint<'_, P>, request: &HttpRequest) -> HttpResponse {
+    let bad = |message: &str| pages::error(StatusCode::BAD_REQUEST, "This sign-in cannot be completed", message);
+    let Ok(params) = pairs(request.uri().query().unwrap_or("").as_bytes()) else {
+        return bad("The identity provider's answer is malformed. Go back to the application and connect again.");
+    };
+    let get = |name: &str| params.get(name).map(String::as_str).unwrap_or("");
+    let Ok(state) =
+        signed::open::<UpstreamState>(&endpoint.config.keys, Purpose::UpstreamState, STATE_PREFIX, get("state"))
+    else {
+        return bad("The sign-in state is missing or was not issued by this connector. Go back to the application and connect again.");
+    };
+    if state.expires <= endpoint.now_seconds() {
+        return bad("The sign-in took longer than 10 minutes. Go back to the application and connect again.");
+    }
+    let secure = endpoint.secure();
+    if cookies::get(request, cookies::FLOW, secure).as_deref() != Some(state.flow.as_str()) {
+        return bad("The sign-in was started in another browser, or this browser blocks cookies. Connect again from this browser.");
+    }
+    let pending = &state.pending;
+    let mut back = vec![];
+    if let Some(client_state) = &pending.state {
+        back.push(("state", client_state.as_str()));
+    }
+    if !get("error").is_empty() {
+        let description = format!("the identity provider answered {}", get("error"));
+        let mut params = vec![("error", "access_denied"), ("error_description", description.as_str())];
+        params.extend(back.iter().copied());
+        return client_redirect(&pending.redirect_uri, &params, endpoint.base_url);
+    }
+    let upstream_issuer = endpoint.config.oidc.issuer.as_str().trim_end_matches('/');
+    if !get("iss").is_empty() && get("iss").trim_end_matches('/') != upstream_issuer {
+        return bad("The answer came from an identity provider other than the configured one.");
+    }
+    let failed = |e: upstream::UpstreamError| {
+        pages::error(StatusCode::BAD_GATEWAY, "Sign-in failed at the identity provider", &e.to_string())
+    };
+    let discovery = match upstream::discover(endpoint).await {
+        Ok(discovery) => discovery,
+        Err(e) => return failed(e),
+    };
+    let (verifier, nonce) = flow_secrets(endpoint, &state.flow);
+    let id_token = match upstream::exchange(endpoint, &discovery, get("code"), &verifier).await {
+        Ok(token) => token,
+        Err(e) => return failed(e),
+    };
+    let claims = match upstream::verify_id_token(endpoint, &discovery, &id_token, &nonce).await {
+        Ok(claims) => claims,
+        Err(e) => return failed(e),
+    };
+    let user = match upstream::admit(&endpoint.config.oidc, &claims) {
+        Ok(user) => user,
+        Err(refusal) => {
+            let description = refusal.to_string();
+            let mut params = vec![("error", "access_denied"), ("error_description", description.as_str())];
+            params.extend(back.iter().copied());
+            let back_url = client_redirect(&pending.redirect_uri, &params, endpoint.base_url);
+            let location = back_url.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("/");
+            return pages::refused(&description, location);
+        }
+    };
+    let shard = shard_of(&user.id);
+    let code = format!("{CODE_PREFIX}.{shard}.{}", endpoint.random_token(32));
+    let now = endpoint.platform.now_ms();
+    let command = Command::IssueCode {
+        state_hash: hash_hex(&state.flow),
+        code_hash: hash_hex(&code),
+        code: PendingCode {
+            user,
+            client_id: pending.client_id.clone(),
+            redirect_uri: pending.redirect_uri.clone(),
+            code_challenge: pending.code_challenge.clone(),
+            resource: pending.resource.clone(),
+            expires_at: now + CODE_LIFETIME_MS,
+            redeemed_by: None,
+        },
+        now,
+    };
+    match endpoint.ledger(&shard, command).await {
+        Ok(Reply::Done) => {}
+        Ok(Reply::Refused { refusal }) => return bad(&format!("{refusal}.")),
+        Ok(other) => return bad(&format!("unexpected storage answer {other:?}")),
+        Err(e) => return pages::error(e.status, "Sign-in storage is unavailable", &e.description),
+    }
+    let mut params = vec![("code", code.as_str())];
+    params.extend(back.iter().copied());
+    let mut response = client_redirect(&pending.redirect_uri, &params, endpoint.base_url);
+    response.headers_mut().append(header::SET_COOKIE, cookies::set(cookies::FLOW, "", 0, secure));
+    response
+}

@@ -1,0 +1,296 @@
+//! The OAuth 2.1 authorization server MCP clients sign in through, with an OpenID Connect
+//! provider (Google by default) upstream.
+//!
+//! The connector issues its own tokens and never passes the provider's on. What the endpoints
+//! hand out is signed rather than stored wherever single use is not required (client
+//! registrations, the upstream state, access and refresh tokens); what must be used once or
+//! revoked (codes, grants, refresh generations) lives in per-user Durable Objects ([`ledger`]),
+//! so the unauthenticated endpoints write nothing and cannot exhaust a storage quota.
+//!
+//! One module per endpoint: [`metadata`] (discovery), [`clients`] (`/register` and Client ID
+//! Metadata Documents), [`authorize`] (`/authorize` and the consent page), [`callback`]
+//! (`/callback`), [`token`] (`/token`, `/revoke`), and [`bearer`] (checking tokens on `/mcp`).
+
+pub mod authorize;
+pub mod bearer;
+pub mod callback;
+pub mod clients;
+mod cookies;
+pub mod ledger;
+pub mod metadata;
+mod pages;
+pub mod signed;
+pub mod token;
+pub mod upstream;
+
+pub use ledger::UserInfo;
+
+use crate::config::Config;
+use crate::ports::{HttpRequest, HttpResponse, Platform, StoreError};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use http::{header, HeaderValue, Method, StatusCode};
+use ledger::{Command, Reply};
+use sha2::{Digest as _, Sha256};
+
+/// What every endpoint works with.
+pub struct Endpoint<'a, P> {
+    /// The host.
+    pub platform: &'a P,
+    /// The configuration.
+    pub config: &'a Config,
+    /// The connector's base URL (issuer, resource), without a trailing slash.
+    pub base_url: &'a str,
+}
+
+impl<P: Platform> Endpoint<'_, P> {
+    /// Seconds since the epoch.
+    pub fn now_seconds(&self) -> u64 {
+        self.platform.now_ms() / 1000
+    }
+
+    /// Runs a ledger command on a shard, mapping storage failures to a 503 the client may retry.
+    pub async fn ledger(&self, shard: &str, command: Command) -> Result<Reply, OAuthError> {
+        self.platform.ledger(shard, command).await.map_err(OAuthError::storage)
+    }
+
+    /// `n` random bytes, base64url.
+    pub fn random_token(&self, n: usize) -> String {
+        let mut bytes = vec![0u8; n];
+        self.platform.fill_random(&mut bytes);
+        URL_SAFE_NO_PAD.encode(bytes)
+    }
+
+    /// Whether cookies may be marked `Secure` (the connector is served over https).
+    pub fn secure(&self) -> bool {
+        self.base_url.starts_with("https://")
+    }
+}
+
+/// Whether `path` is one of the OAuth endpoints (so a configuration error is reported there).
+pub fn owns(path: &str) -> bool {
+    path.starts_with("/.well-known/oauth-")
+        || matches!(path, "/register" | "/authorize" | "/callback" | "/token" | "/revoke")
+}
+
+/// Handles the OAuth endpoints; `None` when `request` is for another path.
+pub async fn handle<P: Platform>(endpoint: &Endpoint<'_, P>, request: &HttpRequest) -> Option<HttpResponse> {
+    let path = request.uri().path();
+    let method = request.method();
+    let response = match (path, method) {
+        (p, _) if p.starts_with("/.well-known/oauth-protected-resource") => {
+            let suffix = &p["/.well-known/oauth-protected-resource".len()..];
+            if !matches!(suffix, "" | "/mcp" | "/sse") {
+                return None;
+            }
+            open_cors(match *method {
+                Method::GET => metadata::protected_resource(endpoint.base_url),
+                Method::OPTIONS => preflight(),
+                _ => OAuthError::method("GET").response(),
+            })
+        }
+        ("/.well-known/oauth-authorization-server", m) => open_cors(match *m {
+            Method::GET => metadata::authorization_server(endpoint.base_url),
+            Method::OPTIONS => preflight(),
+            _ => OAuthError::method("GET").response(),
+        }),
+        ("/register" | "/token" | "/revoke", &Method::OPTIONS) => open_cors(preflight()),
+        ("/register", &Method::POST) => open_cors(clients::register(endpoint, request).await),
+        ("/token", &Method::POST) => open_cors(token::token(endpoint, request).await),
+        ("/revoke", &Method::POST) => open_cors(token::revoke(endpoint, request).await),
+        ("/register" | "/token" | "/revoke", _) => OAuthError::method("POST").response(),
+        ("/authorize", &Method::GET) => authorize::show(endpoint, request).await,
+        ("/authorize", &Method::POST) => authorize::decide(endpoint, request).await,
+        ("/authorize", _) => OAuthError::method("GET, POST").response(),
+        ("/callback", &Method::GET) => callback::callback(endpoint, request).await,
+        ("/callback", _) => OAuthError::method("GET").response(),
+        _ => return None,
+    };
+    Some(response)
+}
+
+/// An OAuth error response (RFC 6749 §5.2): `{error, error_description}`, never cached.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthError {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// The OAuth error code.
+    pub error: &'static str,
+    /// What went wrong and what to do, for the person reading the client's logs.
+    pub description: String,
+}
+
+impl OAuthError {
+    /// A 400 with `error`.
+    pub fn bad(error: &'static str, description: impl Into<String>) -> Self {
+        OAuthError { status: StatusCode::BAD_REQUEST, error, description: description.into() }
+    }
+
+    /// `invalid_request`.
+    pub fn invalid_request(description: impl Into<String>) -> Self {
+        Self::bad("invalid_request", description)
+    }
+
+    /// `invalid_client` (401): clients such as Claude register again when they see it.
+    pub fn invalid_client(description: impl Into<String>) -> Self {
+        OAuthError { status: StatusCode::UNAUTHORIZED, error: "invalid_client", description: description.into() }
+    }
+
+    /// Storage unavailable: the client may retry.
+    pub fn storage(error: StoreError) -> Self {
+        OAuthError {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            error: "temporarily_unavailable",
+            description: format!("sign-in storage is unavailable, try again shortly ({error})"),
+        }
+    }
+
+    fn method(allow: &'static str) -> Self {
+        OAuthError {
+            status: StatusCode::METHOD_NOT_ALLOWED,
+            error: "invalid_request",
+            description: format!("use {allow}"),
+        }
+    }
+
+    /// The JSON response.
+    pub fn response(&self) -> HttpResponse {
+        let mut response = crate::responses::json(
+            self.status,
+            &serde_json::json!({"error": self.error, "error_description": self.description}),
+        );
+        no_store(&mut response);
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"token\""));
+        }
+        if self.status == StatusCode::METHOD_NOT_ALLOWED {
+            if let Some(allow) = self.description.strip_prefix("use ").and_then(|a| HeaderValue::from_str(a).ok()) {
+                response.headers_mut().insert(header::ALLOW, allow);
+            }
+        }
+        response
+    }
+}
+
+/// Marks a response as never to be cached (token responses, pages carrying state).
+pub fn no_store(response: &mut HttpResponse) {
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response.headers_mut().insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+}
+
+/// The Durable Object shard that holds a user's codes and grants: a hash of the user id, so
+/// tokens that name the shard reveal nothing about who they belong to.
+pub fn shard_of(user_id: &str) -> String {
+    let digest = Sha256::digest(format!("skillport user {user_id}").as_bytes());
+    format!("u-{}", hex::encode(&digest[..16]))
+}
+
+/// The shard that remembers when each registered client last signed someone in.
+pub const CLIENTS_SHARD: &str = "clients";
+
+/// The S256 PKCE challenge of a verifier (RFC 7636 §4.2).
+pub fn s256(verifier: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()))
+}
+
+/// SHA-256, hex: how codes and states are stored.
+pub fn hash_hex(value: &str) -> String {
+    hex::encode(Sha256::digest(value.as_bytes()))
+}
+
+/// The resource (RFC 8707) a request asks for: the base URL or any URL under it; absent means
+/// the base URL. One token serves `/mcp` and `/sse`.
+pub fn resource_for(base_url: &str, requested: Option<&str>) -> Result<String, OAuthError> {
+    let Some(requested) = requested else {
+        return Ok(base_url.to_string());
+    };
+    let normalized = requested.trim_end_matches('/');
+    let under =
+        normalized == base_url || (normalized.starts_with(base_url) && normalized[base_url.len()..].starts_with('/'));
+    if under && !normalized.contains(['?', '#']) {
+        Ok(normalized.to_string())
+    } else {
+        Err(OAuthError::bad(
+            "invalid_target",
+            format!("resource must be {base_url} or a URL under it, not {requested}"),
+        ))
+    }
+}
+
+/// Whether `audience` (a token's resource) covers a request to `base_url`.
+pub fn audience_matches(base_url: &str, audience: &str) -> bool {
+    resource_for(base_url, Some(audience)).is_ok()
+}
+
+/// Parses an `application/x-www-form-urlencoded` body; a parameter given twice is an error
+/// (RFC 6749 §3.1).
+pub fn form(request: &HttpRequest) -> Result<std::collections::HashMap<String, String>, OAuthError> {
+    let content_type = request.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if !content_type.starts_with("application/x-www-form-urlencoded") {
+        return Err(OAuthError::invalid_request("send the parameters as application/x-www-form-urlencoded"));
+    }
+    pairs(request.body())
+}
+
+/// Parses URL-encoded pairs (a form body or a query), refusing repeated parameters.
+pub fn pairs(bytes: &[u8]) -> Result<std::collections::HashMap<String, String>, OAuthError> {
+    let mut map = std::collections::HashMap::new();
+    for (name, value) in url::form_urlencoded::parse(bytes) {
+        if map.insert(name.to_string(), value.into_owned()).is_some() {
+            return Err(OAuthError::invalid_request(format!("parameter {name} is given more than once")));
+        }
+    }
+    Ok(map)
+}
+
+fn preflight() -> HttpResponse {
+    let mut response = http::Response::new(Vec::new());
+    *response.status_mut() = StatusCode::NO_CONTENT;
+    let headers = response.headers_mut();
+    headers.insert("access-control-allow-methods", HeaderValue::from_static("GET, POST, OPTIONS"));
+    headers.insert(
+        "access-control-allow-headers",
+        HeaderValue::from_static("Authorization, Content-Type, MCP-Protocol-Version"),
+    );
+    headers.insert("access-control-max-age", HeaderValue::from_static("86400"));
+    response
+}
+
+/// Discovery, registration and the token endpoint carry no cookies and are meant for any client,
+/// browser-based ones included.
+fn open_cors(mut response: HttpResponse) -> HttpResponse {
+    response.headers_mut().insert("access-control-allow-origin", HeaderValue::from_static("*"));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_resource_is_the_base_url_or_under_it() {
+        let base = "https://skills.acme.example";
+        assert_eq!(resource_for(base, None).unwrap(), base);
+        assert_eq!(resource_for(base, Some("https://skills.acme.example/")).unwrap(), base);
+        assert_eq!(resource_for(base, Some("https://skills.acme.example/mcp")).unwrap(), format!("{base}/mcp"));
+        for bad in [
+            "https://skills.acme.example.evil.example",
+            "https://other.example/mcp",
+            "https://skills.acme.example/mcp?x=1",
+        ] {
+            assert_eq!(resource_for(base, Some(bad)).unwrap_err().error, "invalid_target", "{bad}");
+        }
+    }
+
+    #[test]
+    fn shards_hide_user_ids() {
+        let shard = shard_of("google:123");
+        assert!(shard.starts_with("u-") && shard.len() == 34 && !shard.contains("123"));
+        assert_ne!(shard, shard_of("google:124"));
+    }
+
+    #[test]
+    fn pkce_s256_matches_rfc_7636_appendix_b() {
+        assert_eq!(s256("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM");
+    }
+}

@@ -1,0 +1,178 @@
+//! `/token` (authorization code and refresh token grants) and `/revoke` (RFC 7009).
+//!
+//! Refresh tokens are signed (`spr1.<claims>.<mac>`) and name their grant and generation; only
+//! the generation is stored, in the grant. Rotation is a ledger command, atomic in the user's
+//! Durable Object: the current generation is rotated once; the previous one presented again
+//! within [`REFRESH_GRACE_MS`](super::ledger::REFRESH_GRACE_MS) gets the same new token again
+//! (so a retried or concurrent refresh never forks the grant into two live tokens); presented
+//! later, it ends the grant.
+
+use super::bearer::{self, ACCESS_PREFIX};
+use super::callback::CODE_PREFIX;
+use super::clients::{self, Client};
+use super::ledger::{Command, Grant, Reply};
+use super::{form, hash_hex, resource_for, s256, signed, Endpoint, OAuthError};
+use crate::keys::Purpose;
+use crate::ports::{HttpRequest, HttpResponse, Platform};
+use http::StatusCode;
+use serde::{Deserialize, Serialize};
+
+/// Prefix of refresh tokens.
+pub const REFRESH_PREFIX: &str = "spr1";
+
+/// What a refresh token says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+struct RefreshClaims {
+    #[serde(rename = "s")]
+    shard: String,
+    #[serde(rename = "g")]
+    grant: String,
+    #[serde(rename = "n")]
+    generation: u64,
+}
+
+/// `POST /token`.
+pub async fn token<P: Platform>(endpoint: &Endpoint<'_, P>, request: &HttpRequest) -> HttpResponse {
+    match grant_tokens(endpoint, request).await {
+        Ok(response) => response,
+        Err(error) => error.response(),
+    }
+}
+
+async fn grant_tokens<P: Platform>(
+    endpoint: &Endpoint<'_, P>,
+    request: &HttpRequest,
+) -> Result<HttpResponse, OAuthError> {
+    let form = form(request)?;
+    let get = |name: &str| form.get(name).map(String::as_str).filter(|v| !v.is_empty());
+    let grant_type = get("grant_type").ok_or_else(|| OAuthError::invalid_request("grant_type is required"))?;
+    if !matches!(grant_type, "authorization_code" | "refresh_token") {
+        return Err(OAuthError::bad(
+            "unsupported_grant_type",
+            format!("grant_type {grant_type} is not supported; use authorization_code or refresh_token"),
+        ));
+    }
+    let client = clients::authenticate(endpoint, request, &form).await?;
+    let requested_resource = get("resource").map(|r| resource_for(endpoint.base_url, Some(r))).transpose()?;
+    let invalid_grant = |description: String| OAuthError::bad("invalid_grant", description);
+    let (shard, grant) = if grant_type == "authorization_code" {
+        let code = get("code").ok_or_else(|| OAuthError::invalid_request("code is required"))?;
+        let verifier =
+            get("code_verifier").ok_or_else(|| OAuthError::invalid_request("code_verifier is required (PKCE)"))?;
+        if !(43..=128).contains(&verifier.len())
+            || !verifier.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~'))
+        {
+            return Err(OAuthError::invalid_request("code_verifier must be 43 to 128 unreserved characters"));
+        }
+        let redirect_uri =
+            get("redirect_uri").ok_or_else(|| OAuthError::invalid_request("redirect_uri is required"))?;
+        let shard = code
+            .strip_prefix(CODE_PREFIX)
+            .and_then(|r| r.strip_prefix('.'))
+            .and_then(|r| r.split_once('.'))
+            .map(|(shard, _)| shard.to_string())
+            .filter(|s| s.starts_with("u-") && s.len() == 34 && s[2..].bytes().all(|b| b.is_ascii_hexdigit()))
+            .ok_or_else(|| invalid_grant("the authorization code is malformed".into()))?;
+        let mut grant_id = [0u8; 16];
+        endpoint.platform.fill_random(&mut grant_id);
+        let command = Command::RedeemCode {
+            code_hash: hash_hex(code),
+            verifier_challenge: s256(verifier),
+            client_id: client.id.clone(),
+            redirect_uri: redirect_uri.to_string(),
+            grant_id: hex::encode(grant_id),
+            grant_lifetime_ms: endpoint.config.lifetimes.grant * 1000,
+            now: endpoint.platform.now_ms(),
+        };
+        let grant = expect_grant(endpoint.ledger(&shard, command).await?)?;
+        if requested_resource.as_ref().is_some_and(|r| *r != grant.resource) {
+            // The code is spent; the grant it made is ended rather than left half-issued.
+            endpoint
+                .ledger(&shard, Command::Revoke { grant_id: grant.id.clone(), client_id: client.id.clone() })
+                .await?;
+            return Err(OAuthError::bad("invalid_target", "resource differs from the authorization request's"));
+        }
+        clients::touch(endpoint, &client).await?;
+        (shard, grant)
+    } else {
+        let token = get("refresh_token").ok_or_else(|| OAuthError::invalid_request("refresh_token is required"))?;
+        let claims: RefreshClaims =
+            signed::open(&endpoint.config.keys, Purpose::RefreshToken, REFRESH_PREFIX, token)
+                .map_err(|_| invalid_grant("the refresh token is not one this connector issued".into()))?;
+        let command = Command::Refresh {
+            grant_id: claims.grant.clone(),
+            generation: claims.generation,
+            client_id: client.id.clone(),
+            now: endpoint.platform.now_ms(),
+        };
+        let grant = expect_grant(endpoint.ledger(&claims.shard, command).await?)?;
+        if requested_resource.as_ref().is_some_and(|r| *r != grant.resource) {
+            return Err(OAuthError::bad("invalid_target", "resource differs from the one this sign-in is for"));
+        }
+        (claims.shard, grant)
+    };
+    Ok(token_response(endpoint, &shard, &grant))
+}
+
+fn expect_grant(reply: Reply) -> Result<Grant, OAuthError> {
+    match reply {
+        Reply::Grant { grant } => Ok(grant),
+        Reply::Refused { refusal } => Err(OAuthError::bad("invalid_grant", refusal.to_string())),
+        other => Err(OAuthError::bad("invalid_grant", format!("unexpected storage answer {other:?}"))),
+    }
+}
+
+/// The token response (RFC 6749 §5.1): a new access token and the grant's current refresh token.
+fn token_response<P: Platform>(endpoint: &Endpoint<'_, P>, shard: &str, grant: &Grant) -> HttpResponse {
+    let (access_token, expires_in) = bearer::issue(endpoint, shard, grant);
+    let refresh = RefreshClaims { shard: shard.to_string(), grant: grant.id.clone(), generation: grant.generation };
+    let refresh_token = signed::seal(&endpoint.config.keys, Purpose::RefreshToken, REFRESH_PREFIX, &refresh);
+    let mut response = crate::responses::json(
+        StatusCode::OK,
+        &serde_json::json!({
+            "access_token": access_token,
+            "token_type": "Bearer",
+            "expires_in": expires_in,
+            "refresh_token": refresh_token,
+        }),
+    );
+    super::no_store(&mut response);
+    response
+}
+
+/// `POST /revoke`: ends the grant behind an access or refresh token, if the authenticated
+/// client owns it. Unknown or malformed tokens get 200, as RFC 7009 §2.2 asks.
+pub async fn revoke<P: Platform>(endpoint: &Endpoint<'_, P>, request: &HttpRequest) -> HttpResponse {
+    let result = async {
+        let form = form(request)?;
+        let client: Client = clients::authenticate(endpoint, request, &form).await?;
+        let token = form.get("token").ok_or_else(|| OAuthError::invalid_request("token is required"))?;
+        let keys = &endpoint.config.keys;
+        let target =
+            if let Ok(claims) = signed::open::<RefreshClaims>(keys, Purpose::RefreshToken, REFRESH_PREFIX, token) {
+                Some((claims.shard, claims.grant))
+            } else if token.starts_with(ACCESS_PREFIX) {
+                signed::open::<bearer::AccessClaims>(keys, Purpose::AccessToken, ACCESS_PREFIX, token)
+                    .ok()
+                    .map(|claims| (claims.shard, claims.grant))
+            } else {
+                None
+            };
+        if let Some((shard, grant_id)) = target {
+            let reply = endpoint.ledger(&shard, Command::Revoke { grant_id, client_id: client.id.clone() }).await?;
+            if let Reply::Refused { .. } = reply {
+                return Err(OAuthError::bad("unauthorized_client", "this token was issued to another client"));
+            }
+        }
+        Ok(())
+    }
+    .await;
+    match result {
+        Ok(()) => {
+            let mut response = http::Response::new(Vec::new());
+            super::no_store(&mut response);
+            response
+        }
+        Err(error) => error.response(),
+    }
+}

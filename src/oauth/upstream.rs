@@ -1,0 +1,420 @@
+//! The connector as an OpenID Connect client of the company's identity provider: discovery,
+//! the authorization URL, the code exchange (the `oauth2` crate), ID token verification
+//! (`jsonwebtoken`, against the provider's JWKS), and who is admitted (a verified email in an
+//! allowed domain; for Google, the hosted-domain claim).
+//!
+//! Discovery and the key set are cached in the isolate's memory for an hour (the key set is
+//! fetched again, at most once a minute, when a token names a key it does not hold), so a
+//! sign-in usually costs one request upstream: the code exchange.
+
+use super::ledger::UserInfo;
+use super::Endpoint;
+use crate::config::OidcSettings;
+use crate::ports::{FetchError, HttpResponse, Platform};
+use http::{header, StatusCode};
+use jsonwebtoken::jwk::JwkSet;
+use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use oauth2::basic::{
+    BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse, BasicTokenType,
+};
+use oauth2::{
+    AuthorizationCode, ClientId, ClientSecret, ExtraTokenFields, PkceCodeVerifier, RedirectUrl, RequestTokenError,
+    StandardRevocableToken, StandardTokenResponse, TokenUrl,
+};
+use serde::{Deserialize, Deserializer, Serialize};
+use std::borrow::Cow;
+use std::cell::RefCell;
+
+/// Longest wait for the identity provider.
+pub const UPSTREAM_TIMEOUT_MS: u64 = 10_000;
+const CACHE_MS: u64 = 3_600_000;
+const JWKS_REFETCH_MS: u64 = 60_000;
+/// Allowed clock difference with the identity provider.
+const LEEWAY_SECONDS: u64 = 60;
+/// Largest discovery document or key set accepted.
+const MAX_DOCUMENT_BYTES: usize = 256 << 10;
+
+/// Why talking to the identity provider failed (the user can only try again later).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UpstreamError {
+    /// No answer, or not the expected document.
+    #[error("the identity provider at {url} is not answering as expected: {problem}")]
+    Unavailable {
+        /// What was asked for.
+        url: String,
+        /// What went wrong.
+        problem: String,
+    },
+    /// The provider refused the code exchange.
+    #[error("the identity provider refused the sign-in: {0}")]
+    ExchangeRefused(String),
+    /// The ID token failed verification.
+    #[error("the identity provider's ID token is not valid: {0}")]
+    InvalidIdToken(String),
+}
+
+/// Why a person who signed in upstream is not admitted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SignInRefused {
+    /// No email in the ID token.
+    #[error("your identity provider did not share an email address; ask your administrator to allow the email scope")]
+    NoEmail,
+    /// The email is not verified.
+    #[error("the email address {0} is not verified at your identity provider; verify it there and try again")]
+    Unverified(String),
+    /// Outside the allowed domains.
+    #[error("{email} is not in a domain allowed to use this connector ({allowed}); sign in with your work account")]
+    DomainNotAllowed {
+        /// The email.
+        email: String,
+        /// The allowed domains.
+        allowed: String,
+    },
+}
+
+/// The parts of the provider's discovery document the connector uses.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Discovery {
+    /// Must equal `OIDC_ISSUER`.
+    pub issuer: String,
+    /// Where users sign in.
+    pub authorization_endpoint: String,
+    /// Where codes are exchanged.
+    pub token_endpoint: String,
+    /// The signing keys.
+    pub jwks_uri: String,
+}
+
+/// The ID token claims the connector reads.
+#[derive(Debug, Clone, Deserialize)]
+pub struct IdClaims {
+    /// The user's stable id at the provider.
+    pub sub: String,
+    /// Expiry (seconds).
+    pub exp: u64,
+    /// The nonce sent in the authorization request.
+    pub nonce: Option<String>,
+    /// The email.
+    pub email: Option<String>,
+    /// Whether the provider verified the email (some send the string "true").
+    #[serde(default, deserialize_with = "boolish")]
+    pub email_verified: bool,
+    /// Display name.
+    pub name: Option<String>,
+    /// Google Workspace's hosted domain.
+    pub hd: Option<String>,
+}
+
+fn boolish<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Boolish {
+        Bool(bool),
+        Text(String),
+    }
+    Ok(match Option::<Boolish>::deserialize(deserializer)? {
+        Some(Boolish::Bool(b)) => b,
+        Some(Boolish::Text(t)) => t == "true",
+        None => false,
+    })
+}
+
+/// The `id_token` field of the token response.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct IdTokenField {
+    id_token: Option<String>,
+}
+impl ExtraTokenFields for IdTokenField {}
+
+type TokenResponse = StandardTokenResponse<IdTokenField, BasicTokenType>;
+type UpstreamClient<Auth, Token> = oauth2::Client<
+    BasicErrorResponse,
+    TokenResponse,
+    BasicTokenIntrospectionResponse,
+    StandardRevocableToken,
+    BasicRevocationErrorResponse,
+    Auth,
+    oauth2::EndpointNotSet,
+    oauth2::EndpointNotSet,
+    oauth2::EndpointNotSet,
+    Token,
+>;
+
+thread_local! {
+    static DISCOVERY: RefCell<Option<(String, Discovery, u64)>> = const { RefCell::new(None) };
+    static KEYS: RefCell<Option<(String, JwkSet, u64)>> = const { RefCell::new(None) };
+}
+
+async fn get_json<P: Platform, T: serde::de::DeserializeOwned>(platform: &P, url: &str) -> Result<T, UpstreamError> {
+    let unavailable = |problem: String| UpstreamError::Unavailable { url: url.to_string(), problem };
+    let request = http::Request::get(url)
+        .header(header::ACCEPT, "application/json")
+        .body(Vec::new())
+        .map_err(|e| unavailable(e.to_string()))?;
+    let response: HttpResponse =
+        platform.send(request, UPSTREAM_TIMEOUT_MS).await.map_err(|e| unavailable(e.to_string()))?;
+    if response.status() != StatusCode::OK {
+        return Err(unavailable(format!("HTTP {}", response.status().as_u16())));
+    }
+    if response.body().len() > MAX_DOCUMENT_BYTES {
+        return Err(unavailable("the document is too large".into()));
+    }
+    serde_json::from_slice(response.body()).map_err(|e| unavailable(e.to_string()))
+}
+
+/// The provider's endpoints, from `<OIDC_ISSUER>/.well-known/openid-configuration`.
+pub async fn discover<P: Platform>(endpoint: &Endpoint<'_, P>) -> Result<Discovery, UpstreamError> {
+    let issuer = endpoint.config.oidc.issuer.as_str().trim_end_matches('/').to_string();
+    let now = endpoint.platform.now_ms();
+    let cached = DISCOVERY.with(|d| {
+        d.borrow().as_ref().filter(|(i, _, until)| *i == issuer && *until > now).map(|(_, doc, _)| doc.clone())
+    });
+    if let Some(discovery) = cached {
+        return Ok(discovery);
+    }
+    let url = format!("{issuer}/.well-known/openid-configuration");
+    let discovery: Discovery = get_json(endpoint.platform, &url).await?;
+    if discovery.issuer.trim_end_matches('/') != issuer {
+        return Err(UpstreamError::Unavailable {
+            url,
+            problem: format!("it names issuer {}, not OIDC_ISSUER {issuer}", discovery.issuer),
+        });
+    }
+    DISCOVERY.with(|d| *d.borrow_mut() = Some((issuer, discovery.clone(), now + CACHE_MS)));
+    Ok(discovery)
+}
+
+/// Where to send the browser to sign in.
+pub fn authorization_url(
+    settings: &OidcSettings,
+    discovery: &Discovery,
+    redirect_uri: &str,
+    state: &str,
+    nonce: &str,
+    code_challenge: &str,
+) -> String {
+    let mut url = match url::Url::parse(&discovery.authorization_endpoint) {
+        Ok(url) => url,
+        Err(_) => return discovery.authorization_endpoint.clone(),
+    };
+    {
+        let mut query = url.query_pairs_mut();
+        query
+            .append_pair("response_type", "code")
+            .append_pair("client_id", &settings.client_id)
+            .append_pair("redirect_uri", redirect_uri)
+            .append_pair("scope", "openid email profile")
+            .append_pair("state", state)
+            .append_pair("nonce", nonce)
+            .append_pair("code_challenge", code_challenge)
+            .append_pair("code_challenge_method", "S256");
+        if settings.is_google() {
+            query.append_pair("prompt", "select_account");
+            // A hint only: Google shows accounts of this Workspace domain first. The `hd` claim
+            // is what is enforced.
+            if let [domain] = settings.allowed_domains.as_slice() {
+                query.append_pair("hd", domain);
+            }
+        }
+    }
+    url.into()
+}
+
+/// Exchanges the provider's code for its ID token.
+pub async fn exchange<P: Platform>(
+    endpoint: &Endpoint<'_, P>,
+    discovery: &Discovery,
+    code: &str,
+    verifier: &str,
+) -> Result<String, UpstreamError> {
+    let settings = &endpoint.config.oidc;
+    let bad_endpoint = |e: String| UpstreamError::Unavailable { url: discovery.token_endpoint.clone(), problem: e };
+    let client: UpstreamClient<oauth2::EndpointNotSet, oauth2::EndpointSet> =
+        oauth2::Client::new(ClientId::new(settings.client_id.clone()))
+            .set_client_secret(ClientSecret::new(settings.client_secret.expose().to_string()))
+            .set_token_uri(TokenUrl::new(discovery.token_endpoint.clone()).map_err(|e| bad_endpoint(e.to_string()))?);
+    let redirect =
+        RedirectUrl::new(format!("{}/callback", endpoint.base_url)).map_err(|e| bad_endpoint(e.to_string()))?;
+    let platform = endpoint.platform;
+    let http = |request: oauth2::HttpRequest| async move { platform.send(request, UPSTREAM_TIMEOUT_MS).await };
+    let response = client
+        .exchange_code(AuthorizationCode::new(code.to_string()))
+        .set_pkce_verifier(PkceCodeVerifier::new(verifier.to_string()))
+        .set_redirect_uri(Cow::Owned(redirect))
+        .request_async(&http)
+        .await
+        .map_err(|e: RequestTokenError<FetchError, BasicErrorResponse>| match e {
+            RequestTokenError::ServerResponse(error) => UpstreamError::ExchangeRefused(error.to_string()),
+            RequestTokenError::Request(error) => bad_endpoint(error.to_string()),
+            other => bad_endpoint(other.to_string()),
+        })?;
+    response.extra_fields().id_token.clone().ok_or_else(|| {
+        UpstreamError::InvalidIdToken("the token response has no id_token (is the openid scope allowed?)".into())
+    })
+}
+
+/// The provider's keys, cached; fetched again when `kid` is unknown and the cache is older than
+/// a minute.
+async fn keys<P: Platform>(
+    endpoint: &Endpoint<'_, P>,
+    discovery: &Discovery,
+    kid: Option<&str>,
+) -> Result<JwkSet, UpstreamError> {
+    let now = endpoint.platform.now_ms();
+    let cached = KEYS.with(|k| {
+        k.borrow()
+            .as_ref()
+            .filter(|(uri, _, _)| *uri == discovery.jwks_uri)
+            .map(|(_, set, fetched)| (set.clone(), *fetched))
+    });
+    if let Some((set, fetched)) = cached {
+        let fresh = now < fetched + CACHE_MS;
+        let knows_kid = kid.is_none_or(|kid| set.find(kid).is_some());
+        if fresh && (knows_kid || now < fetched + JWKS_REFETCH_MS) {
+            return Ok(set);
+        }
+    }
+    let set: JwkSet = get_json(endpoint.platform, &discovery.jwks_uri).await?;
+    KEYS.with(|k| *k.borrow_mut() = Some((discovery.jwks_uri.clone(), set.clone(), now)));
+    Ok(set)
+}
+
+/// Verifies the ID token: signature against the provider's keys, `iss`, `aud`, `exp`, `nonce`.
+pub async fn verify_id_token<P: Platform>(
+    endpoint: &Endpoint<'_, P>,
+    discovery: &Discovery,
+    id_token: &str,
+    nonce: &str,
+) -> Result<IdClaims, UpstreamError> {
+    let invalid = |problem: String| UpstreamError::InvalidIdToken(problem);
+    let header = jsonwebtoken::decode_header(id_token).map_err(|e| invalid(e.to_string()))?;
+    let asymmetric = [
+        Algorithm::RS256,
+        Algorithm::RS384,
+        Algorithm::RS512,
+        Algorithm::PS256,
+        Algorithm::PS384,
+        Algorithm::PS512,
+        Algorithm::ES256,
+        Algorithm::ES384,
+        Algorithm::EdDSA,
+    ];
+    if !asymmetric.contains(&header.alg) {
+        return Err(invalid(format!("algorithm {:?} is not accepted", header.alg)));
+    }
+    let set = keys(endpoint, discovery, header.kid.as_deref()).await?;
+    let jwk = match header.kid.as_deref() {
+        Some(kid) => set.find(kid),
+        None if set.keys.len() == 1 => set.keys.first(),
+        None => None,
+    }
+    .ok_or_else(|| invalid("it is signed with a key the provider does not publish".into()))?;
+    let key = DecodingKey::from_jwk(jwk).map_err(|e| invalid(e.to_string()))?;
+    let mut validation = Validation::new(header.alg);
+    let issuer = endpoint.config.oidc.issuer.as_str().trim_end_matches('/').to_string();
+    let mut issuers = vec![issuer.clone()];
+    if endpoint.config.oidc.is_google() {
+        // Google also issues tokens naming its issuer without the scheme.
+        issuers.push("accounts.google.com".into());
+    }
+    validation.set_issuer(&issuers);
+    validation.set_audience(&[&endpoint.config.oidc.client_id]);
+    // Expiry is checked below against the platform clock, so tests can move time.
+    validation.validate_exp = false;
+    validation.set_required_spec_claims(&["iss", "aud", "sub", "exp"]);
+    let claims =
+        jsonwebtoken::decode::<IdClaims>(id_token, &key, &validation).map_err(|e| invalid(e.to_string()))?.claims;
+    if claims.exp + LEEWAY_SECONDS <= endpoint.now_seconds() {
+        return Err(invalid("it has expired".into()));
+    }
+    if claims.nonce.as_deref() != Some(nonce) {
+        return Err(invalid("its nonce does not match this sign-in".into()));
+    }
+    Ok(claims)
+}
+
+/// Who the claims describe, if they may sign in: a verified email, in an allowed domain (for
+/// Google, the hosted domain `hd` must be allowed).
+pub fn admit(settings: &OidcSettings, claims: &IdClaims) -> Result<UserInfo, SignInRefused> {
+    let email = claims.email.clone().filter(|e| e.contains('@')).ok_or(SignInRefused::NoEmail)?;
+    if !claims.email_verified {
+        return Err(SignInRefused::Unverified(email));
+    }
+    if !settings.allowed_domains.is_empty() {
+        let domain = if settings.is_google() {
+            claims.hd.clone().unwrap_or_default()
+        } else {
+            email.rsplit_once('@').map(|(_, d)| d.to_string()).unwrap_or_default()
+        }
+        .to_ascii_lowercase();
+        if !settings.allowed_domains.contains(&domain) {
+            return Err(SignInRefused::DomainNotAllowed { email, allowed: settings.allowed_domains.join(", ") });
+        }
+    }
+    Ok(UserInfo {
+        id: format!("{}:{}", settings.provider_name, claims.sub),
+        email,
+        name: claims.name.clone().filter(|n| !n.trim().is_empty()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Secret;
+
+    fn settings(issuer: &str, domains: &[&str]) -> OidcSettings {
+        OidcSettings {
+            issuer: url::Url::parse(issuer).unwrap(),
+            client_id: "c".into(),
+            client_secret: Secret::new("s"),
+            provider_name: "google".into(),
+            allowed_domains: domains.iter().map(|d| d.to_string()).collect(),
+        }
+    }
+
+    fn claims(email: &str, verified: bool, hd: Option<&str>) -> IdClaims {
+        IdClaims {
+            sub: "42".into(),
+            exp: 0,
+            nonce: None,
+            email: Some(email.into()),
+            email_verified: verified,
+            name: Some("Ann".into()),
+            hd: hd.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn google_admits_by_hosted_domain_only() {
+        let google = settings("https://accounts.google.com", &["acme.example"]);
+        let user = admit(&google, &claims("ann@acme.example", true, Some("acme.example"))).unwrap();
+        assert_eq!(user.id, "google:42");
+        // A personal account with an address at the domain is not a Workspace account of it.
+        assert!(matches!(
+            admit(&google, &claims("ann@acme.example", true, None)),
+            Err(SignInRefused::DomainNotAllowed { .. })
+        ));
+        assert!(matches!(
+            admit(&google, &claims("ann@acme.example", false, Some("acme.example"))),
+            Err(SignInRefused::Unverified(_))
+        ));
+    }
+
+    #[test]
+    fn other_providers_admit_by_the_verified_email_domain() {
+        let other = settings("https://idp.acme.example", &["acme.example"]);
+        assert!(admit(&other, &claims("Ann@ACME.example", true, None)).is_ok());
+        assert!(admit(&other, &claims("ann@evil.example", true, Some("acme.example"))).is_err());
+        let open = settings("https://idp.acme.example", &[]);
+        assert!(admit(&open, &claims("ann@anywhere.example", true, None)).is_ok());
+        assert!(admit(&open, &claims("ann@anywhere.example", false, None)).is_err());
+    }
+
+    #[test]
+    fn email_verified_may_be_a_string() {
+        let claims: IdClaims =
+            serde_json::from_str(r#"{"sub":"1","exp":1,"email":"a@b.c","email_verified":"true"}"#).unwrap();
+        assert!(claims.email_verified);
+    }
+}

@@ -1,0 +1,68 @@
+//! `whoami`: who the connector thinks the caller is, and the exact snippet an admin pastes into
+//! `.skillport/access.json` to grant them something.
+
+use super::{
+    input_schema, output_schema, parse_arguments, to_output, Annotations, ToolContext, ToolDefinition, ToolError,
+};
+use crate::ports::Platform;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// No arguments.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Input {}
+
+/// The `{"id", "label"}` entry that names this user in access.json.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AccessEntry {
+    /// The user id.
+    pub id: String,
+    /// A label for people reading the file (the email address).
+    pub label: String,
+}
+
+/// The answer.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Output {
+    /// The user id: `<provider>:<subject>`, stable across email changes.
+    pub id: String,
+    /// The verified email address.
+    pub email: String,
+    /// The display name, if the identity provider gave one.
+    pub name: Option<String>,
+    /// The identity provider (the user id's prefix).
+    pub provider: String,
+    /// Whether this user is an editor in access.json.
+    pub editor: bool,
+    /// Paste this into access.json to name this user.
+    pub access_json_entry: AccessEntry,
+}
+
+/// The declaration.
+pub fn definition() -> ToolDefinition {
+    ToolDefinition {
+        name: "whoami",
+        title: "Who am I",
+        description: "Show who you are signed in as (user id, email, provider), whether you are an editor, and the entry an administrator pastes into .skillport/access.json to grant you access.",
+        input_schema: input_schema::<Input>(),
+        output_schema: output_schema::<Output>(),
+        annotations: Annotations::READ_ONLY,
+    }
+}
+
+/// Runs the tool.
+pub async fn call<P: Platform>(ctx: &ToolContext<'_, P>, arguments: Map<String, Value>) -> Result<Value, ToolError> {
+    let _: Input = parse_arguments(arguments)?;
+    let user = &ctx.principal.user;
+    let provider = user.id.split_once(':').map(|(p, _)| p).unwrap_or_default().to_string();
+    to_output(&Output {
+        id: user.id.clone(),
+        email: user.email.clone(),
+        name: user.name.clone(),
+        provider,
+        editor: false,
+        access_json_entry: AccessEntry { id: user.id.clone(), label: user.email.clone() },
+    })
+}
