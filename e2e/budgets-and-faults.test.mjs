@@ -34,7 +34,7 @@ async function call(worker, name, args = {}) {
   const before = worker.logs.length;
   const response = await fetch(`${worker.url}/mcp`, {
     method: "POST",
-    headers: { "content-type": "application/json", "mcp-protocol-version": "2025-11-25" },
+    headers: { "content-type": "application/json", "mcp-protocol-version": "2025-11-25", authorization: await worker.bearer() },
     body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name, arguments: args } }),
   });
   const body = await response.json();

@@ -1,5 +1,6 @@
 // The README's run command, as a newcomer uses it: the demo comes up under `wrangler dev` against
-// the local GitHub stand-in, and the MCP Inspector CLI lists its tools and skills.
+// the local GitHub stand-in and OpenID provider; a newcomer signs in as any email address and the
+// MCP Inspector CLI lists its tools and skills.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFile } from "node:child_process";
@@ -35,12 +36,20 @@ test("the demo serves the example marketplace and the Inspector CLI lists tools 
     });
     const url = `http://127.0.0.1:${port}/mcp`;
     assert.match(output, new RegExp(`Connector: ${url.replace(/[.]/g, "\\.")}`));
-    assert.match(output, /npx @modelcontextprotocol\/inspector --cli http:\/\/127\.0\.0\.1:\d+\/mcp --method tools\/list/);
+    assert.match(output, /node scripts\/sign-in\.mjs http:\/\/127\.0\.0\.1:\d+ you@example\.com/);
 
+    // Unauthenticated, the connector asks for sign-in; the printed sign-in command gets a token.
+    const anonymous = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: "{}" });
+    assert.equal(anonymous.status, 401);
+    const token = (await run("node", ["scripts/sign-in.mjs", `http://127.0.0.1:${port}`, "newcomer@example.com"], { cwd: ROOT })).stdout.trim();
+    const header = ["--header", `Authorization: Bearer ${token}`];
     const inspector = path.join(ROOT, "node_modules/.bin/mcp-inspector");
-    const tools = JSON.parse((await run(inspector, ["--cli", url, "--method", "tools/list"], { cwd: ROOT })).stdout);
+    const tools = JSON.parse((await run(inspector, ["--cli", url, ...header, "--method", "tools/list"], { cwd: ROOT })).stdout);
     assert.ok(tools.tools.some((t) => t.name === "list_skills"));
-    const call = JSON.parse((await run(inspector, ["--cli", url, "--method", "tools/call", "--tool-name", "list_skills"], { cwd: ROOT })).stdout);
+    const whoami = JSON.parse((await run(inspector, ["--cli", url, ...header, "--method", "tools/call", "--tool-name", "whoami"], { cwd: ROOT })).stdout);
+    assert.equal(whoami.structuredContent.email, "newcomer@example.com");
+    assert.equal(whoami.structuredContent.id, "demo:newcomer@example.com");
+    const call = JSON.parse((await run(inspector, ["--cli", url, ...header, "--method", "tools/call", "--tool-name", "list_skills"], { cwd: ROOT })).stdout);
     assert.deepEqual(call.structuredContent.skills.map((s) => s.name), ["code-review", "proposal-writer", "release-notes", "skillport-manager"]);
   } finally {
     try {

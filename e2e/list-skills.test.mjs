@@ -16,7 +16,7 @@ before(async () => {
   github = new FakeGitHub(repo);
   await github.start();
   worker = await startWorker({ vars: { MARKETPLACE_REPO: "acme/skills", GITHUB_API_URL: github.url, GITHUB_SERVICE_TOKEN: github.token } });
-  client = await connectClient(worker.url);
+  client = await connectClient(worker.url, { headers: { authorization: await worker.bearer() } });
 });
 
 after(async () => {
@@ -74,7 +74,7 @@ test("query, group and paging", async () => {
 test("a cold listing costs 3 GitHub requests, a warm one 1, a new commit 3", async () => {
   // A fresh Worker has an empty KV.
   const fresh = await startWorker({ vars: { MARKETPLACE_REPO: "acme/skills", GITHUB_API_URL: github.url, GITHUB_SERVICE_TOKEN: github.token } });
-  const freshClient = await connectClient(fresh.url);
+  const freshClient = await connectClient(fresh.url, { headers: { authorization: await fresh.bearer() } });
   try {
     github.reset();
     await freshClient.callTool({ name: "list_skills", arguments: {} });

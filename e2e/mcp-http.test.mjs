@@ -23,10 +23,10 @@ after(async () => {
   await repo?.destroy();
 });
 
-const post = (body, headers = {}) =>
+const post = async (body, headers = {}) =>
   fetch(`${worker.url}/mcp`, {
     method: "POST",
-    headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers },
+    headers: { "content-type": "application/json", accept: "application/json, text/event-stream", authorization: await worker.bearer(), ...headers },
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
 
@@ -82,21 +82,24 @@ test("one JSON log line per request, with the tool and GitHub requests, and neve
   const before = worker.logs.length;
   await post({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "list_skills", arguments: {} } });
   await new Promise((resolve) => setTimeout(resolve, 200));
-  const lines = worker.logs.slice(before).map((line) => JSON.parse(line));
+  const lines = worker.logs.slice(before).map((line) => JSON.parse(line)).filter((line) => line.path === "/mcp");
   assert.equal(lines.length, 1);
   assert.deepEqual(lines[0].calls, ["tools/call:list_skills"]);
   assert.equal(lines[0].status, 200);
   assert.match(lines[0].request_id, /^[0-9a-f]{16}$/);
   assert.ok(!worker.logs.join("\n").includes(github.token), "the service token never appears in logs");
+  const bearer = (await worker.bearer()).split(" ")[1];
+  assert.ok(!worker.logs.join("\n").includes(bearer), "access tokens never appear in logs");
+  assert.equal(lines[0].user, "google:ann@acme.example");
 });
 
 test("a missing setting is named on every request, not a crash", async () => {
-  const broken = await startWorker({ vars: { MARKETPLACE_REPO: "not a repo", GITHUB_SERVICE_TOKEN: "", COOKIE_ENCRYPTION_KEY: "" } });
+  const broken = await startWorker({ oidc: false, vars: { MARKETPLACE_REPO: "not a repo", GITHUB_SERVICE_TOKEN: "", COOKIE_ENCRYPTION_KEY: "" } });
   try {
     const response = await fetch(`${broken.url}/mcp`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }) });
     assert.equal(response.status, 503);
     const body = await response.json();
-    assert.deepEqual(body.problems.map((p) => p.setting), ["MARKETPLACE_REPO", "GITHUB_SERVICE_TOKEN", "COOKIE_ENCRYPTION_KEY"]);
+    assert.deepEqual(body.problems.map((p) => p.setting), ["MARKETPLACE_REPO", "GITHUB_SERVICE_TOKEN", "COOKIE_ENCRYPTION_KEY", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"]);
     const home = await fetch(`${broken.url}/`);
     assert.equal(home.status, 200);
     assert.match(await home.text(), /not fully configured/);
@@ -108,7 +111,7 @@ test("a missing setting is named on every request, not a crash", async () => {
 test("GitHub refusing the token is a tool error naming the setting", async () => {
   const wrong = await startWorker({ vars: { MARKETPLACE_REPO: "acme/skills", GITHUB_API_URL: github.url, GITHUB_SERVICE_TOKEN: "wrong" } });
   try {
-    const response = await fetch(`${wrong.url}/mcp`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "list_skills" } }) });
+    const response = await fetch(`${wrong.url}/mcp`, { method: "POST", headers: { "content-type": "application/json", authorization: await wrong.bearer() }, body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "list_skills" } }) });
     assert.equal(response.status, 200);
     const { result } = await response.json();
     assert.equal(result.isError, true);

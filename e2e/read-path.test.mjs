@@ -27,7 +27,7 @@ before(async () => {
   github = new FakeGitHub(repo);
   await github.start();
   worker = await startWorker({ vars: { MARKETPLACE_REPO: "acme/skills", GITHUB_API_URL: github.url, GITHUB_SERVICE_TOKEN: github.token, COOKIE_ENCRYPTION_KEY: KEY } });
-  client = await connectClient(worker.url);
+  client = await connectClient(worker.url, { headers: { authorization: await worker.bearer() } });
   scratch = await mkdtemp(path.join(tmpdir(), "skillport-read-"));
 });
 
@@ -137,8 +137,8 @@ test("the Python mcp client calls every read tool with the same results", async 
     { name: "fetch_skill", arguments: { name: "code-review" } },
     { name: "check_updates", arguments: { installed: [{ name: "proposal-writer", version: "1.1.0" }] } },
   ];
-  const python = await pythonClient(`${worker.url}/mcp`, calls);
-  assert.deepEqual(python.tools.sort(), ["check_updates", "fetch_skill", "list_skills"]);
+  const python = await pythonClient(`${worker.url}/mcp`, calls, { headers: { Authorization: await worker.bearer() } });
+  assert.deepEqual(python.tools.sort(), ["check_updates", "fetch_skill", "list_skills", "whoami"]);
   const typescript = [];
   for (const call of calls) typescript.push((await client.callTool(call)).structuredContent);
   assert.deepEqual(python.results[0].structuredContent, typescript[0]);

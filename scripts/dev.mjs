@@ -1,5 +1,6 @@
 // Runs `wrangler dev` on 127.0.0.1:8787 (the build is done by scripts/dev.sh). Without a
-// .dev.vars file, first starts a local GitHub stand-in seeded from examples/marketplace.
+// .dev.vars file, first starts a local GitHub stand-in seeded from examples/marketplace and a
+// local OpenID provider where anyone signs in as any email address.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
@@ -7,6 +8,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { GitRepo, readTree } from "../e2e/lib/git-repo.mjs";
 import { FakeGitHub } from "../e2e/lib/fake-github.mjs";
+import { startOidcProvider } from "../e2e/lib/oidc.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const port = process.env.PORT ?? "8787";
@@ -24,13 +26,20 @@ if (demo) {
   const github = new FakeGitHub(repo, { owner: "example", name: "skills", token: "demo-token" });
   await github.start();
   cleanups.push(() => github.stop());
+  const oidc = await startOidcProvider({ connectorUrl: base });
+  cleanups.push(() => oidc.stop());
   args.push(
+    "--var", `OIDC_ISSUER:${oidc.issuer}`,
+    "--var", `OIDC_CLIENT_ID:${oidc.clientId}`,
+    "--var", `OIDC_CLIENT_SECRET:${oidc.clientSecret}`,
+    "--var", "OIDC_PROVIDER_NAME:demo",
     "--var", "MARKETPLACE_REPO:example/skills",
     "--var", `GITHUB_API_URL:${github.url}`,
     "--var", "GITHUB_SERVICE_TOKEN:demo-token",
     "--var", `COOKIE_ENCRYPTION_KEY:${randomBytes(32).toString("hex")}`,
   );
   console.log(`Demo: a local GitHub stand-in at ${github.url} serves examples/marketplace.`);
+  console.log(`Demo: a local OpenID provider at ${oidc.issuer} signs anyone in as any email address.`);
 } else {
   console.log("Using .dev.vars: serving the repository it names, from GitHub.");
 }
@@ -48,7 +57,9 @@ wrangler.stdout.on("data", (chunk) => {
   if (!announced && chunk.toString().includes("Ready on")) {
     announced = true;
     console.log(`\n  Connector: ${base}/mcp   (home page: ${base}/)`);
-    console.log(`  Try it:    npx @modelcontextprotocol/inspector --cli ${base}/mcp --method tools/list\n`);
+    console.log(`  Try it:    npx @modelcontextprotocol/inspector   (Streamable HTTP, URL ${base}/mcp; it signs you in)`);
+    console.log(`  Or:        TOKEN=$(node scripts/sign-in.mjs ${base} you@example.com)`);
+    console.log(`             npx @modelcontextprotocol/inspector --cli ${base}/mcp --header "Authorization: Bearer $TOKEN" --method tools/list\n`);
   }
 });
 
