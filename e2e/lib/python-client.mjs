@@ -15,3 +15,11 @@ export async function pythonClient(url, calls, { transport = "streamable-http", 
   const { stdout } = await run(path.join(VENV, "bin/python"), args, { timeout: 60_000 });
   return JSON.parse(stdout);
 }
+
+/** Runs e2e/python/oauth_client.py: the Python SDK signs in by itself, calls whoami, waits, calls again. */
+export async function pythonOAuthClient(url, email, { wait = 0, clientMetadataUrl } = {}) {
+  const args = [path.join(ROOT, "e2e/python/oauth_client.py"), url, email, "--wait", String(wait)];
+  if (clientMetadataUrl) args.push("--client-metadata-url", clientMetadataUrl);
+  const { stdout } = await run(path.join(VENV, "bin/python"), args, { timeout: 120_000 });
+  return JSON.parse(stdout);
+}
