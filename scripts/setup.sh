@@ -41,6 +41,14 @@ if [ "$(cat "$SKILLPORT_VENV/.skillport-requirements" 2>/dev/null)" != "$require
   echo "$requirements_hash" > "$SKILLPORT_VENV/.skillport-requirements"
 fi
 
+# Headless Chromium for the browser tests of the sign-in pages (Debian's package).
+if ! command -v chromium >/dev/null 2>&1; then
+  step "installing chromium (Debian package, about half a minute, once)"
+  sudo_if_needed=""
+  [ "$(id -u)" -eq 0 ] || sudo_if_needed="sudo"
+  $sudo_if_needed apt-get install -y -q chromium >/dev/null || { $sudo_if_needed apt-get update -q >/dev/null && $sudo_if_needed apt-get install -y -q chromium >/dev/null; }
+fi
+
 # npm packages: reinstalled only when package-lock.json changes.
 lock_hash=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ "$(cat node_modules/.skillport-lock 2>/dev/null)" != "$lock_hash" ]; then

@@ -82,7 +82,7 @@ fn html(status: StatusCode, title: &str, body: &str) -> HttpResponse {
         ),
     );
     headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
-    headers.insert("referrer-policy", HeaderValue::from_static("no-referrer"));
+    headers.insert("referrer-policy", HeaderValue::from_static("same-origin"));
     super::no_store(&mut response);
     response
 }
