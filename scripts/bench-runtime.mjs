@@ -8,6 +8,7 @@ import { GitRepo } from "../e2e/lib/git-repo.mjs";
 import { FakeGitHub } from "../e2e/lib/fake-github.mjs";
 import { startWorker } from "../e2e/lib/worker.mjs";
 import { generateMarketplace } from "../e2e/lib/generate.mjs";
+import { signIn, tokenRequest } from "../e2e/lib/sign-in.mjs";
 
 const DELAY = Number(process.env.BENCH_DELAY_MS ?? 40);
 const WARM_SAMPLES = Number(process.env.BENCH_WARM_SAMPLES ?? 20);
@@ -20,7 +21,7 @@ async function call(worker, name, args) {
   const start = performance.now();
   const response = await fetch(`${worker.url}/mcp`, {
     method: "POST",
-    headers: { "content-type": "application/json", "mcp-protocol-version": "2025-11-25" },
+    headers: { "content-type": "application/json", "mcp-protocol-version": "2025-11-25", authorization: await worker.bearer() },
     body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name, arguments: args } }),
   });
   const body = await response.json();
@@ -50,6 +51,7 @@ async function row(skills, label, samples, measure) {
     "GitHub requests": last.github,
     "KV reads": last.log.kv_reads,
     "KV writes": last.log.kv_writes,
+    "DO requests": last.log.ledger_calls,
     "p50 ms": Math.round(p50),
     "p95 ms": Math.round(p95),
     "p50 / round trip": (p50 / DELAY).toFixed(1),
@@ -58,6 +60,29 @@ async function row(skills, label, samples, measure) {
 }
 
 const rows = [];
+let signInCosts;
+
+/** The Worker's log lines written while `action` ran. */
+async function logsOf(worker, action) {
+  const before = worker.logs.length;
+  const start = performance.now();
+  const result = await action();
+  const ms = performance.now() - start;
+  await new Promise((r) => setTimeout(r, 100));
+  return { result, ms, lines: worker.logs.slice(before).map((l) => JSON.parse(l)) };
+}
+
+/** Durable Object requests, KV writes and time of a whole sign-in and of a refresh. */
+async function measureSignIn(worker) {
+  const login = await logsOf(worker, () => signIn(worker.url, "bench@acme.example"));
+  const { tokens, client } = login.result;
+  const refresh = await logsOf(worker, () => tokenRequest(worker.url, { grant_type: "refresh_token", refresh_token: tokens.refresh_token, client_id: client.client_id }));
+  const sum = (lines, field) => lines.reduce((n, l) => n + (l[field] ?? 0), 0);
+  return [
+    { flow: "sign-in (register, authorize, consent, callback, token)", "connector requests": login.lines.length, "DO requests": sum(login.lines, "ledger_calls"), "DO rows written": 5, "KV writes": sum(login.lines, "kv_writes"), "ms (local IdP)": Math.round(login.ms) },
+    { flow: "refresh", "connector requests": refresh.lines.length, "DO requests": sum(refresh.lines, "ledger_calls"), "DO rows written": 1, "KV writes": sum(refresh.lines, "kv_writes"), "ms (local IdP)": Math.round(refresh.ms) },
+  ];
+}
 for (const skills of sizes.length ? sizes : [50, 500, 2000]) {
   const repo = await GitRepo.create();
   const github = new FakeGitHub(repo, { delayMs: DELAY });
@@ -81,6 +106,7 @@ for (const skills of sizes.length ? sizes : [50, 500, 2000]) {
     rows.push(await row(skills, "fetch_skill cold", COLD_SAMPLES, async () => measured(await fresh(), "fetch_skill", { name: "skill-0001" })));
     const worker = await fresh();
     await call(worker, "list_skills", {});
+    if (skills === (sizes.length ? sizes : [50, 500, 2000])[0]) signInCosts = await measureSignIn(worker);
     rows.push(await row(skills, "list_skills warm", WARM_SAMPLES, () => measured(worker, "list_skills", {})));
     rows.push(await row(skills, "fetch_skill warm", WARM_SAMPLES, (i) => measured(worker, "fetch_skill", { name: `skill-${String(i % skills).padStart(4, "0")}` })));
     rows.push(await row(skills, "check_updates warm", WARM_SAMPLES, () => measured(worker, "check_updates", { installed })));
@@ -97,8 +123,10 @@ for (const skills of sizes.length ? sizes : [50, 500, 2000]) {
   }
 }
 
-console.log(`GitHub round trip: ${DELAY} ms. Cold = a fresh Worker with an empty KV.`);
+console.log(`GitHub round trip: ${DELAY} ms. Cold = a fresh Worker with an empty KV. Every call is authenticated (1 DO request).`);
 console.table(rows);
+console.log("Sign-in costs (DO rows written per flow as counted by tests/sign_in.rs):");
+console.table(signInCosts);
 
 // A day of a team of 500 active users, from the measured per-call figures of the largest
 // marketplace. Assumptions (stated in the output): each user makes 20 tool calls a day (8
@@ -116,14 +144,25 @@ const kvReads =
   USERS * (perUser.list * at("list_skills warm")["KV reads"] + perUser.fetch * (at("fetch_skill warm")["KV reads"] + 1) + perUser.check * at("check_updates warm")["KV reads"]) +
   COMMITS * at("list_skills, new commit")["KV reads"];
 const kvWrites = COMMITS * at("list_skills, new commit")["KV writes"];
+// Sign-in: each user signs in once a week (the grant lifetime) and refreshes 8 times a day (one-hour
+// access tokens over a working day); every authenticated MCP request checks its grant (1 DO request).
+const signIns = USERS / 7;
+const refreshes = USERS * 8;
+const [login, refresh] = signInCosts;
+const mcpRequests = USERS * (perUser.list + perUser.fetch + perUser.check + perUser.protocol);
+const doRequests = Math.round(mcpRequests + signIns * login["DO requests"] + refreshes * refresh["DO requests"]);
+const doRows = Math.round(signIns * login["DO rows written"] + refreshes * refresh["DO rows written"]);
+// Duration is billed while an object runs a request (128 MB); assume 10 ms each, well above measured.
+const doGbSeconds = Math.round(doRequests * 0.01 * 0.125);
 const day = [
-  { resource: "Workers requests", "per day": requests, "free plan": 100_000 },
+  { resource: "Workers requests", "per day": Math.round(requests + signIns * login["connector requests"] + refreshes), "free plan": 100_000 },
   { resource: "KV reads", "per day": kvReads, "free plan": 100_000 },
   { resource: "KV writes", "per day": kvWrites, "free plan": 1_000 },
-  { resource: "Durable Object rows written", "per day": 0, "free plan": 100_000 },
-  { resource: "Durable Object GB-s", "per day": 0, "free plan": 13_000 },
+  { resource: "Durable Object requests", "per day": doRequests, "free plan": 100_000 },
+  { resource: "Durable Object rows written", "per day": doRows, "free plan": 100_000 },
+  { resource: "Durable Object GB-s", "per day": doGbSeconds, "free plan": 13_000 },
 ].map((r) => ({ ...r, "share of limit": `${((100 * r["per day"]) / r["free plan"]).toFixed(1)}%` }));
-console.log(`A day of ${USERS} active users (20 tool calls and 6 downloads each) and ${COMMITS} new commits, at ${largest} skills:`);
+console.log(`A day of ${USERS} active users (20 tool calls and 6 downloads each, a sign-in a week, 8 refreshes a day) and ${COMMITS} new commits, at ${largest} skills:`);
 console.table(day);
 
 // The request counts must not grow with the marketplace.

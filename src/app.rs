@@ -43,6 +43,8 @@ pub struct RequestLog {
     pub kv_reads: u32,
     /// KV writes (counted by the host's adapter, which fills this in).
     pub kv_writes: u32,
+    /// Sign-in ledger (Durable Object) requests (counted by the host's adapter).
+    pub ledger_calls: u32,
     /// Wall time, as far as the runtime lets it be measured.
     pub duration_ms: u64,
 }
@@ -76,6 +78,7 @@ pub async fn handle<P: Platform>(
         github_requests: 0,
         kv_reads: 0,
         kv_writes: 0,
+        ledger_calls: 0,
         duration_ms: 0,
     };
 

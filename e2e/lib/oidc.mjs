@@ -2,19 +2,8 @@
 // RS256 ID tokens with email/name claims, and its development login form, where any login is
 // accepted. The login typed is the email address and also the subject (user ids read
 // `google:<email>` in tests); one starting with "unverified" gets email_verified: false.
+import "./quiet-oidc.mjs";
 import Provider from "oidc-provider";
-
-// oidc-provider announces each development default it uses (in-memory storage, generated keys,
-// its login pages); those are exactly what a stand-in wants, so its notices are not printed.
-for (const level of ["info", "warn"]) {
-  const original = console[level];
-  console[level] = (...args) => {
-    if (typeof args[0] === "string" && args[0].includes("oidc-provider ")) return;
-    original(...args);
-  };
-}
-import { randomBytes } from "node:crypto";
-import { createServer } from "node:http";
 
 /**
  * Starts the provider with one confidential client whose redirect URI is `${connectorUrl}/callback`.

@@ -28,6 +28,7 @@ async fn fetch(request: Request, env: Env, _ctx: Context) -> worker::Result<Resp
     let mut handled = app::handle(&platform, &config, request).await;
     handled.log.kv_reads = platform.kv_reads.get();
     handled.log.kv_writes = platform.kv_writes.get();
+    handled.log.ledger_calls = platform.ledger_calls.get();
     console_log!("{}", serde_json::to_string(&handled.log).unwrap_or_default());
     to_worker_response(handled.response)
 }

@@ -21,6 +21,8 @@ pub struct WorkerPlatform {
     pub kv_reads: Cell<u32>,
     /// KV writes so far, for the request log.
     pub kv_writes: Cell<u32>,
+    /// Sign-in ledger requests so far, for the request log.
+    pub ledger_calls: Cell<u32>,
 }
 
 impl WorkerPlatform {
@@ -31,6 +33,7 @@ impl WorkerPlatform {
             ledger: super::ledger_object::LedgerClient::new(env),
             kv_reads: Cell::new(0),
             kv_writes: Cell::new(0),
+            ledger_calls: Cell::new(0),
         }
     }
 }
@@ -55,6 +58,7 @@ impl SignInStore for WorkerPlatform {
         shard: &str,
         command: crate::oauth::ledger::Command,
     ) -> Result<crate::oauth::ledger::Reply, StoreError> {
+        self.ledger_calls.set(self.ledger_calls.get() + 1);
         self.ledger.ledger(shard, command).await
     }
 }
