@@ -3,6 +3,7 @@
 //! Origin checks and CORS live here because they apply to every browser-reachable endpoint;
 //! each endpoint's own behaviour lives in its module.
 
+use crate::access;
 use crate::config::{Config, ConfigError};
 use crate::downloads;
 use crate::mcp::streamable_http;
@@ -163,6 +164,14 @@ async fn route<P: Platform>(
                 response
             }
         },
+        (access::SCHEMA_PATH, &Method::GET) => {
+            let mut response = http::Response::new(access::SCHEMA.as_bytes().to_vec());
+            let headers = response.headers_mut();
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/schema+json"));
+            headers.insert("access-control-allow-origin", HeaderValue::from_static("*"));
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
+            response
+        }
         ("/", _) => method_not_allowed("GET"),
         _ => error(StatusCode::NOT_FOUND, "not_found", &format!("nothing at {path}; the MCP endpoint is /mcp")),
     }

@@ -5,7 +5,10 @@
 //! A link carries everything needed to rebuild the package (the commit is immutable), so serving
 //! it needs no session and no catalog: the commit's zipball and a raw copy of the skill's files.
 
+use crate::access::{Access, AccessError, SkillRef, ACCESS_PATH};
+use crate::catalog::manifests::{parse_json_file, Marketplace, PluginEntry, MARKETPLACE_PATH};
 use crate::catalog::skill_md;
+use crate::oauth::ledger::UserInfo;
 use crate::catalog::snapshot::Snapshot;
 use crate::catalog_store;
 use crate::config::Config;
@@ -52,6 +55,8 @@ pub struct DownloadLink {
     pub version: Option<String>,
     /// The user the link was issued to.
     pub user: String,
+    /// That user's verified email (domain principals in access.json are decided by it).
+    pub email: String,
     /// Unix seconds after which the link is refused.
     pub expires: u64,
 }
@@ -67,7 +72,11 @@ impl DownloadLink {
         if let Some(version) = &self.version {
             query.append_pair("v", version);
         }
-        query.append_pair("u", &self.user).append_pair("e", &self.expires.to_string()).append_pair("s", &signature);
+        query
+            .append_pair("u", &self.user)
+            .append_pair("m", &self.email)
+            .append_pair("e", &self.expires.to_string())
+            .append_pair("s", &signature);
         format!("{base_url}{PATH_PREFIX}{}.skill?{}", self.skill, query.finish())
     }
 
@@ -89,6 +98,7 @@ impl DownloadLink {
             commit: take("c")?,
             version: pairs.get("v").cloned(),
             user: take("u")?,
+            email: take("m")?,
             expires: take("e")?.parse().map_err(|_| LinkError::Malformed)?,
         };
         let signature = URL_SAFE_NO_PAD.decode(take("s")?).map_err(|_| LinkError::BadSignature)?;
@@ -105,7 +115,7 @@ impl DownloadLink {
 
     /// The MAC over every field, with the key derived for links only (so a link signature can
     /// never be replayed as a cookie or token signature made with the same secret).
-    fn fields(&self) -> [Vec<u8>; 7] {
+    fn fields(&self) -> [Vec<u8>; 8] {
         [
             self.skill.clone().into_bytes(),
             self.group.clone().into_bytes(),
@@ -113,9 +123,39 @@ impl DownloadLink {
             self.commit.clone().into_bytes(),
             self.version.clone().unwrap_or_default().into_bytes(),
             self.user.clone().into_bytes(),
+            self.email.clone().into_bytes(),
             self.expires.to_string().into_bytes(),
         ]
     }
+}
+
+/// Whether the link's user may read its skill under the access rules at the link's commit (the
+/// group's published state read from that commit's marketplace.json).
+fn readable_at(snapshot: &mut Snapshot, link: &DownloadLink) -> Result<bool, AccessError> {
+    let text = if snapshot.contains(ACCESS_PATH) {
+        Some(snapshot.read(ACCESS_PATH).map(|b| String::from_utf8(b).unwrap_or_default()).unwrap_or_default())
+    } else {
+        None
+    };
+    let access = Access::load(text.as_deref());
+    if let Some(error) = access.error() {
+        return Err(error.clone());
+    }
+    let group_folder = link.folder.rsplit_once("/skills/").map(|(group, _)| group).unwrap_or_default();
+    let published = snapshot
+        .read(MARKETPLACE_PATH)
+        .ok()
+        .and_then(|bytes| parse_json_file::<Marketplace>(MARKETPLACE_PATH, &bytes).ok())
+        .is_some_and(|marketplace| {
+            marketplace.plugins.iter().any(|raw| {
+                serde_json::from_value::<PluginEntry>(raw.clone())
+                    .ok()
+                    .and_then(|entry| entry.local_folder())
+                    .is_some_and(|folder| folder == group_folder)
+            })
+        });
+    let user = UserInfo { id: link.user.clone(), email: link.email.clone(), name: None };
+    Ok(access.can_read(&user, SkillRef { name: &link.skill, group: &link.group, published }))
 }
 
 /// Serves `GET /download/<skill>.skill?…`: verifies the link, then builds the package from the
@@ -147,6 +187,12 @@ pub async fn serve<P: Platform>(platform: &P, config: &Config, path: &str, query
         if snapshot.files_under(&link.folder).is_empty() {
             return Ok(None);
         }
+        // The link's user must still be allowed to read the skill under the rules of its commit.
+        match readable_at(&mut snapshot, &link) {
+            Ok(true) => {}
+            Ok(false) => return Ok(None),
+            Err(error) => return Ok(Some(Err(error))),
+        }
         let description = snapshot
             .read(&format!("{}/SKILL.md", link.folder))
             .ok()
@@ -159,10 +205,13 @@ pub async fn serve<P: Platform>(platform: &P, config: &Config, path: &str, query
             description,
             group: link.group.clone(),
         };
-        package::build(&mut snapshot, &link.folder, &manifest).map(Some)
+        package::build(&mut snapshot, &link.folder, &manifest).map(|package| Some(Ok(package)))
     });
     let package = match built {
-        Ok(Some(package)) => package,
+        Ok(Some(Ok(package))) => package,
+        Ok(Some(Err(error))) => {
+            return (responses::error(StatusCode::FORBIDDEN, "access_rules_invalid", &error.to_string()), requests)
+        }
         Ok(None) => {
             return (
                 responses::error(StatusCode::NOT_FOUND, "not_found", "the skill no longer exists at that commit"),
@@ -195,7 +244,8 @@ mod tests {
             folder: "plugins/docs/skills/pdf".into(),
             commit: "a".repeat(40),
             version: Some("1.0.0".into()),
-            user: "anonymous".into(),
+            user: "google:1".into(),
+            email: "ann@acme.example".into(),
             expires: 1_000,
         }
     }
@@ -223,7 +273,7 @@ mod tests {
             Err(LinkError::BadSignature)
         );
         assert_eq!(DownloadLink::verify("/download/other.skill", &query, &key, 0), Err(LinkError::BadSignature));
-        for (from, to) in [("e=1000", "e=9999"), ("u=anonymous", "u=someone"), ("v=1.0.0", "v=2.0.0")] {
+        for (from, to) in [("e=1000", "e=9999"), ("u=google%3A1", "u=google%3A2"), ("m=ann%40acme.example", "m=ann%40evil.example"), ("v=1.0.0", "v=2.0.0")] {
             assert_eq!(
                 DownloadLink::verify(&path, &query.replace(from, to), &key, 0),
                 Err(LinkError::BadSignature),

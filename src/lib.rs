@@ -4,6 +4,7 @@
 //! The crate is a pure core (everything but `edge`) that talks to the outside world only through
 //! the traits in [`ports`], and a thin wasm edge that implements them over the Workers runtime.
 
+pub mod access;
 pub mod app;
 pub mod catalog;
 pub mod catalog_store;

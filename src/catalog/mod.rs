@@ -12,6 +12,7 @@ pub mod snapshot;
 use manifests::{
     parse_json_file, JsonFileError, Marketplace, PluginEntry, PluginManifest, MARKETPLACE_PATH, PLUGIN_MANIFEST,
 };
+use crate::access::ACCESS_PATH;
 use serde::{Deserialize, Serialize};
 use snapshot::{ContentStamp, Snapshot, SnapshotError};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -98,6 +99,9 @@ pub struct Catalog {
     pub groups: Vec<Group>,
     /// Everything that was left out, sorted by path.
     pub skipped: Vec<Skipped>,
+    /// The text of `.skillport/access.json` at this commit (`None`: no such file), so access is
+    /// always decided by the rules of the commit being served.
+    pub access: Option<String>,
 }
 
 impl Catalog {
@@ -254,6 +258,12 @@ impl Catalog {
         }
         skills.sort_by(|a, b| a.name.cmp(&b.name));
         skipped.sort_by(|a, b| a.path.cmp(&b.path));
+        let access = if snapshot.contains(ACCESS_PATH) {
+            // Not UTF-8 is kept as an empty file, which the access module reports as invalid JSON.
+            Some(String::from_utf8(snapshot.read(ACCESS_PATH)?).unwrap_or_default())
+        } else {
+            None
+        };
 
         Ok(Catalog {
             commit: commit.to_string(),
@@ -262,6 +272,7 @@ impl Catalog {
             skills,
             groups: groups.into_iter().map(|(group, _, _)| group).collect(),
             skipped,
+            access,
         })
     }
 

@@ -3,7 +3,7 @@
 use super::{
     input_schema, output_schema, parse_arguments, to_output, Annotations, ToolContext, ToolDefinition, ToolError,
 };
-use crate::catalog::Catalog;
+use crate::catalog::{Catalog, Skill};
 use crate::ports::Platform;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -90,16 +90,17 @@ pub async fn call<P: Platform>(ctx: &ToolContext<'_, P>, arguments: Map<String, 
             "`installed` may list at most {MAX_INSTALLED} skills; check them in batches"
         )));
     }
-    let served = ctx.catalog().await?;
-    to_output(&compare(&served.catalog, input.installed))
+    let (served, access) = ctx.readable().await?;
+    to_output(&compare(&served.catalog, input.installed, |skill| ctx.can_read(&access, skill)))
 }
 
-/// Sorts each installed skill into updates, up to date, or unknown.
-pub fn compare(catalog: &Catalog, installed: Vec<Installed>) -> Output {
+/// Sorts each installed skill into updates, up to date, or unknown; skills `readable` refuses
+/// are unknown, exactly like skills that do not exist.
+pub fn compare(catalog: &Catalog, installed: Vec<Installed>, readable: impl Fn(&Skill) -> bool) -> Output {
     let mut output = Output { updates: Vec::new(), up_to_date: Vec::new(), unknown: Vec::new() };
     for Installed { name, version } in installed {
         let unknown = |reason: String| Unknown { name: name.clone(), reason };
-        let available = match available_version(catalog, &name) {
+        let available = match available_version(catalog, &name, &readable) {
             Ok(available) => available,
             Err(reason) => {
                 output.unknown.push(unknown(reason));
@@ -123,11 +124,14 @@ pub fn compare(catalog: &Catalog, installed: Vec<Installed>) -> Output {
     output
 }
 
-/// The version the marketplace offers for a published skill (or group) called `name`.
-fn available_version(catalog: &Catalog, name: &str) -> Result<String, String> {
-    let (version, what) = if let Some(skill) = catalog.skill(name).filter(|s| s.published) {
+/// The version the marketplace offers for a readable skill (or a group with a readable skill)
+/// called `name`.
+fn available_version(catalog: &Catalog, name: &str, readable: &impl Fn(&Skill) -> bool) -> Result<String, String> {
+    let (version, what) = if let Some(skill) = catalog.skill(name).filter(|s| readable(s)) {
         (skill.version.clone(), "its group")
-    } else if let Some(group) = catalog.groups.iter().find(|g| g.published && g.name == name) {
+    } else if let Some(group) =
+        catalog.groups.iter().find(|g| g.name == name && catalog.skills.iter().any(|s| s.group == g.name && readable(s)))
+    {
         (group.version.clone(), "the group")
     } else {
         return Err("no skill or group of that name is available in the marketplace".into());
@@ -185,11 +189,12 @@ mod tests {
                 description: None,
             }],
             skipped: vec![],
+            access: None,
         }
     }
 
     fn check(name: &str, version: &str) -> Output {
-        compare(&catalog(), vec![Installed { name: name.into(), version: version.into() }])
+        compare(&catalog(), vec![Installed { name: name.into(), version: version.into() }], |s| s.published)
     }
 
     #[test]

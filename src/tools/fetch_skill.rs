@@ -109,11 +109,11 @@ pub fn definition() -> ToolDefinition {
 /// Runs the tool.
 pub async fn call<P: Platform>(ctx: &ToolContext<'_, P>, arguments: Map<String, Value>) -> Result<Value, ToolError> {
     let input: Input = parse_arguments(arguments)?;
-    let served = ctx.catalog().await?;
+    let (served, access) = ctx.readable().await?;
     let skill = served
         .catalog
         .skill(&input.name)
-        .filter(|s| s.published)
+        .filter(|s| ctx.can_read(&access, s))
         .ok_or_else(|| ToolError::SkillNotFound(input.name.clone()))?
         .clone();
     let mut snapshot = ctx.snapshot().await?;
@@ -145,6 +145,7 @@ pub async fn call<P: Platform>(ctx: &ToolContext<'_, P>, arguments: Map<String, 
         commit: served.catalog.commit.clone(),
         version: skill.version.clone(),
         user: ctx.principal.user.id.clone(),
+        email: ctx.principal.user.email.clone(),
         expires: ctx.platform.now_ms() / 1000 + LINK_LIFETIME_SECONDS,
     };
     let filename = format!("{}.skill", skill.name);

@@ -43,8 +43,11 @@ pub struct ListedSkill {
     pub description: String,
     /// Its version (the group's), if the group declares one.
     pub version: Option<String>,
-    /// Whether its group is published in the marketplace.
+    /// Whether its group is published in the marketplace (unpublished skills are listed only to
+    /// editors and the group's writers).
     pub published: bool,
+    /// Whether you may edit it (save_skill, delete_skill, bump_version).
+    pub editable: bool,
     /// Search tags.
     pub tags: Vec<String>,
     /// The marketplace category.
@@ -91,18 +94,18 @@ pub async fn call<P: Platform>(ctx: &ToolContext<'_, P>, arguments: Map<String, 
         None => 0,
         Some(cursor) => decode_cursor(cursor)?,
     };
-    let served = ctx.catalog().await?;
+    let (served, access) = ctx.readable().await?;
     let words: Vec<String> =
         input.query.as_deref().unwrap_or_default().split_whitespace().map(str::to_lowercase).collect();
     let matching: Vec<&Skill> = served
         .catalog
         .skills
         .iter()
-        .filter(|s| s.published)
+        .filter(|s| ctx.can_read(&access, s))
         .filter(|s| input.group.as_ref().is_none_or(|g| *g == s.group))
         .filter(|s| words.iter().all(|w| matches(s, w)))
         .collect();
-    let page: Vec<ListedSkill> = matching.iter().skip(offset).take(limit).map(|s| listed(s)).collect();
+    let page: Vec<ListedSkill> = matching.iter().skip(offset).take(limit).map(|s| listed(s, access.can_write(&ctx.principal.user, &s.group))).collect();
     let next = offset + page.len();
     let output = Output {
         count: page.len(),
@@ -120,13 +123,14 @@ fn matches(skill: &Skill, word: &str) -> bool {
         || skill.tags.iter().any(|t| t.to_lowercase().contains(word))
 }
 
-fn listed(skill: &Skill) -> ListedSkill {
+fn listed(skill: &Skill, editable: bool) -> ListedSkill {
     ListedSkill {
         name: skill.name.clone(),
         group: skill.group.clone(),
         description: skill.description.clone(),
         version: skill.version.clone(),
         published: skill.published,
+        editable,
         tags: skill.tags.clone(),
         category: skill.category.clone(),
     }

@@ -6,10 +6,13 @@
 pub mod check_updates;
 pub mod fetch_skill;
 pub mod list_skills;
+pub mod revoke_user;
 pub mod whoami;
 
 use crate::catalog::snapshot::{SharedBytes, Snapshot};
 use crate::catalog_store::{self, LoadError, Served};
+use crate::access::{Access, AccessError, SkillRef};
+use crate::catalog::Skill;
 use crate::config::Config;
 use crate::oauth::bearer::Principal;
 use crate::ports::Platform;
@@ -28,6 +31,12 @@ pub enum ToolError {
     /// The catalog cannot be read (GitHub or the repository's content).
     #[error("the skills catalog is unavailable: {0}")]
     Catalog(#[from] LoadError),
+    /// access.json is broken: nothing is served until it is fixed (fail closed).
+    #[error("{0}")]
+    Access(#[from] AccessError),
+    /// The caller may not do this.
+    #[error("{0}")]
+    Forbidden(String),
     /// No such skill, or not one the caller may see (the same answer for both).
     #[error("no skill named `{0}` is available to you; call list_skills to see the skills you can install")]
     SkillNotFound(String),
@@ -147,6 +156,7 @@ pub struct ToolContext<'a, P> {
     /// Who is calling, signed in.
     pub principal: Principal,
     served: RefCell<Option<Rc<Served>>>,
+    access: RefCell<Option<Rc<Access>>>,
     archive: RefCell<Option<SharedBytes>>,
     github_requests: Cell<u32>,
 }
@@ -160,6 +170,7 @@ impl<'a, P: Platform> ToolContext<'a, P> {
             base_url,
             principal,
             served: RefCell::new(None),
+            access: RefCell::new(None),
             archive: RefCell::new(None),
             github_requests: Cell::new(0),
         }
@@ -175,6 +186,36 @@ impl<'a, P: Platform> ToolContext<'a, P> {
         self.github_requests.set(self.github_requests.get() + served.github_requests);
         *self.served.borrow_mut() = Some(served.clone());
         Ok(served)
+    }
+
+    /// The access rules of the served commit, whatever their state (whoami shows a broken file).
+    pub async fn access(&self) -> Result<Rc<Access>, ToolError> {
+        if let Some(access) = self.access.borrow().as_ref() {
+            return Ok(access.clone());
+        }
+        let served = self.catalog().await?;
+        let access = Rc::new(Access::load(served.catalog.access.as_deref()));
+        *self.access.borrow_mut() = Some(access.clone());
+        Ok(access)
+    }
+
+    /// The catalog and its access rules, for tools that serve skills: an error while access.json
+    /// is broken (fail closed).
+    pub async fn readable(&self) -> Result<(Rc<Served>, Rc<Access>), ToolError> {
+        let served = self.catalog().await?;
+        let access = self.access().await?;
+        if let Some(error) = access.error() {
+            return Err(ToolError::Access(error.clone()));
+        }
+        Ok((served, access))
+    }
+
+    /// Whether the caller may read `skill` under `access`.
+    pub fn can_read(&self, access: &Access, skill: &Skill) -> bool {
+        access.can_read(
+            &self.principal.user,
+            SkillRef { name: &skill.name, group: &skill.group, published: skill.published },
+        )
     }
 
     /// The files of the served commit (from KV, or downloaded once per request at most).
@@ -203,7 +244,13 @@ impl<'a, P: Platform> ToolContext<'a, P> {
 
 /// Every tool, in the order `tools/list` shows them.
 pub fn definitions() -> Vec<ToolDefinition> {
-    vec![list_skills::definition(), fetch_skill::definition(), check_updates::definition(), whoami::definition()]
+    vec![
+        list_skills::definition(),
+        fetch_skill::definition(),
+        check_updates::definition(),
+        whoami::definition(),
+        revoke_user::definition(),
+    ]
 }
 
 /// Runs the tool called `name`; `None` when there is no such tool.
@@ -217,6 +264,7 @@ pub async fn call<P: Platform>(
         "fetch_skill" => fetch_skill::call(ctx, arguments).await,
         "check_updates" => check_updates::call(ctx, arguments).await,
         "whoami" => whoami::call(ctx, arguments).await,
+        "revoke_user" => revoke_user::call(ctx, arguments).await,
         _ => return None,
     };
     Some(result)

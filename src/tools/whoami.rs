@@ -4,6 +4,7 @@
 use super::{
     input_schema, output_schema, parse_arguments, to_output, Annotations, ToolContext, ToolDefinition, ToolError,
 };
+use crate::access::{Access, ACCESS_PATH};
 use crate::ports::Platform;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -36,6 +37,12 @@ pub struct Output {
     pub provider: String,
     /// Whether this user is an editor in access.json.
     pub editor: bool,
+    /// The access.json teams this user is in.
+    pub teams: Vec<String>,
+    /// Where the access rules come from, or why they cannot be used.
+    pub access_rules: String,
+    /// Set while access.json is broken (skills are not served until it is fixed): the problem and its line.
+    pub access_error: Option<String>,
     /// Paste this into access.json to name this user.
     pub access_json_entry: AccessEntry,
 }
@@ -45,7 +52,7 @@ pub fn definition() -> ToolDefinition {
     ToolDefinition {
         name: "whoami",
         title: "Who am I",
-        description: "Show who you are signed in as (user id, email, provider), whether you are an editor, and the entry an administrator pastes into .skillport/access.json to grant you access.",
+        description: "Show who you are signed in as (user id, email, provider), whether you are an editor, your teams, the state of the access rules, and the entry an administrator pastes into .skillport/access.json to grant you access.",
         input_schema: input_schema::<Input>(),
         output_schema: output_schema::<Output>(),
         annotations: Annotations::READ_ONLY,
@@ -57,12 +64,32 @@ pub async fn call<P: Platform>(ctx: &ToolContext<'_, P>, arguments: Map<String, 
     let _: Input = parse_arguments(arguments)?;
     let user = &ctx.principal.user;
     let provider = user.id.split_once(':').map(|(p, _)| p).unwrap_or_default().to_string();
+    // whoami answers even when the catalog or access.json cannot be read, so people can always
+    // find the id an admin needs.
+    let (editor, teams, access_rules, access_error) = match ctx.access().await {
+        Ok(access) => match access.as_ref() {
+            Access::Rules(_) => (access.is_editor(user), access.teams_of(user), format!("from {ACCESS_PATH}"), None),
+            Access::Missing => (
+                false,
+                Vec::new(),
+                format!("there is no {ACCESS_PATH}: everyone signed in reads the published skills and nobody edits"),
+                None,
+            ),
+            Access::Broken(error) => {
+                (false, Vec::new(), format!("{ACCESS_PATH} is broken"), Some(error.to_string()))
+            }
+        },
+        Err(error) => (false, Vec::new(), "unknown: the catalog could not be read".into(), Some(error.to_string())),
+    };
     to_output(&Output {
         id: user.id.clone(),
         email: user.email.clone(),
         name: user.name.clone(),
         provider,
-        editor: false,
+        editor,
+        teams,
+        access_rules,
+        access_error,
         access_json_entry: AccessEntry { id: user.id.clone(), label: user.email.clone() },
     })
 }

@@ -1,0 +1,454 @@
+//! Who may read and who may write, from `.skillport/access.json` in the skills repository.
+//!
+//! One module answers every access question ([`Access::can_read`], [`Access::can_write`],
+//! [`Access::is_editor`]); every tool and the package download link ask it. The file is read from
+//! the same commit as the catalog it governs. It fails closed: a file that is not valid JSON or
+//! does not match the format never widens access; the skill tools answer its error (with the line)
+//! until it is fixed. No file at all means everyone signed in reads and nobody writes.
+//!
+//! The format is documented with examples in `docs/ACCESS.md`; its JSON Schema is served at
+//! [`SCHEMA_PATH`].
+
+use crate::oauth::ledger::UserInfo;
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Where the file lives in the repository.
+pub const ACCESS_PATH: &str = ".skillport/access.json";
+/// Where the connector serves the file's JSON Schema (for editor completion via `$schema`).
+pub const SCHEMA_PATH: &str = "/schemas/access.json";
+/// The JSON Schema itself.
+pub const SCHEMA: &str = include_str!("../schemas/access.schema.json");
+/// The largest access.json accepted.
+pub const MAX_ACCESS_BYTES: usize = 256 << 10;
+
+/// Why access.json cannot be used, with where in the file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{ACCESS_PATH}{} is invalid: {problem}. Until it is fixed, skills are not served (fail closed); fix it and push again", line.map(|l| format!(" line {l}")).unwrap_or_default())]
+pub struct AccessError {
+    /// The 1-based line, when known.
+    pub line: Option<usize>,
+    /// What is wrong.
+    pub problem: String,
+}
+
+/// Someone or something a rule can name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    /// `"*"`: every signed-in user.
+    Everyone,
+    /// `"editors"`: the editors list.
+    Editors,
+    /// A user id, `<provider>:<subject>`.
+    User(String),
+    /// `"team:<name>"`: the members of a named team.
+    Team(String),
+    /// `"domain:<domain>"`: anyone signed in with a verified email at that domain.
+    Domain(String),
+}
+
+impl Principal {
+    /// Parses a principal string, or says what would have been valid.
+    pub fn parse(text: &str) -> Result<Principal, String> {
+        let valid_name = |s: &str| !s.is_empty() && !s.chars().any(|c| c.is_whitespace() || c.is_control());
+        match text {
+            "*" => Ok(Principal::Everyone),
+            "editors" => Ok(Principal::Editors),
+            _ => match text.split_once(':') {
+                Some(("team", name)) if valid_name(name) => Ok(Principal::Team(name.to_string())),
+                Some(("domain", domain)) if domain.contains('.') && valid_name(domain) && !domain.contains('@') => {
+                    Ok(Principal::Domain(domain.to_ascii_lowercase()))
+                }
+                Some((provider, subject))
+                    if !matches!(provider, "team" | "domain")
+                        && !provider.is_empty()
+                        && provider.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                        && valid_name(subject) =>
+                {
+                    Ok(Principal::User(text.to_string()))
+                }
+                _ => Err(format!(
+                    "`{text}` is not a principal; write a user id such as google:1234 (whoami shows yours), team:<name>, domain:<example.com>, \"*\" or \"editors\""
+                )),
+            },
+        }
+    }
+}
+
+/// A principal as written: a string, or `{"id": …, "label": …}` (the label is for people).
+struct Entry(Principal);
+
+impl<'de> Deserialize<'de> for Entry {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct EntryVisitor;
+        impl<'de> Visitor<'de> for EntryVisitor {
+            type Value = Entry;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a principal string or an object {\"id\": …, \"label\": …}")
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<Entry, E> {
+                Principal::parse(text).map(Entry).map_err(E::custom)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Entry, A::Error> {
+                let mut id: Option<String> = None;
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "id" => id = Some(map.next_value()?),
+                        "label" => {
+                            let _: String = map.next_value()?;
+                        }
+                        other => return Err(de::Error::custom(format!("unknown field `{other}` (an entry has `id` and `label`)"))),
+                    }
+                }
+                let id = id.ok_or_else(|| de::Error::custom("an entry needs an `id`"))?;
+                Principal::parse(&id).map(Entry).map_err(de::Error::custom)
+            }
+        }
+        deserializer.deserialize_any(EntryVisitor)
+    }
+}
+
+/// Who a rule lets in: a list of principals (a single string is a list of one).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Audience(pub Vec<Principal>);
+
+impl<'de> Deserialize<'de> for Audience {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct AudienceVisitor;
+        impl<'de> Visitor<'de> for AudienceVisitor {
+            type Value = Audience;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("\"*\", \"editors\", a principal string, or a list of principals")
+            }
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<Audience, E> {
+                Principal::parse(text).map(|p| Audience(vec![p])).map_err(E::custom)
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Audience, A::Error> {
+                let mut principals = Vec::new();
+                while let Some(Entry(principal)) = seq.next_element()? {
+                    principals.push(principal);
+                }
+                Ok(Audience(principals))
+            }
+        }
+        deserializer.deserialize_any(AudienceVisitor)
+    }
+}
+
+/// A `read` and/or `write` rule.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    /// Who may read.
+    pub read: Option<Audience>,
+    /// Who may write.
+    pub write: Option<Audience>,
+}
+
+/// The file as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AccessFile {
+    #[serde(rename = "$schema")]
+    _schema: Option<String>,
+    #[serde(rename = "version")]
+    _version: Option<serde_json::Value>,
+    #[serde(default)]
+    editors: Audience,
+    #[serde(default)]
+    teams: BTreeMap<String, Audience>,
+    #[serde(default)]
+    skills: BTreeMap<String, Rule>,
+    #[serde(default)]
+    defaults: Rule,
+}
+
+/// The rules of a valid file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Policy {
+    editors: Vec<Principal>,
+    teams: BTreeMap<String, Vec<Principal>>,
+    skills: BTreeMap<String, Rule>,
+    defaults: Rule,
+}
+
+/// The access state of one commit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Access {
+    /// A valid access.json.
+    Rules(Policy),
+    /// No access.json: everyone signed in reads, nobody writes.
+    Missing,
+    /// An access.json that cannot be used: nothing is served until it is fixed.
+    Broken(AccessError),
+}
+
+/// What a read decision needs to know about a skill.
+#[derive(Debug, Clone, Copy)]
+pub struct SkillRef<'a> {
+    /// The skill's name.
+    pub name: &'a str,
+    /// Its group.
+    pub group: &'a str,
+    /// Whether the group is published in marketplace.json.
+    pub published: bool,
+}
+
+impl Access {
+    /// Reads access.json's text (`None`: the file does not exist at that commit).
+    pub fn load(source: Option<&str>) -> Access {
+        match source {
+            None => Access::Missing,
+            Some(text) => match parse(text) {
+                Ok(policy) => Access::Rules(policy),
+                Err(error) => Access::Broken(error),
+            },
+        }
+    }
+
+    /// The file's error, if it is broken: skill tools answer it instead of serving.
+    pub fn error(&self) -> Option<&AccessError> {
+        match self {
+            Access::Broken(error) => Some(error),
+            _ => None,
+        }
+    }
+
+    /// Editors read and write everything, and alone create groups, publish and delete groups.
+    pub fn is_editor(&self, user: &UserInfo) -> bool {
+        match self {
+            Access::Rules(policy) => policy.editors.iter().any(|p| policy.matches(p, user, false)),
+            _ => false,
+        }
+    }
+
+    /// Whether `user` may write (edit, delete skills of, bump) `group`.
+    pub fn can_write(&self, user: &UserInfo, group: &str) -> bool {
+        match self {
+            Access::Rules(policy) => {
+                if self.is_editor(user) {
+                    return true;
+                }
+                let rule = policy.skills.get(group).and_then(|r| r.write.as_ref()).or(policy.defaults.write.as_ref());
+                match rule {
+                    Some(audience) => policy.admits(audience, user),
+                    // The default: editors only.
+                    None => false,
+                }
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether `user` may see `skill` at all (list it, fetch it, download it, check it).
+    pub fn can_read(&self, user: &UserInfo, skill: SkillRef<'_>) -> bool {
+        match self {
+            Access::Missing => skill.published,
+            Access::Broken(_) => false,
+            Access::Rules(policy) => {
+                if self.is_editor(user) {
+                    return true;
+                }
+                if !skill.published {
+                    return self.can_write(user, skill.group);
+                }
+                let rule = policy
+                    .skills
+                    .get(skill.name)
+                    .and_then(|r| r.read.as_ref())
+                    .or_else(|| policy.skills.get(skill.group).and_then(|r| r.read.as_ref()))
+                    .or(policy.defaults.read.as_ref());
+                match rule {
+                    Some(audience) => policy.admits(audience, user),
+                    // The default: every signed-in user.
+                    None => true,
+                }
+            }
+        }
+    }
+
+    /// The teams `user` is a member of.
+    pub fn teams_of(&self, user: &UserInfo) -> Vec<String> {
+        match self {
+            Access::Rules(policy) => policy
+                .teams
+                .iter()
+                .filter(|(_, members)| members.iter().any(|p| policy.matches(p, user, false)))
+                .map(|(name, _)| name.clone())
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+impl Policy {
+    fn admits(&self, audience: &Audience, user: &UserInfo) -> bool {
+        audience.0.iter().any(|p| self.matches(p, user, true))
+    }
+
+    /// Whether `principal` names `user`. `expand` allows `editors` and `team:` (not inside the
+    /// editors list or a team, which the parser refuses anyway, so there is no recursion).
+    fn matches(&self, principal: &Principal, user: &UserInfo, expand: bool) -> bool {
+        match principal {
+            Principal::Everyone => true,
+            Principal::User(id) => *id == user.id,
+            Principal::Domain(domain) => {
+                user.email.rsplit_once('@').is_some_and(|(_, d)| d.eq_ignore_ascii_case(domain))
+            }
+            Principal::Editors => expand && self.editors.iter().any(|p| self.matches(p, user, false)),
+            Principal::Team(name) => {
+                expand && self.teams.get(name).is_some_and(|members| members.iter().any(|p| self.matches(p, user, false)))
+            }
+        }
+    }
+}
+
+/// The 1-based line of the first occurrence of `needle` in `text`.
+fn line_of(text: &str, needle: &str) -> Option<usize> {
+    text.find(needle).map(|at| text[..at].matches('\n').count() + 1)
+}
+
+fn parse(text: &str) -> Result<Policy, AccessError> {
+    if text.len() > MAX_ACCESS_BYTES {
+        return Err(AccessError { line: None, problem: format!("it is larger than {MAX_ACCESS_BYTES} bytes") });
+    }
+    let file: AccessFile = serde_json::from_str(text).map_err(|e| {
+        let problem = e.to_string();
+        // serde_json appends " at line L column C"; the line is reported separately.
+        let problem = problem.split(" at line ").next().unwrap_or(&problem).to_string();
+        AccessError { line: (e.line() > 0).then_some(e.line()), problem }
+    })?;
+    let error = |needle: String, problem: String| AccessError { line: line_of(text, &needle), problem };
+    let teams: BTreeMap<String, Vec<Principal>> = file.teams.into_iter().map(|(k, v)| (k, v.0)).collect();
+    for (name, members) in &teams {
+        if let Some(bad) = members.iter().find(|p| matches!(p, Principal::Team(_) | Principal::Editors)) {
+            let shown = match bad {
+                Principal::Team(t) => format!("team:{t}"),
+                _ => "editors".into(),
+            };
+            return Err(error(format!("\"{name}\""), format!("team `{name}` lists `{shown}`; a team lists users and domains only")));
+        }
+    }
+    if let Some(bad) = file.editors.0.iter().find(|p| matches!(p, Principal::Editors | Principal::Everyone)) {
+        let shown = if *bad == Principal::Editors { "editors" } else { "*" };
+        return Err(error("\"editors\"".into(), format!("the editors list cannot contain `{shown}`")));
+    }
+    let rules = file.skills.values().flat_map(|r| [r.read.as_ref(), r.write.as_ref()]).chain([file.defaults.read.as_ref(), file.defaults.write.as_ref()]);
+    for principal in rules.flatten().flat_map(|a| a.0.iter()).chain(file.editors.0.iter()) {
+        if let Principal::Team(name) = principal {
+            if !teams.contains_key(name) {
+                return Err(error(format!("team:{name}"), format!("`team:{name}` names no team; define it under \"teams\"")));
+            }
+        }
+    }
+    Ok(Policy { editors: file.editors.0, teams, skills: file.skills, defaults: file.defaults })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn user(id: &str, email: &str) -> UserInfo {
+        UserInfo { id: id.into(), email: email.into(), name: None }
+    }
+
+    fn skill<'a>(name: &'a str, group: &'a str) -> SkillRef<'a> {
+        SkillRef { name, group, published: true }
+    }
+
+    const OLD_FORMAT: &str = r#"{ "version": "1.0",
+      "editors":  [{ "id": "google:1143", "label": "alice@example.com" }],
+      "skills":   { "incident-runbook": { "read": [{ "id": "google:2294" }] },
+                    "engineering":      { "write": [{ "id": "google:3391" }] } },
+      "defaults": { "read": "*", "write": "editors" } }"#;
+
+    #[test]
+    fn the_earlier_connectors_file_keeps_its_meaning() {
+        let access = Access::load(Some(OLD_FORMAT));
+        let alice = user("google:1143", "alice@example.com");
+        let reader = user("google:2294", "r@example.com");
+        let writer = user("google:3391", "w@example.com");
+        let anyone = user("google:9", "x@example.com");
+        assert!(access.is_editor(&alice) && !access.is_editor(&writer));
+        assert!(access.can_read(&reader, skill("incident-runbook", "ops")));
+        assert!(!access.can_read(&anyone, skill("incident-runbook", "ops")));
+        assert!(access.can_read(&alice, skill("incident-runbook", "ops")), "editors read everything");
+        assert!(access.can_read(&anyone, skill("code-review", "engineering")));
+        assert!(access.can_write(&writer, "engineering") && !access.can_write(&writer, "sales"));
+        assert!(access.can_write(&alice, "sales") && !access.can_write(&anyone, "engineering"));
+    }
+
+    #[test]
+    fn teams_domains_and_group_rules() {
+        let access = Access::load(Some(
+            r#"{"teams": {"sales": ["google:1", {"id": "domain:sales.acme.example"}]},
+                "skills": {"sales": {"read": "team:sales", "write": ["team:sales"]},
+                           "pricing": {"read": ["google:2"]}}}"#,
+        ));
+        let member = user("google:1", "a@acme.example");
+        let by_domain = user("google:3", "b@sales.acme.example");
+        let other = user("google:2", "c@acme.example");
+        assert_eq!(access.teams_of(&by_domain), ["sales"]);
+        assert!(access.can_read(&member, skill("proposal", "sales")), "a group's read rule covers its skills");
+        assert!(access.can_read(&by_domain, skill("proposal", "sales")));
+        assert!(!access.can_read(&other, skill("proposal", "sales")));
+        assert!(access.can_read(&other, skill("pricing", "sales")), "a skill's own rule wins over its group's");
+        assert!(!access.can_read(&member, skill("pricing", "sales")));
+        assert!(access.can_write(&by_domain, "sales") && !access.can_write(&other, "sales"));
+        assert!(access.can_read(&other, skill("code-review", "engineering")), "no rule: everyone reads");
+        assert!(!access.can_write(&member, "engineering"), "no rule: editors write");
+    }
+
+    #[test]
+    fn unpublished_skills_are_for_editors_and_the_groups_writers() {
+        let access = Access::load(Some(r#"{"editors": ["google:1"], "skills": {"drafts": {"write": ["google:2"]}}}"#));
+        let draft = SkillRef { name: "plan", group: "drafts", published: false };
+        assert!(access.can_read(&user("google:1", "e@x.example"), draft));
+        assert!(access.can_read(&user("google:2", "w@x.example"), draft));
+        assert!(!access.can_read(&user("google:3", "r@x.example"), draft));
+        assert!(!Access::Missing.can_read(&user("google:3", "r@x.example"), draft));
+    }
+
+    #[test]
+    fn no_file_means_everyone_reads_and_nobody_writes() {
+        let anyone = user("google:1", "a@x.example");
+        assert!(Access::Missing.can_read(&anyone, skill("a", "b")));
+        assert!(!Access::Missing.can_write(&anyone, "b") && !Access::Missing.is_editor(&anyone));
+    }
+
+    #[test]
+    fn broken_files_fail_closed_with_the_line() {
+        for (text, line, problem) in [
+            ("{\n  \"editors\": [\n    \"bob\"\n  ]\n}", Some(3), "not a principal"),
+            ("{\n  \"skills\": {\"x\": {\"read\": \"team:ghost\"}}\n}", Some(2), "names no team"),
+            ("{\n  \"editor\": []\n}", Some(2), "unknown field `editor`"),
+            ("{\n  \"skills\": {\n", Some(3), "EOF"),
+            ("{\"teams\": {\"a\": [\"team:a\"]}}", Some(1), "lists users and domains only"),
+            ("{\"editors\": \"*\"}", Some(1), "cannot contain `*`"),
+        ] {
+            let access = Access::load(Some(text));
+            let error = access.error().unwrap_or_else(|| panic!("{text} should be broken"));
+            assert_eq!(error.line, line, "{text}: {error}");
+            assert!(error.problem.contains(problem), "{text}: {error}");
+            assert!(error.to_string().starts_with(".skillport/access.json line"));
+            assert!(!access.can_read(&user("google:1", "a@x.example"), skill("x", "y")));
+        }
+    }
+
+    #[test]
+    fn principals_are_parsed_strictly() {
+        assert_eq!(Principal::parse("google:114"), Ok(Principal::User("google:114".into())));
+        assert_eq!(Principal::parse("domain:Acme.Example"), Ok(Principal::Domain("acme.example".into())));
+        for bad in ["", "nobody", "google:", ":123", "Google:1", "domain:localhost", "domain:a@b.c", "team:"] {
+            assert!(Principal::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_schema_is_valid_json() {
+        let schema: serde_json::Value = serde_json::from_str(SCHEMA).unwrap();
+        assert_eq!(schema["title"], "Skillport access rules");
+    }
+}
