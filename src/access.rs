@@ -99,7 +99,11 @@ impl<'de> Deserialize<'de> for Entry {
                         "label" => {
                             let _: String = map.next_value()?;
                         }
-                        other => return Err(de::Error::custom(format!("unknown field `{other}` (an entry has `id` and `label`)"))),
+                        other => {
+                            return Err(de::Error::custom(format!(
+                                "unknown field `{other}` (an entry has `id` and `label`)"
+                            )))
+                        }
                     }
                 }
                 let id = id.ok_or_else(|| de::Error::custom("an entry needs an `id`"))?;
@@ -299,7 +303,8 @@ impl Policy {
             }
             Principal::Editors => expand && self.editors.iter().any(|p| self.matches(p, user, false)),
             Principal::Team(name) => {
-                expand && self.teams.get(name).is_some_and(|members| members.iter().any(|p| self.matches(p, user, false)))
+                expand
+                    && self.teams.get(name).is_some_and(|members| members.iter().any(|p| self.matches(p, user, false)))
             }
         }
     }
@@ -328,18 +333,28 @@ fn parse(text: &str) -> Result<Policy, AccessError> {
                 Principal::Team(t) => format!("team:{t}"),
                 _ => "editors".into(),
             };
-            return Err(error(format!("\"{name}\""), format!("team `{name}` lists `{shown}`; a team lists users and domains only")));
+            return Err(error(
+                format!("\"{name}\""),
+                format!("team `{name}` lists `{shown}`; a team lists users and domains only"),
+            ));
         }
     }
     if let Some(bad) = file.editors.0.iter().find(|p| matches!(p, Principal::Editors | Principal::Everyone)) {
         let shown = if *bad == Principal::Editors { "editors" } else { "*" };
         return Err(error("\"editors\"".into(), format!("the editors list cannot contain `{shown}`")));
     }
-    let rules = file.skills.values().flat_map(|r| [r.read.as_ref(), r.write.as_ref()]).chain([file.defaults.read.as_ref(), file.defaults.write.as_ref()]);
+    let rules = file
+        .skills
+        .values()
+        .flat_map(|r| [r.read.as_ref(), r.write.as_ref()])
+        .chain([file.defaults.read.as_ref(), file.defaults.write.as_ref()]);
     for principal in rules.flatten().flat_map(|a| a.0.iter()).chain(file.editors.0.iter()) {
         if let Principal::Team(name) = principal {
             if !teams.contains_key(name) {
-                return Err(error(format!("team:{name}"), format!("`team:{name}` names no team; define it under \"teams\"")));
+                return Err(error(
+                    format!("team:{name}"),
+                    format!("`team:{name}` names no team; define it under \"teams\""),
+                ));
             }
         }
     }

@@ -8,11 +8,11 @@
 use crate::access::{Access, AccessError, SkillRef, ACCESS_PATH};
 use crate::catalog::manifests::{parse_json_file, Marketplace, PluginEntry, MARKETPLACE_PATH};
 use crate::catalog::skill_md;
-use crate::oauth::ledger::UserInfo;
 use crate::catalog::snapshot::Snapshot;
 use crate::catalog_store;
 use crate::config::Config;
 use crate::keys::{Keys, Purpose};
+use crate::oauth::ledger::UserInfo;
 use crate::package::{self, InstalledManifest};
 use crate::ports::{HttpResponse, Platform};
 use crate::responses;
@@ -273,7 +273,12 @@ mod tests {
             Err(LinkError::BadSignature)
         );
         assert_eq!(DownloadLink::verify("/download/other.skill", &query, &key, 0), Err(LinkError::BadSignature));
-        for (from, to) in [("e=1000", "e=9999"), ("u=google%3A1", "u=google%3A2"), ("m=ann%40acme.example", "m=ann%40evil.example"), ("v=1.0.0", "v=2.0.0")] {
+        for (from, to) in [
+            ("e=1000", "e=9999"),
+            ("u=google%3A1", "u=google%3A2"),
+            ("m=ann%40acme.example", "m=ann%40evil.example"),
+            ("v=1.0.0", "v=2.0.0"),
+        ] {
             assert_eq!(
                 DownloadLink::verify(&path, &query.replace(from, to), &key, 0),
                 Err(LinkError::BadSignature),

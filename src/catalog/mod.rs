@@ -9,10 +9,10 @@ pub mod manifests;
 pub mod skill_md;
 pub mod snapshot;
 
+use crate::access::ACCESS_PATH;
 use manifests::{
     parse_json_file, JsonFileError, Marketplace, PluginEntry, PluginManifest, MARKETPLACE_PATH, PLUGIN_MANIFEST,
 };
-use crate::access::ACCESS_PATH;
 use serde::{Deserialize, Serialize};
 use snapshot::{ContentStamp, Snapshot, SnapshotError};
 use std::collections::{BTreeMap, BTreeSet, HashMap};

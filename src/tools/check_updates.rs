@@ -129,8 +129,10 @@ pub fn compare(catalog: &Catalog, installed: Vec<Installed>, readable: impl Fn(&
 fn available_version(catalog: &Catalog, name: &str, readable: &impl Fn(&Skill) -> bool) -> Result<String, String> {
     let (version, what) = if let Some(skill) = catalog.skill(name).filter(|s| readable(s)) {
         (skill.version.clone(), "its group")
-    } else if let Some(group) =
-        catalog.groups.iter().find(|g| g.name == name && catalog.skills.iter().any(|s| s.group == g.name && readable(s)))
+    } else if let Some(group) = catalog
+        .groups
+        .iter()
+        .find(|g| g.name == name && catalog.skills.iter().any(|s| s.group == g.name && readable(s)))
     {
         (group.version.clone(), "the group")
     } else {

@@ -105,7 +105,12 @@ pub async fn call<P: Platform>(ctx: &ToolContext<'_, P>, arguments: Map<String, 
         .filter(|s| input.group.as_ref().is_none_or(|g| *g == s.group))
         .filter(|s| words.iter().all(|w| matches(s, w)))
         .collect();
-    let page: Vec<ListedSkill> = matching.iter().skip(offset).take(limit).map(|s| listed(s, access.can_write(&ctx.principal.user, &s.group))).collect();
+    let page: Vec<ListedSkill> = matching
+        .iter()
+        .skip(offset)
+        .take(limit)
+        .map(|s| listed(s, access.can_write(&ctx.principal.user, &s.group)))
+        .collect();
     let next = offset + page.len();
     let output = Output {
         count: page.len(),

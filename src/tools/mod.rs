@@ -9,10 +9,10 @@ pub mod list_skills;
 pub mod revoke_user;
 pub mod whoami;
 
-use crate::catalog::snapshot::{SharedBytes, Snapshot};
-use crate::catalog_store::{self, LoadError, Served};
 use crate::access::{Access, AccessError, SkillRef};
+use crate::catalog::snapshot::{SharedBytes, Snapshot};
 use crate::catalog::Skill;
+use crate::catalog_store::{self, LoadError, Served};
 use crate::config::Config;
 use crate::oauth::bearer::Principal;
 use crate::ports::Platform;

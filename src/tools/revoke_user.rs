@@ -2,7 +2,9 @@
 //! request, from any client, is refused; they can sign in again only if the identity provider
 //! still lets them (remove them there, or from `ALLOWED_DOMAINS`, to keep them out).
 
-use super::{input_schema, output_schema, parse_arguments, to_output, Annotations, ToolContext, ToolDefinition, ToolError};
+use super::{
+    input_schema, output_schema, parse_arguments, to_output, Annotations, ToolContext, ToolDefinition, ToolError,
+};
 use crate::access::Principal;
 use crate::oauth::ledger::{Command, Reply};
 use crate::oauth::shard_of;
@@ -33,10 +35,16 @@ pub fn definition() -> ToolDefinition {
     ToolDefinition {
         name: "revoke_user",
         title: "Sign a user out everywhere",
-        description: "Editors only: end every sign-in of a user id at once (for offboarding). Their next request is refused.",
+        description:
+            "Editors only: end every sign-in of a user id at once (for offboarding). Their next request is refused.",
         input_schema: input_schema::<Input>(),
         output_schema: output_schema::<Output>(),
-        annotations: Annotations { read_only_hint: false, destructive_hint: true, idempotent_hint: true, open_world_hint: false },
+        annotations: Annotations {
+            read_only_hint: false,
+            destructive_hint: true,
+            idempotent_hint: true,
+            open_world_hint: false,
+        },
     }
 }
 

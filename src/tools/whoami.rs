@@ -75,9 +75,7 @@ pub async fn call<P: Platform>(ctx: &ToolContext<'_, P>, arguments: Map<String, 
                 format!("there is no {ACCESS_PATH}: everyone signed in reads the published skills and nobody edits"),
                 None,
             ),
-            Access::Broken(error) => {
-                (false, Vec::new(), format!("{ACCESS_PATH} is broken"), Some(error.to_string()))
-            }
+            Access::Broken(error) => (false, Vec::new(), format!("{ACCESS_PATH} is broken"), Some(error.to_string())),
         },
         Err(error) => (false, Vec::new(), "unknown: the catalog could not be read".into(), Some(error.to_string())),
     };
