@@ -31,7 +31,7 @@ test("the demo serves the example marketplace and the Inspector CLI lists tools 
   try {
     await new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`demo did not start:\n${output}`)), 90_000);
-      demo.stdout.on("data", () => output.includes("Try it:") && (clearTimeout(timer), resolve()));
+      demo.stdout.on("data", () => output.includes("--method tools/list") && (clearTimeout(timer), resolve()));
       demo.on("exit", (code) => reject(new Error(`demo exited with ${code}:\n${output}`)));
     });
     const url = `http://127.0.0.1:${port}/mcp`;

@@ -105,7 +105,7 @@ test("download links: tampered is 403, expired is 410, a correctly signed one wo
   const tampered = new URL(url);
   tampered.searchParams.set("u", "someone-else");
   assert.equal((await fetch(tampered)).status, 403);
-  const fields = { skill: "code-review", group: "engineering", folder: "plugins/engineering/skills/code-review", commit: url.searchParams.get("c"), version: "2.0.0", user: "anonymous" };
+  const fields = { skill: "code-review", group: "engineering", folder: "plugins/engineering/skills/code-review", commit: url.searchParams.get("c"), version: "2.0.0", user: "google:ann@acme.example", email: "ann@acme.example" };
   const expired = await fetch(signLink(worker.url, KEY, { ...fields, expires: Math.floor(Date.now() / 1000) - 1 }));
   assert.equal(expired.status, 410);
   assert.match((await expired.json()).error_description, /expired/);
@@ -138,7 +138,7 @@ test("the Python mcp client calls every read tool with the same results", async 
     { name: "check_updates", arguments: { installed: [{ name: "proposal-writer", version: "1.1.0" }] } },
   ];
   const python = await pythonClient(`${worker.url}/mcp`, calls, { headers: { Authorization: await worker.bearer() } });
-  assert.deepEqual(python.tools.sort(), ["check_updates", "fetch_skill", "list_skills", "whoami"]);
+  assert.deepEqual(python.tools.sort(), ["check_updates", "fetch_skill", "list_skills", "revoke_user", "whoami"]);
   const typescript = [];
   for (const call of calls) typescript.push((await client.callTool(call)).structuredContent);
   assert.deepEqual(python.results[0].structuredContent, typescript[0]);

@@ -323,7 +323,13 @@ fn parse(text: &str) -> Result<Policy, AccessError> {
         let problem = e.to_string();
         // serde_json appends " at line L column C"; the line is reported separately.
         let problem = problem.split(" at line ").next().unwrap_or(&problem).to_string();
-        AccessError { line: (e.line() > 0).then_some(e.line()), problem }
+        // serde_json places an entry's error at the entry's end; the bad principal's own line
+        // is what a person looks for.
+        let principal_line = problem
+            .strip_prefix('`')
+            .and_then(|rest| rest.split_once("` is not a principal"))
+            .and_then(|(bad, _)| line_of(text, &format!("\"{bad}\"")));
+        AccessError { line: principal_line.or((e.line() > 0).then_some(e.line())), problem }
     })?;
     let error = |needle: String, problem: String| AccessError { line: line_of(text, &needle), problem };
     let teams: BTreeMap<String, Vec<Principal>> = file.teams.into_iter().map(|(k, v)| (k, v.0)).collect();
@@ -437,6 +443,7 @@ mod tests {
     fn broken_files_fail_closed_with_the_line() {
         for (text, line, problem) in [
             ("{\n  \"editors\": [\n    \"bob\"\n  ]\n}", Some(3), "not a principal"),
+            ("{\n  \"editors\": [{\n    \"id\": \"bob\",\n    \"label\": \"b\"\n  }]\n}", Some(3), "not a principal"),
             ("{\n  \"skills\": {\"x\": {\"read\": \"team:ghost\"}}\n}", Some(2), "names no team"),
             ("{\n  \"editor\": []\n}", Some(2), "unknown field `editor`"),
             ("{\n  \"skills\": {\n", Some(3), "EOF"),

@@ -9,16 +9,17 @@ function lengthPrefixed(value) {
   return Buffer.concat([length, bytes]);
 }
 
-/** A signed link URL for `fields` ({skill, group, folder, commit, version?, user, expires}). */
+/** A signed link URL for `fields` ({skill, group, folder, commit, version?, user, email, expires}). */
 export function signLink(baseUrl, keyHex, fields) {
   const linkKey = createHmac("sha256", Buffer.from(keyHex, "hex")).update("skillport download link v1").digest();
   const mac = createHmac("sha256", linkKey);
-  for (const field of [fields.skill, fields.group, fields.folder, fields.commit, fields.version ?? "", fields.user, String(fields.expires)]) {
+  for (const field of [fields.skill, fields.group, fields.folder, fields.commit, fields.version ?? "", fields.user, fields.email, String(fields.expires)]) {
     mac.update(lengthPrefixed(field));
   }
   const query = new URLSearchParams({ g: fields.group, f: fields.folder, c: fields.commit });
   if (fields.version) query.set("v", fields.version);
   query.set("u", fields.user);
+  query.set("m", fields.email);
   query.set("e", String(fields.expires));
   query.set("s", mac.digest("base64url"));
   return `${baseUrl}/download/${fields.skill}.skill?${query}`;

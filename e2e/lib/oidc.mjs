@@ -4,6 +4,8 @@
 // `google:<email>` in tests); one starting with "unverified" gets email_verified: false.
 import "./quiet-oidc.mjs";
 import Provider from "oidc-provider";
+import { randomBytes } from "node:crypto";
+import { createServer } from "node:http";
 
 /**
  * Starts the provider with one confidential client whose redirect URI is `${connectorUrl}/callback`.
