@@ -92,7 +92,7 @@ pub async fn current<P: Platform>(platform: &P, config: &Config) -> Result<Serve
     let head = github.head(config.branch.as_deref(), stored.as_ref().and_then(|s| s.header.etag.as_deref())).await;
     let served = |catalog, stale| Served { catalog, stale, github_requests: github.requests(), archive: None };
     let (sha, etag) = match head {
-        Ok(BranchHead::At { sha, etag }) => (sha, etag),
+        Ok(BranchHead::At { sha, etag, .. }) => (sha, etag),
         Ok(BranchHead::Unchanged) => match stored.as_ref().and_then(StoredState::catalog) {
             Some(catalog) => return Ok(served(catalog, None)),
             None => return Err(unexpected_304().into()),

@@ -43,6 +43,10 @@ pub enum GitHubError {
     /// An answer that does not have the documented shape.
     #[error("GitHub answered {what} with something unexpected: {problem}")]
     Unexpected { what: String, problem: String },
+    /// 422: GitHub understood the request and refused it (a ref update that is not a fast
+    /// forward, a protected branch, an invalid tree).
+    #[error("GitHub refused {what} (HTTP 422): {message}")]
+    Refused { what: String, message: String },
 }
 
 fn retry_hint(seconds: Option<u64>) -> String {
@@ -83,8 +87,8 @@ impl RetryPolicy {
 pub enum BranchHead {
     /// The branch still points where the ETag says (HTTP 304: free of rate limit).
     Unchanged,
-    /// The branch points at `sha`; `etag` revalidates it next time.
-    At { sha: String, etag: Option<String> },
+    /// The branch points at `sha` (whose root tree is `tree`); `etag` revalidates it next time.
+    At { sha: String, tree: Option<String>, etag: Option<String> },
 }
 
 /// A read client for one repository.
@@ -100,6 +104,19 @@ pub struct GitHub<'a, P> {
 #[derive(Deserialize)]
 struct CommitBody {
     sha: String,
+    commit: Option<CommitDetail>,
+}
+
+#[derive(Deserialize)]
+struct CommitDetail {
+    tree: Option<ObjectRef>,
+}
+
+/// `{"sha": …}`, as GitHub names git objects in its answers.
+#[derive(Debug, Deserialize)]
+pub struct ObjectRef {
+    /// The object id.
+    pub sha: String,
 }
 
 impl<'a, P: HttpClient + Clock> GitHub<'a, P> {
@@ -131,12 +148,8 @@ impl<'a, P: HttpClient + Clock> GitHub<'a, P> {
         }
         let etag = header(&response, "etag");
         let commits: Vec<CommitBody> = parse(&response, &what)?;
-        let sha = commits
-            .into_iter()
-            .next()
-            .map(|c| c.sha)
-            .ok_or_else(|| GitHubError::EmptyRepository(self.repo.to_string()))?;
-        Ok(BranchHead::At { sha, etag })
+        let head = commits.into_iter().next().ok_or_else(|| GitHubError::EmptyRepository(self.repo.to_string()))?;
+        Ok(BranchHead::At { sha: head.sha, tree: head.commit.and_then(|c| c.tree).map(|t| t.sha), etag })
     }
 
     /// The zip archive of the repository at `sha` (`GET /repos/{owner}/{repo}/zipball/{sha}`,
@@ -169,6 +182,42 @@ impl<'a, P: HttpClient + Clock> GitHub<'a, P> {
 
     async fn get(&self, url: Url, etag: Option<&str>, what: &str) -> Result<HttpResponse, GitHubError> {
         self.send(url, etag, true, what).await
+    }
+
+    /// A JSON request to `/repos/{owner}/{repo}/<segments>`, with the same retries as reads
+    /// (the Git Data API's writes are content-addressed or fast-forward-only, so a retry of one
+    /// that did arrive changes nothing); parses the JSON answer.
+    pub async fn call<T: serde::de::DeserializeOwned>(
+        &self,
+        method: http::Method,
+        segments: &[&str],
+        body: Option<&serde_json::Value>,
+        what: &str,
+    ) -> Result<T, GitHubError> {
+        let url = self.repo_url(segments);
+        let body = body.map(|b| b.to_string().into_bytes());
+        let started = self.platform.now_ms();
+        let mut retries = 0;
+        loop {
+            let error = match self.send_request(method.clone(), &url, None, true, body.clone(), what).await {
+                Ok(response) => return parse(&response, what),
+                Err(error) => error,
+            };
+            let wait = match &error {
+                GitHubError::Unavailable { .. } | GitHubError::Unreachable(_) | GitHubError::Timeout(_) => {
+                    self.policy.backoff_ms.get(retries).copied()
+                }
+                _ => None,
+            };
+            let elapsed = self.platform.now_ms().saturating_sub(started);
+            match wait {
+                Some(wait) if elapsed + wait + self.policy.timeout_ms <= self.policy.deadline_ms => {
+                    self.platform.sleep(wait).await;
+                    retries += 1;
+                }
+                _ => return Err(error),
+            }
+        }
     }
 
     /// Sends with retries: outages are retried twice with back-off, a short `Retry-After` is
@@ -214,7 +263,21 @@ impl<'a, P: HttpClient + Clock> GitHub<'a, P> {
         with_token: bool,
         what: &str,
     ) -> Result<HttpResponse, GitHubError> {
-        let mut request = http::Request::get(url.as_str())
+        self.send_request(http::Method::GET, url, etag, with_token, None, what).await
+    }
+
+    async fn send_request(
+        &self,
+        method: http::Method,
+        url: &Url,
+        etag: Option<&str>,
+        with_token: bool,
+        body: Option<Vec<u8>>,
+        what: &str,
+    ) -> Result<HttpResponse, GitHubError> {
+        let mut request = http::Request::builder()
+            .method(method)
+            .uri(url.as_str())
             .header("user-agent", USER_AGENT)
             .header("accept", "application/vnd.github+json")
             .header("x-github-api-version", "2022-11-28");
@@ -224,7 +287,11 @@ impl<'a, P: HttpClient + Clock> GitHub<'a, P> {
         if let Some(etag) = etag {
             request = request.header("if-none-match", etag);
         }
-        let request: HttpRequest = request.body(Vec::new()).map_err(|e| unexpected(what, &e.to_string()))?;
+        if body.is_some() {
+            request = request.header("content-type", "application/json");
+        }
+        let request: HttpRequest =
+            request.body(body.unwrap_or_default()).map_err(|e| unexpected(what, &e.to_string()))?;
         self.requests.set(self.requests.get() + 1);
         let response = self.platform.send(request, self.policy.timeout_ms).await.map_err(|e| match e {
             FetchError::Timeout { timeout_ms, .. } => GitHubError::Timeout(timeout_ms),
@@ -250,6 +317,13 @@ fn check_status(response: HttpResponse, what: &str, now_seconds: u64, repo: &str
         403 => Err(GitHubError::Forbidden { what: what.to_string() }),
         404 => Err(GitHubError::NotFound { what: what.to_string() }),
         409 => Err(GitHubError::EmptyRepository(repo.to_string())),
+        422 => Err(GitHubError::Refused {
+            what: what.to_string(),
+            message: serde_json::from_slice::<serde_json::Value>(response.body())
+                .ok()
+                .and_then(|v| v.get("message").and_then(|m| m.as_str()).map(str::to_string))
+                .unwrap_or_else(|| "no reason given".into()),
+        }),
         500..=599 => Err(GitHubError::Unavailable { status }),
         _ => Err(unexpected(what, &format!("HTTP {status}"))),
     }

@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod catalog_store;
 pub mod config;
 pub mod downloads;
+pub mod editing;
 pub mod github;
 pub mod keys;
 pub mod mcp;

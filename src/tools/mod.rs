@@ -3,10 +3,14 @@
 //!
 //! A reader looking for how a tool works opens its own module; this one only declares and routes.
 
+pub mod bump_version;
 pub mod check_updates;
+pub mod delete_skill;
 pub mod fetch_skill;
 pub mod list_skills;
+pub mod publish_skill;
 pub mod revoke_user;
+pub mod save_skill;
 pub mod whoami;
 
 use crate::access::{Access, AccessError, SkillRef};
@@ -37,6 +41,12 @@ pub enum ToolError {
     /// The caller may not do this.
     #[error("{0}")]
     Forbidden(String),
+    /// The repository changed under an edit; nothing was written.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// GitHub failed during a write; nothing was written.
+    #[error("the change was not saved: {0}")]
+    GitHub(crate::github::GitHubError),
     /// No such skill, or not one the caller may see (the same answer for both).
     #[error("no skill named `{0}` is available to you; call list_skills to see the skills you can install")]
     SkillNotFound(String),
@@ -240,6 +250,11 @@ impl<'a, P: Platform> ToolContext<'a, P> {
     pub fn github_requests(&self) -> u32 {
         self.github_requests.get()
     }
+
+    /// Counts requests made by a client the context did not create (the write client).
+    pub fn add_github_requests(&self, requests: u32) {
+        self.github_requests.set(self.github_requests.get() + requests);
+    }
 }
 
 /// Every tool, in the order `tools/list` shows them.
@@ -249,6 +264,10 @@ pub fn definitions() -> Vec<ToolDefinition> {
         fetch_skill::definition(),
         check_updates::definition(),
         whoami::definition(),
+        save_skill::definition(),
+        delete_skill::definition(),
+        publish_skill::definition(),
+        bump_version::definition(),
         revoke_user::definition(),
     ]
 }
@@ -265,6 +284,10 @@ pub async fn call<P: Platform>(
         "check_updates" => check_updates::call(ctx, arguments).await,
         "whoami" => whoami::call(ctx, arguments).await,
         "revoke_user" => revoke_user::call(ctx, arguments).await,
+        "save_skill" => save_skill::call(ctx, arguments).await,
+        "delete_skill" => delete_skill::call(ctx, arguments).await,
+        "publish_skill" => publish_skill::call(ctx, arguments).await,
+        "bump_version" => bump_version::call(ctx, arguments).await,
         _ => return None,
     };
     Some(result)

@@ -1,0 +1,106 @@
+//! `publish_skill`: publish the group that holds a skill, adding or updating its entry in
+//! `.claude-plugin/marketplace.json` with the version from its plugin.json. Every other entry and
+//! unknown key keeps its meaning and order.
+
+use super::save_skill::find_folder;
+use super::{
+    input_schema, output_schema, parse_arguments, to_output, Annotations, ToolContext, ToolDefinition, ToolError,
+};
+use crate::catalog::manifests::{MARKETPLACE_PATH, PLUGIN_MANIFEST};
+use crate::catalog::PLUGINS_DIR;
+use crate::editing::manifests::{self, EntryFields};
+use crate::editing::{self, ChangeSet, FileChange};
+use crate::ports::Platform;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// The arguments.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Input {
+    /// A skill of the group to publish.
+    pub skill: String,
+    /// The group's description in the marketplace (default: as it is, or plugin.json's).
+    pub description: Option<String>,
+    /// The marketplace category.
+    pub category: Option<String>,
+    /// Search tags.
+    pub tags: Option<Vec<String>>,
+    /// Keywords.
+    pub keywords: Option<Vec<String>>,
+}
+
+/// The result.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Output {
+    /// The published group.
+    pub group: String,
+    /// Its version, now in the marketplace.
+    pub version: Option<String>,
+    /// Whether the entry was added (rather than updated).
+    pub added: bool,
+    /// The new commit.
+    pub commit: String,
+}
+
+/// The declaration.
+pub fn definition() -> ToolDefinition {
+    ToolDefinition {
+        name: "publish_skill",
+        title: "Publish a skill's group",
+        description: "Editors only: publish the group that holds a skill, adding or updating its marketplace.json entry (version from plugin.json; description, category, tags, keywords as given), in one commit.",
+        input_schema: input_schema::<Input>(),
+        output_schema: output_schema::<Output>(),
+        annotations: Annotations { read_only_hint: false, destructive_hint: false, idempotent_hint: true, open_world_hint: false },
+    }
+}
+
+/// Runs the tool.
+pub async fn call<P: Platform>(ctx: &ToolContext<'_, P>, arguments: Map<String, Value>) -> Result<Value, ToolError> {
+    let input: Input = parse_arguments(arguments)?;
+    let (_, access) = ctx.readable().await?;
+    if !access.is_editor(&ctx.principal.user) {
+        return Err(ToolError::Forbidden("only editors may publish; ask one, or see whoami".into()));
+    }
+    let mut outcome = None;
+    let committed = editing::commit(ctx, None, |snapshot, catalog| {
+        let (group, _) = find_folder(snapshot, catalog, &input.skill)
+            .ok_or_else(|| ToolError::SkillNotFound(input.skill.clone()))?;
+        let group_folder = format!("{PLUGINS_DIR}/{group}");
+        let manifest_path = format!("{group_folder}/{PLUGIN_MANIFEST}");
+        let plugin = match snapshot.read(&manifest_path) {
+            Ok(bytes) => manifests::parse_object(&manifest_path, &bytes)?,
+            Err(_) => Map::new(),
+        };
+        let version = plugin.get("version").and_then(Value::as_str).map(str::to_string);
+        let plugin_description = plugin.get("description").and_then(Value::as_str).map(str::to_string);
+        let mut marketplace = manifests::parse_object(
+            MARKETPLACE_PATH,
+            &snapshot.read(MARKETPLACE_PATH).map_err(|e| ToolError::Internal(e.to_string()))?,
+        )?;
+        let existing = manifests::entry_index(&marketplace, &group, &group_folder);
+        let description =
+            input.description.clone().or_else(|| if existing.is_none() { plugin_description } else { None });
+        let fields = EntryFields {
+            version: version.clone(),
+            description,
+            category: input.category.clone(),
+            tags: input.tags.clone(),
+            keywords: input.keywords.clone(),
+        };
+        let added = manifests::publish(&mut marketplace, &group, &group_folder, &fields)?;
+        outcome = Some((group.clone(), version.clone(), added));
+        let verb = if added { "Publish" } else { "Update the marketplace entry of" };
+        Ok(ChangeSet {
+            changes: vec![FileChange {
+                path: MARKETPLACE_PATH.into(),
+                content: Some((manifests::to_bytes(&marketplace), false)),
+            }],
+            message: format!("{verb} group {group}"),
+        })
+    })
+    .await?;
+    let (group, version, added) = outcome.ok_or_else(|| ToolError::Internal("the edit was not planned".into()))?;
+    to_output(&Output { group, version, added, commit: committed.commit })
+}

@@ -1,0 +1,347 @@
+//! `save_skill`: create or update a skill's files in one commit.
+//!
+//! Group writers edit the skills of their group; creating a skill or a group needs an editor.
+//! Changing an existing skill needs the `version_id` the caller read (`base_version`), so an
+//! edit made on stale content is a conflict instead of silently overwriting someone's change.
+//! SKILL.md is validated against the Agent Skills rules, and every path and limit is checked,
+//! before anything is written.
+
+use super::{
+    input_schema, output_schema, parse_arguments, to_output, Annotations, ToolContext, ToolDefinition, ToolError,
+};
+use crate::catalog::git_tree::{self, FileMode};
+use crate::catalog::skill_md;
+use crate::catalog::snapshot::Snapshot;
+use crate::catalog::{Catalog, PLUGINS_DIR};
+use crate::editing::paths::check_relative_path;
+use crate::editing::{self, manifests, ChangeSet, FileChange};
+use crate::ports::Platform;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// The largest file accepted (after base64 decoding).
+pub const MAX_FILE_BYTES: usize = 1 << 20;
+/// The largest total of one save.
+pub const MAX_TOTAL_BYTES: usize = 3 << 20;
+/// The most files one save writes or deletes.
+pub const MAX_FILES: usize = 100;
+
+/// How a file's `content` is encoded.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Encoding {
+    /// Text, as is (the default).
+    #[default]
+    Utf8,
+    /// Bytes, base64-encoded (for binary files).
+    Base64,
+}
+
+/// One file to write.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FileInput {
+    /// The path relative to the skill folder, e.g. `SKILL.md` or `scripts/check.py`.
+    pub path: String,
+    /// The file's content.
+    pub content: String,
+    /// `utf8` (default) or `base64` for binary files.
+    pub encoding: Option<Encoding>,
+    /// Whether the file is executable (mode 755). Default: as it was, or not for a new file.
+    pub executable: Option<bool>,
+}
+
+/// The arguments.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Input {
+    /// The skill's name (its folder's name, lowercase letters, digits and hyphens).
+    pub skill: String,
+    /// The group (plugin) for a new skill; for an existing skill it may be omitted.
+    pub group: Option<String>,
+    /// Files to create or replace.
+    pub files: Vec<FileInput>,
+    /// Paths (relative to the skill folder) to delete.
+    pub delete: Option<Vec<String>>,
+    /// The commit message (default: a generated one).
+    pub message: Option<String>,
+    /// Required when changing an existing skill: the `version_id` fetch_skill returned.
+    pub base_version: Option<String>,
+    /// Required when the group is new: its description for plugin.json.
+    pub group_description: Option<String>,
+}
+
+/// The result.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Output {
+    /// The skill.
+    pub skill: String,
+    /// Its group.
+    pub group: String,
+    /// Whether the skill was created.
+    pub created: bool,
+    /// Whether its group was created too.
+    pub group_created: bool,
+    /// The new commit.
+    pub commit: String,
+    /// The skill's new `version_id` (pass it as `base_version` to edit again).
+    pub version_id: String,
+    /// Paths written, relative to the skill folder.
+    pub written: Vec<String>,
+    /// Paths deleted, relative to the skill folder.
+    pub deleted: Vec<String>,
+}
+
+/// The declaration.
+pub fn definition() -> ToolDefinition {
+    ToolDefinition {
+        name: "save_skill",
+        title: "Save a skill",
+        description: "Create or update a skill's files in one commit. To change an existing skill, pass base_version (the version_id from fetch_skill). Group writers edit their group's skills; creating a skill or group needs an editor (a new group needs group_description). Binary files use encoding base64.",
+        input_schema: input_schema::<Input>(),
+        output_schema: output_schema::<Output>(),
+        annotations: Annotations { read_only_hint: false, destructive_hint: true, idempotent_hint: false, open_world_hint: false },
+    }
+}
+
+/// The decoded files of an input, checked once before any planning.
+struct Prepared {
+    files: Vec<(String, Vec<u8>, Option<bool>)>,
+    delete: Vec<String>,
+}
+
+fn prepare(input: &Input) -> Result<Prepared, ToolError> {
+    let delete = input.delete.clone().unwrap_or_default();
+    if input.files.is_empty() && delete.is_empty() {
+        return Err(ToolError::InvalidArguments("give at least one file to write or delete".into()));
+    }
+    if input.files.len() + delete.len() > MAX_FILES {
+        return Err(ToolError::InvalidArguments(format!("a save may write and delete at most {MAX_FILES} files")));
+    }
+    let mut files = Vec::new();
+    let mut total = 0;
+    let mut seen = std::collections::BTreeSet::new();
+    for file in &input.files {
+        let path = check_relative_path(&file.path).map_err(|e| ToolError::InvalidArguments(e.to_string()))?;
+        if !seen.insert(path.to_string()) {
+            return Err(ToolError::InvalidArguments(format!("path `{path}` is given twice")));
+        }
+        let bytes = match file.encoding.unwrap_or_default() {
+            Encoding::Utf8 => file.content.clone().into_bytes(),
+            Encoding::Base64 => STANDARD
+                .decode(file.content.trim())
+                .map_err(|e| ToolError::InvalidArguments(format!("`{path}` is not valid base64 ({e})")))?,
+        };
+        if bytes.len() > MAX_FILE_BYTES {
+            return Err(ToolError::InvalidArguments(format!(
+                "`{path}` is {} bytes; a file may be at most {MAX_FILE_BYTES} bytes",
+                bytes.len()
+            )));
+        }
+        total += bytes.len();
+        files.push((path.to_string(), bytes, file.executable));
+    }
+    if total > MAX_TOTAL_BYTES {
+        return Err(ToolError::InvalidArguments(format!(
+            "the files total {total} bytes; a save may write at most {MAX_TOTAL_BYTES}"
+        )));
+    }
+    for path in &delete {
+        check_relative_path(path).map_err(|e| ToolError::InvalidArguments(e.to_string()))?;
+        if seen.contains(path) {
+            return Err(ToolError::InvalidArguments(format!("`{path}` is both written and deleted")));
+        }
+    }
+    Ok(Prepared { files, delete })
+}
+
+/// The folder of skill `name` in `snapshot`, valid or not (a skill with a broken SKILL.md is
+/// not in the catalog but its folder still exists).
+pub fn find_folder(snapshot: &Snapshot, catalog: &Catalog, name: &str) -> Option<(String, String)> {
+    if let Some(skill) = catalog.skill(name) {
+        return Some((skill.group.clone(), skill.folder.clone()));
+    }
+    let marker = format!("/skills/{name}/");
+    snapshot.paths_with_prefix("plugins/").find_map(|path| {
+        let at = path.find(&marker)?;
+        let group_folder = &path[..at];
+        let group = group_folder.strip_prefix("plugins/").filter(|g| !g.contains('/'))?;
+        Some((group.to_string(), format!("{group_folder}/skills/{name}")))
+    })
+}
+
+/// Runs the tool.
+pub async fn call<P: Platform>(ctx: &ToolContext<'_, P>, arguments: Map<String, Value>) -> Result<Value, ToolError> {
+    let input: Input = parse_arguments(arguments)?;
+    skill_md::validate_name(&input.skill).map_err(|e| ToolError::InvalidArguments(format!("skill: {e}")))?;
+    let prepared = prepare(&input)?;
+    let (served, access) = ctx.readable().await?;
+    let user = &ctx.principal.user;
+
+    // Decide on the served catalog, so that a stale base_version is a conflict before any write.
+    let mut snapshot = ctx.snapshot().await?;
+    let existing = find_folder(&snapshot, &served.catalog, &input.skill);
+    let guard = existing.as_ref().map(|(_, folder)| folder.clone());
+    if let Some((group, folder)) = &existing {
+        if input.group.as_ref().is_some_and(|g| g != group) {
+            return Err(ToolError::InvalidArguments(format!(
+                "skill {} is in group {group}; moving a skill between groups is not supported",
+                input.skill
+            )));
+        }
+        if !access.can_write(user, group) {
+            return Err(not_allowed(ctx, &served.catalog, &input.skill, group, &access));
+        }
+        let current = editing::tree_id_of(&editing::folder_blobs(&mut snapshot, folder)?);
+        match &input.base_version {
+            None => {
+                return Err(ToolError::InvalidArguments(format!(
+                    "skill {} exists; pass base_version (the version_id fetch_skill returned, currently {current}) so a concurrent change is never overwritten",
+                    input.skill
+                )))
+            }
+            Some(base) if *base != current => {
+                return Err(ToolError::Conflict(format!(
+                    "skill {} changed since version {base} (it is now {current}); nothing was written. Fetch it again and redo the change",
+                    input.skill
+                )))
+            }
+            Some(_) => {}
+        }
+    } else if !access.is_editor(user) {
+        return Err(ToolError::Forbidden(format!(
+            "creating a skill needs an editor; {} is not one (whoami shows your access)",
+            user.email
+        )));
+    }
+
+    let mut outcome = None;
+    let committed = editing::commit(ctx, guard.as_deref(), |snapshot, catalog| {
+        let (change, planned) = plan(&input, &prepared, snapshot, catalog)?;
+        outcome = Some(planned);
+        Ok(change)
+    })
+    .await?;
+    let planned = outcome.ok_or_else(|| ToolError::Internal("the edit was not planned".into()))?;
+    to_output(&Output {
+        skill: input.skill,
+        group: planned.group,
+        created: planned.created,
+        group_created: planned.group_created,
+        commit: committed.commit,
+        version_id: planned.version_id,
+        written: prepared.files.iter().map(|(p, _, _)| p.clone()).collect(),
+        deleted: prepared.delete,
+    })
+}
+
+fn not_allowed<P: Platform>(
+    ctx: &ToolContext<'_, P>,
+    catalog: &Catalog,
+    skill: &str,
+    group: &str,
+    access: &crate::access::Access,
+) -> ToolError {
+    // A skill the caller may not read is "not found", exactly as in the read tools.
+    match catalog.skill(skill) {
+        Some(found) if !ctx.can_read(access, found) => ToolError::SkillNotFound(skill.to_string()),
+        _ => ToolError::Forbidden(format!(
+            "{} may not edit group {group}; ask an editor to add you to its write rule in .skillport/access.json",
+            ctx.principal.user.email
+        )),
+    }
+}
+
+struct Planned {
+    group: String,
+    created: bool,
+    group_created: bool,
+    version_id: String,
+}
+
+/// The change on the repository as `snapshot` has it.
+fn plan(
+    input: &Input,
+    prepared: &Prepared,
+    snapshot: &mut Snapshot,
+    catalog: &Catalog,
+) -> Result<(ChangeSet, Planned), ToolError> {
+    let existing = find_folder(snapshot, catalog, &input.skill);
+    let created = existing.is_none();
+    let (group, folder) = match existing {
+        Some(found) => found,
+        None => {
+            let group = input.group.clone().ok_or_else(|| {
+                ToolError::InvalidArguments(format!(
+                    "skill {} is new: say which group it goes in (`group`)",
+                    input.skill
+                ))
+            })?;
+            skill_md::validate_name(&group).map_err(|e| ToolError::InvalidArguments(format!("group: {e}")))?;
+            let folder = format!("{PLUGINS_DIR}/{group}/skills/{}", input.skill);
+            (group, folder)
+        }
+    };
+    let group_folder = format!("{PLUGINS_DIR}/{group}");
+    let group_created = !snapshot.paths_with_prefix(&format!("{group_folder}/")).any(|_| true);
+    let mut changes = Vec::new();
+    if group_created {
+        let description =
+            input.group_description.as_deref().map(str::trim).filter(|d| !d.is_empty()).ok_or_else(|| {
+                ToolError::InvalidArguments(format!("group {group} is new: give it a `group_description`"))
+            })?;
+        let mut manifest = Map::new();
+        manifest.insert("name".into(), Value::String(group.clone()));
+        manifest.insert("version".into(), Value::String("1.0.0".into()));
+        manifest.insert("description".into(), Value::String(description.to_string()));
+        changes.push(FileChange {
+            path: format!("{group_folder}/.claude-plugin/plugin.json"),
+            content: Some((manifests::to_bytes(&manifest), false)),
+        });
+    }
+
+    // The folder as it will be: current files, minus deletions, with the new ones.
+    let mut files: BTreeMap<String, (FileMode, [u8; 20])> = editing::folder_blobs(snapshot, &folder)?;
+    for path in &prepared.delete {
+        if files.remove(path).is_none() {
+            return Err(ToolError::InvalidArguments(format!("cannot delete `{path}`: the skill has no such file")));
+        }
+        changes.push(FileChange { path: format!("{folder}/{path}"), content: None });
+    }
+    let mut skill_md_bytes = None;
+    for (path, bytes, executable) in &prepared.files {
+        let was_executable = files.get(path).is_some_and(|(mode, _)| *mode == FileMode::Executable);
+        let executable = executable.unwrap_or(was_executable);
+        let mode = if executable { FileMode::Executable } else { FileMode::Regular };
+        files.insert(path.clone(), (mode, git_tree::blob_id(bytes)));
+        if path == "SKILL.md" {
+            skill_md_bytes = Some(bytes.clone());
+        }
+        changes.push(FileChange { path: format!("{folder}/{path}"), content: Some((bytes.clone(), executable)) });
+    }
+    if !files.contains_key("SKILL.md") {
+        return Err(ToolError::InvalidArguments("a skill needs a SKILL.md; include one".into()));
+    }
+    if let Some(bytes) = skill_md_bytes {
+        let parsed =
+            skill_md::parse(&bytes).map_err(|e| ToolError::InvalidArguments(format!("SKILL.md is not valid: {e}")))?;
+        if parsed.frontmatter.name != input.skill {
+            return Err(ToolError::InvalidArguments(format!(
+                "SKILL.md's name is `{}` but the skill (folder) is `{}`; they must be equal",
+                parsed.frontmatter.name, input.skill
+            )));
+        }
+    }
+    let verb = if created { "Add" } else { "Update" };
+    let message = input
+        .message
+        .clone()
+        .filter(|m| !m.trim().is_empty())
+        .unwrap_or_else(|| format!("{verb} skill {}", input.skill));
+    let version_id = editing::tree_id_of(&files);
+    Ok((ChangeSet { changes, message }, Planned { group, created, group_created, version_id }))
+}
