@@ -50,6 +50,8 @@ pub struct Served {
     pub github_requests: u32,
     /// The commit's zipball, when this call had to read it to build the catalog.
     pub archive: Option<SharedBytes>,
+    /// The commit's root tree, when known (writes build on it without asking GitHub again).
+    pub tree: Option<String>,
 }
 
 /// The first line of the `state:` record (JSON); the catalog follows it, postcard-encoded.
@@ -57,6 +59,8 @@ pub struct Served {
 struct StateHeader {
     sha: String,
     etag: Option<String>,
+    #[serde(default)]
+    tree: Option<String>,
 }
 
 thread_local! {
@@ -90,21 +94,23 @@ pub async fn current<P: Platform>(platform: &P, config: &Config) -> Result<Serve
     let stored = platform.kv_get(&state_key(config)).await.ok().flatten().and_then(StoredState::split);
 
     let head = github.head(config.branch.as_deref(), stored.as_ref().and_then(|s| s.header.etag.as_deref())).await;
-    let served = |catalog, stale| Served { catalog, stale, github_requests: github.requests(), archive: None };
-    let (sha, etag) = match head {
-        Ok(BranchHead::At { sha, etag, .. }) => (sha, etag),
+    let stored_tree = stored.as_ref().and_then(|s| s.header.tree.clone());
+    let served =
+        |catalog, stale, tree| Served { catalog, stale, github_requests: github.requests(), archive: None, tree };
+    let (sha, etag, tree) = match head {
+        Ok(BranchHead::At { sha, etag, tree }) => (sha, etag, tree),
         Ok(BranchHead::Unchanged) => match stored.as_ref().and_then(StoredState::catalog) {
-            Some(catalog) => return Ok(served(catalog, None)),
+            Some(catalog) => return Ok(served(catalog, None, stored_tree)),
             None => return Err(unexpected_304().into()),
         },
         Err(error) if error.is_transient() => match stored.as_ref().and_then(StoredState::catalog) {
-            Some(catalog) => return Ok(served(catalog, Some(error.to_string()))),
+            Some(catalog) => return Ok(served(catalog, Some(error.to_string()), None)),
             None => return Err(error.into()),
         },
         Err(error) => return Err(error.into()),
     };
     if let Some(catalog) = stored.as_ref().filter(|s| s.header.sha == sha).and_then(StoredState::catalog) {
-        return Ok(served(catalog, None));
+        return Ok(served(catalog, None, tree));
     }
 
     // A commit not seen before: build its catalog from its zipball, caching a downloaded one.
@@ -116,12 +122,12 @@ pub async fn current<P: Platform>(platform: &P, config: &Config) -> Result<Serve
     let mut snapshot = Snapshot::from_shared(archive.clone()).map_err(CatalogError::from)?;
     let previous = stored.as_ref().and_then(StoredState::catalog);
     let catalog = Rc::new(Catalog::build(&sha, &mut snapshot, previous.as_deref())?);
-    if let Ok(record) = StoredState::join(&StateHeader { sha, etag }, &catalog) {
+    if let Ok(record) = StoredState::join(&StateHeader { sha, etag, tree: tree.clone() }, &catalog) {
         // A failed cache write (KV's daily or per-key limits) only costs a rebuild later.
         let _ = platform.kv_put(&state_key(config), &record, None).await;
     }
     MEMO.with(|memo| *memo.borrow_mut() = Some(catalog.clone()));
-    Ok(Served { catalog, stale: None, github_requests: github.requests(), archive: Some(archive) })
+    Ok(Served { catalog, stale: None, github_requests: github.requests(), archive: Some(archive), tree })
 }
 
 /// A commit's zipball and where it came from.

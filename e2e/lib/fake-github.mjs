@@ -23,6 +23,10 @@ export class FakeGitHub {
     /** Pending faults, consumed in order: {status, headers?, body?, delayMs?, match?: RegExp}. */
     this.faults = [];
     this.codeloadTokens = new Set();
+    /** When true, ref updates are refused as GitHub refuses pushes to a protected branch. */
+    this.protectedBranch = false;
+    /** Called before each ref update (a test may commit here to race the connector). */
+    this.beforeRefUpdate = null;
   }
 
   /** Starts listening on 127.0.0.1; resolves to the base URL. */
@@ -43,6 +47,16 @@ export class FakeGitHub {
     this.server.closeAllConnections();
     await new Promise((resolve) => this.server.close(resolve));
     this.server = null;
+  }
+
+  /** Whether `sha` names an object of `type` in the repository. */
+  async objectIs(sha, type) {
+    if (typeof sha !== "string" || !/^[0-9a-f]{40}$/.test(sha)) return false;
+    try {
+      return (await this.repo.git(["cat-file", "-t", sha])).trim() === type;
+    } catch {
+      return false;
+    }
   }
 
   /** Forgets the recorded requests. */
@@ -121,6 +135,61 @@ export class FakeGitHub {
       for (const commit of shas) commits.push(await commitJson(this, commit));
       return send(200, commits, { ...rateHeaders, etag, "cache-control": "private, max-age=60, s-maxage=60" });
     }
+    const gitCommit = rest.match(/^\/git\/commits\/([0-9a-f]{40})$/);
+    if (req.method === "GET" && gitCommit) {
+      if (!(await this.objectIs(gitCommit[1], "commit"))) return notFound(send);
+      return send(200, await gitCommitJson(this, gitCommit[1]), rateHeaders);
+    }
+    if (req.method === "POST" && rest === "/git/blobs") {
+      const body = await readJson(req);
+      if (typeof body?.content !== "string" || !["utf-8", "base64", undefined].includes(body.encoding)) return unprocessable(send, "Invalid request.\n\n\"content\" wasn't supplied.");
+      const sha = await this.repo.hashObject(Buffer.from(body.content, body.encoding === "base64" ? "base64" : "utf8"));
+      return send(201, { sha, url: `${this.url}${prefix}/git/blobs/${sha}` }, rateHeaders);
+    }
+    if (req.method === "POST" && rest === "/git/trees") {
+      const body = await readJson(req);
+      if (!Array.isArray(body?.tree)) return unprocessable(send, "Invalid tree info");
+      if (body.base_tree && !(await this.objectIs(body.base_tree, "tree"))) return unprocessable(send, "Invalid tree info");
+      const entries = [];
+      for (const entry of body.tree) {
+        if (typeof entry.path !== "string" || entry.path.startsWith("/") || entry.path.split("/").some((s) => s === "" || s === "." || s === "..")) return unprocessable(send, `Invalid tree info: path ${entry.path}`);
+        if (!["100644", "100755", "040000", "160000", "120000"].includes(entry.mode)) return unprocessable(send, `Invalid tree info: mode ${entry.mode}`);
+        if (typeof entry.content === "string") entries.push({ path: entry.path, mode: entry.mode, sha: await this.repo.hashObject(entry.content) });
+        else if (entry.sha === null) entries.push({ path: entry.path, mode: entry.mode, sha: null });
+        else if (typeof entry.sha === "string" && (await this.objectIs(entry.sha, "blob"))) entries.push({ path: entry.path, mode: entry.mode, sha: entry.sha });
+        else return unprocessable(send, `Invalid tree info: sha ${entry.sha}`);
+      }
+      const sha = await this.repo.buildTree(body.base_tree, entries);
+      return send(201, { sha, url: `${this.url}${prefix}/git/trees/${sha}`, tree: [], truncated: false }, rateHeaders);
+    }
+    if (req.method === "POST" && rest === "/git/commits") {
+      const body = await readJson(req);
+      if (typeof body?.message !== "string" || !(await this.objectIs(body.tree, "tree"))) return unprocessable(send, "Invalid request.");
+      const parents = body.parents ?? [];
+      for (const parent of parents) if (!(await this.objectIs(parent, "commit"))) return unprocessable(send, `Parent SHA does not exist or is not a commit object`);
+      const env = { GIT_AUTHOR_NAME: "Skillport Connector", GIT_AUTHOR_EMAIL: "connector@users.noreply.github.com", GIT_COMMITTER_NAME: "Skillport Connector", GIT_COMMITTER_EMAIL: "connector@users.noreply.github.com" };
+      const sha = (await this.repo.git(["commit-tree", body.tree, ...parents.flatMap((p) => ["-p", p]), "-m", body.message], { env })).trim();
+      return send(201, await gitCommitJson(this, sha), rateHeaders);
+    }
+    const refUpdate = rest.match(/^\/git\/refs\/heads\/(.+)$/);
+    if (req.method === "PATCH" && refUpdate) {
+      const branch = decodeURIComponent(refUpdate[1]);
+      if (branch !== this.repo.branch) return unprocessable(send, "Reference does not exist");
+      const body = await readJson(req);
+      if (!(await this.objectIs(body?.sha, "commit"))) return unprocessable(send, "Object does not exist");
+      if (this.beforeRefUpdate) await this.beforeRefUpdate();
+      if (this.protectedBranch) return unprocessable(send, `Protected branch update failed for refs/heads/${branch}.`);
+      const current = await this.repo.head();
+      if (!body.force && current) {
+        try {
+          await this.repo.git(["merge-base", "--is-ancestor", current, body.sha]);
+        } catch {
+          return unprocessable(send, "Update is not a fast forward");
+        }
+      }
+      await this.repo.git(["update-ref", `refs/heads/${branch}`, body.sha, ...(current ? [current] : [])]);
+      return send(200, refJson(this, branch, body.sha), rateHeaders);
+    }
     const zipball = rest.match(/^\/zipball\/(.+)$/);
     if (req.method === "GET" && zipball) {
       let sha;
@@ -135,6 +204,39 @@ export class FakeGitHub {
     }
     return notFound(send);
   }
+}
+
+function unprocessable(send, message) {
+  return send(422, { message, documentation_url: "https://docs.github.com/rest/git", status: "422" });
+}
+
+async function readJson(req) {
+  let body = "";
+  for await (const chunk of req) body += chunk;
+  try {
+    return JSON.parse(body);
+  } catch {
+    return null;
+  }
+}
+
+/** A git `commit` object, as the Git Data API returns it. */
+async function gitCommitJson(fake, sha) {
+  const format = ["%T", "%P", "%an", "%ae", "%aI", "%cn", "%ce", "%cI", "%B"].join("%x00");
+  const [tree, parents, an, ae, ad, cn, ce, cd, message] = (await fake.repo.git(["show", "-s", `--format=${format}`, sha])).split("\0");
+  const api = `${fake.url}/repos/${fake.owner}/${fake.name}`;
+  return {
+    sha,
+    node_id: Buffer.from(`Commit:${sha}`).toString("base64"),
+    url: `${api}/git/commits/${sha}`,
+    html_url: `https://github.com/${fake.owner}/${fake.name}/commit/${sha}`,
+    author: { name: an, email: ae, date: ad },
+    committer: { name: cn, email: ce, date: cd },
+    message: message.replace(/\n$/, ""),
+    tree: { sha: tree, url: `${api}/git/trees/${tree}` },
+    parents: parents.split(" ").filter(Boolean).map((p) => ({ sha: p, url: `${api}/git/commits/${p}`, html_url: `https://github.com/${fake.owner}/${fake.name}/commit/${p}` })),
+    verification: { verified: false, reason: "unsigned", signature: null, payload: null, verified_at: null },
+  };
 }
 
 function notFound(send) {

@@ -82,6 +82,46 @@ export class GitRepo {
     }
   }
 
+  /** Writes `content` (a string or Buffer) as a blob; returns its sha. */
+  async hashObject(content) {
+    const work = await mkdtemp(path.join(tmpdir(), "skillport-blob-"));
+    try {
+      const file = path.join(work, "blob");
+      await writeFile(file, content);
+      return (await this.git(["hash-object", "-w", "--", file])).trim();
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  }
+
+  /**
+   * Builds a tree from `baseTree` (or empty) with `entries` applied, as GitHub's create-tree does:
+   * each {path, mode, sha} sets a file, a null sha removes the path (a file or a folder).
+   */
+  async buildTree(baseTree, entries) {
+    const work = await mkdtemp(path.join(tmpdir(), "skillport-tree-"));
+    const env = { GIT_INDEX_FILE: path.join(work, "index") };
+    try {
+      if (baseTree) await this.git(["read-tree", baseTree], { env });
+      for (const { path: file, mode, sha } of entries) {
+        if (sha === null) await this.git(["rm", "--cached", "--quiet", "-r", "--ignore-unmatch", "--", file], { env });
+        else await this.git(["update-index", "--add", "--cacheinfo", `${mode},${sha},${file}`], { env });
+      }
+      return (await this.git(["write-tree"], { env })).trim();
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  }
+
+  /** The commits on the branch, newest first: [{sha, parents, message}]. */
+  async log() {
+    const out = await this.git(["log", "--format=%H%x00%P%x00%B%x1e", this.branch]);
+    return out.split("\x1e").map((r) => r.trim()).filter(Boolean).map((record) => {
+      const [sha, parents, message] = record.split("\0");
+      return { sha, parents: parents.split(" ").filter(Boolean), message: message.trim() };
+    });
+  }
+
   /** Writes the tree at `ref` into a folder (for comparing bytes and modes). */
   async checkout(ref, into) {
     await mkdir(into, { recursive: true });

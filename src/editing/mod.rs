@@ -166,10 +166,17 @@ async fn commit_with<P: Platform>(
         None => None,
     };
     let branch = branch(ctx, github).await?;
+    // The served catalog was just confirmed current: its tree is the base of the first attempt.
+    // If the branch moves before the ref update, GitHub refuses the update and the next attempt
+    // asks where the branch is.
+    let mut known = served.tree.clone().filter(|_| served.stale.is_none()).map(|tree| (catalog.commit.clone(), tree));
     for attempt in 1..=MAX_ATTEMPTS {
-        let (head, tree) = match github.head(Some(&branch), None).await.map_err(write_error)? {
-            BranchHead::At { sha, tree: Some(tree), .. } => (sha, tree),
-            _ => return Err(ToolError::Internal("GitHub did not say where the branch points".into())),
+        let (head, tree) = match known.take() {
+            Some(known) => known,
+            None => match github.head(Some(&branch), None).await.map_err(write_error)? {
+                BranchHead::At { sha, tree: Some(tree), .. } => (sha, tree),
+                _ => return Err(ToolError::Internal("GitHub did not say where the branch points".into())),
+            },
         };
         if head != catalog.commit {
             // The branch moved since the served catalog: plan again on the new head.
