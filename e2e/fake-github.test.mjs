@@ -110,3 +110,40 @@ test("GitHub's rules: no User-Agent is 403, a bad token 401, an unknown path 404
   const noBranch = await fetch(`${github.url}/repos/acme/skills/git/ref/heads/nope`, { headers: headers(github.token) });
   assert.equal(noBranch.status, 404);
 });
+
+test("the Git Data API writes match short-blob, git-tree, git-commit and git-ref, and a ref moves only forward", async () => {
+  const post = (path, body, method = "POST") =>
+    fetch(`${github.url}/repos/acme/skills${path}`, { method, headers: { ...headers(github.token), "content-type": "application/json" }, body: JSON.stringify(body) });
+  const head = await repo.head();
+  const baseTree = (await repo.git(["rev-parse", `${head}^{tree}`])).trim();
+  const commitAnswer = await fetch(`${github.url}/repos/acme/skills/git/commits/${head}`, { headers: headers(github.token) });
+  assert.ok(schema("git-commit")(await commitAnswer.json()), JSON.stringify(schema("git-commit").errors));
+
+  const blob = await post("/git/blobs", { content: Buffer.from([0, 255]).toString("base64"), encoding: "base64" });
+  assert.equal(blob.status, 201);
+  const blobBody = await blob.json();
+  assert.ok(schema("short-blob")(blobBody), JSON.stringify(schema("short-blob").errors));
+
+  const tree = await post("/git/trees", { base_tree: baseTree, tree: [{ path: "new/bin", mode: "100644", type: "blob", sha: blobBody.sha }, { path: "new/text.md", mode: "100755", type: "blob", content: "hi\n" }, { path: "README.md", mode: "100644", type: "blob", sha: null }] });
+  assert.equal(tree.status, 201);
+  const treeBody = await tree.json();
+  assert.ok(schema("git-tree")(treeBody), JSON.stringify(schema("git-tree").errors));
+  const listing = await repo.git(["ls-tree", "-r", treeBody.sha]);
+  assert.match(listing, /100755 blob [0-9a-f]{40}\tnew\/text\.md/);
+  assert.doesNotMatch(listing, /\tREADME\.md/);
+  assert.equal((await post("/git/trees", { base_tree: baseTree, tree: [{ path: "../x", mode: "100644", type: "blob", content: "x" }] })).status, 422);
+
+  const commit = await post("/git/commits", { message: "m", tree: treeBody.sha, parents: [head] });
+  assert.equal(commit.status, 201);
+  const commitBody = await commit.json();
+  assert.ok(schema("git-commit")(commitBody), JSON.stringify(schema("git-commit").errors));
+
+  const sideways = await post("/git/commits", { message: "elsewhere", tree: baseTree, parents: [] });
+  const notForward = await post("/git/refs/heads/main", { sha: (await sideways.json()).sha, force: false }, "PATCH");
+  assert.equal(notForward.status, 422);
+  assert.equal((await notForward.json()).message, "Update is not a fast forward");
+  const moved = await post("/git/refs/heads/main", { sha: commitBody.sha, force: false }, "PATCH");
+  assert.equal(moved.status, 200);
+  assert.ok(schema("git-ref")(await moved.json()));
+  assert.equal(await repo.head(), commitBody.sha);
+});
