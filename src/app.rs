@@ -6,6 +6,7 @@
 use crate::access;
 use crate::config::{Config, ConfigError};
 use crate::downloads;
+use crate::mcp::sse::{self, SseOpen};
 use crate::mcp::streamable_http;
 use crate::oauth::{self, bearer, Endpoint};
 use crate::ports::{HttpRequest, HttpResponse, Platform};
@@ -46,6 +47,9 @@ pub struct RequestLog {
     pub kv_writes: u32,
     /// Sign-in ledger (Durable Object) requests (counted by the host's adapter).
     pub ledger_calls: u32,
+    /// For `/sse` messages: the session object's incarnation that relayed them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session_object: Option<String>,
     /// Wall time, as far as the runtime lets it be measured.
     pub duration_ms: u64,
 }
@@ -56,6 +60,8 @@ pub struct Handled {
     pub response: HttpResponse,
     /// What to log.
     pub log: RequestLog,
+    /// For `GET /sse`: the stream the host must open instead of sending `response`'s body.
+    pub sse: Option<SseOpen>,
 }
 
 /// Handles one request. `config` is the result of loading the configuration, so that a broken
@@ -80,16 +86,18 @@ pub async fn handle<P: Platform>(
         kv_reads: 0,
         kv_writes: 0,
         ledger_calls: 0,
+        session_object: None,
         duration_ms: 0,
     };
 
-    let mut response = route(platform, config, &request, &mut log).await;
+    let mut sse = None;
+    let mut response = route(platform, config, &request, &mut log, &mut sse).await;
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert("x-request-id", value);
     }
     log.status = response.status().as_u16();
     log.duration_ms = platform.now_ms().saturating_sub(started);
-    Handled { response, log }
+    Handled { response, log, sse }
 }
 
 async fn route<P: Platform>(
@@ -97,6 +105,7 @@ async fn route<P: Platform>(
     config: &Result<Config, Vec<ConfigError>>,
     request: &HttpRequest,
     log: &mut RequestLog,
+    sse_open: &mut Option<SseOpen>,
 ) -> HttpResponse {
     let path = request.uri().path();
     let own_origin = own_origin(config.as_ref().ok(), request);
@@ -151,6 +160,59 @@ async fn route<P: Platform>(
                         }
                     }
                 },
+                _ => method_not_allowed("POST, OPTIONS"),
+            };
+            with_cors(response, origin.as_deref())
+        }
+        ("/sse" | sse::MESSAGE_PATH, method) => {
+            if !origin_allowed {
+                return with_cors(
+                    error(
+                        StatusCode::FORBIDDEN,
+                        "forbidden_origin",
+                        "this origin may not call the connector; an admin can add it to ALLOWED_ORIGINS",
+                    ),
+                    None,
+                );
+            }
+            let response = match (path, method, config) {
+                (_, &Method::OPTIONS, _) => preflight(),
+                (_, _, Err(problems)) => configuration_error(problems),
+                ("/sse", &Method::GET, Ok(config)) | (sse::MESSAGE_PATH, &Method::POST, Ok(config)) => {
+                    let endpoint = Endpoint { platform, config, base_url: &own_origin };
+                    match bearer::authenticate(&endpoint, request.headers()).await {
+                        Err(problem) => bearer::challenge(&own_origin, "/sse", &problem),
+                        Ok(principal) => {
+                            log.user = Some(principal.user.id.clone());
+                            let owner = oauth::shard_of(&principal.user.id);
+                            if path == "/sse" {
+                                let mut id = [0u8; 16];
+                                platform.fill_random(&mut id);
+                                *sse_open = Some(SseOpen { session_id: hex::encode(id), owner });
+                                // The host replaces this body with the live stream.
+                                http::Response::new(Vec::new())
+                            } else {
+                                match sse::session_id(request.uri().query().unwrap_or("")) {
+                                    None => error(StatusCode::NOT_FOUND, "unknown_session", "the sessionId is missing or malformed; use the URL of the stream's endpoint event"),
+                                    Some(_) if request.body().len() > MAX_BODY_BYTES => error(
+                                        StatusCode::PAYLOAD_TOO_LARGE,
+                                        "too_large",
+                                        &format!("a request body may be at most {MAX_BODY_BYTES} bytes"),
+                                    ),
+                                    Some(session) => {
+                                        let ctx = ToolContext::new(platform, config, own_origin.clone(), principal);
+                                        let posted = sse::post(&ctx, &session, &owner, request.headers(), request.body()).await;
+                                        log.calls = posted.calls;
+                                        log.github_requests = ctx.github_requests();
+                                        log.session_object = posted.instance;
+                                        posted.response
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                ("/sse", _, _) => method_not_allowed("GET, OPTIONS"),
                 _ => method_not_allowed("POST, OPTIONS"),
             };
             with_cors(response, origin.as_deref())

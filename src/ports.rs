@@ -79,7 +79,50 @@ pub trait SignInStore {
     ) -> impl Future<Output = Result<crate::oauth::ledger::Reply, StoreError>>;
 }
 
-/// Everything the core needs from its host, in one bound.
-pub trait Platform: HttpClient + KvStore + Clock + Random + Digest + SignInStore {}
+/// What the `/sse` message endpoint asks of a session.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum SessionRequest {
+    /// Is the session open, and does `owner` own it?
+    Check {
+        /// The caller's shard.
+        owner: String,
+    },
+    /// Send `messages` down the session's stream, in order.
+    Relay {
+        /// The caller's shard.
+        owner: String,
+        /// JSON-RPC messages, serialized.
+        messages: Vec<String>,
+    },
+}
 
-impl<T: HttpClient + KvStore + Clock + Random + Digest + SignInStore> Platform for T {}
+/// A session's answer.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "answer", rename_all = "snake_case")]
+pub enum SessionAnswer {
+    /// Open and owned by the caller; `instance` identifies the object's current incarnation.
+    Open {
+        /// Random per construction of the session object.
+        instance: String,
+    },
+    /// No open stream (closed, never opened, or the client went away).
+    Unknown,
+    /// Open, but another user's.
+    OtherUser,
+}
+
+/// `/sse` sessions (a Durable Object each in production).
+pub trait SessionRelay {
+    /// Asks the session `session_id`.
+    fn session(
+        &self,
+        session_id: &str,
+        request: SessionRequest,
+    ) -> impl Future<Output = Result<SessionAnswer, StoreError>>;
+}
+
+/// Everything the core needs from its host, in one bound.
+pub trait Platform: HttpClient + KvStore + Clock + Random + Digest + SignInStore + SessionRelay {}
+
+impl<T: HttpClient + KvStore + Clock + Random + Digest + SignInStore + SessionRelay> Platform for T {}

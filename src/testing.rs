@@ -7,7 +7,8 @@ use crate::config::Config;
 use crate::oauth::ledger::{self, Command, MemoryRecords, PendingCode, Reply, UserInfo};
 use crate::oauth::{bearer, shard_of, Endpoint};
 use crate::ports::{
-    Clock, Digest, FetchError, HttpClient, HttpRequest, HttpResponse, KvStore, Random, SignInStore, StoreError,
+    Clock, Digest, FetchError, HttpClient, HttpRequest, HttpResponse, KvStore, Random, SessionAnswer, SessionRelay,
+    SessionRequest, SignInStore, StoreError,
 };
 use sha2::{Digest as _, Sha256};
 use std::cell::{Cell, RefCell};
@@ -155,6 +156,8 @@ pub struct FakePlatform {
     pub github: FakeGitHub,
     /// Each sign-in shard's records, as its Durable Object would hold them.
     pub ledgers: RefCell<HashMap<String, MemoryRecords>>,
+    /// Open `/sse` sessions: id → (owner shard, messages relayed to the stream).
+    pub sessions: RefCell<HashMap<String, (String, Vec<String>)>>,
     kv: RefCell<HashMap<String, Vec<u8>>>,
     writes: Cell<u32>,
     /// The current time, settable.
@@ -169,6 +172,7 @@ impl FakePlatform {
         FakePlatform {
             github,
             ledgers: RefCell::default(),
+            sessions: RefCell::default(),
             kv: RefCell::default(),
             writes: Cell::new(0),
             now: Cell::new(1_800_000_000_000),
@@ -272,6 +276,22 @@ impl SignInStore for FakePlatform {
     async fn ledger(&self, shard: &str, command: Command) -> Result<Reply, StoreError> {
         let mut ledgers = self.ledgers.borrow_mut();
         ledger::apply(ledgers.entry(shard.to_string()).or_default(), command)
+    }
+}
+
+impl SessionRelay for FakePlatform {
+    async fn session(&self, session_id: &str, request: SessionRequest) -> Result<SessionAnswer, StoreError> {
+        let mut sessions = self.sessions.borrow_mut();
+        let Some((owner, relayed)) = sessions.get_mut(session_id) else { return Ok(SessionAnswer::Unknown) };
+        let (asker, messages) = match request {
+            SessionRequest::Check { owner } => (owner, Vec::new()),
+            SessionRequest::Relay { owner, messages } => (owner, messages),
+        };
+        if asker != *owner {
+            return Ok(SessionAnswer::OtherUser);
+        }
+        relayed.extend(messages);
+        Ok(SessionAnswer::Open { instance: "memory".into() })
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod ledger_object;
 mod platform;
+mod sse_session;
 
 use crate::app;
 use crate::config::Config;
@@ -30,6 +31,17 @@ async fn fetch(request: Request, env: Env, _ctx: Context) -> worker::Result<Resp
     handled.log.kv_writes = platform.kv_writes.get();
     handled.log.ledger_calls = platform.ledger_calls.get();
     console_log!("{}", serde_json::to_string(&handled.log).unwrap_or_default());
+    if let Some(open) = &handled.sse {
+        // GET /sse: the live stream, with the headers (CORS) the router chose.
+        let stream = platform.sessions.open_stream(open).await?;
+        let headers = stream.headers().clone();
+        for (name, value) in &handled.response.headers().clone() {
+            if let Ok(value) = value.to_str() {
+                headers.set(name.as_str(), value)?;
+            }
+        }
+        return Ok(stream.with_headers(headers));
+    }
     to_worker_response(handled.response)
 }
 

@@ -17,6 +17,8 @@ pub const KV_BINDING: &str = "OAUTH_KV";
 pub struct WorkerPlatform {
     kv: Option<worker::kv::KvStore>,
     ledger: super::ledger_object::LedgerClient,
+    /// The `/sse` session objects.
+    pub sessions: super::sse_session::SessionClient,
     /// KV reads so far, for the request log.
     pub kv_reads: Cell<u32>,
     /// KV writes so far, for the request log.
@@ -31,6 +33,7 @@ impl WorkerPlatform {
         WorkerPlatform {
             kv: env.kv(KV_BINDING).ok(),
             ledger: super::ledger_object::LedgerClient::new(env),
+            sessions: super::sse_session::SessionClient::new(env),
             kv_reads: Cell::new(0),
             kv_writes: Cell::new(0),
             ledger_calls: Cell::new(0),
@@ -60,6 +63,16 @@ impl SignInStore for WorkerPlatform {
     ) -> Result<crate::oauth::ledger::Reply, StoreError> {
         self.ledger_calls.set(self.ledger_calls.get() + 1);
         self.ledger.ledger(shard, command).await
+    }
+}
+
+impl crate::ports::SessionRelay for WorkerPlatform {
+    async fn session(
+        &self,
+        session_id: &str,
+        request: crate::ports::SessionRequest,
+    ) -> Result<crate::ports::SessionAnswer, StoreError> {
+        self.sessions.session(session_id, request).await
     }
 }
 

@@ -3,5 +3,6 @@
 
 pub mod jsonrpc;
 pub mod server;
+pub mod sse;
 pub mod streamable_http;
 pub mod version;

@@ -84,8 +84,8 @@ pub async fn post<P: Platform>(ctx: &ToolContext<'_, P>, headers: &HeaderMap, bo
     Exchange { response, calls }
 }
 
-/// Answers one message; `None` for notifications and client responses.
-async fn answer<P: Platform>(
+/// Answers one message; `None` for notifications and client responses. Shared with `/sse`.
+pub(crate) async fn answer<P: Platform>(
     ctx: &ToolContext<'_, P>,
     version: ProtocolVersion,
     value: Value,
