@@ -3,6 +3,7 @@
 // SDK's own discovery, registration, PKCE, token exchange and refresh run unmodified.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { SSEClientTransport } from "@modelcontextprotocol/sdk/client/sse.js";
 import { UnauthorizedError } from "@modelcontextprotocol/sdk/client/auth.js";
 import { Browser, walkSignIn } from "./browser.mjs";
 
@@ -62,10 +63,15 @@ export class TestOAuthProvider {
   }
 }
 
-/** Connects to `${baseUrl}/mcp` with `provider`, signing in if needed; resolves to a Client. */
-export async function connectWithOAuth(baseUrl, provider) {
-  const url = new URL(`${baseUrl}/mcp`);
-  const first = new StreamableHTTPClientTransport(url, { authProvider: provider });
+/**
+ * Connects to `${baseUrl}/mcp` (or `/sse` with `transport: "sse"`) with `provider`, signing in if
+ * needed; resolves to a Client.
+ */
+export async function connectWithOAuth(baseUrl, provider, { transport = "streamable-http" } = {}) {
+  const sse = transport === "sse";
+  const url = new URL(`${baseUrl}/${sse ? "sse" : "mcp"}`);
+  const Transport = sse ? SSEClientTransport : StreamableHTTPClientTransport;
+  const first = new Transport(url, { authProvider: provider });
   const client = new Client({ name: "skillport-e2e-oauth", version: "1.0.0" });
   try {
     await client.connect(first);
@@ -76,6 +82,6 @@ export async function connectWithOAuth(baseUrl, provider) {
   if (!provider.code) throw new Error(`no authorization code: ${provider.error}`);
   await first.finishAuth(provider.code);
   const signedIn = new Client({ name: "skillport-e2e-oauth", version: "1.0.0" });
-  await signedIn.connect(new StreamableHTTPClientTransport(url, { authProvider: provider }));
+  await signedIn.connect(new Transport(url, { authProvider: provider }));
   return signedIn;
 }

@@ -19,6 +19,9 @@ fn start() {
 async fn fetch(request: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
     let platform = WorkerPlatform::new(&env);
     let config = Config::load(|name| setting(&env, name));
+    // Aborted when the client disconnects (compatibility flag `enable_request_signal`); an /sse
+    // stream ends with it.
+    let disconnected = request.inner().signal();
     let request = match platform::to_core_request(request).await {
         Ok(request) => request,
         Err(e) => {
@@ -33,7 +36,7 @@ async fn fetch(request: Request, env: Env, _ctx: Context) -> worker::Result<Resp
     console_log!("{}", serde_json::to_string(&handled.log).unwrap_or_default());
     if let Some(open) = &handled.sse {
         // GET /sse: the live stream, with the headers (CORS) the router chose.
-        let stream = platform.sessions.open_stream(open).await?;
+        let stream = platform.sessions.open_stream(open, disconnected).await?;
         let headers = stream.headers().clone();
         for (name, value) in &handled.response.headers().clone() {
             if let Ok(value) = value.to_str() {

@@ -120,7 +120,7 @@ impl SessionClient {
     }
 
     /// Opens the session's WebSocket and returns the client's event stream as a response.
-    pub async fn open_stream(&self, open: &SseOpen) -> worker::Result<Response> {
+    pub async fn open_stream(&self, open: &SseOpen, disconnected: web_sys::AbortSignal) -> worker::Result<Response> {
         let stub = self.stub(&open.session_id).map_err(|e| worker::Error::RustError(e.0))?;
         let headers = Headers::new();
         headers.set("upgrade", "websocket")?;
@@ -135,7 +135,7 @@ impl SessionClient {
         let (tx, rx) = futures_channel::mpsc::unbounded::<Result<Vec<u8>, worker::Error>>();
         let _ = tx.unbounded_send(Ok(open.endpoint_event().into_bytes()));
         wasm_bindgen_futures::spawn_local(async move {
-            if let Err(e) = pump(&ws, &tx).await {
+            if let Err(e) = pump(&ws, &tx, &disconnected).await {
                 console_error!("sse stream ended: {e}");
             }
             let _ = ws.close(Some(1000), Some("stream closed"));
@@ -154,12 +154,25 @@ impl SessionClient {
 async fn pump(
     ws: &WebSocket,
     tx: &futures_channel::mpsc::UnboundedSender<Result<Vec<u8>, worker::Error>>,
+    disconnected: &web_sys::AbortSignal,
 ) -> worker::Result<()> {
     let mut events = ws.events()?;
+    let signal = disconnected.clone();
+    let mut gone = std::pin::pin!(wasm_bindgen_futures::JsFuture::from(js_sys::Promise::new(&mut |resolve, _| {
+        if signal.aborted() {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
+        } else {
+            let _ = signal.add_event_listener_with_callback("abort", &resolve);
+        }
+    })));
     loop {
         let next = events.next();
         let tick = worker::Delay::from(Duration::from_millis(KEEPALIVE_MS));
-        let frame = match select(next, tick).await {
+        let Either::Left((waited, _)) = select(select(next, tick), gone.as_mut()).await else {
+            // The client disconnected.
+            return Ok(());
+        };
+        let frame = match waited {
             Either::Left((Some(Ok(WebsocketEvent::Message(message))), _)) => match message.text() {
                 Some(text) => message_event(&text),
                 None => continue,
