@@ -6,7 +6,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { GitRepo } from "./lib/git-repo.mjs";
 import { FakeGitHub } from "./lib/fake-github.mjs";
-import { startWorker, freePort } from "./lib/worker.mjs";
+import { startWorker } from "./lib/worker.mjs";
 import { fixtureFiles } from "./lib/fixture.mjs";
 import { startRogueIdp } from "./lib/rogue-idp.mjs";
 import { Browser } from "./lib/browser.mjs";
@@ -23,8 +23,7 @@ before(async () => {
   worker = await startWorker({ vars: base });
   shortGrant = await startWorker({ vars: { ...base, GRANT_LIFETIME_SECONDS: "10" } });
   rogue = await startRogueIdp();
-  const port = await freePort();
-  rogueWorker = await startWorker({ oidc: false, port, vars: { ...base, OIDC_ISSUER: rogue.issuer, OIDC_CLIENT_ID: rogue.clientId, OIDC_CLIENT_SECRET: rogue.clientSecret } });
+  rogueWorker = await startWorker({ oidc: false, vars: { ...base, OIDC_ISSUER: rogue.issuer, OIDC_CLIENT_ID: rogue.clientId, OIDC_CLIENT_SECRET: rogue.clientSecret } });
 });
 
 after(async () => {

@@ -6,6 +6,7 @@
 use crate::access;
 use crate::config::{Config, ConfigError};
 use crate::downloads;
+use crate::home;
 use crate::mcp::sse::{self, SseOpen};
 use crate::mcp::streamable_http;
 use crate::oauth::{self, bearer, Endpoint};
@@ -124,7 +125,7 @@ async fn route<P: Platform>(
     }
 
     match (path, request.method()) {
-        ("/", &Method::GET) => home(config, &own_origin, wants_json(request)),
+        ("/", &Method::GET) => home::page(platform, config, &own_origin, wants_json(request)).await,
         ("/mcp", method) => {
             if !origin_allowed {
                 return with_cors(
@@ -304,42 +305,4 @@ fn configuration_error(problems: &[ConfigError]) -> HttpResponse {
         StatusCode::SERVICE_UNAVAILABLE,
         &json!({"error": "configuration_error", "error_description": "the connector is not fully configured; see docs/CONFIGURATION.md", "problems": problems}),
     )
-}
-
-fn home(config: &Result<Config, Vec<ConfigError>>, own_origin: &str, as_json: bool) -> HttpResponse {
-    let mcp_url = format!("{own_origin}/mcp");
-    let problems: Vec<String> =
-        config.as_ref().err().map(|p| p.iter().map(ToString::to_string).collect()).unwrap_or_default();
-    let repository = config.as_ref().ok().map(|c| c.repo.to_string());
-    if as_json {
-        return json(
-            StatusCode::OK,
-            &json!({"name": "Skillport Connector", "connector_url": mcp_url, "marketplace": repository, "configured": problems.is_empty(), "problems": problems}),
-        );
-    }
-    let escape = |s: &str| html_escape::encode_text(s).into_owned();
-    let status = if problems.is_empty() {
-        format!(
-            "<p class=ok>Configured. Serving skills from <code>{}</code>.</p>",
-            escape(repository.as_deref().unwrap_or_default())
-        )
-    } else {
-        let items: String = problems.iter().map(|p| format!("<li><code>{}</code></li>", escape(p))).collect();
-        format!("<p class=bad>The connector is not fully configured:</p><ul>{items}</ul>")
-    };
-    let page = format!(
-        "<!doctype html><html lang=en><meta charset=utf-8><meta name=viewport content='width=device-width'>\
-         <title>Skillport Connector</title><style>body{{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem}}\
-         code{{background:#f3f3f3;padding:.1rem .3rem}}.ok{{color:#166534}}.bad{{color:#991b1b}}</style>\
-         <h1>Skillport Connector</h1><p>Shares this organization's Claude Skills with Claude.ai and Claude Desktop.</p>\
-         <p>Add it in Claude under <b>Settings → Connectors → Add custom connector</b> with this URL:</p><p><code>{}</code></p>{status}</html>",
-        escape(&mcp_url)
-    );
-    let mut response = http::Response::new(page.into_bytes());
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
-    response.headers_mut().insert(
-        "content-security-policy",
-        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"),
-    );
-    response
 }

@@ -99,6 +99,7 @@ pub struct GitHub<'a, P> {
     repo: &'a RepoName,
     policy: RetryPolicy,
     requests: Cell<u32>,
+    token_expiration: std::cell::RefCell<Option<String>>,
 }
 
 #[derive(Deserialize)]
@@ -122,7 +123,13 @@ pub struct ObjectRef {
 impl<'a, P: HttpClient + Clock> GitHub<'a, P> {
     /// A client for `repo` at the API base `api`, authenticating with `token`.
     pub fn new(platform: &'a P, api: &'a Url, token: &'a Secret, repo: &'a RepoName, policy: RetryPolicy) -> Self {
-        GitHub { platform, api, token, repo, policy, requests: Cell::new(0) }
+        GitHub { platform, api, token, repo, policy, requests: Cell::new(0), token_expiration: Default::default() }
+    }
+
+    /// When the token expires, as GitHub last said (`github-authentication-token-expiration`,
+    /// sent for tokens that expire).
+    pub fn token_expiration(&self) -> Option<String> {
+        self.token_expiration.borrow().clone()
     }
 
     /// How many HTTP requests this client has sent (each retry and redirect hop counts).
@@ -297,6 +304,9 @@ impl<'a, P: HttpClient + Clock> GitHub<'a, P> {
             FetchError::Timeout { timeout_ms, .. } => GitHubError::Timeout(timeout_ms),
             FetchError::Network { message, .. } => GitHubError::Unreachable(message),
         })?;
+        if let Some(expires) = header(&response, "github-authentication-token-expiration") {
+            *self.token_expiration.borrow_mut() = Some(expires);
+        }
         check_status(response, what, self.platform.now_ms() / 1000, &self.repo.to_string())
     }
 }

@@ -12,6 +12,7 @@ pub mod config;
 pub mod downloads;
 pub mod editing;
 pub mod github;
+pub mod home;
 pub mod keys;
 pub mod mcp;
 pub mod oauth;

@@ -64,6 +64,12 @@ fn the_example_is_a_consistent_plugin_marketplace() {
     }
     let access = json(".skillport/access.json");
     assert_eq!(access["defaults"]["read"], "*");
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/marketplace/.skillport/access.json"),
+    )
+    .unwrap();
+    let rules = skillport_connector::access::Access::load(Some(&text));
+    assert!(rules.error().is_none(), "the example access.json is valid: {:?}", rules.error());
 }
 
 #[test]

@@ -28,8 +28,19 @@ export async function freePort() {
  * `persistTo`, KV and Durable Object storage are kept in that directory (to inspect what is
  * stored). Resolves to {url, mf, logs, stop}.
  */
-export async function startWorker({ vars = {}, outboundService, port, persistTo, oidc = true } = {}) {
-  // The identity provider must know the Worker's callback URL, so the port is chosen first.
+export async function startWorker(options = {}) {
+  // The identity provider must know the Worker's callback URL, so the Worker's port is chosen
+  // before the runtime binds it; if something else takes it meanwhile, start again on another.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (error) {
+      if (error?.code !== "ERR_ADDRESS_IN_USE" || options.port || attempt === 3) throw error;
+    }
+  }
+}
+
+async function startOnce({ vars = {}, outboundService, port, persistTo, oidc = true }) {
   port ??= oidc ? await freePort() : 0;
   const provider = oidc ? await startOidcProvider({ connectorUrl: `http://127.0.0.1:${port}` }) : null;
   // A fresh signing key per Worker, unless the test sets one (or sets it empty on purpose).
@@ -72,7 +83,14 @@ export async function startWorker({ vars = {}, outboundService, port, persistTo,
       collect(stderr);
     },
   });
-  const url = (await mf.ready).toString().replace(/\/$/, "");
+  let url;
+  try {
+    url = (await mf.ready).toString().replace(/\/$/, "");
+  } catch (error) {
+    await mf.dispose().catch(() => {});
+    await provider?.stop();
+    throw error;
+  }
   const bearers = new Map();
   return {
     url,

@@ -1,0 +1,189 @@
+//! The home page `/`: what this is, the URL to paste into Claude, and whether it works — the
+//! configuration, GitHub (reachable, token accepted, token expiry when GitHub says), the identity
+//! provider's discovery, and the skills served and skipped. HTML for people, JSON with
+//! `Accept: application/json`.
+//!
+//! The checks are cached in the isolate for a minute, so a page that is reloaded, or probed by a
+//! monitor, costs GitHub at most one request a minute. Nothing secret is shown: only whether each
+//! setting is present, and what GitHub and the provider answered.
+
+use crate::catalog_store;
+use crate::config::{Config, ConfigError};
+use crate::github::BranchHead;
+use crate::oauth::{upstream, Endpoint};
+use crate::ports::{HttpResponse, Platform};
+use crate::responses::json;
+use http::{header, HeaderValue, StatusCode};
+use serde::Serialize;
+use std::cell::RefCell;
+
+const CHECK_CACHE_MS: u64 = 60_000;
+
+/// One check's outcome.
+#[derive(Debug, Clone, Serialize)]
+pub struct Check {
+    /// Whether it passed.
+    pub ok: bool,
+    /// What was found, or what to fix.
+    pub detail: String,
+}
+
+/// Everything the page reports.
+#[derive(Debug, Clone, Serialize)]
+pub struct Status {
+    /// The URL to paste into Claude.
+    pub connector_url: String,
+    /// The legacy transport's URL.
+    pub sse_url: String,
+    /// The skills repository.
+    pub marketplace: Option<String>,
+    /// Whether every setting is present and valid.
+    pub configured: bool,
+    /// The configuration problems, by setting.
+    pub problems: Vec<String>,
+    /// GitHub: reachable, token accepted, the branch head.
+    pub github: Option<Check>,
+    /// When GitHub says the token expires.
+    pub github_token_expires: Option<String>,
+    /// The identity provider's discovery.
+    pub identity_provider: Option<Check>,
+    /// Skills served.
+    pub skills_served: Option<usize>,
+    /// Skills (or files) skipped; `list_skills` shows editors why.
+    pub skills_skipped: Option<usize>,
+}
+
+thread_local! {
+    static CHECKED: RefCell<Option<(u64, Status)>> = const { RefCell::new(None) };
+}
+
+/// The page's status, from cache when fresh.
+pub async fn status<P: Platform>(platform: &P, config: &Result<Config, Vec<ConfigError>>, base_url: &str) -> Status {
+    let now = platform.now_ms();
+    let cached = CHECKED.with(|c| {
+        c.borrow()
+            .as_ref()
+            .filter(|(at, s)| now < at + CHECK_CACHE_MS && s.connector_url.starts_with(base_url))
+            .map(|(_, s)| s.clone())
+    });
+    if let Some(status) = cached {
+        return status;
+    }
+    let mut status = Status {
+        connector_url: format!("{base_url}/mcp"),
+        sse_url: format!("{base_url}/sse"),
+        marketplace: None,
+        configured: config.is_ok(),
+        problems: config.as_ref().err().map(|p| p.iter().map(ToString::to_string).collect()).unwrap_or_default(),
+        github: None,
+        github_token_expires: None,
+        identity_provider: None,
+        skills_served: None,
+        skills_skipped: None,
+    };
+    if let Ok(config) = config {
+        status.marketplace = Some(config.repo.to_string());
+        let github = catalog_store::github(platform, config);
+        status.github = Some(match github.head(config.branch.as_deref(), None).await {
+            Ok(BranchHead::At { sha, .. }) => {
+                Check { ok: true, detail: format!("the token reads {} at {}", config.repo, &sha[..sha.len().min(12)]) }
+            }
+            Ok(BranchHead::Unchanged) => Check { ok: true, detail: "reachable".into() },
+            Err(error) => Check { ok: false, detail: error.to_string() },
+        });
+        status.github_token_expires = github.token_expiration();
+        if status.github.as_ref().is_some_and(|c| c.ok) {
+            match catalog_store::current(platform, config).await {
+                Ok(served) => {
+                    status.skills_served = Some(served.catalog.skills.len());
+                    status.skills_skipped = Some(served.catalog.skipped.len());
+                }
+                Err(error) => status.github = Some(Check { ok: false, detail: error.to_string() }),
+            }
+        }
+        let endpoint = Endpoint { platform, config, base_url };
+        status.identity_provider = Some(match upstream::discover(&endpoint).await {
+            Ok(discovery) => Check { ok: true, detail: format!("sign-in through {}", discovery.issuer) },
+            Err(error) => Check { ok: false, detail: error.to_string() },
+        });
+    }
+    CHECKED.with(|c| *c.borrow_mut() = Some((now, status.clone())));
+    status
+}
+
+/// Whether everything checked passed.
+fn healthy(status: &Status) -> bool {
+    status.configured
+        && status.github.as_ref().is_some_and(|c| c.ok)
+        && status.identity_provider.as_ref().is_some_and(|c| c.ok)
+}
+
+/// The page, as HTML or JSON.
+pub async fn page<P: Platform>(
+    platform: &P,
+    config: &Result<Config, Vec<ConfigError>>,
+    base_url: &str,
+    as_json: bool,
+) -> HttpResponse {
+    let status = status(platform, config, base_url).await;
+    if as_json {
+        let mut body = serde_json::to_value(&status).unwrap_or_default();
+        body["name"] = "Skillport Connector".into();
+        body["healthy"] = healthy(&status).into();
+        return json(StatusCode::OK, &body);
+    }
+    let escape = |s: &str| html_escape::encode_text(s).into_owned();
+    let row = |label: &str, check: &Option<Check>| match check {
+        Some(check) => format!(
+            "<li class={}>{}: {}</li>",
+            if check.ok { "ok" } else { "bad" },
+            escape(label),
+            escape(&check.detail)
+        ),
+        None => String::new(),
+    };
+    let mut checks = String::new();
+    if status.configured {
+        checks.push_str(&format!(
+            "<li class=ok>Configuration: complete; serving <code>{}</code></li>",
+            escape(status.marketplace.as_deref().unwrap_or_default())
+        ));
+    } else {
+        let items: String = status.problems.iter().map(|p| format!("<li><code>{}</code></li>", escape(p))).collect();
+        checks.push_str(&format!("<li class=bad>Configuration: incomplete<ul>{items}</ul></li>"));
+    }
+    checks.push_str(&row("GitHub", &status.github));
+    if let Some(expires) = &status.github_token_expires {
+        checks.push_str(&format!("<li>GitHub token expires: {}</li>", escape(expires)));
+    }
+    checks.push_str(&row("Sign-in", &status.identity_provider));
+    if let (Some(served), Some(skipped)) = (status.skills_served, status.skills_skipped) {
+        checks.push_str(&format!(
+            "<li>Skills: {served} served, {skipped} skipped{}</li>",
+            if skipped > 0 { " (editors see why in list_skills)" } else { "" }
+        ));
+    }
+    let verdict = if healthy(&status) {
+        "<p class=ok><b>Working.</b></p>"
+    } else {
+        "<p class=bad><b>Not working yet</b> — see below and docs/SETUP.md.</p>"
+    };
+    let page = format!(
+        "<!doctype html><html lang=en><meta charset=utf-8><meta name=viewport content='width=device-width'>\
+         <title>Skillport Connector</title><style>body{{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;color:#1f2937}}\
+         code{{background:#f3f4f6;padding:.1rem .3rem;word-break:break-all}}.ok{{color:#166534}}.bad{{color:#991b1b}}li{{margin:.3rem 0}}</style>\
+         <h1>Skillport Connector</h1><p>Shares this organization's Claude Skills with Claude.ai and Claude Desktop.</p>\
+         <p>In Claude, open <b>Settings → Connectors → Add custom connector</b> and paste:</p><p><code>{mcp}</code></p>\
+         <p class=muted>Only for clients that need the older SSE transport: <code>{sse}</code></p>\
+         {verdict}<ul>{checks}</ul></html>",
+        mcp = escape(&status.connector_url),
+        sse = escape(&status.sse_url),
+    );
+    let mut response = http::Response::new(page.into_bytes());
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    response.headers_mut().insert(
+        "content-security-policy",
+        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"),
+    );
+    response
+}
