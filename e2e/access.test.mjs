@@ -71,6 +71,9 @@ test("each person's list, fetch, check and whoami follow the rules", async () =>
   for (const [role, want] of Object.entries(expected)) {
     const skills = await listed(role);
     assert.deepEqual(Object.keys(skills).sort(), want.sees, `${role} sees`);
+    const skipped = (await call(role, "list_skills")).structuredContent.skipped;
+    assert.equal(Array.isArray(skipped), want.editor, `${role}: only editors see what is skipped and why`);
+    if (skipped) assert.ok(skipped.some((s) => s.path.includes("broken") && /frontmatter|YAML|yaml/.test(s.reason)), JSON.stringify(skipped));
     assert.deepEqual(Object.values(skills).filter((s) => s.editable).map((s) => s.name).sort(), want.editable, `${role} may edit`);
     if (skills["secret-plan"]) assert.equal(skills["secret-plan"].published, false, "unpublished skills are marked");
 

@@ -69,6 +69,19 @@ pub struct Output {
     /// Set when GitHub could not be reached and the last known catalog is shown: why.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stale: Option<String>,
+    /// For editors only: what the repository holds that is not served, and why (a broken
+    /// SKILL.md, a duplicate name, a malformed plugin.json…).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<Vec<SkippedEntry>>,
+}
+
+/// Something not served, and why.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct SkippedEntry {
+    /// The file or folder.
+    pub path: String,
+    /// Why, and what to fix.
+    pub reason: String,
 }
 
 /// The declaration.
@@ -118,6 +131,14 @@ pub async fn call<P: Platform>(ctx: &ToolContext<'_, P>, arguments: Map<String, 
         next_cursor: (next < matching.len()).then(|| encode_cursor(next)),
         skills: page,
         stale: served.stale.clone(),
+        skipped: access.is_editor(&ctx.principal.user).then(|| {
+            served
+                .catalog
+                .skipped
+                .iter()
+                .map(|s| SkippedEntry { path: s.path.clone(), reason: s.reason.clone() })
+                .collect()
+        }),
     };
     to_output(&output)
 }
