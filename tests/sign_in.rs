@@ -282,3 +282,33 @@ fn storage_rows_written_per_sign_in_refresh_and_request() {
     ledger::apply(&records, Command::Check { grant_id: "g".into(), now: 3 }).unwrap();
     assert_eq!(records.writes.get() - before, 0, "checking a token writes nothing");
 }
+
+#[tokio::test]
+async fn a_registration_unused_for_90_days_stops_working_and_each_sign_in_keeps_it_alive() {
+    let platform = platform();
+    let client = body(
+        &register(&platform, json!({"redirect_uris": ["https://a.example/cb"], "token_endpoint_auth_method": "none"}))
+            .await,
+    );
+    let client_id = client["client_id"].as_str().unwrap().to_string();
+    let url = format!(
+        "/authorize?response_type=code&client_id={client_id}&redirect_uri=https%3A%2F%2Fa.example%2Fcb&code_challenge={CHALLENGE}&code_challenge_method=S256"
+    );
+    let day = 86_400_000;
+    let start = platform.now.get();
+    platform.now.set(start + 89 * day);
+    assert_eq!(send(&platform, &platform.config(), get(&url)).await.status(), 200, "still registered after 89 days");
+    platform.now.set(start + 91 * day);
+    let expired = send(&platform, &platform.config(), get(&url)).await;
+    assert_eq!(expired.status(), 400);
+    assert!(String::from_utf8(expired.body().clone()).unwrap().contains("register again"));
+
+    // A sign-in (the code redeemed at /token) within the last 90 days keeps it working.
+    let key = skillport_connector::oauth::clients::client_key(&client_id);
+    let touch = Command::TouchClient { client_key: key, now: start + 80 * day };
+    platform.ledgers.borrow_mut().entry("clients".into()).or_default();
+    ledger::apply(&platform.ledgers.borrow()["clients"], touch).unwrap();
+    assert_eq!(send(&platform, &platform.config(), get(&url)).await.status(), 200);
+    platform.now.set(start + 171 * day);
+    assert_eq!(send(&platform, &platform.config(), get(&url)).await.status(), 400);
+}
