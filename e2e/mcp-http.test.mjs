@@ -102,7 +102,7 @@ test("a missing setting is named on every request, not a crash", async () => {
     assert.deepEqual(body.problems.map((p) => p.setting), ["MARKETPLACE_REPO", "GITHUB_SERVICE_TOKEN", "COOKIE_ENCRYPTION_KEY", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"]);
     const home = await fetch(`${broken.url}/`);
     assert.equal(home.status, 200);
-    assert.match(await home.text(), /not fully configured/);
+    assert.match(await home.text(), /Configuration: incomplete/);
   } finally {
     await broken.stop();
   }
