@@ -99,7 +99,8 @@ for (const skills of sizes.length ? sizes : [50, 500, 2000]) {
     return { ...result, github: github.count() };
   };
   try {
-    await repo.commit(generateMarketplace({ skills, groups: Math.max(1, skills / 10) }));
+    // The benchmark's user is an editor, so writes can be measured too.
+    await repo.commit({ ...generateMarketplace({ skills, groups: Math.max(1, skills / 10) }), ".skillport/access.json": JSON.stringify({ editors: ["google:ann@acme.example"] }) });
     const installed = Array.from({ length: Math.min(skills, 50) }, (_, i) => ({ name: `skill-${String(i).padStart(4, "0")}`, version: "0.9.0" }));
 
     rows.push(await row(skills, "list_skills cold", COLD_SAMPLES, async () => measured(await fresh(), "list_skills", {})));
@@ -114,6 +115,13 @@ for (const skills of sizes.length ? sizes : [50, 500, 2000]) {
       await row(skills, "list_skills, new commit", COLD_SAMPLES, async (i) => {
         await repo.commit({ "plugins/group-000/skills/skill-0000/SKILL.md": `---\nname: skill-0000\ndescription: Edit ${i}.\n---\n` });
         return measured(worker, "list_skills", {});
+      }),
+    );
+    // A write: one commit through the Git Data API (the served catalog is current beforehand).
+    rows.push(
+      await row(skills, "bump_version (one commit)", COLD_SAMPLES, async () => {
+        await call(worker, "list_skills", {});
+        return measured(worker, "bump_version", { skill: "skill-0001", type: "patch" });
       }),
     );
   } finally {
