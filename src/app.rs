@@ -128,14 +128,7 @@ async fn route<P: Platform>(
         ("/", &Method::GET) => home::page(platform, config, &own_origin, wants_json(request)).await,
         ("/mcp", method) => {
             if !origin_allowed {
-                return with_cors(
-                    error(
-                        StatusCode::FORBIDDEN,
-                        "forbidden_origin",
-                        "this origin may not call the connector; an admin can add it to ALLOWED_ORIGINS",
-                    ),
-                    None,
-                );
+                return forbidden_origin();
             }
             let response = match *method {
                 Method::OPTIONS => preflight(),
@@ -167,14 +160,7 @@ async fn route<P: Platform>(
         }
         ("/sse" | sse::MESSAGE_PATH, method) => {
             if !origin_allowed {
-                return with_cors(
-                    error(
-                        StatusCode::FORBIDDEN,
-                        "forbidden_origin",
-                        "this origin may not call the connector; an admin can add it to ALLOWED_ORIGINS",
-                    ),
-                    None,
-                );
+                return forbidden_origin();
             }
             let response = match (path, method, config) {
                 (_, &Method::OPTIONS, _) => preflight(),
@@ -291,6 +277,18 @@ fn with_cors(mut response: HttpResponse, origin: Option<&str>) -> HttpResponse {
         HeaderValue::from_static("WWW-Authenticate, Mcp-Session-Id, MCP-Protocol-Version, X-Request-Id"),
     );
     response
+}
+
+/// 403 for a browser origin that may not call the connector.
+fn forbidden_origin() -> HttpResponse {
+    with_cors(
+        error(
+            StatusCode::FORBIDDEN,
+            "forbidden_origin",
+            "this origin may not call the connector; an admin can add it to ALLOWED_ORIGINS",
+        ),
+        None,
+    )
 }
 
 fn method_not_allowed(allow: &'static str) -> HttpResponse {

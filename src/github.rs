@@ -203,28 +203,9 @@ impl<'a, P: HttpClient + Clock> GitHub<'a, P> {
     ) -> Result<T, GitHubError> {
         let url = self.repo_url(segments);
         let body = body.map(|b| b.to_string().into_bytes());
-        let started = self.platform.now_ms();
-        let mut retries = 0;
-        loop {
-            let error = match self.send_request(method.clone(), &url, None, true, body.clone(), what).await {
-                Ok(response) => return parse(&response, what),
-                Err(error) => error,
-            };
-            let wait = match &error {
-                GitHubError::Unavailable { .. } | GitHubError::Unreachable(_) | GitHubError::Timeout(_) => {
-                    self.policy.backoff_ms.get(retries).copied()
-                }
-                _ => None,
-            };
-            let elapsed = self.platform.now_ms().saturating_sub(started);
-            match wait {
-                Some(wait) if elapsed + wait + self.policy.timeout_ms <= self.policy.deadline_ms => {
-                    self.platform.sleep(wait).await;
-                    retries += 1;
-                }
-                _ => return Err(error),
-            }
-        }
+        let response =
+            self.with_retries(|| self.send_request(method.clone(), &url, None, true, body.clone(), what)).await?;
+        parse(&response, what)
     }
 
     /// Sends with retries: outages are retried twice with back-off, a short `Retry-After` is
@@ -236,10 +217,20 @@ impl<'a, P: HttpClient + Clock> GitHub<'a, P> {
         with_token: bool,
         what: &str,
     ) -> Result<HttpResponse, GitHubError> {
+        self.with_retries(|| self.send_once(&url, etag, with_token, what)).await
+    }
+
+    /// Runs `attempt` until it succeeds or the policy gives up: outages are retried with
+    /// back-off, a short `Retry-After` is waited out once, all within the deadline.
+    async fn with_retries<F, Fut>(&self, mut attempt: F) -> Result<HttpResponse, GitHubError>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<HttpResponse, GitHubError>>,
+    {
         let started = self.platform.now_ms();
         let mut retries = 0;
         loop {
-            let error = match self.send_once(&url, etag, with_token, what).await {
+            let error = match attempt().await {
                 Ok(response) => return Ok(response),
                 Err(error) => error,
             };
