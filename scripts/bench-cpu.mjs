@@ -54,6 +54,7 @@ for (const skills of sizes.length ? sizes : [500, 2000]) {
       "package one skill ms": time(() => wasm.bench_package(zip, "plugins/group-000/skills/skill-0000", "skill-0000")).toFixed(1),
       "package a 1 MB skill ms": time(() => wasm.bench_package(zip, "plugins/group-000/skills/big", "big")).toFixed(1),
       "SHA-256 of 1 MB in wasm ms (the Worker uses Web Crypto)": time(() => wasm.bench_sha256(megabyte)).toFixed(1),
+      "check an access token ms": (time(() => wasm.bench_check_token(1000)) / 1000).toFixed(3),
     });
   } finally {
     await repo.destroy();

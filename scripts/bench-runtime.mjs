@@ -28,8 +28,8 @@ async function call(worker, name, args) {
   const ms = performance.now() - start;
   if (body.result?.isError) throw new Error(`${name} failed: ${body.result.content[0].text}`);
   for (let i = 0; i < 100 && worker.logs.length === before; i++) await new Promise((r) => setTimeout(r, 10));
-  const log = worker.logs.slice(before).map((l) => JSON.parse(l)).find((l) => l.path === "/mcp");
-  return { ms, log };
+  const log = worker.logs.slice(before).filter((l) => l.startsWith("{")).map((l) => JSON.parse(l)).find((l) => l.path === "/mcp");
+  return { ms, log, body };
 }
 
 function percentile(samples, p) {
@@ -117,7 +117,37 @@ for (const skills of sizes.length ? sizes : [50, 500, 2000]) {
         return measured(worker, "list_skills", {});
       }),
     );
-    // A write: one commit through the Git Data API (the served catalog is current beforehand).
+    // Writes: each one commit through the Git Data API (the served catalog is current beforehand).
+    const text = (i) => `---\nname: skill-0002\ndescription: Edited ${i}.\n---\nBody ${i}\n`;
+    const version = async () => (await call(worker, "fetch_skill", { name: "skill-0002" })).body.result.structuredContent.skill.version_id;
+    rows.push(
+      await row(skills, "save_skill (3 text files, 1 binary)", COLD_SAMPLES, async (i) => {
+        const base = await version();
+        return measured(worker, "save_skill", {
+          skill: "skill-0002",
+          base_version: base,
+          files: [
+            { path: "SKILL.md", content: text(i) },
+            { path: "notes.md", content: `notes ${i}\n` },
+            { path: "more.md", content: `more ${i}\n` },
+            { path: "asset.bin", content: Buffer.from([0, 255, i]).toString("base64"), encoding: "base64" },
+          ],
+        });
+      }),
+    );
+    rows.push(
+      await row(skills, "save_skill right after an edit", COLD_SAMPLES, async (i) => {
+        const first = await call(worker, "save_skill", { skill: "skill-0002", base_version: await version(), files: [{ path: "a.md", content: `a ${i}\n` }] });
+        const base = first.body.result.structuredContent.version_id;
+        return measured(worker, "save_skill", { skill: "skill-0002", base_version: base, files: [{ path: "b.md", content: `b ${i}\n` }] });
+      }),
+    );
+    rows.push(
+      await row(skills, "publish_skill", COLD_SAMPLES, async (i) => {
+        await call(worker, "list_skills", {});
+        return measured(worker, "publish_skill", { skill: "skill-0002", tags: [`t${i}`] });
+      }),
+    );
     rows.push(
       await row(skills, "bump_version (one commit)", COLD_SAMPLES, async () => {
         await call(worker, "list_skills", {});

@@ -87,3 +87,27 @@ pub fn bench_sha256(bytes: &[u8]) -> u8 {
     use sha2::Digest;
     sha2::Sha256::digest(bytes)[0]
 }
+
+/// Checks an access token `rounds` times (signature, claims, expiry and audience; the grant read
+/// is a Durable Object request, not CPU here); returns how many passed.
+#[wasm_bindgen]
+pub fn bench_check_token(rounds: u32) -> u32 {
+    use crate::keys::{Keys, Purpose};
+    use crate::oauth::bearer::{AccessClaims, ACCESS_PREFIX};
+    use crate::oauth::signed;
+    let keys = Keys::new(crate::config::SigningKey([9; 32]), Some(crate::config::SigningKey([8; 32])));
+    let claims = AccessClaims {
+        shard: "u-0123456789abcdef0123456789abcdef".into(),
+        grant: "00112233445566778899aabbccddeeff".into(),
+        client: "spd1.registration.signature".into(),
+        audience: "https://skills.example.com/mcp".into(),
+        expires: u64::MAX,
+    };
+    let token = signed::seal(&keys, Purpose::AccessToken, ACCESS_PREFIX, &claims);
+    (0..rounds)
+        .filter(|_| {
+            signed::open::<AccessClaims>(&keys, Purpose::AccessToken, ACCESS_PREFIX, &token)
+                .is_ok_and(|c| crate::oauth::audience_matches("https://skills.example.com", &c.audience))
+        })
+        .count() as u32
+}
