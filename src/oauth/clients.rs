@@ -240,13 +240,28 @@ pub async fn still_registered<P: Platform>(endpoint: &Endpoint<'_, P>, client: &
     if endpoint.now_seconds() < issued_at + window {
         return Ok(true);
     }
-    let reply = endpoint
-        .ledger(
-            CLIENTS_SHARD,
-            Command::ClientLastUsed { client_key: client_key(&client.id), now: endpoint.platform.now_ms() },
-        )
-        .await?;
-    Ok(matches!(reply, Reply::LastUsed { at: Some(_) }))
+    // Remembered for ten minutes per isolate, so repeated requests with an old registration
+    // cost one Durable Object read, not one each.
+    let key = client_key(&client.id);
+    let now = endpoint.platform.now_ms();
+    if let Some(known) =
+        LAST_USED_CHECKS.with(|c| c.borrow().get(&key).filter(|(_, until)| *until > now).map(|(ok, _)| *ok))
+    {
+        return Ok(known);
+    }
+    let reply = endpoint.ledger(CLIENTS_SHARD, Command::ClientLastUsed { client_key: key.clone(), now }).await?;
+    let used = matches!(reply, Reply::LastUsed { at: Some(_) });
+    LAST_USED_CHECKS.with(|c| {
+        let mut checks = c.borrow_mut();
+        checks.retain(|_, (_, until)| *until > now);
+        checks.insert(key, (used, now + 600_000));
+    });
+    Ok(used)
+}
+
+thread_local! {
+    /// Whether an old registration was used recently, per client key, until when (ms).
+    static LAST_USED_CHECKS: RefCell<HashMap<String, (bool, u64)>> = RefCell::new(HashMap::new());
 }
 
 /// Notes a successful sign-in by `client` (keeps its registration alive).
