@@ -137,17 +137,20 @@ fn write_error(error: GitHubError) -> ToolError {
     }
 }
 
-/// Runs `plan` on the branch head and writes its change as one commit. `guard` names a folder
+/// Runs `plan` on the branch head and writes its change as one commit. `snapshot` holds the
+/// served commit's files (the caller opened them to decide; opening them again would cost the
+/// archive's index twice). `guard` names a folder
 /// that must not have changed since the edit was planned on the served catalog: if the branch
 /// moved under it, the edit is a conflict and nothing is written. Returns the commit and the
 /// GitHub requests made.
 pub async fn commit<P: Platform>(
     ctx: &ToolContext<'_, P>,
+    snapshot: Snapshot,
     guard: Option<&str>,
     mut plan: impl FnMut(&mut Snapshot, &Catalog) -> Result<ChangeSet, ToolError>,
 ) -> Result<Committed, ToolError> {
     let github = writer(ctx);
-    let result = commit_with(ctx, &github, guard, &mut plan).await;
+    let result = commit_with(ctx, &github, snapshot, guard, &mut plan).await;
     ctx.add_github_requests(github.requests());
     result
 }
@@ -155,12 +158,12 @@ pub async fn commit<P: Platform>(
 async fn commit_with<P: Platform>(
     ctx: &ToolContext<'_, P>,
     github: &GitHub<'_, P>,
+    mut snapshot: Snapshot,
     guard: Option<&str>,
     plan: &mut impl FnMut(&mut Snapshot, &Catalog) -> Result<ChangeSet, ToolError>,
 ) -> Result<Committed, ToolError> {
     let served = ctx.catalog().await?;
     let mut catalog = served.catalog.clone();
-    let mut snapshot = ctx.snapshot().await?;
     let guarded = match guard {
         Some(folder) => Some(folder_blobs(&mut snapshot, folder)?),
         None => None,

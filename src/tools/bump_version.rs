@@ -67,7 +67,7 @@ pub async fn call<P: Platform>(ctx: &ToolContext<'_, P>, arguments: Map<String, 
         return Err(ToolError::Forbidden(format!("{} may not edit group {group}", user.email)));
     }
     let mut outcome = None;
-    let committed = editing::commit(ctx, None, |snapshot, _catalog| {
+    let committed = editing::commit(ctx, snapshot, None, |snapshot, _catalog| {
         let group_folder = format!("{PLUGINS_DIR}/{group}");
         let manifest_path = format!("{group_folder}/{PLUGIN_MANIFEST}");
         let bytes = snapshot.read(&manifest_path).map_err(|_| {

@@ -74,7 +74,7 @@ pub async fn call<P: Platform>(ctx: &ToolContext<'_, P>, arguments: Map<String, 
     }
     let editor = access.is_editor(user);
     let mut outcome = None;
-    let committed = editing::commit(ctx, Some(&folder), |snapshot, _catalog| {
+    let committed = editing::commit(ctx, snapshot, Some(&folder), |snapshot, _catalog| {
         let group_folder = format!("{PLUGINS_DIR}/{group}");
         let skills_prefix = format!("{group_folder}/skills/");
         let own_prefix = format!("{folder}/");

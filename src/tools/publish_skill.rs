@@ -64,7 +64,8 @@ pub async fn call<P: Platform>(ctx: &ToolContext<'_, P>, arguments: Map<String, 
         return Err(ToolError::Forbidden("only editors may publish; ask one, or see whoami".into()));
     }
     let mut outcome = None;
-    let committed = editing::commit(ctx, None, |snapshot, catalog| {
+    let snapshot = ctx.snapshot().await?;
+    let committed = editing::commit(ctx, snapshot, None, |snapshot, catalog| {
         let (group, _) = find_folder(snapshot, catalog, &input.skill)
             .ok_or_else(|| ToolError::SkillNotFound(input.skill.clone()))?;
         let group_folder = format!("{PLUGINS_DIR}/{group}");

@@ -220,7 +220,7 @@ pub async fn call<P: Platform>(ctx: &ToolContext<'_, P>, arguments: Map<String, 
     }
 
     let mut outcome = None;
-    let committed = editing::commit(ctx, guard.as_deref(), |snapshot, catalog| {
+    let committed = editing::commit(ctx, snapshot, guard.as_deref(), |snapshot, catalog| {
         let (change, planned) = plan(&input, &prepared, snapshot, catalog)?;
         outcome = Some(planned);
         Ok(change)
