@@ -5,9 +5,7 @@
 // file written for the earlier connector keeps its meaning; revoke_user ends a live session.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { GitRepo } from "./lib/git-repo.mjs";
-import { FakeGitHub } from "./lib/fake-github.mjs";
-import { startWorker } from "./lib/worker.mjs";
+import { startStack } from "./lib/stack.mjs";
 import { fixtureFiles } from "./lib/fixture.mjs";
 import { connectClient } from "./lib/mcp-client.mjs";
 import { signLink } from "./lib/links.mjs";
@@ -36,15 +34,12 @@ const RULES = {
   defaults: { read: "*", write: "editors" },
 };
 
-let repo, github, worker;
+let stack, repo, worker;
 const clients = {};
 
 before(async () => {
-  repo = await GitRepo.create();
-  await repo.commit({ ...fixtureFiles(), ".skillport/access.json": JSON.stringify(RULES, null, 2) }, "Fixture with access rules");
-  github = new FakeGitHub(repo);
-  await github.start();
-  worker = await startWorker({ vars: { MARKETPLACE_REPO: "acme/skills", GITHUB_API_URL: github.url, GITHUB_SERVICE_TOKEN: github.token, COOKIE_ENCRYPTION_KEY: KEY } });
+  stack = await startStack({ files: { ...fixtureFiles(), ".skillport/access.json": JSON.stringify(RULES, null, 2) }, vars: { COOKIE_ENCRYPTION_KEY: KEY } });
+  ({ repo, worker } = stack);
   for (const [role, email] of Object.entries(people)) {
     clients[role] = await connectClient(worker.url, { headers: { authorization: await worker.bearer(email) } });
   }
@@ -52,9 +47,7 @@ before(async () => {
 
 after(async () => {
   for (const client of Object.values(clients)) await client.close().catch(() => {});
-  await worker?.stop();
-  await github?.stop();
-  await repo?.destroy();
+  await stack?.stop();
 });
 
 const call = async (role, name, args = {}) => (await clients[role].callTool({ name, arguments: args }));

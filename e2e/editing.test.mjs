@@ -4,9 +4,7 @@
 // protected branch — and a concurrent commit elsewhere is kept, never reverted.
 import { test, before, after, beforeEach } from "node:test";
 import assert from "node:assert/strict";
-import { GitRepo } from "./lib/git-repo.mjs";
-import { FakeGitHub } from "./lib/fake-github.mjs";
-import { startWorker } from "./lib/worker.mjs";
+import { startStack } from "./lib/stack.mjs";
 import { fixtureFiles, SCRIPT } from "./lib/fixture.mjs";
 import { connectClient } from "./lib/mcp-client.mjs";
 
@@ -17,23 +15,18 @@ const RULES = {
   skills: { engineering: { write: [{ id: id(people.writer), label: people.writer }] } },
 };
 
-let repo, github, worker;
+let stack, repo, github, worker;
 const clients = {};
 
 before(async () => {
-  repo = await GitRepo.create();
-  await repo.commit({ ...fixtureFiles(), ".skillport/access.json": JSON.stringify(RULES, null, 2) }, "Fixture");
-  github = new FakeGitHub(repo);
-  await github.start();
-  worker = await startWorker({ vars: { MARKETPLACE_REPO: "acme/skills", GITHUB_API_URL: github.url, GITHUB_SERVICE_TOKEN: github.token } });
+  stack = await startStack({ files: { ...fixtureFiles(), ".skillport/access.json": JSON.stringify(RULES, null, 2) } });
+  ({ repo, github, worker } = stack);
   for (const [role, email] of Object.entries(people)) clients[role] = await connectClient(worker.url, { headers: { authorization: await worker.bearer(email) } });
 });
 
 after(async () => {
   for (const client of Object.values(clients)) await client.close().catch(() => {});
-  await worker?.stop();
-  await github?.stop();
-  await repo?.destroy();
+  await stack?.stop();
 });
 
 beforeEach(() => {

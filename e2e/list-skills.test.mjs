@@ -2,28 +2,21 @@
 // runtime and the git-backed fake GitHub serving the fixture marketplace.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { GitRepo } from "./lib/git-repo.mjs";
-import { FakeGitHub } from "./lib/fake-github.mjs";
 import { startWorker } from "./lib/worker.mjs";
-import { fixtureFiles } from "./lib/fixture.mjs";
+import { startStack } from "./lib/stack.mjs";
 import { connectClient } from "./lib/mcp-client.mjs";
 
-let repo, github, worker, client;
+let stack, repo, github, worker, client;
 
 before(async () => {
-  repo = await GitRepo.create();
-  await repo.commit(fixtureFiles(), "Fixture marketplace");
-  github = new FakeGitHub(repo);
-  await github.start();
-  worker = await startWorker({ vars: { MARKETPLACE_REPO: "acme/skills", GITHUB_API_URL: github.url, GITHUB_SERVICE_TOKEN: github.token } });
+  stack = await startStack();
+  ({ repo, github, worker } = stack);
   client = await connectClient(worker.url, { headers: { authorization: await worker.bearer() } });
 });
 
 after(async () => {
   await client?.close();
-  await worker?.stop();
-  await github?.stop();
-  await repo?.destroy();
+  await stack?.stop();
 });
 
 test("the SDK client sees the tools with their schemas and annotations", async () => {

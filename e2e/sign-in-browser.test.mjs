@@ -7,23 +7,18 @@ import { mkdir, stat } from "node:fs/promises";
 import { createServer } from "node:http";
 import path from "node:path";
 import { chromium } from "playwright-core";
-import { GitRepo } from "./lib/git-repo.mjs";
-import { FakeGitHub } from "./lib/fake-github.mjs";
-import { startWorker, ROOT } from "./lib/worker.mjs";
-import { fixtureFiles } from "./lib/fixture.mjs";
+import { ROOT } from "./lib/worker.mjs";
+import { startStack } from "./lib/stack.mjs";
 import { authorizeUrl, pkce, register } from "./lib/sign-in.mjs";
 
 const SHOTS = path.join(ROOT, "e2e/.artifacts/screenshots");
-let repo, github, worker, browser, clientServer, REDIRECT_URI;
+let stack, worker, browser, clientServer, REDIRECT_URI;
 /** The URLs the client's callback page received. */
 const returns = [];
 
 before(async () => {
-  repo = await GitRepo.create();
-  await repo.commit(fixtureFiles(), "Fixture marketplace");
-  github = new FakeGitHub(repo);
-  await github.start();
-  worker = await startWorker({ vars: { MARKETPLACE_REPO: "acme/skills", GITHUB_API_URL: github.url, GITHUB_SERVICE_TOKEN: github.token } });
+  stack = await startStack();
+  ({ worker } = stack);
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
@@ -43,9 +38,7 @@ after(async () => {
   await browser?.close();
   clientServer?.closeAllConnections?.();
   await new Promise((resolve) => (clientServer ? clientServer.close(resolve) : resolve()));
-  await worker?.stop();
-  await github?.stop();
-  await repo?.destroy();
+  await stack?.stop();
 });
 
 test("a person walks the consent page and the login form in Chromium and the client gets a code", async () => {

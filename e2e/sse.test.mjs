@@ -8,16 +8,14 @@ import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
-import { GitRepo } from "./lib/git-repo.mjs";
-import { FakeGitHub } from "./lib/fake-github.mjs";
-import { startWorker, ROOT } from "./lib/worker.mjs";
-import { fixtureFiles } from "./lib/fixture.mjs";
+import { ROOT } from "./lib/worker.mjs";
+import { startStack } from "./lib/stack.mjs";
 import { connectClient } from "./lib/mcp-client.mjs";
 import { pythonClient } from "./lib/python-client.mjs";
 import { TestOAuthProvider, connectWithOAuth } from "./lib/oauth-client.mjs";
 
 const run = promisify(execFile);
-let repo, github, worker, overMcp;
+let stack, worker, overMcp;
 
 const CALLS = [
   { name: "list_skills", arguments: {} },
@@ -35,19 +33,14 @@ function comparable(result) {
 }
 
 before(async () => {
-  repo = await GitRepo.create();
-  await repo.commit(fixtureFiles(), "Fixture marketplace");
-  github = new FakeGitHub(repo);
-  await github.start();
-  worker = await startWorker({ vars: { MARKETPLACE_REPO: "acme/skills", GITHUB_API_URL: github.url, GITHUB_SERVICE_TOKEN: github.token } });
+  stack = await startStack();
+  ({ worker } = stack);
   overMcp = await connectClient(worker.url, { headers: { authorization: await worker.bearer() } });
 });
 
 after(async () => {
   await overMcp?.close();
-  await worker?.stop();
-  await github?.stop();
-  await repo?.destroy();
+  await stack?.stop();
 });
 
 async function expected() {
