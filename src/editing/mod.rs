@@ -11,6 +11,7 @@
 pub mod manifests;
 pub mod paths;
 
+use crate::access::Access;
 use crate::catalog::git_tree::{self, FileMode};
 use crate::catalog::snapshot::Snapshot;
 use crate::catalog::Catalog;
@@ -65,6 +66,42 @@ thread_local! {
 #[derive(Deserialize)]
 struct RepositoryBody {
     default_branch: String,
+}
+
+/// The folder of skill `name` in `snapshot`, valid or not (a skill with a broken SKILL.md is
+/// not in the catalog but its folder still exists).
+pub fn skill_folder(snapshot: &Snapshot, catalog: &Catalog, name: &str) -> Option<(String, String)> {
+    if let Some(skill) = catalog.skill(name) {
+        return Some((skill.group.clone(), skill.folder.clone()));
+    }
+    let marker = format!("/skills/{name}/");
+    snapshot.paths_with_prefix("plugins/").find_map(|path| {
+        let at = path.find(&marker)?;
+        let group_folder = &path[..at];
+        let group = group_folder.strip_prefix("plugins/").filter(|g| !g.contains('/'))?;
+        Some((group.to_string(), format!("{group_folder}/skills/{name}")))
+    })
+}
+
+/// Whether the caller may edit skill `name` of `group`: a skill they may not read is "not found",
+/// exactly as in the read tools; one in a group they may not write is refused with what to do.
+pub fn check_writable<P: Platform>(
+    ctx: &ToolContext<'_, P>,
+    access: &Access,
+    catalog: &Catalog,
+    name: &str,
+    group: &str,
+) -> Result<(), ToolError> {
+    if catalog.skill(name).is_some_and(|skill| !ctx.can_read(access, skill)) {
+        return Err(ToolError::SkillNotFound(name.to_string()));
+    }
+    if !access.can_write(&ctx.principal.user, group) {
+        return Err(ToolError::Forbidden(format!(
+            "{} may not edit group {group}; ask an editor to add you to its write rule in .skillport/access.json",
+            ctx.principal.user.email
+        )));
+    }
+    Ok(())
 }
 
 /// The files of `folder` in `snapshot` with their git blob ids and modes.

@@ -1,7 +1,6 @@
 //! `bump_version`: a semver bump of a group's plugin.json and its marketplace entry, in one
 //! commit, so the two never disagree.
 
-use super::save_skill::find_folder;
 use super::{
     input_schema, output_schema, parse_arguments, to_output, Annotations, ToolContext, ToolDefinition, ToolError,
 };
@@ -56,16 +55,10 @@ pub fn definition() -> ToolDefinition {
 pub async fn call<P: Platform>(ctx: &ToolContext<'_, P>, arguments: Map<String, Value>) -> Result<Value, ToolError> {
     let input: Input = parse_arguments(arguments)?;
     let (served, access) = ctx.readable().await?;
-    let user = &ctx.principal.user;
     let snapshot = ctx.snapshot().await?;
-    let (group, _) = find_folder(&snapshot, &served.catalog, &input.skill)
+    let (group, _) = editing::skill_folder(&snapshot, &served.catalog, &input.skill)
         .ok_or_else(|| ToolError::SkillNotFound(input.skill.clone()))?;
-    if served.catalog.skill(&input.skill).is_some_and(|s| !ctx.can_read(&access, s)) {
-        return Err(ToolError::SkillNotFound(input.skill));
-    }
-    if !access.can_write(user, &group) {
-        return Err(ToolError::Forbidden(format!("{} may not edit group {group}", user.email)));
-    }
+    editing::check_writable(ctx, &access, &served.catalog, &input.skill, &group)?;
     let mut outcome = None;
     let committed = editing::commit(ctx, snapshot, None, |snapshot, _catalog| {
         let group_folder = format!("{PLUGINS_DIR}/{group}");

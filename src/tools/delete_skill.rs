@@ -1,7 +1,6 @@
 //! `delete_skill`: remove a skill's folder in one commit. Removing the last skill of a group
 //! removes the group and its marketplace entry in the same commit (and needs an editor).
 
-use super::save_skill::find_folder;
 use super::{
     input_schema, output_schema, parse_arguments, to_output, Annotations, ToolContext, ToolDefinition, ToolError,
 };
@@ -61,17 +60,10 @@ pub async fn call<P: Platform>(ctx: &ToolContext<'_, P>, arguments: Map<String, 
     let (served, access) = ctx.readable().await?;
     let user = &ctx.principal.user;
     let snapshot = ctx.snapshot().await?;
-    let Some((group, folder)) = find_folder(&snapshot, &served.catalog, &input.skill) else {
+    let Some((group, folder)) = editing::skill_folder(&snapshot, &served.catalog, &input.skill) else {
         return Err(ToolError::SkillNotFound(input.skill));
     };
-    if let Some(skill) = served.catalog.skill(&input.skill) {
-        if !ctx.can_read(&access, skill) {
-            return Err(ToolError::SkillNotFound(input.skill));
-        }
-    }
-    if !access.can_write(user, &group) {
-        return Err(ToolError::Forbidden(format!("{} may not edit group {group}", user.email)));
-    }
+    editing::check_writable(ctx, &access, &served.catalog, &input.skill, &group)?;
     let editor = access.is_editor(user);
     let mut outcome = None;
     let committed = editing::commit(ctx, snapshot, Some(&folder), |snapshot, _catalog| {

@@ -2,7 +2,6 @@
 //! `.claude-plugin/marketplace.json` with the version from its plugin.json. Every other entry and
 //! unknown key keeps its meaning and order.
 
-use super::save_skill::find_folder;
 use super::{
     input_schema, output_schema, parse_arguments, to_output, Annotations, ToolContext, ToolDefinition, ToolError,
 };
@@ -66,7 +65,7 @@ pub async fn call<P: Platform>(ctx: &ToolContext<'_, P>, arguments: Map<String, 
     let mut outcome = None;
     let snapshot = ctx.snapshot().await?;
     let committed = editing::commit(ctx, snapshot, None, |snapshot, catalog| {
-        let (group, _) = find_folder(snapshot, catalog, &input.skill)
+        let (group, _) = editing::skill_folder(snapshot, catalog, &input.skill)
             .ok_or_else(|| ToolError::SkillNotFound(input.skill.clone()))?;
         let group_folder = format!("{PLUGINS_DIR}/{group}");
         let manifest_path = format!("{group_folder}/{PLUGIN_MANIFEST}");

@@ -159,21 +159,6 @@ fn prepare(input: &Input) -> Result<Prepared, ToolError> {
     Ok(Prepared { files, delete })
 }
 
-/// The folder of skill `name` in `snapshot`, valid or not (a skill with a broken SKILL.md is
-/// not in the catalog but its folder still exists).
-pub fn find_folder(snapshot: &Snapshot, catalog: &Catalog, name: &str) -> Option<(String, String)> {
-    if let Some(skill) = catalog.skill(name) {
-        return Some((skill.group.clone(), skill.folder.clone()));
-    }
-    let marker = format!("/skills/{name}/");
-    snapshot.paths_with_prefix("plugins/").find_map(|path| {
-        let at = path.find(&marker)?;
-        let group_folder = &path[..at];
-        let group = group_folder.strip_prefix("plugins/").filter(|g| !g.contains('/'))?;
-        Some((group.to_string(), format!("{group_folder}/skills/{name}")))
-    })
-}
-
 /// Runs the tool.
 pub async fn call<P: Platform>(ctx: &ToolContext<'_, P>, arguments: Map<String, Value>) -> Result<Value, ToolError> {
     let input: Input = parse_arguments(arguments)?;
@@ -184,7 +169,7 @@ pub async fn call<P: Platform>(ctx: &ToolContext<'_, P>, arguments: Map<String, 
 
     // Decide on the served catalog, so that a stale base_version is a conflict before any write.
     let mut snapshot = ctx.snapshot().await?;
-    let existing = find_folder(&snapshot, &served.catalog, &input.skill);
+    let existing = editing::skill_folder(&snapshot, &served.catalog, &input.skill);
     let guard = existing.as_ref().map(|(_, folder)| folder.clone());
     if let Some((group, folder)) = &existing {
         if input.group.as_ref().is_some_and(|g| g != group) {
@@ -193,9 +178,7 @@ pub async fn call<P: Platform>(ctx: &ToolContext<'_, P>, arguments: Map<String, 
                 input.skill
             )));
         }
-        if !access.can_write(user, group) {
-            return Err(not_allowed(ctx, &served.catalog, &input.skill, group, &access));
-        }
+        editing::check_writable(ctx, &access, &served.catalog, &input.skill, group)?;
         let current = editing::tree_id_of(&editing::folder_blobs(&mut snapshot, folder)?);
         match &input.base_version {
             None => {
@@ -239,23 +222,6 @@ pub async fn call<P: Platform>(ctx: &ToolContext<'_, P>, arguments: Map<String, 
     })
 }
 
-fn not_allowed<P: Platform>(
-    ctx: &ToolContext<'_, P>,
-    catalog: &Catalog,
-    skill: &str,
-    group: &str,
-    access: &crate::access::Access,
-) -> ToolError {
-    // A skill the caller may not read is "not found", exactly as in the read tools.
-    match catalog.skill(skill) {
-        Some(found) if !ctx.can_read(access, found) => ToolError::SkillNotFound(skill.to_string()),
-        _ => ToolError::Forbidden(format!(
-            "{} may not edit group {group}; ask an editor to add you to its write rule in .skillport/access.json",
-            ctx.principal.user.email
-        )),
-    }
-}
-
 struct Planned {
     group: String,
     created: bool,
@@ -270,7 +236,7 @@ fn plan(
     snapshot: &mut Snapshot,
     catalog: &Catalog,
 ) -> Result<(ChangeSet, Planned), ToolError> {
-    let existing = find_folder(snapshot, catalog, &input.skill);
+    let existing = editing::skill_folder(snapshot, catalog, &input.skill);
     let created = existing.is_none();
     let (group, folder) = match existing {
         Some(found) => found,
