@@ -52,6 +52,8 @@ pub struct Served {
     pub archive: Option<SharedBytes>,
     /// The commit's root tree, when known (writes build on it without asking GitHub again).
     pub tree: Option<String>,
+    /// When the service token expires, if GitHub said so in this call (the home page shows it).
+    pub token_expiration: Option<String>,
 }
 
 /// The first line of the `state:` record (JSON); the catalog follows it, postcard-encoded.
@@ -95,8 +97,14 @@ pub async fn current<P: Platform>(platform: &P, config: &Config) -> Result<Serve
 
     let head = github.head(config.branch.as_deref(), stored.as_ref().and_then(|s| s.header.etag.as_deref())).await;
     let stored_tree = stored.as_ref().and_then(|s| s.header.tree.clone());
-    let served =
-        |catalog, stale, tree| Served { catalog, stale, github_requests: github.requests(), archive: None, tree };
+    let served = |catalog, stale, tree| Served {
+        catalog,
+        stale,
+        github_requests: github.requests(),
+        archive: None,
+        tree,
+        token_expiration: github.token_expiration(),
+    };
     let (sha, etag, tree) = match head {
         Ok(BranchHead::At { sha, etag, tree }) => (sha, etag, tree),
         Ok(BranchHead::Unchanged) => match stored.as_ref().and_then(StoredState::catalog) {
@@ -127,7 +135,14 @@ pub async fn current<P: Platform>(platform: &P, config: &Config) -> Result<Serve
         let _ = platform.kv_put(&state_key(config), &record, None).await;
     }
     MEMO.with(|memo| *memo.borrow_mut() = Some(catalog.clone()));
-    Ok(Served { catalog, stale: None, github_requests: github.requests(), archive: Some(archive), tree })
+    Ok(Served {
+        catalog,
+        stale: None,
+        github_requests: github.requests(),
+        archive: Some(archive),
+        tree,
+        token_expiration: github.token_expiration(),
+    })
 }
 
 /// A commit's zipball and where it came from.

@@ -9,7 +9,6 @@
 
 use crate::catalog_store;
 use crate::config::{Config, ConfigError};
-use crate::github::BranchHead;
 use crate::oauth::{upstream, Endpoint};
 use crate::ports::{HttpResponse, Platform};
 use crate::responses::json;
@@ -83,24 +82,22 @@ pub async fn status<P: Platform>(platform: &P, config: &Result<Config, Vec<Confi
     };
     if let Ok(config) = config {
         status.marketplace = Some(config.repo.to_string());
-        let github = catalog_store::github(platform, config);
-        status.github = Some(match github.head(config.branch.as_deref(), None).await {
-            Ok(BranchHead::At { sha, .. }) => {
-                Check { ok: true, detail: format!("the token reads {} at {}", config.repo, &sha[..sha.len().min(12)]) }
+        // One conditional request (free of rate limit when nothing changed) both checks the
+        // token and gives the catalog's counts.
+        status.github = Some(match catalog_store::current(platform, config).await {
+            Ok(served) if served.stale.is_none() => {
+                let commit = &served.catalog.commit;
+                status.skills_served = Some(served.catalog.skills.len());
+                status.skills_skipped = Some(served.catalog.skipped.len());
+                status.github_token_expires = served.token_expiration.clone();
+                Check {
+                    ok: true,
+                    detail: format!("the token reads {} at {}", config.repo, &commit[..commit.len().min(12)]),
+                }
             }
-            Ok(BranchHead::Unchanged) => Check { ok: true, detail: "reachable".into() },
+            Ok(served) => Check { ok: false, detail: served.stale.clone().unwrap_or_default() },
             Err(error) => Check { ok: false, detail: error.to_string() },
         });
-        status.github_token_expires = github.token_expiration();
-        if status.github.as_ref().is_some_and(|c| c.ok) {
-            match catalog_store::current(platform, config).await {
-                Ok(served) => {
-                    status.skills_served = Some(served.catalog.skills.len());
-                    status.skills_skipped = Some(served.catalog.skipped.len());
-                }
-                Err(error) => status.github = Some(Check { ok: false, detail: error.to_string() }),
-            }
-        }
         let endpoint = Endpoint { platform, config, base_url };
         status.identity_provider = Some(match upstream::discover(&endpoint).await {
             Ok(discovery) => Check { ok: true, detail: format!("sign-in through {}", discovery.issuer) },
