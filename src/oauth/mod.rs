@@ -86,24 +86,24 @@ pub async fn handle<P: Platform>(endpoint: &Endpoint<'_, P>, request: &HttpReque
             open_cors(match *method {
                 Method::GET => metadata::protected_resource(endpoint.base_url),
                 Method::OPTIONS => preflight(),
-                _ => OAuthError::method("GET").response(),
+                _ => method_not_allowed("GET"),
             })
         }
         ("/.well-known/oauth-authorization-server", m) => open_cors(match *m {
             Method::GET => metadata::authorization_server(endpoint.base_url),
             Method::OPTIONS => preflight(),
-            _ => OAuthError::method("GET").response(),
+            _ => method_not_allowed("GET"),
         }),
         ("/register" | "/token" | "/revoke", &Method::OPTIONS) => open_cors(preflight()),
         ("/register", &Method::POST) => open_cors(clients::register(endpoint, request).await),
         ("/token", &Method::POST) => open_cors(token::token(endpoint, request).await),
         ("/revoke", &Method::POST) => open_cors(token::revoke(endpoint, request).await),
-        ("/register" | "/token" | "/revoke", _) => OAuthError::method("POST").response(),
+        ("/register" | "/token" | "/revoke", _) => method_not_allowed("POST"),
         ("/authorize", &Method::GET) => authorize::show(endpoint, request).await,
         ("/authorize", &Method::POST) => authorize::decide(endpoint, request).await,
-        ("/authorize", _) => OAuthError::method("GET, POST").response(),
+        ("/authorize", _) => method_not_allowed("GET, POST"),
         ("/callback", &Method::GET) => callback::callback(endpoint, request).await,
-        ("/callback", _) => OAuthError::method("GET").response(),
+        ("/callback", _) => method_not_allowed("GET"),
         _ => return None,
     };
     Some(response)
@@ -145,14 +145,6 @@ impl OAuthError {
         }
     }
 
-    fn method(allow: &'static str) -> Self {
-        OAuthError {
-            status: StatusCode::METHOD_NOT_ALLOWED,
-            error: "invalid_request",
-            description: format!("use {allow}"),
-        }
-    }
-
     /// The JSON response.
     pub fn response(&self) -> HttpResponse {
         let mut response = crate::responses::json(
@@ -162,11 +154,6 @@ impl OAuthError {
         no_store(&mut response);
         if self.status == StatusCode::UNAUTHORIZED {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic realm=\"token\""));
-        }
-        if self.status == StatusCode::METHOD_NOT_ALLOWED {
-            if let Some(allow) = self.description.strip_prefix("use ").and_then(|a| HeaderValue::from_str(a).ok()) {
-                response.headers_mut().insert(header::ALLOW, allow);
-            }
         }
         response
     }
@@ -241,6 +228,18 @@ pub fn pairs(bytes: &[u8]) -> Result<std::collections::HashMap<String, String>, 
         }
     }
     Ok(map)
+}
+
+/// 405 with the methods the endpoint takes.
+fn method_not_allowed(allow: &'static str) -> HttpResponse {
+    let mut response = OAuthError {
+        status: StatusCode::METHOD_NOT_ALLOWED,
+        error: "invalid_request",
+        description: format!("use {allow}"),
+    }
+    .response();
+    response.headers_mut().insert(header::ALLOW, HeaderValue::from_static(allow));
+    response
 }
 
 fn preflight() -> HttpResponse {
