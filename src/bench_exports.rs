@@ -31,14 +31,14 @@ pub fn bench_decode_catalog(bytes: &[u8]) -> Result<usize, JsError> {
 /// Opens a zipball and packages the skill in `folder`; returns the package's size.
 #[wasm_bindgen]
 pub fn bench_package(zip: Vec<u8>, folder: &str, name: &str) -> Result<usize, JsError> {
-    let mut snapshot = Snapshot::from_zip(zip)?;
+    let snapshot = Snapshot::from_zip(zip)?;
     let manifest = InstalledManifest {
         name: name.into(),
         version: Some("1.0.0".into()),
         description: String::new(),
         group: String::new(),
     };
-    Ok(package::build(&mut snapshot, folder, &manifest)?.len())
+    Ok(package::build(&snapshot, folder, &manifest)?.len())
 }
 
 thread_local! {
@@ -110,4 +110,28 @@ pub fn bench_check_token(rounds: u32) -> u32 {
                 .is_ok_and(|c| crate::oauth::audience_matches("https://skills.example.com", &c.audience))
         })
         .count() as u32
+}
+
+/// TEMP: reads every SKILL.md; returns the count.
+#[wasm_bindgen]
+pub fn bench_read_skill_files(zip: Vec<u8>) -> Result<usize, JsError> {
+    let mut snapshot = Snapshot::from_zip(zip)?;
+    let paths: Vec<String> = snapshot.paths().filter(|p| p.ends_with("/SKILL.md")).map(String::from).collect();
+    for path in &paths {
+        snapshot.read(path)?;
+    }
+    Ok(paths.len())
+}
+
+/// TEMP: parses every SKILL.md (read beforehand); returns the count.
+#[wasm_bindgen]
+pub fn bench_parse_skill_files(zip: Vec<u8>) -> Result<usize, JsError> {
+    let mut snapshot = Snapshot::from_zip(zip)?;
+    let paths: Vec<String> = snapshot.paths().filter(|p| p.ends_with("/SKILL.md")).map(String::from).collect();
+    let files: Vec<Vec<u8>> = paths.iter().map(|p| snapshot.read(p)).collect::<Result<_, _>>()?;
+    let start = js_sys::Date::now();
+    for file in &files {
+        let _ = crate::catalog::skill_md::parse(file);
+    }
+    Ok((js_sys::Date::now() - start) as usize)
 }

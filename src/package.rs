@@ -6,8 +6,10 @@
 //! CPU whatever the skill's size, and the same commit always gives the same bytes.
 
 use crate::catalog::snapshot::{Snapshot, SnapshotError};
+use rawzip::time::UtcDateTime;
+use rawzip::ZipArchiveWriter;
 use serde::Serialize;
-use std::io::{Cursor, Write};
+use std::io::Write;
 
 /// Where the generated manifest goes inside the skill folder.
 pub const INSTALLED_MANIFEST: &str = ".claude-plugin/plugin.json";
@@ -53,32 +55,35 @@ pub fn is_excluded(relative_path: &str) -> bool {
 
 /// Packages the skill in `folder` of `snapshot` under the top-level folder `manifest.name`.
 /// Returns the zip's bytes; callers that report a digest hash them through the platform.
-pub fn build(snapshot: &mut Snapshot, folder: &str, manifest: &InstalledManifest) -> Result<Vec<u8>, PackageError> {
-    let zip_error = |e: &dyn std::fmt::Display| PackageError::Zip(e.to_string());
-    let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+pub fn build(snapshot: &Snapshot, folder: &str, manifest: &InstalledManifest) -> Result<Vec<u8>, PackageError> {
+    let zip_error = |e: rawzip::Error| PackageError::Zip(e.to_string());
+    // One fixed timestamp (the zip epoch, 1980-01-01) keeps the package's bytes, and so its
+    // sha256, the same for the same commit.
+    let epoch = UtcDateTime::from_unix(315_532_800);
+    let mut writer = ZipArchiveWriter::new(Vec::new());
     let generated = format!("{}/{INSTALLED_MANIFEST}", manifest.name);
     for file in snapshot.files_under(folder) {
         let target = format!("{}/{}", manifest.name, file.path);
         if is_excluded(&file.path) || target == generated {
             continue;
         }
-        snapshot.copy_raw(&format!("{folder}/{}", file.path), &mut writer, &target)?;
+        snapshot.copy_raw(&format!("{folder}/{}", file.path), &mut writer, &target, epoch)?;
     }
-    // A fixed timestamp keeps the package's bytes (and sha256) the same for the same commit.
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated)
-        .unix_permissions(0o644)
-        .last_modified_time(zip::DateTime::default());
-    writer.start_file(generated, options).map_err(|e| zip_error(&e))?;
-    writer.write_all(&manifest.to_bytes()).map_err(|e| zip_error(&e))?;
-    Ok(writer.finish().map_err(|e| zip_error(&e))?.into_inner())
+    // A few hundred bytes: stored, not deflated, which saves carrying a compressor.
+    let (mut entry, config) =
+        writer.new_file(&generated).unix_permissions(0o644).last_modified(epoch).start().map_err(zip_error)?;
+    let mut data = config.wrap(&mut entry);
+    data.write_all(&manifest.to_bytes()).map_err(|e| PackageError::Zip(e.to_string()))?;
+    let (_, descriptor) = data.finish().map_err(zip_error)?;
+    entry.finish(descriptor).map_err(zip_error)?;
+    writer.finish().map_err(zip_error)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::catalog::snapshot::test_support::zipball;
-    use std::io::Read;
+    use std::io::{Cursor, Read};
 
     #[test]
     fn one_top_folder_exact_bytes_modes_and_a_manifest() {
@@ -94,15 +99,15 @@ mod tests {
                 ("plugins/g/skills/other/SKILL.md", b"not mine", false),
             ],
         );
-        let mut snapshot = Snapshot::from_zip(archive).unwrap();
+        let snapshot = Snapshot::from_zip(archive).unwrap();
         let manifest = InstalledManifest {
             name: "pdf".into(),
             version: Some("1.2.0".into()),
             description: "d".into(),
             group: "g".into(),
         };
-        let package = build(&mut snapshot, "plugins/g/skills/pdf", &manifest).unwrap();
-        let again = build(&mut snapshot, "plugins/g/skills/pdf", &manifest).unwrap();
+        let package = build(&snapshot, "plugins/g/skills/pdf", &manifest).unwrap();
+        let again = build(&snapshot, "plugins/g/skills/pdf", &manifest).unwrap();
         assert_eq!(package, again, "deterministic");
 
         let mut zip = zip::ZipArchive::new(Cursor::new(package)).unwrap();

@@ -81,7 +81,7 @@ impl PluginEntry {
 }
 
 /// A group's `.claude-plugin/plugin.json`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
 pub struct PluginManifest {
     /// The plugin's name (the only field Claude Code requires).
     #[serde(default)]

@@ -6,6 +6,7 @@
 
 pub mod git_tree;
 pub mod manifests;
+pub mod parsed;
 pub mod skill_md;
 pub mod snapshot;
 
@@ -13,6 +14,7 @@ use crate::access::ACCESS_PATH;
 use manifests::{
     parse_json_file, JsonFileError, Marketplace, PluginEntry, PluginManifest, MARKETPLACE_PATH, PLUGIN_MANIFEST,
 };
+use parsed::{Parsed, ParsedFile, ParsedFiles, SkillSummary, SKILL_FILE};
 use serde::{Deserialize, Serialize};
 use snapshot::{ContentStamp, Snapshot, SnapshotError};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -73,6 +75,10 @@ pub struct Group {
     pub version: Option<String>,
     /// Its description.
     pub description: Option<String>,
+    /// Its plugin.json as parsed, with the content it was parsed from, so that the next
+    /// commit's build reuses it when unchanged; `None` when the group has none.
+    #[serde(default)]
+    pub manifest: Option<(ContentStamp, PluginManifest)>,
 }
 
 /// A skill (or a whole group) that could not be served, with the reason an editor needs.
@@ -105,11 +111,69 @@ pub struct Catalog {
 }
 
 impl Catalog {
-    /// Builds the catalog of `commit` from its files, reusing what `previous` (the catalog of an
-    /// earlier commit) parsed from SKILL.md files that have not changed since.
+    /// Builds the catalog of `commit` from its files in this invocation, reusing what `previous`
+    /// (the catalog of an earlier commit) parsed from files that have not changed since.
     pub fn build(commit: &str, snapshot: &mut Snapshot, previous: Option<&Catalog>) -> Result<Catalog, CatalogError> {
-        let previous: HashMap<&str, &Skill> =
-            previous.map(|c| c.skills.iter().map(|s| (s.folder.as_str(), s)).collect()).unwrap_or_default();
+        Build::plan(snapshot, previous)?.finish(commit, snapshot)
+    }
+
+    /// The skill called `name`, if served.
+    pub fn skill(&self, name: &str) -> Option<&Skill> {
+        self.skills.binary_search_by(|s| s.name.as_str().cmp(name)).ok().map(|i| &self.skills[i])
+    }
+
+    /// Everything this catalog parsed, for the next commit's build to reuse where unchanged.
+    fn parsed_files(&self) -> ParsedFiles {
+        let mut known = ParsedFiles::default();
+        for skill in &self.skills {
+            if let Some(stamp) = skill.stamp {
+                let summary = SkillSummary {
+                    name: skill.name.clone(),
+                    description: skill.description.clone(),
+                    warnings: skill.warnings.clone(),
+                };
+                known.insert(format!("{}/{SKILL_FILE}", skill.folder), stamp, Parsed::SkillMd(Ok(summary)));
+            }
+        }
+        for group in &self.groups {
+            if let Some((stamp, manifest)) = &group.manifest {
+                let path = format!("{}/{PLUGIN_MANIFEST}", group.folder);
+                known.insert(path, *stamp, Parsed::Manifest(Ok(manifest.clone())));
+            }
+        }
+        known
+    }
+}
+
+/// A catalog build under way: marketplace.json read, every group folder and skill folder found,
+/// and the files parsed so far.
+///
+/// Parsing is a build's real cost, so the plan says which files still need it
+/// ([`Build::pending`]); they can be parsed in other invocations ([`parsed::slice_archive`],
+/// [`parsed::parse_slice`]) and handed back ([`Build::accept`]). [`Build::finish`] parses whatever
+/// is still missing in place and assembles the catalog.
+pub struct Build {
+    marketplace: String,
+    description: Option<String>,
+    groups: Vec<GroupLayout>,
+    skipped: Vec<Skipped>,
+    known: ParsedFiles,
+}
+
+/// A group folder and what the build reads from it.
+struct GroupLayout {
+    folder: String,
+    entry: Option<PluginEntry>,
+    /// Its plugin.json's path and content stamp, if it has one.
+    manifest: Option<(String, ContentStamp)>,
+    /// Each skill folder (`<group>/skills/<skill>`) with its SKILL.md's content stamp.
+    skills: Vec<(String, ContentStamp)>,
+}
+
+impl Build {
+    /// Reads marketplace.json and finds the groups and skills of `snapshot`; what `previous`
+    /// parsed from files unchanged since counts as parsed already.
+    pub fn plan(snapshot: &mut Snapshot, previous: Option<&Catalog>) -> Result<Build, CatalogError> {
         if !snapshot.contains(MARKETPLACE_PATH) {
             return Err(CatalogError::NoMarketplace);
         }
@@ -118,12 +182,12 @@ impl Catalog {
 
         // Published groups, by folder.
         let mut entries: BTreeMap<String, PluginEntry> = BTreeMap::new();
-        for (position, raw) in marketplace.plugins.iter().enumerate() {
+        for (position, raw) in marketplace.plugins.into_iter().enumerate() {
             let label = raw
                 .get("name")
                 .and_then(|n| n.as_str())
                 .map_or_else(|| format!("#{}", position + 1), |n| format!("`{n}`"));
-            let entry: PluginEntry = match serde_json::from_value(raw.clone()) {
+            let entry: PluginEntry = match serde_json::from_value(raw) {
                 Ok(entry) => entry,
                 Err(e) => {
                     skipped.push(Skipped {
@@ -167,73 +231,126 @@ impl Catalog {
                 }
             }
         }
+        let groups = folders
+            .into_iter()
+            .map(|folder| {
+                let manifest_path = format!("{folder}/{PLUGIN_MANIFEST}");
+                GroupLayout {
+                    entry: entries.remove(&folder),
+                    manifest: snapshot.stamp(&manifest_path).map(|stamp| (manifest_path, stamp)),
+                    skills: skill_folders(snapshot, &folder),
+                    folder,
+                }
+            })
+            .collect();
+        Ok(Build {
+            marketplace: marketplace.name,
+            description: marketplace.metadata.and_then(|m| m.description),
+            groups,
+            skipped,
+            known: previous.map(Catalog::parsed_files).unwrap_or_default(),
+        })
+    }
 
+    /// The files not parsed yet: every SKILL.md and plugin.json that is new or changed.
+    pub fn pending(&self) -> Vec<String> {
+        let mut pending = Vec::new();
+        for group in &self.groups {
+            if let Some((path, stamp)) = &group.manifest {
+                if !self.known.contains(path, *stamp) {
+                    pending.push(path.clone());
+                }
+            }
+            for (folder, stamp) in &group.skills {
+                let path = format!("{folder}/{SKILL_FILE}");
+                if !self.known.contains(&path, *stamp) {
+                    pending.push(path);
+                }
+            }
+        }
+        pending
+    }
+
+    /// Takes in files parsed elsewhere (a slice's answer). Each counts only for the exact
+    /// content it was parsed from.
+    pub fn accept(&mut self, files: Vec<ParsedFile>) {
+        for file in files {
+            self.known.insert(file.path, file.stamp, file.parsed);
+        }
+    }
+
+    /// Parses what is still pending and assembles the catalog of `commit`.
+    pub fn finish(mut self, commit: &str, snapshot: &mut Snapshot) -> Result<Catalog, CatalogError> {
+        let mut skipped = std::mem::take(&mut self.skipped);
         let mut groups = Vec::new();
         let mut candidates = Vec::new();
-        for folder in folders {
-            let entry = entries.get(&folder);
-            let manifest_path = format!("{folder}/{PLUGIN_MANIFEST}");
-            let manifest = if snapshot.contains(&manifest_path) {
-                match parse_json_file::<PluginManifest>(&manifest_path, &snapshot.read(&manifest_path)?) {
-                    Ok(manifest) => manifest,
-                    Err(e) => {
-                        skipped.push(Skipped {
-                            path: manifest_path,
-                            reason: format!("{e}; the group's skills are not served until it is fixed"),
-                        });
-                        continue;
+        for layout in std::mem::take(&mut self.groups) {
+            let manifest = match &layout.manifest {
+                None => None,
+                Some((path, stamp)) => {
+                    let parsed = match self.known.take_manifest(path, *stamp) {
+                        Some(parsed) => parsed,
+                        None => parse_json_file::<PluginManifest>(path, &snapshot.read(path)?).map_err(|e| e.to_string()),
+                    };
+                    match parsed {
+                        Ok(manifest) => Some((*stamp, manifest)),
+                        Err(e) => {
+                            skipped.push(Skipped {
+                                path: path.clone(),
+                                reason: format!("{e}; the group's skills are not served until it is fixed"),
+                            });
+                            continue;
+                        }
                     }
                 }
-            } else {
-                PluginManifest::default()
             };
-            let folder_name = folder.rsplit('/').next().unwrap_or(&folder).to_string();
+            let plugin = manifest.as_ref().map(|(_, m)| m);
+            let entry = layout.entry.as_ref();
+            let folder_name = layout.folder.rsplit('/').next().unwrap_or(&layout.folder).to_string();
             let group = Group {
-                name: entry.map(|e| e.name.clone()).or_else(|| manifest.name.clone()).unwrap_or(folder_name),
-                folder: folder.clone(),
+                name: entry.map(|e| e.name.clone()).or_else(|| plugin.and_then(|m| m.name.clone())).unwrap_or(folder_name),
+                folder: layout.folder.clone(),
                 published: entry.is_some(),
-                version: manifest.version.clone().or_else(|| entry.and_then(|e| e.version.clone())),
-                description: manifest.description.clone().or_else(|| entry.and_then(|e| e.description.clone())),
+                version: plugin.and_then(|m| m.version.clone()).or_else(|| entry.and_then(|e| e.version.clone())),
+                description: plugin
+                    .and_then(|m| m.description.clone())
+                    .or_else(|| entry.and_then(|e| e.description.clone())),
+                manifest: manifest.clone(),
             };
             let mut tags: Vec<String> = Vec::new();
-            for tag in entry.map(|e| e.tags.iter().chain(&e.keywords)).into_iter().flatten().chain(&manifest.keywords) {
+            let keywords = plugin.map(|m| m.keywords.as_slice()).unwrap_or_default();
+            for tag in entry.map(|e| e.tags.iter().chain(&e.keywords)).into_iter().flatten().chain(keywords) {
                 if !tags.contains(tag) {
                     tags.push(tag.clone());
                 }
             }
             let category = entry.and_then(|e| e.category.clone());
-            for skill_folder in skill_folders(snapshot, &folder) {
-                candidates.push((skill_folder, groups.len()));
+            for skill in layout.skills {
+                candidates.push((skill, groups.len()));
             }
             groups.push((group, category, tags));
         }
 
-        // Parse each SKILL.md; the first skill of a name (by path) wins.
+        // Each SKILL.md; the first skill of a name (by path) wins.
         let mut skills: Vec<Skill> = Vec::new();
         let mut seen: HashMap<String, String> = HashMap::new();
-        candidates.sort_by(|a, b| a.0.cmp(&b.0));
-        for (skill_folder, group_index) in candidates {
+        candidates.sort_by(|a, b| a.0 .0.cmp(&b.0 .0));
+        for ((skill_folder, stamp), group_index) in candidates {
             let (group, category, tags) = &groups[group_index];
-            let path = format!("{skill_folder}/SKILL.md");
+            let path = format!("{skill_folder}/{SKILL_FILE}");
             let folder_name = skill_folder.rsplit('/').next().unwrap_or_default();
-            let stamp = snapshot.stamp(&path);
-            // An unchanged SKILL.md (same CRC and size at the same path) is not parsed again.
-            let reused = previous.get(skill_folder.as_str()).filter(|p| stamp.is_some() && p.stamp == stamp);
-            let (name, description, warnings) = match reused {
-                Some(known) => (known.name.clone(), known.description.clone(), known.warnings.clone()),
-                None => match skill_md::parse(&snapshot.read(&path)?) {
-                    Ok(parsed) => (
-                        parsed.frontmatter.name,
-                        parsed.frontmatter.description,
-                        parsed.warnings.iter().map(ToString::to_string).collect(),
-                    ),
-                    Err(e) => {
-                        skipped
-                            .push(Skipped { path, reason: format!("{e}; the skill is not served until it is fixed") });
-                        continue;
-                    }
-                },
+            let parsed = match self.known.take_skill_file(&path, stamp) {
+                Some(parsed) => parsed,
+                None => parsed::parse_skill_file(&snapshot.read(&path)?),
             };
+            let summary = match parsed {
+                Ok(summary) => summary,
+                Err(e) => {
+                    skipped.push(Skipped { path, reason: format!("{e}; the skill is not served until it is fixed") });
+                    continue;
+                }
+            };
+            let SkillSummary { name, description, warnings } = summary;
             if name != folder_name {
                 skipped.push(Skipped { path, reason: format!("its name `{name}` differs from its folder `{folder_name}`; the Agent Skills format requires them to match") });
                 continue;
@@ -253,7 +370,7 @@ impl Catalog {
                 category: category.clone(),
                 tags: tags.clone(),
                 warnings,
-                stamp,
+                stamp: Some(stamp),
             });
         }
         skills.sort_by(|a, b| a.name.cmp(&b.name));
@@ -267,18 +384,13 @@ impl Catalog {
 
         Ok(Catalog {
             commit: commit.to_string(),
-            marketplace: marketplace.name,
-            description: marketplace.metadata.and_then(|m| m.description),
+            marketplace: self.marketplace,
+            description: self.description,
             skills,
             groups: groups.into_iter().map(|(group, _, _)| group).collect(),
             skipped,
             access,
         })
-    }
-
-    /// The skill called `name`, if served.
-    pub fn skill(&self, name: &str) -> Option<&Skill> {
-        self.skills.binary_search_by(|s| s.name.as_str().cmp(name)).ok().map(|i| &self.skills[i])
     }
 }
 
@@ -288,15 +400,16 @@ fn has_files_under(snapshot: &Snapshot, folder: &str) -> bool {
     found
 }
 
-/// `<group>/skills/<skill>` for every `<group>/skills/<skill>/SKILL.md`.
-fn skill_folders(snapshot: &Snapshot, group_folder: &str) -> Vec<String> {
+/// `<group>/skills/<skill>` for every `<group>/skills/<skill>/SKILL.md`, with its stamp.
+fn skill_folders(snapshot: &Snapshot, group_folder: &str) -> Vec<(String, ContentStamp)> {
     let prefix = format!("{group_folder}/skills/");
+    let suffix = format!("/{SKILL_FILE}");
     snapshot
-        .paths_with_prefix(&prefix)
-        .filter_map(|p| p.strip_prefix(&prefix))
-        .filter_map(|rest| rest.strip_suffix("/SKILL.md"))
-        .filter(|skill| !skill.is_empty() && !skill.contains('/'))
-        .map(|skill| format!("{prefix}{skill}"))
+        .files_with_prefix(&prefix)
+        .filter_map(|(path, stamp)| {
+            let skill = path.strip_prefix(&prefix)?.strip_suffix(&suffix)?;
+            (!skill.is_empty() && !skill.contains('/')).then(|| (format!("{prefix}{skill}"), stamp))
+        })
         .collect()
 }
 

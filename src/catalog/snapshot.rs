@@ -4,11 +4,22 @@
 //! marketplace costs a fixed number of GitHub requests however many skills it holds. Zip
 //! compresses each file separately, so only the files actually read are inflated, and a file can
 //! be copied into another zip (a `.skill` package) without inflating it at all.
+//!
+//! Opening an archive is on every cold path, so it must stay cheap at thousands of files: the
+//! central directory is walked with `rawzip`, which reads it in place without allocating per
+//! entry, and the index keeps every path in one string. Files are inflated with `miniz_oxide`
+//! straight into a buffer of their declared size, reusing one decompressor for the whole snapshot.
 
 use super::git_tree::FileMode;
-use std::collections::BTreeMap;
-use std::io::{Cursor, Read, Seek, Write};
+use miniz_oxide::inflate::core::{decompress, inflate_flags, DecompressorOxide};
+use miniz_oxide::inflate::TINFLStatus;
+use rawzip::{CompressionMethod, DataDescriptorOutput, ZipArchive, ZipArchiveEntryWayfinder, ZipSliceArchive};
+use std::io::Write;
 use std::rc::Rc;
+
+/// The largest file the connector inflates; a file declaring more is refused before any memory
+/// is set aside for it (a zip can claim any size).
+pub const MAX_FILE_BYTES: u64 = 64 << 20;
 
 /// Why an archive cannot be read.
 #[derive(Debug, thiserror::Error)]
@@ -37,10 +48,25 @@ impl AsRef<[u8]> for SharedBytes {
 /// A file of the snapshot.
 #[derive(Debug, Clone, Copy)]
 struct Entry {
-    index: usize,
+    /// Where its path (top folder stripped) lies in [`Snapshot::names`].
+    name_start: usize,
+    name_end: usize,
+    wayfinder: ZipArchiveEntryWayfinder,
+    method: CompressionMethod,
     size: u64,
     crc32: u32,
-    mode: FileMode,
+    /// The Unix mode recorded for it, file type included.
+    unix_mode: u32,
+}
+
+impl Entry {
+    fn mode(&self) -> FileMode {
+        match self.unix_mode {
+            mode if mode & 0o170000 == 0o120000 => FileMode::Symlink,
+            mode if mode & 0o111 != 0 => FileMode::Executable,
+            _ => FileMode::Regular,
+        }
+    }
 }
 
 /// What identifies a file's content without reading it: its CRC-32 and size, both recorded in
@@ -66,8 +92,12 @@ pub struct FolderFile {
 
 /// The files of one commit, read lazily from its zip archive.
 pub struct Snapshot {
-    archive: zip::ZipArchive<Cursor<SharedBytes>>,
-    files: BTreeMap<String, Entry>,
+    archive: ZipSliceArchive<SharedBytes>,
+    /// Every path, one after the other; entries point into it.
+    names: String,
+    /// Every file, sorted by path.
+    entries: Vec<Entry>,
+    inflater: Box<DecompressorOxide>,
 }
 
 impl Snapshot {
@@ -79,91 +109,146 @@ impl Snapshot {
 
     /// Opens a GitHub zipball held in shared bytes.
     pub fn from_shared(bytes: SharedBytes) -> Result<Self, SnapshotError> {
-        let corrupt = |e: zip::result::ZipError| SnapshotError::Corrupt(e.to_string());
-        let archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(corrupt)?;
-        let mut files = BTreeMap::new();
-        for index in 0..archive.len() {
-            // Central-directory metadata only: no seek to each local header.
-            let file = archive.by_index_data(index).map_err(corrupt)?;
-            if file.is_dir() {
+        let corrupt = |e: rawzip::Error| SnapshotError::Corrupt(e.to_string());
+        let archive = ZipArchive::from_slice(bytes).map_err(corrupt)?;
+        // The hint comes from the archive itself: bounded so a forged count cannot reserve much.
+        let mut entries = Vec::with_capacity(archive.entries_hint().min(1 << 16) as usize);
+        let mut names = String::new();
+        for record in archive.entries() {
+            let record = record.map_err(corrupt)?;
+            if record.is_dir() {
                 continue;
             }
-            let name = file.name().map_err(corrupt)?;
+            // Git allows any bytes in a path; a path that is not UTF-8 cannot name a skill or
+            // be written back through the API, so it is left out.
+            let Ok(name) = std::str::from_utf8(record.file_path().as_bytes()) else { continue };
             let Some((_, path)) = name.split_once('/') else { continue };
             if path.is_empty() {
                 continue;
             }
-            let mode = match file.unix_mode() {
-                Some(mode) if mode & 0o170000 == 0o120000 => FileMode::Symlink,
-                Some(mode) if mode & 0o111 != 0 => FileMode::Executable,
-                _ => FileMode::Regular,
-            };
-            files.insert(path.to_string(), Entry { index, size: file.size(), crc32: file.crc32(), mode });
+            let name_start = names.len();
+            names.push_str(path);
+            entries.push(Entry {
+                name_start,
+                name_end: names.len(),
+                wayfinder: record.wayfinder(),
+                method: record.compression_method(),
+                size: record.uncompressed_size_hint(),
+                crc32: record.crc32(),
+                unix_mode: record.mode().value(),
+            });
         }
-        Ok(Snapshot { archive, files })
+        // GitHub lists files in git's order, which is byte order; sorting sorted input is linear.
+        entries.sort_by(|a, b| names[a.name_start..a.name_end].cmp(&names[b.name_start..b.name_end]));
+        entries.dedup_by(|a, b| names[a.name_start..a.name_end] == names[b.name_start..b.name_end]);
+        Ok(Snapshot { archive, names, entries, inflater: Box::default() })
+    }
+
+    fn path_of(&self, entry: &Entry) -> &str {
+        &self.names[entry.name_start..entry.name_end]
+    }
+
+    fn find(&self, path: &str) -> Option<Entry> {
+        self.entries.binary_search_by(|e| self.path_of(e).cmp(path)).ok().map(|i| self.entries[i])
+    }
+
+    /// The entries whose path starts with `prefix`, found without scanning the others.
+    fn under(&self, prefix: &str) -> impl Iterator<Item = &Entry> + '_ {
+        let start = self.entries.partition_point(|e| self.path_of(e) < prefix);
+        let prefix = prefix.to_string();
+        self.entries[start..].iter().take_while(move |e| self.path_of(e).starts_with(&prefix))
     }
 
     /// Every file path, in byte order.
     pub fn paths(&self) -> impl Iterator<Item = &str> {
-        self.files.keys().map(String::as_str)
+        self.entries.iter().map(|e| self.path_of(e))
     }
 
     /// Whether `path` is a file of this commit.
     pub fn contains(&self, path: &str) -> bool {
-        self.files.contains_key(path)
+        self.find(path).is_some()
     }
 
     /// The content stamp of `path`, if present.
     pub fn stamp(&self, path: &str) -> Option<ContentStamp> {
-        self.files.get(path).map(|e| ContentStamp { crc32: e.crc32, size: e.size })
+        self.find(path).map(|e| ContentStamp { crc32: e.crc32, size: e.size })
     }
 
     /// Every path that starts with `prefix`, in byte order, found without scanning the others.
-    pub fn paths_with_prefix<'s>(&'s self, prefix: &'s str) -> impl Iterator<Item = &'s str> + 's {
-        self.files
-            .range::<str, _>((std::ops::Bound::Included(prefix), std::ops::Bound::Unbounded))
-            .map(|(p, _)| p.as_str())
-            .take_while(move |p| p.starts_with(prefix))
+    pub fn paths_with_prefix<'s>(&'s self, prefix: &str) -> impl Iterator<Item = &'s str> + 's {
+        self.under(prefix).map(|e| self.path_of(e))
+    }
+
+    /// Every path that starts with `prefix` with its content stamp, in byte order.
+    pub fn files_with_prefix<'s>(&'s self, prefix: &str) -> impl Iterator<Item = (&'s str, ContentStamp)> + 's {
+        self.under(prefix).map(|e| (self.path_of(e), ContentStamp { crc32: e.crc32, size: e.size }))
     }
 
     /// Every file under `folder` (recursively), in byte order of their relative paths.
     pub fn files_under(&self, folder: &str) -> Vec<FolderFile> {
         let prefix = format!("{folder}/");
-        self.files
-            .range(prefix.clone()..)
-            .take_while(|(path, _)| path.starts_with(&prefix))
-            .map(|(path, entry)| FolderFile {
-                path: path[prefix.len()..].to_string(),
+        self.under(&prefix)
+            .map(|entry| FolderFile {
+                path: self.path_of(entry)[prefix.len()..].to_string(),
                 size: entry.size,
-                mode: entry.mode,
+                mode: entry.mode(),
             })
             .collect()
     }
 
-    /// The bytes of `path`.
+    /// The bytes of `path`, checked against the CRC-32 the archive records.
     pub fn read(&mut self, path: &str) -> Result<Vec<u8>, SnapshotError> {
-        let entry = *self.files.get(path).ok_or_else(|| SnapshotError::Missing(path.to_string()))?;
-        let unreadable =
-            |e: &dyn std::fmt::Display| SnapshotError::Unreadable { path: path.to_string(), message: e.to_string() };
-        let mut file = self.archive.by_index(entry.index).map_err(|e| unreadable(&e))?;
-        let mut bytes = Vec::with_capacity(entry.size.min(64 << 20) as usize);
-        file.read_to_end(&mut bytes).map_err(|e| unreadable(&e))?;
+        let entry = self.find(path).ok_or_else(|| SnapshotError::Missing(path.to_string()))?;
+        let unreadable = |message: String| SnapshotError::Unreadable { path: path.to_string(), message };
+        if entry.size > MAX_FILE_BYTES {
+            return Err(unreadable(format!("it is larger than {} MiB", MAX_FILE_BYTES >> 20)));
+        }
+        let local = self.archive.get_entry(entry.wayfinder).map_err(|e| unreadable(e.to_string()))?;
+        let data = local.data();
+        let mut bytes = vec![0; entry.size as usize];
+        match entry.method {
+            CompressionMethod::STORE if data.len() == bytes.len() => bytes.copy_from_slice(data),
+            CompressionMethod::STORE => return Err(unreadable("its stored size is inconsistent".into())),
+            CompressionMethod::DEFLATE => {
+                self.inflater.init();
+                // The whole output fits the buffer, so no sliding window is needed.
+                let flags = inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF;
+                let (status, _, written) = decompress(&mut self.inflater, data, &mut bytes, 0, flags);
+                if status != TINFLStatus::Done || written != bytes.len() {
+                    return Err(unreadable(format!("its compressed data is damaged ({status:?})")));
+                }
+            }
+            other => return Err(unreadable(format!("it uses compression method {other}, which is not supported"))),
+        }
+        if rawzip::crc32(&bytes) != entry.crc32 {
+            return Err(unreadable("its checksum does not match".into()));
+        }
         Ok(bytes)
     }
 
     /// Copies `path` into `writer` as `new_name`, still compressed: no inflating, no deflating,
-    /// the CRC and the file mode kept.
-    pub fn copy_raw<W: Write + Seek>(
-        &mut self,
+    /// the CRC and the file mode kept. `modified` is the timestamp recorded for the copy.
+    pub fn copy_raw<W: Write>(
+        &self,
         path: &str,
-        writer: &mut zip::ZipWriter<W>,
+        writer: &mut rawzip::ZipArchiveWriter<W>,
         new_name: &str,
+        modified: rawzip::time::UtcDateTime,
     ) -> Result<(), SnapshotError> {
-        let entry = *self.files.get(path).ok_or_else(|| SnapshotError::Missing(path.to_string()))?;
+        let entry = self.find(path).ok_or_else(|| SnapshotError::Missing(path.to_string()))?;
         let unreadable =
             |e: &dyn std::fmt::Display| SnapshotError::Unreadable { path: path.to_string(), message: e.to_string() };
-        let file = self.archive.by_index_raw(entry.index).map_err(|e| unreadable(&e))?;
-        writer.raw_copy_file_rename(file, new_name).map_err(|e| unreadable(&e))
+        let local = self.archive.get_entry(entry.wayfinder).map_err(|e| unreadable(&e))?;
+        let (mut copy, _) = writer
+            .new_file(new_name)
+            .compression_method(entry.method)
+            .unix_permissions(entry.unix_mode)
+            .last_modified(modified)
+            .start()
+            .map_err(|e| unreadable(&e))?;
+        copy.write_all(local.data()).map_err(|e| unreadable(&e))?;
+        copy.finish(DataDescriptorOutput::new(entry.crc32, entry.size)).map_err(|e| unreadable(&e))?;
+        Ok(())
     }
 }
 
@@ -189,6 +274,7 @@ pub mod test_support {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Read;
 
     #[test]
     fn strips_the_top_folder_and_keeps_modes_and_bytes() {
@@ -211,11 +297,12 @@ mod tests {
     fn copies_entries_without_recompressing() {
         let content = b"hello hello hello hello".repeat(100);
         let bytes = test_support::zipball("top", &[("s/run.sh", &content, true)]);
-        let mut snapshot = Snapshot::from_zip(bytes).unwrap();
-        let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
-        snapshot.copy_raw("s/run.sh", &mut writer, "pkg/run.sh").unwrap();
-        let copied = writer.finish().unwrap().into_inner();
-        let mut archive = zip::ZipArchive::new(Cursor::new(copied)).unwrap();
+        let snapshot = Snapshot::from_zip(bytes).unwrap();
+        let mut writer = rawzip::ZipArchiveWriter::new(Vec::new());
+        snapshot.copy_raw("s/run.sh", &mut writer, "pkg/run.sh", rawzip::time::UtcDateTime::from_unix(0)).unwrap();
+        let copied = writer.finish().unwrap();
+        // Read back with an independent implementation.
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(copied)).unwrap();
         let mut file = archive.by_name("pkg/run.sh").unwrap();
         assert_eq!(file.unix_mode().map(|m| m & 0o777), Some(0o755));
         let mut read = Vec::new();

@@ -189,6 +189,7 @@ mod tests {
                 published: true,
                 version: Some("1.2.0".into()),
                 description: None,
+                manifest: None,
             }],
             skipped: vec![],
             access: None,

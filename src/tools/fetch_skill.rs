@@ -124,7 +124,7 @@ pub async fn call<P: Platform>(ctx: &ToolContext<'_, P>, arguments: Map<String, 
         description: skill.description.clone(),
         group: skill.group.clone(),
     };
-    let package = package::build(&mut snapshot, &skill.folder, &manifest)?;
+    let package = package::build(&snapshot, &skill.folder, &manifest)?;
 
     let mut tree = Vec::new();
     let mut files = Vec::new();
