@@ -43,13 +43,15 @@ async function call(worker, name, args = {}) {
   return { status: response.status, result: body.result, log };
 }
 
-test("500 skills: list_skills costs 3 requests cold and 1 warm, fetch_skill 3 cold and 1 warm, 2 KV writes per new commit", async () => {
+test("500 skills: list_skills costs 3 requests cold and 1 warm, fetch_skill 3 cold and 1 warm, 2 KV writes per new commit; a first build is parsed by workers, the next in place", async () => {
   const worker = await freshWorker();
   github.reset();
   const cold = await call(worker, "list_skills", { limit: 500 });
   assert.equal(cold.result.structuredContent.total, 500);
   assert.equal(github.count(), 3, "head, zipball, archive host");
   assert.equal(cold.log.kv_writes, 2);
+  // 500 SKILL.md and 50 plugin.json files, in slices of 200: three parse worker invocations.
+  assert.equal(cold.log.parse_workers, 3);
 
   github.reset();
   const warm = await call(worker, "list_skills", { query: "skill-0042" });
@@ -69,6 +71,7 @@ test("500 skills: list_skills costs 3 requests cold and 1 warm, fetch_skill 3 co
   assert.equal(moved.result.structuredContent.skills[0].description, "Changed.");
   assert.equal(github.count(), 3);
   assert.equal(moved.log.kv_writes, 2, "two KV writes per new commit");
+  assert.equal(moved.log.parse_workers, 0, "one changed file is parsed in place");
   assert.ok(github.requests.every((r) => !/\/contents\/|\/git\/blobs\/|\/git\/trees\//.test(r.path)), "no request per file or per group");
 });
 

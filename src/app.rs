@@ -48,6 +48,9 @@ pub struct RequestLog {
     pub kv_writes: u32,
     /// Sign-in ledger (Durable Object) requests (counted by the host's adapter).
     pub ledger_calls: u32,
+    /// Parse worker (Durable Object) requests: slices of a new commit's files sent to be parsed
+    /// (counted by the host's adapter).
+    pub parse_workers: u32,
     /// For `/sse` messages: the session object's incarnation that relayed them.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub session_object: Option<String>,
@@ -87,6 +90,7 @@ pub async fn handle<P: Platform>(
         kv_reads: 0,
         kv_writes: 0,
         ledger_calls: 0,
+        parse_workers: 0,
         session_object: None,
         duration_ms: 0,
     };

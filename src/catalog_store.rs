@@ -10,9 +10,16 @@
 //!
 //! The isolate also keeps the last catalog it decoded, so a warm call in a warm isolate does not
 //! parse it again. When GitHub cannot be reached, the last known catalog is served, marked stale.
+//!
+//! A new commit's build parses only files that are new or changed since the stored catalog. When
+//! that is more than [`INLINE_PARSE_LIMIT`] files (a first build, or a large merge), they are
+//! parsed by parse workers in slices of [`FILES_PER_SLICE`], each slice its own invocation with
+//! its own CPU allowance, so that no invocation comes near the free plan's 10 ms at thousands of
+//! skills; this invocation only indexes the archive and assembles the answers.
 
+use crate::catalog::parsed::{self, SliceError};
 use crate::catalog::snapshot::{SharedBytes, Snapshot};
-use crate::catalog::{Catalog, CatalogError};
+use crate::catalog::{Build, Catalog, CatalogError};
 use crate::config::Config;
 use crate::github::{BranchHead, GitHub, GitHubError, RetryPolicy};
 use crate::ports::Platform;
@@ -26,6 +33,11 @@ const STATE_FORMAT: u32 = 5;
 pub const ARCHIVE_TTL_SECONDS: u64 = 30 * 24 * 3600;
 /// Workers KV values are limited to 25 MiB; a larger zipball is not cached.
 pub const MAX_CACHED_ARCHIVE_BYTES: usize = 24 << 20;
+/// The most files a build parses itself (about 25 µs each in wasm); more go to parse workers.
+pub const INLINE_PARSE_LIMIT: usize = 100;
+/// Files per parse worker: about 5 ms of CPU in wasm, half a free-plan invocation's allowance.
+/// 2,000 skills in 200 groups make 11 slices; each is one subrequest of the 50 allowed.
+pub const FILES_PER_SLICE: usize = 200;
 
 /// Why no catalog can be served.
 #[derive(Debug, thiserror::Error)]
@@ -36,6 +48,9 @@ pub enum LoadError {
     /// The repository at its current commit is not a readable marketplace.
     #[error(transparent)]
     Catalog(#[from] CatalogError),
+    /// A parse worker failed, and no earlier catalog is stored to serve meanwhile.
+    #[error("the skills of the new commit could not be read ({0}); try again in a moment")]
+    ParseWorker(String),
 }
 
 /// A catalog and how fresh it is.
@@ -129,7 +144,18 @@ pub async fn current<P: Platform>(platform: &P, config: &Config) -> Result<Serve
     let archive = SharedBytes(Rc::new(fetched.bytes));
     let mut snapshot = Snapshot::from_shared(archive.clone()).map_err(CatalogError::from)?;
     let previous = stored.as_ref().and_then(StoredState::catalog);
-    let catalog = Rc::new(Catalog::build(&sha, &mut snapshot, previous.as_deref())?);
+    let catalog = match build(platform, &sha, &mut snapshot, previous.as_deref()).await {
+        Ok(catalog) => Rc::new(catalog),
+        // Nothing is cached for the new commit, so the next call tries again.
+        Err(LoadError::ParseWorker(reason)) => match previous {
+            Some(previous) => {
+                let stale = format!("the new commit {sha} is not read yet: {reason}");
+                return Ok(served(previous, Some(stale), None));
+            }
+            None => return Err(LoadError::ParseWorker(reason)),
+        },
+        Err(error) => return Err(error),
+    };
     if let Ok(record) = StoredState::join(&StateHeader { sha, etag, tree: tree.clone() }, &catalog) {
         // A failed cache write (KV's daily or per-key limits) only costs a rebuild later.
         let _ = platform.kv_put(&state_key(config), &record, None).await;
@@ -143,6 +169,34 @@ pub async fn current<P: Platform>(platform: &P, config: &Config) -> Result<Serve
         tree,
         token_expiration: github.token_expiration(),
     })
+}
+
+/// Builds the catalog of `commit`, reusing `previous` for unchanged files and sending the
+/// parsing to parse workers when there is much of it.
+async fn build<P: Platform>(
+    platform: &P,
+    commit: &str,
+    snapshot: &mut Snapshot,
+    previous: Option<&Catalog>,
+) -> Result<Catalog, LoadError> {
+    let mut build = Build::plan(snapshot, previous)?;
+    let pending = build.pending();
+    if pending.len() > INLINE_PARSE_LIMIT {
+        let mut slices = Vec::new();
+        for paths in pending.chunks(FILES_PER_SLICE) {
+            slices.push(parsed::slice_archive(snapshot, paths.iter().map(String::as_str)).map_err(CatalogError::from)?);
+        }
+        let answers = futures_util::future::join_all(
+            slices.into_iter().enumerate().map(|(worker, slice)| platform.parse_slice(worker, slice)),
+        )
+        .await;
+        for answer in answers {
+            let answer = answer.map_err(|e| LoadError::ParseWorker(e.to_string()))?;
+            let files = parsed::read_answer(&answer).map_err(|e: SliceError| LoadError::ParseWorker(e.to_string()))?;
+            build.accept(files);
+        }
+    }
+    Ok(build.finish(commit, snapshot)?)
 }
 
 /// A commit's zipball and where it came from.
@@ -267,6 +321,85 @@ mod tests {
         platform.github.fail_with(503);
         let error = current(&platform, &platform.config()).await.unwrap_err();
         assert!(error.to_string().contains("GitHub is having trouble (HTTP 503)"));
+    }
+
+    /// A marketplace of `skills` skills in groups of 10, each group with a plugin.json.
+    fn many_skills(skills: usize) -> Vec<(String, String)> {
+        let mut files = vec![(
+            ".claude-plugin/marketplace.json".to_string(),
+            r#"{"name": "acme", "plugins": [{"name": "g0", "source": "./plugins/g0"}]}"#.to_string(),
+        )];
+        for group in 0..skills.div_ceil(10) {
+            files.push((format!("plugins/g{group}/.claude-plugin/plugin.json"), r#"{"version": "1.0.0"}"#.into()));
+        }
+        for n in 0..skills {
+            files.push((format!("plugins/g{}/skills/s{n}/SKILL.md", n / 10), skill(&format!("s{n}"))));
+        }
+        files
+    }
+
+    #[tokio::test]
+    async fn a_large_first_build_is_parsed_by_workers_in_slices_and_later_builds_in_place() {
+        let github = FakeGitHub::new("main");
+        let files = many_skills(450);
+        github.commit(&files.iter().map(|(p, c)| (p.as_str(), c.clone())).collect::<Vec<_>>());
+        let platform = FakePlatform::new(github);
+        let config = platform.config();
+
+        let served = current(&platform, &config).await.unwrap();
+        assert_eq!(served.catalog.skills.len(), 450);
+        assert!(served.catalog.skipped.is_empty(), "{:?}", served.catalog.skipped);
+        // 450 SKILL.md and 45 plugin.json files: three slices, none over the slice size.
+        assert_eq!(*platform.parsed_slices.borrow(), [FILES_PER_SLICE, FILES_PER_SLICE, 95]);
+        let mut snapshot = Snapshot::from_shared(served.archive.clone().unwrap()).unwrap();
+        let in_place = Catalog::build(&served.catalog.commit, &mut snapshot, None).unwrap();
+        assert_eq!(*served.catalog, in_place, "slices parse to exactly what an in-place build gives");
+
+        // The next commit changes one skill and one plugin.json: parsed here, nothing sent.
+        platform.github.commit(&[
+            ("plugins/g3/skills/s30/SKILL.md", "---\nname: s30\ndescription: Changed\n---\n".into()),
+            ("plugins/g4/.claude-plugin/plugin.json", r#"{"version": "2.0.0"}"#.into()),
+        ]);
+        let next = current(&platform, &config).await.unwrap();
+        assert_eq!(platform.parsed_slices.borrow().len(), 3, "no new slices");
+        assert_eq!(next.catalog.skill("s30").unwrap().description, "Changed");
+        assert_eq!(next.catalog.skill("s40").unwrap().version.as_deref(), Some("2.0.0"));
+        assert_eq!(next.catalog.skill("s41").unwrap().version.as_deref(), Some("2.0.0"));
+        assert_eq!(next.catalog.skill("s50").unwrap().version.as_deref(), Some("1.0.0"));
+    }
+
+    #[tokio::test]
+    async fn parse_workers_down_is_a_clear_error_or_the_last_catalog_marked_stale() {
+        let github = FakeGitHub::new("main");
+        let files = many_skills(150);
+        github.commit(&files.iter().map(|(p, c)| (p.as_str(), c.clone())).collect::<Vec<_>>());
+        let platform = FakePlatform::new(github);
+        let config = platform.config();
+        platform.parse_workers_down.set(true);
+        let error = current(&platform, &config).await.unwrap_err().to_string();
+        assert!(
+            error
+                .contains("could not be read (the key-value store failed: the parse worker is unavailable); try again"),
+            "{error}"
+        );
+        assert_eq!(platform.kv_writes(), 1, "the zipball is cached; no catalog is");
+
+        platform.parse_workers_down.set(false);
+        let first = current(&platform, &config).await.unwrap();
+        let renamed: Vec<(String, String)> = files
+            .iter()
+            .filter(|(p, _)| p.ends_with("SKILL.md"))
+            .map(|(p, c)| (p.clone(), c.replace("The ", "Now the ")))
+            .collect();
+        platform.github.commit(&renamed.iter().map(|(p, c)| (p.as_str(), c.clone())).collect::<Vec<_>>());
+        platform.parse_workers_down.set(true);
+        let stale = current(&platform, &config).await.unwrap();
+        assert_eq!(stale.catalog.commit, first.catalog.commit);
+        assert!(stale.stale.unwrap().contains("is not read yet"));
+        platform.parse_workers_down.set(false);
+        let fresh = current(&platform, &config).await.unwrap();
+        assert_eq!(fresh.catalog.commit, platform.github.head());
+        assert!(fresh.catalog.skill("s7").unwrap().description.starts_with("Now the"));
     }
 
     #[tokio::test]

@@ -122,7 +122,16 @@ pub trait SessionRelay {
     ) -> impl Future<Output = Result<SessionAnswer, StoreError>>;
 }
 
-/// Everything the core needs from its host, in one bound.
-pub trait Platform: HttpClient + KvStore + Clock + Random + Digest + SignInStore + SessionRelay {}
+/// Other invocations to parse files in, each with its own CPU allowance (a Durable Object
+/// request each in production): parsing every SKILL.md of a few thousand skills takes more CPU
+/// than one invocation may use on the Workers free plan.
+pub trait ParseWorkers {
+    /// Has parse worker number `worker` parse `slice` (see [`crate::catalog::parsed`]); returns
+    /// its answer.
+    fn parse_slice(&self, worker: usize, slice: Vec<u8>) -> impl Future<Output = Result<Vec<u8>, StoreError>>;
+}
 
-impl<T: HttpClient + KvStore + Clock + Random + Digest + SignInStore + SessionRelay> Platform for T {}
+/// Everything the core needs from its host, in one bound.
+pub trait Platform: HttpClient + KvStore + Clock + Random + Digest + SignInStore + SessionRelay + ParseWorkers {}
+
+impl<T: HttpClient + KvStore + Clock + Random + Digest + SignInStore + SessionRelay + ParseWorkers> Platform for T {}

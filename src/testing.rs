@@ -7,8 +7,8 @@ use crate::config::Config;
 use crate::oauth::ledger::{self, Command, MemoryRecords, PendingCode, Reply, UserInfo};
 use crate::oauth::{bearer, shard_of, Endpoint};
 use crate::ports::{
-    Clock, Digest, FetchError, HttpClient, HttpRequest, HttpResponse, KvStore, Random, SessionAnswer, SessionRelay,
-    SessionRequest, SignInStore, StoreError,
+    Clock, Digest, FetchError, HttpClient, HttpRequest, HttpResponse, KvStore, ParseWorkers, Random, SessionAnswer,
+    SessionRelay, SessionRequest, SignInStore, StoreError,
 };
 use sha2::{Digest as _, Sha256};
 use std::cell::{Cell, RefCell};
@@ -164,6 +164,10 @@ pub struct FakePlatform {
     pub now: Cell<u64>,
     /// Every `sleep`, in milliseconds.
     pub sleeps: RefCell<Vec<u64>>,
+    /// The files of each slice sent to a parse worker, in order.
+    pub parsed_slices: RefCell<Vec<usize>>,
+    /// When set, every parse worker fails.
+    pub parse_workers_down: Cell<bool>,
 }
 
 impl FakePlatform {
@@ -177,6 +181,8 @@ impl FakePlatform {
             writes: Cell::new(0),
             now: Cell::new(1_800_000_000_000),
             sleeps: RefCell::default(),
+            parsed_slices: RefCell::default(),
+            parse_workers_down: Cell::new(false),
         }
     }
 
@@ -292,6 +298,18 @@ impl SessionRelay for FakePlatform {
         }
         relayed.extend(messages);
         Ok(SessionAnswer::Open { instance: "memory".into() })
+    }
+}
+
+impl ParseWorkers for FakePlatform {
+    async fn parse_slice(&self, _worker: usize, slice: Vec<u8>) -> Result<Vec<u8>, StoreError> {
+        if self.parse_workers_down.get() {
+            return Err(StoreError("the parse worker is unavailable".into()));
+        }
+        let answer = crate::catalog::parsed::parse_slice(slice).map_err(|e| StoreError(e.to_string()))?;
+        let files = crate::catalog::parsed::read_answer(&answer).map_err(|e| StoreError(e.to_string()))?.len();
+        self.parsed_slices.borrow_mut().push(files);
+        Ok(answer)
     }
 }
 

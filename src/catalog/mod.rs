@@ -290,7 +290,9 @@ impl Build {
                 Some((path, stamp)) => {
                     let parsed = match self.known.take_manifest(path, *stamp) {
                         Some(parsed) => parsed,
-                        None => parse_json_file::<PluginManifest>(path, &snapshot.read(path)?).map_err(|e| e.to_string()),
+                        None => {
+                            parse_json_file::<PluginManifest>(path, &snapshot.read(path)?).map_err(|e| e.to_string())
+                        }
                     };
                     match parsed {
                         Ok(manifest) => Some((*stamp, manifest)),
@@ -308,7 +310,10 @@ impl Build {
             let entry = layout.entry.as_ref();
             let folder_name = layout.folder.rsplit('/').next().unwrap_or(&layout.folder).to_string();
             let group = Group {
-                name: entry.map(|e| e.name.clone()).or_else(|| plugin.and_then(|m| m.name.clone())).unwrap_or(folder_name),
+                name: entry
+                    .map(|e| e.name.clone())
+                    .or_else(|| plugin.and_then(|m| m.name.clone()))
+                    .unwrap_or(folder_name),
                 folder: layout.folder.clone(),
                 published: entry.is_some(),
                 version: plugin.and_then(|m| m.version.clone()).or_else(|| entry.and_then(|e| e.version.clone())),

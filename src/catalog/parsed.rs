@@ -179,7 +179,8 @@ mod tests {
             ("plugins/g/skills/a/notes.md", b"not asked for", false),
         ];
         let mut snapshot = Snapshot::from_zip(zipball("acme-skills-1234567", &files)).unwrap();
-        let asked = ["plugins/g/.claude-plugin/plugin.json", "plugins/g/skills/a/SKILL.md", "plugins/g/skills/b/SKILL.md"];
+        let asked =
+            ["plugins/g/.claude-plugin/plugin.json", "plugins/g/skills/a/SKILL.md", "plugins/g/skills/b/SKILL.md"];
         let answer = read_answer(&parse_slice(slice_archive(&snapshot, asked).unwrap()).unwrap()).unwrap();
 
         assert_eq!(answer.iter().map(|f| f.path.as_str()).collect::<Vec<_>>(), asked);
@@ -190,7 +191,9 @@ mod tests {
         }
         let Parsed::SkillMd(Ok(a)) = &answer[1].parsed else { panic!("{:?}", answer[1]) };
         assert_eq!((a.name.as_str(), a.warnings.len()), ("a", 1), "unknown keys are warnings");
-        assert!(matches!(&answer[2].parsed, Parsed::SkillMd(Err(e)) if e.contains("must begin with a YAML frontmatter")));
+        assert!(
+            matches!(&answer[2].parsed, Parsed::SkillMd(Err(e)) if e.contains("must begin with a YAML frontmatter"))
+        );
         let Parsed::Manifest(Ok(manifest)) = &answer[0].parsed else { panic!("{:?}", answer[0]) };
         assert_eq!(manifest.version.as_deref(), Some("2.0.0"));
     }

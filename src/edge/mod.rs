@@ -2,6 +2,7 @@
 //! the Workers runtime. Nothing here decides anything; it converts and delegates to [`crate::app`].
 
 mod ledger_object;
+mod parse_worker;
 mod platform;
 mod sse_session;
 
@@ -33,6 +34,7 @@ async fn fetch(request: Request, env: Env, _ctx: Context) -> worker::Result<Resp
     handled.log.kv_reads = platform.kv_reads.get();
     handled.log.kv_writes = platform.kv_writes.get();
     handled.log.ledger_calls = platform.ledger_calls.get();
+    handled.log.parse_workers = platform.parse_calls.get();
     console_log!("{}", serde_json::to_string(&handled.log).unwrap_or_default());
     if let Some(open) = &handled.sse {
         // GET /sse: the live stream, with the headers (CORS) the router chose.

@@ -25,6 +25,9 @@ pub struct WorkerPlatform {
     pub kv_writes: Cell<u32>,
     /// Sign-in ledger requests so far, for the request log.
     pub ledger_calls: Cell<u32>,
+    parsers: super::parse_worker::ParseClient,
+    /// Parse worker requests so far, for the request log.
+    pub parse_calls: Cell<u32>,
 }
 
 impl WorkerPlatform {
@@ -37,6 +40,8 @@ impl WorkerPlatform {
             kv_reads: Cell::new(0),
             kv_writes: Cell::new(0),
             ledger_calls: Cell::new(0),
+            parsers: super::parse_worker::ParseClient::new(env),
+            parse_calls: Cell::new(0),
         }
     }
 }
@@ -63,6 +68,13 @@ impl SignInStore for WorkerPlatform {
     ) -> Result<crate::oauth::ledger::Reply, StoreError> {
         self.ledger_calls.set(self.ledger_calls.get() + 1);
         self.ledger.ledger(shard, command).await
+    }
+}
+
+impl crate::ports::ParseWorkers for WorkerPlatform {
+    async fn parse_slice(&self, worker: usize, slice: Vec<u8>) -> Result<Vec<u8>, StoreError> {
+        self.parse_calls.set(self.parse_calls.get() + 1);
+        self.parsers.parse_slice(worker, slice).await
     }
 }
 
