@@ -1,6 +1,7 @@
 // Times the core's hot paths compiled to wasm and run in V8 (Node), against the free plan's
-// 10 ms of CPU per invocation: building the catalog of a new commit, decoding a stored catalog,
-// and packaging a skill. Usage: node scripts/bench-cpu.mjs [skills...]  (default: 500 2000)
+// 10 ms of CPU per invocation: a new commit's first build (split between the invocation that sees
+// it and its parse workers), the next commit's build, decoding a stored catalog, packaging a
+// skill and checking a token. Usage: node scripts/bench-cpu.mjs [skills...]  (default: 500 2000)
 // Builds the `wasm-bench` exports first (scripts/bench-cpu.sh does both).
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -12,6 +13,19 @@ const require = createRequire(import.meta.url);
 const glue = process.env.BENCH_WASM_DIR;
 if (!glue) throw new Error("BENCH_WASM_DIR is not set: run scripts/bench-cpu.sh");
 const wasm = require(path.join(glue, "skillport_connector.js"));
+
+/** Median milliseconds of `runs` calls of `fn`, each after `setup` (untimed), after two warm-ups. */
+function timeEach(setup, fn, runs = 9) {
+  const samples = [];
+  for (let i = 0; i < runs + 2; i++) {
+    setup();
+    const start = performance.now();
+    fn();
+    if (i >= 2) samples.push(performance.now() - start);
+  }
+  samples.sort((a, b) => a - b);
+  return samples[Math.floor(runs / 2)];
+}
 
 /** Median milliseconds of `runs` calls after two warm-up calls. */
 function time(fn, runs = 9) {
@@ -38,18 +52,37 @@ for (const skills of sizes.length ? sizes : [500, 2000]) {
     const stored = wasm.bench_encode_catalog(zip);
     const built = wasm.bench_build_catalog(zip);
     if (built !== skills + 1) throw new Error(`catalog has ${built} skills, expected ${skills + 1}`);
+    const slices = wasm.bench_prepare_slices(zip);
     // The next commit changes one skill; everything else is reused from the previous catalog.
     await repo.commit({ "plugins/group-000/skills/skill-0000/SKILL.md": "---\nname: skill-0000\ndescription: Changed.\n---\n" });
     const next = await repo.git(["archive", "--format=zip", "--prefix=acme-skills-1111111/", "HEAD"], { encoding: "buffer" });
-    wasm.bench_set_previous(stored);
+    const workers = Array.from({ length: slices }, (_, i) => time(() => wasm.bench_parse_worker(i)));
+    // Whole requests through the real router, token check, tool and catalog store.
+    wasm.bench_request_setup(zip);
+    const list = () => wasm.bench_request("list_skills", "{}");
+    const request = {
+      cold: timeEach(() => wasm.bench_request_reset("empty"), list),
+      warmNewIsolate: timeEach(() => wasm.bench_request_reset("built"), list),
+      warm: timeEach(() => {}, list),
+      fetchWarm: timeEach(() => {}, () => wasm.bench_request("fetch_skill", '{"name": "skill-0001"}')),
+    };
+    wasm.bench_request_next_commit(next);
+    request.next = timeEach(() => wasm.bench_request_reset("built"), list);
     rows.push({
       skills,
+      "request: list_skills, first build (this invocation) ms": request.cold.toFixed(1),
+      "request: list_skills, next commit ms": request.next.toFixed(1),
+      "request: list_skills, warm, new isolate ms": request.warmNewIsolate.toFixed(1),
+      "request: list_skills, warm ms": request.warm.toFixed(1),
+      "request: fetch_skill, warm ms": request.fetchWarm.toFixed(1),
       "zipball KB": Math.round(zip.length / 1024),
       "stored catalog KB": Math.round(stored.length / 1024),
       "open archive ms": time(() => wasm.bench_open(zip)).toFixed(1),
-      "first build ms": time(() => wasm.bench_build_catalog(zip)).toFixed(1),
-      "next-commit build ms": time(() => wasm.bench_incremental_build(next)).toFixed(1),
-      "encode catalog ms": time(() => wasm.bench_encode_previous()).toFixed(1),
+      "whole first build in one invocation ms": time(() => wasm.bench_build_catalog(zip)).toFixed(1),
+      "first build: parse workers": slices,
+      "first build: slowest parse worker ms": Math.max(...workers).toFixed(1),
+      "first build: the invocation's build only ms": time(() => wasm.bench_first_build_coordinator(zip)).toFixed(1),
+      "next commit: build only (decode, build, encode) ms": time(() => wasm.bench_incremental_build(next, stored)).toFixed(1),
       "decode stored catalog ms": time(() => wasm.bench_decode_catalog(stored)).toFixed(1),
       "package one skill ms": time(() => wasm.bench_package(zip, "plugins/group-000/skills/skill-0000", "skill-0000")).toFixed(1),
       "package a 1 MB skill ms": time(() => wasm.bench_package(zip, "plugins/group-000/skills/big", "big")).toFixed(1),
@@ -60,4 +93,9 @@ for (const skills of sizes.length ? sizes : [500, 2000]) {
     await repo.destroy();
   }
 }
-console.table(rows);
+// One column per size reads better than one very wide row per size.
+const table = {};
+for (const key of Object.keys(rows[0]).filter((k) => k !== "skills")) {
+  table[key] = Object.fromEntries(rows.map((row) => [`${row.skills} skills`, row[key]]));
+}
+console.table(table);

@@ -2,6 +2,7 @@
 //! the Workers runtime hides timers from the Worker itself, and wasm's speed differs from native.
 //! Built only with the `wasm-bench` feature; never part of the deployed Worker.
 
+use crate::catalog::parsed;
 use crate::catalog::snapshot::Snapshot;
 use crate::catalog::Catalog;
 use crate::package::{self, InstalledManifest};
@@ -41,44 +42,22 @@ pub fn bench_package(zip: Vec<u8>, folder: &str, name: &str) -> Result<usize, Js
     Ok(package::build(&snapshot, folder, &manifest)?.len())
 }
 
-thread_local! {
-    static PREVIOUS: std::cell::RefCell<Option<Catalog>> = const { std::cell::RefCell::new(None) };
-}
-
-/// Decodes a stored catalog and keeps it as the previous commit's for `bench_incremental_build`.
+/// What the invocation that sees a new commit does in steady state: decode the stored catalog of
+/// the previous commit, open the new zipball, reuse every unchanged file, parse the changed ones
+/// in place, and encode the new catalog for KV; returns the skills found.
 #[wasm_bindgen]
-pub fn bench_set_previous(bytes: &[u8]) -> Result<(), JsError> {
-    let catalog: Catalog = postcard::from_bytes(bytes)?;
-    PREVIOUS.with(|previous| *previous.borrow_mut() = Some(catalog));
-    Ok(())
-}
-
-/// Builds the catalog of a zipball reusing the previous catalog's unchanged skills (the cold
-/// path of a new commit in steady state); returns the skills found.
-#[wasm_bindgen]
-pub fn bench_incremental_build(zip: Vec<u8>) -> Result<usize, JsError> {
+pub fn bench_incremental_build(zip: Vec<u8>, stored: &[u8]) -> Result<usize, JsError> {
+    let previous: Catalog = postcard::from_bytes(stored)?;
     let mut snapshot = Snapshot::from_zip(zip)?;
-    PREVIOUS.with(|previous| {
-        let catalog =
-            Catalog::build("1111111111111111111111111111111111111111", &mut snapshot, previous.borrow().as_ref())?;
-        Ok(catalog.skills.len())
-    })
+    let catalog = Catalog::build("1111111111111111111111111111111111111111", &mut snapshot, Some(&previous))?;
+    std::hint::black_box(postcard::to_stdvec(&catalog)?);
+    Ok(catalog.skills.len())
 }
 
 /// Opens a zipball and indexes its files, reading nothing; returns the file count.
 #[wasm_bindgen]
 pub fn bench_open(zip: Vec<u8>) -> Result<usize, JsError> {
     Ok(Snapshot::from_zip(zip)?.paths().count())
-}
-
-/// Encodes the catalog set by `bench_set_previous` again (the write half of a new commit's
-/// build); returns the encoded size.
-#[wasm_bindgen]
-pub fn bench_encode_previous() -> Result<usize, JsError> {
-    PREVIOUS.with(|previous| match previous.borrow().as_ref() {
-        Some(catalog) => Ok(postcard::to_stdvec(catalog)?.len()),
-        None => Err(JsError::new("call bench_set_previous first")),
-    })
 }
 
 /// Hashes `bytes` with SHA-256 (the package digest fetch_skill reports); returns the first byte.
@@ -112,26 +91,148 @@ pub fn bench_check_token(rounds: u32) -> u32 {
         .count() as u32
 }
 
-/// TEMP: reads every SKILL.md; returns the count.
-#[wasm_bindgen]
-pub fn bench_read_skill_files(zip: Vec<u8>) -> Result<usize, JsError> {
-    let mut snapshot = Snapshot::from_zip(zip)?;
-    let paths: Vec<String> = snapshot.paths().filter(|p| p.ends_with("/SKILL.md")).map(String::from).collect();
-    for path in &paths {
-        snapshot.read(path)?;
-    }
-    Ok(paths.len())
+thread_local! {
+    /// The slices of the last `bench_prepare_slices` call and their answers.
+    static SLICES: std::cell::RefCell<Vec<(Vec<u8>, Vec<u8>)>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// TEMP: parses every SKILL.md (read beforehand); returns the count.
+/// Cuts a first build's files into parse worker slices as the Worker does, and has each parsed
+/// (untimed), so the two halves of a first build can be timed apart; returns the slice count.
 #[wasm_bindgen]
-pub fn bench_parse_skill_files(zip: Vec<u8>) -> Result<usize, JsError> {
+pub fn bench_prepare_slices(zip: Vec<u8>) -> Result<usize, JsError> {
     let mut snapshot = Snapshot::from_zip(zip)?;
-    let paths: Vec<String> = snapshot.paths().filter(|p| p.ends_with("/SKILL.md")).map(String::from).collect();
-    let files: Vec<Vec<u8>> = paths.iter().map(|p| snapshot.read(p)).collect::<Result<_, _>>()?;
-    let start = js_sys::Date::now();
-    for file in &files {
-        let _ = crate::catalog::skill_md::parse(file);
+    let build = crate::catalog::Build::plan(&mut snapshot, None)?;
+    let mut slices = Vec::new();
+    for files in build.pending().chunks(crate::catalog_store::FILES_PER_SLICE) {
+        let slice = parsed::slice(&snapshot, files)?;
+        let answer = parsed::parse_slice(&slice)?;
+        slices.push((slice, answer));
     }
-    Ok((js_sys::Date::now() - start) as usize)
+    let count = slices.len();
+    SLICES.with(|s| *s.borrow_mut() = slices);
+    Ok(count)
+}
+
+/// What one parse worker does with slice `index` of `bench_prepare_slices`: a full slice of
+/// SKILL.md files parsed; returns the answer's size.
+#[wasm_bindgen]
+pub fn bench_parse_worker(index: usize) -> Result<usize, JsError> {
+    let slice = SLICES.with(|s| s.borrow().get(index).map(|(slice, _)| slice.clone()));
+    let slice = slice.ok_or_else(|| JsError::new("call bench_prepare_slices first"))?;
+    Ok(parsed::parse_slice(&slice)?.len())
+}
+
+/// What the invocation that sees a new commit first does when parse workers take the parsing:
+/// open the zipball, plan, cut the slices, read the workers' answers (prepared by
+/// `bench_prepare_slices`), assemble and encode the catalog for KV; returns the skills found.
+#[wasm_bindgen]
+pub fn bench_first_build_coordinator(zip: Vec<u8>) -> Result<usize, JsError> {
+    let mut snapshot = Snapshot::from_zip(zip)?;
+    let mut build = crate::catalog::Build::plan(&mut snapshot, None)?;
+    let mut cut = 0;
+    for files in build.pending().chunks(crate::catalog_store::FILES_PER_SLICE) {
+        cut += parsed::slice(&snapshot, files)?.len();
+    }
+    let mut files = Vec::new();
+    SLICES.with(|slices| -> Result<(), JsError> {
+        for (_, answer) in slices.borrow().iter() {
+            files.extend(parsed::read_answer(answer)?);
+        }
+        Ok(())
+    })?;
+    build.accept(files)?;
+    let catalog = build.finish("2222222222222222222222222222222222222222", &mut snapshot)?;
+    std::hint::black_box((cut, postcard::to_stdvec(&catalog)?));
+    Ok(catalog.skills.len())
+}
+
+/// One connector, in memory, answering whole requests in wasm: the real router, token check,
+/// tools and catalog store, over in-memory ports whose GitHub serves the benchmark's zipballs.
+/// Parse workers answer with what they answered before (recorded by `bench_request_setup`), so
+/// a timed request counts only the CPU of the invocation that receives it.
+struct Connector {
+    platform: crate::testing::FakePlatform,
+    bearer: String,
+    /// KV as it was right after the first commit's build.
+    after_first_build: std::collections::HashMap<String, Vec<u8>>,
+}
+
+thread_local! {
+    static CONNECTOR: std::cell::RefCell<Option<Connector>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs a future whose every await is ready at once (all ports here are in memory).
+fn run_ready<F: std::future::Future>(future: F) -> Result<F::Output, JsError> {
+    use futures_util::FutureExt;
+    future.now_or_never().ok_or_else(|| JsError::new("a port was not ready"))
+}
+
+fn call(connector: &Connector, tool: &str, arguments: serde_json::Value) -> Result<u16, JsError> {
+    let body = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": tool, "arguments": arguments}});
+    let request = http::Request::post("https://skills.example.com/mcp")
+        .header("content-type", "application/json")
+        .header("mcp-protocol-version", "2025-11-25")
+        .header("authorization", &connector.bearer)
+        .body(body.to_string().into_bytes())?;
+    let config = Ok(connector.platform.config());
+    let handled = run_ready(crate::app::handle(&connector.platform, &config, request))?;
+    let status = handled.response.status().as_u16();
+    let reply: serde_json::Value = serde_json::from_slice(handled.response.body())?;
+    if status != 200 || reply["result"]["isError"] != false {
+        return Err(JsError::new(&format!("{tool} failed: {status} {reply}")));
+    }
+    Ok(status)
+}
+
+/// Serves `first` as the branch's commit and lists the skills once, recording the parse
+/// workers' answers; `next` is committed later by `bench_request_next_commit`.
+#[wasm_bindgen]
+pub fn bench_request_setup(first: Vec<u8>) -> Result<(), JsError> {
+    let platform = crate::testing::FakePlatform::new(crate::testing::FakeGitHub::new("main"));
+    platform.github.commit_zipball(first);
+    let bearer = platform.bearer();
+    let mut connector = Connector { platform, bearer, after_first_build: Default::default() };
+    call(&connector, "list_skills", serde_json::json!({}))?;
+    connector.after_first_build = connector.platform.kv_contents();
+    connector.platform.replay_parse_answers.set(true);
+    CONNECTOR.with(|c| *c.borrow_mut() = Some(connector));
+    Ok(())
+}
+
+fn with_connector<T>(f: impl FnOnce(&Connector) -> Result<T, JsError>) -> Result<T, JsError> {
+    CONNECTOR.with(|c| match c.borrow().as_ref() {
+        Some(connector) => f(connector),
+        None => Err(JsError::new("call bench_request_setup first")),
+    })
+}
+
+/// Puts the connector back in a state before a timed request: `"empty"` (a new deployment:
+/// nothing in KV) or `"built"` (the first commit's catalog and zipball in KV); the isolate
+/// forgets its catalog either way.
+#[wasm_bindgen]
+pub fn bench_request_reset(state: &str) -> Result<(), JsError> {
+    with_connector(|connector| {
+        connector.platform.restore_kv(match state {
+            "empty" => Default::default(),
+            _ => connector.after_first_build.clone(),
+        });
+        crate::catalog_store::forget_isolate_memo();
+        Ok(())
+    })
+}
+
+/// Moves the branch to `next` (its parse work small enough to stay in the invocation).
+#[wasm_bindgen]
+pub fn bench_request_next_commit(next: Vec<u8>) -> Result<(), JsError> {
+    with_connector(|connector| {
+        connector.platform.github.commit_zipball(next);
+        Ok(())
+    })
+}
+
+/// One whole `tools/call` request, as the Worker handles it; returns the HTTP status.
+#[wasm_bindgen]
+pub fn bench_request(tool: &str, arguments: &str) -> Result<u16, JsError> {
+    let arguments: serde_json::Value = serde_json::from_str(arguments)?;
+    with_connector(|connector| call(connector, tool, arguments))
 }

@@ -85,6 +85,12 @@ thread_local! {
     static MEMO: RefCell<Option<Rc<Catalog>>> = const { RefCell::new(None) };
 }
 
+/// Forgets the catalog this isolate holds, as a new isolate starts without one.
+#[cfg(any(test, feature = "test-support"))]
+pub fn forget_isolate_memo() {
+    MEMO.with(|memo| *memo.borrow_mut() = None);
+}
+
 fn state_key(config: &Config) -> String {
     format!("state:v{STATE_FORMAT}:{}@{}", config.repo, config.branch.as_deref().unwrap_or(""))
 }
@@ -182,19 +188,21 @@ async fn build<P: Platform>(
     let mut build = Build::plan(snapshot, previous)?;
     let pending = build.pending();
     if pending.len() > INLINE_PARSE_LIMIT {
+        let failed = |e: &dyn std::fmt::Display| LoadError::ParseWorker(e.to_string());
         let mut slices = Vec::new();
-        for paths in pending.chunks(FILES_PER_SLICE) {
-            slices.push(parsed::slice_archive(snapshot, paths.iter().map(String::as_str)).map_err(CatalogError::from)?);
+        for files in pending.chunks(FILES_PER_SLICE) {
+            slices.push(parsed::slice(snapshot, files).map_err(|e| failed(&e))?);
         }
         let answers = futures_util::future::join_all(
             slices.into_iter().enumerate().map(|(worker, slice)| platform.parse_slice(worker, slice)),
         )
         .await;
+        let mut files = Vec::with_capacity(pending.len());
         for answer in answers {
-            let answer = answer.map_err(|e| LoadError::ParseWorker(e.to_string()))?;
-            let files = parsed::read_answer(&answer).map_err(|e: SliceError| LoadError::ParseWorker(e.to_string()))?;
-            build.accept(files);
+            let answer = answer.map_err(|e| failed(&e))?;
+            files.extend(parsed::read_answer(&answer).map_err(|e: SliceError| failed(&e))?);
         }
+        build.accept(files).map_err(|e| failed(&e))?;
     }
     Ok(build.finish(commit, snapshot)?)
 }

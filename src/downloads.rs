@@ -147,8 +147,8 @@ fn readable_at(snapshot: &mut Snapshot, link: &DownloadLink) -> Result<bool, Acc
         .ok()
         .and_then(|bytes| parse_json_file::<Marketplace>(MARKETPLACE_PATH, &bytes).ok())
         .is_some_and(|marketplace| {
-            marketplace.plugins.iter().any(|raw| {
-                serde_json::from_value::<PluginEntry>(raw.clone())
+            marketplace.plugins.iter().enumerate().any(|(position, raw)| {
+                PluginEntry::parse(raw, position)
                     .ok()
                     .and_then(|entry| entry.local_folder())
                     .is_some_and(|folder| folder == group_folder)

@@ -74,6 +74,15 @@ impl FakeGitHub {
         *self.head.borrow_mut() = sha;
     }
 
+    /// Moves the branch to a new commit whose zipball is `zip` (its files are not otherwise
+    /// known to this fake); returns the commit.
+    pub fn commit_zipball(&self, zip: Vec<u8>) -> String {
+        let sha: String = Sha256::digest(&zip).iter().take(20).map(|b| format!("{b:02x}")).collect();
+        self.archives.borrow_mut().insert(sha.clone(), zip);
+        *self.head.borrow_mut() = sha.clone();
+        sha
+    }
+
     /// The branch's current commit.
     pub fn head(&self) -> String {
         self.head.borrow().clone()
@@ -168,6 +177,11 @@ pub struct FakePlatform {
     pub parsed_slices: RefCell<Vec<usize>>,
     /// When set, every parse worker fails.
     pub parse_workers_down: Cell<bool>,
+    /// Each parse worker's last answer, by worker number.
+    pub parse_answers: RefCell<Vec<Vec<u8>>>,
+    /// When set, parse workers answer with [`FakePlatform::parse_answers`] instead of parsing, so
+    /// that a benchmark times only what the calling invocation does.
+    pub replay_parse_answers: Cell<bool>,
 }
 
 impl FakePlatform {
@@ -183,6 +197,8 @@ impl FakePlatform {
             sleeps: RefCell::default(),
             parsed_slices: RefCell::default(),
             parse_workers_down: Cell::new(false),
+            parse_answers: RefCell::default(),
+            replay_parse_answers: Cell::new(false),
         }
     }
 
@@ -246,6 +262,16 @@ impl FakePlatform {
     pub fn kv_writes(&self) -> u32 {
         self.writes.get()
     }
+
+    /// Everything in KV, to put back later with [`FakePlatform::restore_kv`].
+    pub fn kv_contents(&self) -> HashMap<String, Vec<u8>> {
+        self.kv.borrow().clone()
+    }
+
+    /// Replaces everything in KV.
+    pub fn restore_kv(&self, contents: HashMap<String, Vec<u8>>) {
+        *self.kv.borrow_mut() = contents;
+    }
 }
 
 impl HttpClient for FakePlatform {
@@ -302,13 +328,20 @@ impl SessionRelay for FakePlatform {
 }
 
 impl ParseWorkers for FakePlatform {
-    async fn parse_slice(&self, _worker: usize, slice: Vec<u8>) -> Result<Vec<u8>, StoreError> {
+    async fn parse_slice(&self, worker: usize, slice: Vec<u8>) -> Result<Vec<u8>, StoreError> {
         if self.parse_workers_down.get() {
             return Err(StoreError("the parse worker is unavailable".into()));
         }
-        let answer = crate::catalog::parsed::parse_slice(slice).map_err(|e| StoreError(e.to_string()))?;
+        if self.replay_parse_answers.get() {
+            return self.parse_answers.borrow().get(worker).cloned().ok_or_else(|| StoreError("no answer".into()));
+        }
+        let answer = crate::catalog::parsed::parse_slice(&slice).map_err(|e| StoreError(e.to_string()))?;
         let files = crate::catalog::parsed::read_answer(&answer).map_err(|e| StoreError(e.to_string()))?.len();
         self.parsed_slices.borrow_mut().push(files);
+        let mut answers = self.parse_answers.borrow_mut();
+        let len = answers.len().max(worker + 1);
+        answers.resize(len, Vec::new());
+        answers[worker] = answer.clone();
         Ok(answer)
     }
 }

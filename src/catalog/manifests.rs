@@ -22,10 +22,11 @@ pub struct Marketplace {
     /// Free-form description and version.
     #[serde(default)]
     pub metadata: Option<MarketplaceMetadata>,
-    /// The published groups. Kept untyped so that one malformed entry is skipped with a reason
-    /// instead of making the whole catalogue unreadable.
+    /// The published groups. Kept as raw JSON so that one malformed entry is skipped with a
+    /// reason instead of making the whole catalogue unreadable (see [`PluginEntry::parse`]), and
+    /// so that reading hundreds of entries builds no intermediate JSON trees.
     #[serde(default)]
-    pub plugins: Vec<serde_json::Value>,
+    pub plugins: Vec<Box<serde_json::value::RawValue>>,
 }
 
 /// The marketplace owner.
@@ -68,6 +69,28 @@ pub struct PluginEntry {
 }
 
 impl PluginEntry {
+    /// Reads the entry at `position` (0-based) of `plugins`; on failure, the error names the
+    /// entry by its `name` when it has one, else by its position.
+    pub fn parse(raw: &serde_json::value::RawValue, position: usize) -> Result<PluginEntry, String> {
+        serde_json::from_str(raw.get()).map_err(|e| {
+            #[derive(Deserialize)]
+            struct Named {
+                name: Option<serde_json::Value>,
+            }
+            let name = serde_json::from_str::<Named>(raw.get()).ok().and_then(|n| n.name);
+            let label = match name.as_ref().and_then(|n| n.as_str()) {
+                Some(name) => format!("`{name}`"),
+                None => format!("#{}", position + 1),
+            };
+            format!("plugin entry {label} is malformed: {e}")
+        })
+    }
+
+    /// How messages name this entry.
+    pub fn label(&self) -> String {
+        format!("`{}`", self.name)
+    }
+
     /// The group's folder inside this repository (`plugins/sales`), or `None` for a source that
     /// is not a relative path inside the repository (a GitHub or git URL object).
     pub fn local_folder(&self) -> Option<String> {

@@ -14,10 +14,10 @@ use crate::access::ACCESS_PATH;
 use manifests::{
     parse_json_file, JsonFileError, Marketplace, PluginEntry, PluginManifest, MARKETPLACE_PATH, PLUGIN_MANIFEST,
 };
-use parsed::{Parsed, ParsedFile, ParsedFiles, SkillSummary, SKILL_FILE};
+use parsed::{Parsed, ParsedFile, SkillSummary, SKILL_FILE};
 use serde::{Deserialize, Serialize};
-use snapshot::{ContentStamp, Snapshot, SnapshotError};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use snapshot::{ContentStamp, FileId, Snapshot, SnapshotError};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The folder under which unpublished groups are discovered.
 pub const PLUGINS_DIR: &str = "plugins";
@@ -121,59 +121,70 @@ impl Catalog {
     pub fn skill(&self, name: &str) -> Option<&Skill> {
         self.skills.binary_search_by(|s| s.name.as_str().cmp(name)).ok().map(|i| &self.skills[i])
     }
-
-    /// Everything this catalog parsed, for the next commit's build to reuse where unchanged.
-    fn parsed_files(&self) -> ParsedFiles {
-        let mut known = ParsedFiles::default();
-        for skill in &self.skills {
-            if let Some(stamp) = skill.stamp {
-                let summary = SkillSummary {
-                    name: skill.name.clone(),
-                    description: skill.description.clone(),
-                    warnings: skill.warnings.clone(),
-                };
-                known.insert(format!("{}/{SKILL_FILE}", skill.folder), stamp, Parsed::SkillMd(Ok(summary)));
-            }
-        }
-        for group in &self.groups {
-            if let Some((stamp, manifest)) = &group.manifest {
-                let path = format!("{}/{PLUGIN_MANIFEST}", group.folder);
-                known.insert(path, *stamp, Parsed::Manifest(Ok(manifest.clone())));
-            }
-        }
-        known
-    }
 }
 
+/// Answers from parse workers that do not match the files they were sent.
+#[derive(Debug, thiserror::Error)]
+#[error("a parse worker answered for other files than it was sent ({0})")]
+pub struct AnswerMismatch(&'static str);
+
 /// A catalog build under way: marketplace.json read, every group folder and skill folder found,
-/// and the files parsed so far.
+/// each file either taken from the previous commit's catalog (same path, same content) or still
+/// to parse.
 ///
-/// Parsing is a build's real cost, so the plan says which files still need it
-/// ([`Build::pending`]); they can be parsed in other invocations ([`parsed::slice_archive`],
-/// [`parsed::parse_slice`]) and handed back ([`Build::accept`]). [`Build::finish`] parses whatever
-/// is still missing in place and assembles the catalog.
-pub struct Build {
+/// Parsing is a build's real cost, so the files still to parse are listed ([`Build::pending`]);
+/// they can be parsed in other invocations ([`parsed::slice`], [`parsed::parse_slice`]) and
+/// handed back in the same order ([`Build::accept`]).
+/// [`Build::finish`] parses whatever is still missing in place and assembles the catalog.
+pub struct Build<'p> {
     marketplace: String,
     description: Option<String>,
-    groups: Vec<GroupLayout>,
+    groups: Vec<GroupLayout<'p>>,
     skipped: Vec<Skipped>,
-    known: ParsedFiles,
+    /// The files still to parse.
+    pending: Vec<PendingFile>,
+}
+
+/// Where a file's parsed form comes from.
+enum Source<'p, T, R> {
+    /// Not parsed yet.
+    Pending,
+    /// Unchanged since the previous commit, whose catalog has it.
+    Reused(&'p R),
+    /// Parsed by a parse worker.
+    Parsed(Result<T, String>),
 }
 
 /// A group folder and what the build reads from it.
-struct GroupLayout {
+struct GroupLayout<'p> {
     folder: String,
     entry: Option<PluginEntry>,
-    /// Its plugin.json's path and content stamp, if it has one.
-    manifest: Option<(String, ContentStamp)>,
-    /// Each skill folder (`<group>/skills/<skill>`) with its SKILL.md's content stamp.
-    skills: Vec<(String, ContentStamp)>,
+    /// Its plugin.json, if it has one.
+    manifest: Option<(FileId, Source<'p, PluginManifest, PluginManifest>)>,
+    skills: Vec<SkillLayout<'p>>,
 }
 
-impl Build {
+/// A skill folder (`<group>/skills/<skill>`) and its SKILL.md.
+struct SkillLayout<'p> {
+    folder: String,
+    file: FileId,
+    stamp: ContentStamp,
+    source: Source<'p, SkillSummary, Skill>,
+}
+
+/// A file still to parse and where its answer goes.
+struct PendingFile {
+    file: FileId,
+    stamp: ContentStamp,
+    group: usize,
+    /// The skill's index in its group; `None` for the group's plugin.json.
+    skill: Option<usize>,
+}
+
+impl<'p> Build<'p> {
     /// Reads marketplace.json and finds the groups and skills of `snapshot`; what `previous`
     /// parsed from files unchanged since counts as parsed already.
-    pub fn plan(snapshot: &mut Snapshot, previous: Option<&Catalog>) -> Result<Build, CatalogError> {
+    pub fn plan(snapshot: &mut Snapshot, previous: Option<&'p Catalog>) -> Result<Build<'p>, CatalogError> {
         if !snapshot.contains(MARKETPLACE_PATH) {
             return Err(CatalogError::NoMarketplace);
         }
@@ -182,34 +193,27 @@ impl Build {
 
         // Published groups, by folder.
         let mut entries: BTreeMap<String, PluginEntry> = BTreeMap::new();
-        for (position, raw) in marketplace.plugins.into_iter().enumerate() {
-            let label = raw
-                .get("name")
-                .and_then(|n| n.as_str())
-                .map_or_else(|| format!("#{}", position + 1), |n| format!("`{n}`"));
-            let entry: PluginEntry = match serde_json::from_value(raw) {
+        for (position, raw) in marketplace.plugins.iter().enumerate() {
+            let entry = match PluginEntry::parse(raw, position) {
                 Ok(entry) => entry,
-                Err(e) => {
-                    skipped.push(Skipped {
-                        path: MARKETPLACE_PATH.into(),
-                        reason: format!("plugin entry {label} is malformed: {e}"),
-                    });
+                Err(reason) => {
+                    skipped.push(Skipped { path: MARKETPLACE_PATH.into(), reason });
                     continue;
                 }
             };
             match entry.local_folder() {
                 None => skipped.push(Skipped {
                     path: MARKETPLACE_PATH.into(),
-                    reason: format!("plugin entry {label} has a source outside this repository; only folders of this repository (\"./plugins/<group>\") are served"),
+                    reason: format!("plugin entry {} has a source outside this repository; only folders of this repository (\"./plugins/<group>\") are served", entry.label()),
                 }),
                 Some(folder) if !has_files_under(snapshot, &folder) => skipped.push(Skipped {
                     path: MARKETPLACE_PATH.into(),
-                    reason: format!("plugin entry {label} points at ./{folder}, which does not exist"),
+                    reason: format!("plugin entry {} points at ./{folder}, which does not exist", entry.label()),
                 }),
                 Some(folder) => match entries.entry(folder) {
                     std::collections::btree_map::Entry::Occupied(taken) => skipped.push(Skipped {
                         path: MARKETPLACE_PATH.into(),
-                        reason: format!("plugin entry {label} repeats the folder ./{}; the first entry is used", taken.key()),
+                        reason: format!("plugin entry {} repeats the folder ./{}; the first entry is used", entry.label(), taken.key()),
                     }),
                     std::collections::btree_map::Entry::Vacant(slot) => {
                         slot.insert(entry);
@@ -231,74 +235,107 @@ impl Build {
                 }
             }
         }
-        let groups = folders
-            .into_iter()
-            .map(|folder| {
-                let manifest_path = format!("{folder}/{PLUGIN_MANIFEST}");
-                GroupLayout {
-                    entry: entries.remove(&folder),
-                    manifest: snapshot.stamp(&manifest_path).map(|stamp| (manifest_path, stamp)),
-                    skills: skill_folders(snapshot, &folder),
-                    folder,
+
+        // What the previous catalog parsed. Its groups are sorted by folder; its skills by name,
+        // and a served skill's name is its folder's name, so both are found by binary search.
+        let previous_groups = previous.map(|p| p.groups.as_slice()).unwrap_or_default();
+
+        let mut groups = Vec::with_capacity(folders.len());
+        let mut pending = Vec::new();
+        for folder in folders {
+            let manifest = snapshot.file(&format!("{folder}/{PLUGIN_MANIFEST}")).map(|file| {
+                let stamp = snapshot.stamp_of(file);
+                let known = previous_groups
+                    .binary_search_by(|g| g.folder.cmp(&folder))
+                    .ok()
+                    .and_then(|i| previous_groups[i].manifest.as_ref())
+                    .filter(|(known, _)| *known == stamp);
+                match known {
+                    Some((_, manifest)) => (file, Source::Reused(manifest)),
+                    None => {
+                        pending.push(PendingFile { file, stamp, group: groups.len(), skill: None });
+                        (file, Source::Pending)
+                    }
                 }
-            })
-            .collect();
+            });
+            let mut skills = Vec::new();
+            for (skill_folder, file) in skill_folders(snapshot, &folder) {
+                let stamp = snapshot.stamp_of(file);
+                let name = skill_folder.rsplit('/').next().unwrap_or_default();
+                let known =
+                    previous.and_then(|p| p.skill(name)).filter(|s| s.folder == skill_folder && s.stamp == Some(stamp));
+                let source = match known {
+                    Some(skill) => Source::Reused(skill),
+                    None => {
+                        pending.push(PendingFile { file, stamp, group: groups.len(), skill: Some(skills.len()) });
+                        Source::Pending
+                    }
+                };
+                skills.push(SkillLayout { folder: skill_folder, file, stamp, source });
+            }
+            groups.push(GroupLayout { entry: entries.remove(&folder), folder, manifest, skills });
+        }
         Ok(Build {
             marketplace: marketplace.name,
             description: marketplace.metadata.and_then(|m| m.description),
             groups,
             skipped,
-            known: previous.map(Catalog::parsed_files).unwrap_or_default(),
+            pending,
         })
     }
 
-    /// The files not parsed yet: every SKILL.md and plugin.json that is new or changed.
-    pub fn pending(&self) -> Vec<String> {
-        let mut pending = Vec::new();
-        for group in &self.groups {
-            if let Some((path, stamp)) = &group.manifest {
-                if !self.known.contains(path, *stamp) {
-                    pending.push(path.clone());
-                }
-            }
-            for (folder, stamp) in &group.skills {
-                let path = format!("{folder}/{SKILL_FILE}");
-                if !self.known.contains(&path, *stamp) {
-                    pending.push(path);
-                }
-            }
-        }
-        pending
+    /// The files not parsed yet: every SKILL.md and plugin.json that is new or changed since the
+    /// previous catalog.
+    pub fn pending(&self) -> Vec<FileId> {
+        self.pending.iter().map(|pending| pending.file).collect()
     }
 
-    /// Takes in files parsed elsewhere (a slice's answer). Each counts only for the exact
-    /// content it was parsed from.
-    pub fn accept(&mut self, files: Vec<ParsedFile>) {
-        for file in files {
-            self.known.insert(file.path, file.stamp, file.parsed);
+    /// Takes in the files [`Build::pending`] listed, parsed elsewhere, in the same order.
+    pub fn accept(&mut self, answers: Vec<ParsedFile>) -> Result<(), AnswerMismatch> {
+        if answers.len() != self.pending.len() {
+            return Err(AnswerMismatch("a different number of files"));
         }
+        for (file, answer) in std::mem::take(&mut self.pending).into_iter().zip(answers) {
+            if file.stamp != answer.stamp {
+                return Err(AnswerMismatch("a different content"));
+            }
+            let group = &mut self.groups[file.group];
+            match (file.skill, answer.parsed) {
+                (Some(skill), Parsed::SkillMd(parsed)) => group.skills[skill].source = Source::Parsed(parsed),
+                (None, Parsed::Manifest(parsed)) => {
+                    if let Some((_, source)) = &mut group.manifest {
+                        *source = Source::Parsed(parsed);
+                    }
+                }
+                _ => return Err(AnswerMismatch("a different kind of file")),
+            }
+        }
+        Ok(())
     }
 
     /// Parses what is still pending and assembles the catalog of `commit`.
-    pub fn finish(mut self, commit: &str, snapshot: &mut Snapshot) -> Result<Catalog, CatalogError> {
-        let mut skipped = std::mem::take(&mut self.skipped);
-        let mut groups = Vec::new();
+    pub fn finish(self, commit: &str, snapshot: &mut Snapshot) -> Result<Catalog, CatalogError> {
+        let mut skipped = self.skipped;
+        let mut groups = Vec::with_capacity(self.groups.len());
         let mut candidates = Vec::new();
-        for layout in std::mem::take(&mut self.groups) {
-            let manifest = match &layout.manifest {
+        for layout in self.groups {
+            let manifest = match layout.manifest {
                 None => None,
-                Some((path, stamp)) => {
-                    let parsed = match self.known.take_manifest(path, *stamp) {
-                        Some(parsed) => parsed,
-                        None => {
-                            parse_json_file::<PluginManifest>(path, &snapshot.read(path)?).map_err(|e| e.to_string())
+                Some((file, source)) => {
+                    let stamp = snapshot.stamp_of(file);
+                    let parsed = match source {
+                        Source::Reused(manifest) => Ok(manifest.clone()),
+                        Source::Parsed(parsed) => parsed,
+                        Source::Pending => {
+                            let bytes = snapshot.read_file(file)?;
+                            parse_json_file::<PluginManifest>(snapshot.path(file), &bytes).map_err(|e| e.to_string())
                         }
                     };
                     match parsed {
-                        Ok(manifest) => Some((*stamp, manifest)),
+                        Ok(manifest) => Some((stamp, manifest)),
                         Err(e) => {
                             skipped.push(Skipped {
-                                path: path.clone(),
+                                path: format!("{}/{PLUGIN_MANIFEST}", layout.folder),
                                 reason: format!("{e}; the group's skills are not served until it is fixed"),
                             });
                             continue;
@@ -309,19 +346,6 @@ impl Build {
             let plugin = manifest.as_ref().map(|(_, m)| m);
             let entry = layout.entry.as_ref();
             let folder_name = layout.folder.rsplit('/').next().unwrap_or(&layout.folder).to_string();
-            let group = Group {
-                name: entry
-                    .map(|e| e.name.clone())
-                    .or_else(|| plugin.and_then(|m| m.name.clone()))
-                    .unwrap_or(folder_name),
-                folder: layout.folder.clone(),
-                published: entry.is_some(),
-                version: plugin.and_then(|m| m.version.clone()).or_else(|| entry.and_then(|e| e.version.clone())),
-                description: plugin
-                    .and_then(|m| m.description.clone())
-                    .or_else(|| entry.and_then(|e| e.description.clone())),
-                manifest: manifest.clone(),
-            };
             let mut tags: Vec<String> = Vec::new();
             let keywords = plugin.map(|m| m.keywords.as_slice()).unwrap_or_default();
             for tag in entry.map(|e| e.tags.iter().chain(&e.keywords)).into_iter().flatten().chain(keywords) {
@@ -330,55 +354,77 @@ impl Build {
                 }
             }
             let category = entry.and_then(|e| e.category.clone());
-            for skill in layout.skills {
-                candidates.push((skill, groups.len()));
-            }
+            let group = Group {
+                name: entry
+                    .map(|e| e.name.clone())
+                    .or_else(|| plugin.and_then(|m| m.name.clone()))
+                    .unwrap_or(folder_name),
+                published: entry.is_some(),
+                version: plugin.and_then(|m| m.version.clone()).or_else(|| entry.and_then(|e| e.version.clone())),
+                description: plugin
+                    .and_then(|m| m.description.clone())
+                    .or_else(|| entry.and_then(|e| e.description.clone())),
+                folder: layout.folder,
+                manifest,
+            };
+            let index = groups.len();
+            candidates.extend(layout.skills.into_iter().map(|skill| (skill, index)));
             groups.push((group, category, tags));
         }
 
-        // Each SKILL.md; the first skill of a name (by path) wins.
-        let mut skills: Vec<Skill> = Vec::new();
-        let mut seen: HashMap<String, String> = HashMap::new();
-        candidates.sort_by(|a, b| a.0 .0.cmp(&b.0 .0));
-        for ((skill_folder, stamp), group_index) in candidates {
+        // Each SKILL.md, in path order.
+        let mut skills: Vec<Skill> = Vec::with_capacity(candidates.len());
+        candidates.sort_by(|a, b| a.0.folder.cmp(&b.0.folder));
+        for (layout, group_index) in candidates {
             let (group, category, tags) = &groups[group_index];
-            let path = format!("{skill_folder}/{SKILL_FILE}");
-            let folder_name = skill_folder.rsplit('/').next().unwrap_or_default();
-            let parsed = match self.known.take_skill_file(&path, stamp) {
-                Some(parsed) => parsed,
-                None => parsed::parse_skill_file(&snapshot.read(&path)?),
+            let parsed = match layout.source {
+                Source::Reused(skill) => Ok(SkillSummary {
+                    name: skill.name.clone(),
+                    description: skill.description.clone(),
+                    warnings: skill.warnings.clone(),
+                }),
+                Source::Parsed(parsed) => parsed,
+                Source::Pending => parsed::parse_skill_file(&snapshot.read_file(layout.file)?),
             };
-            let summary = match parsed {
+            let skill_file = || format!("{}/{SKILL_FILE}", layout.folder);
+            let SkillSummary { name, description, warnings } = match parsed {
                 Ok(summary) => summary,
                 Err(e) => {
-                    skipped.push(Skipped { path, reason: format!("{e}; the skill is not served until it is fixed") });
+                    let reason = format!("{e}; the skill is not served until it is fixed");
+                    skipped.push(Skipped { path: skill_file(), reason });
                     continue;
                 }
             };
-            let SkillSummary { name, description, warnings } = summary;
+            let folder_name = layout.folder.rsplit('/').next().unwrap_or_default();
             if name != folder_name {
-                skipped.push(Skipped { path, reason: format!("its name `{name}` differs from its folder `{folder_name}`; the Agent Skills format requires them to match") });
+                skipped.push(Skipped { path: skill_file(), reason: format!("its name `{name}` differs from its folder `{folder_name}`; the Agent Skills format requires them to match") });
                 continue;
             }
-            if let Some(first) = seen.get(&name) {
-                skipped.push(Skipped { path, reason: format!("another skill named `{name}` exists at {first}/SKILL.md; skill names must be unique across the marketplace") });
-                continue;
-            }
-            seen.insert(name.clone(), skill_folder.clone());
             skills.push(Skill {
                 name,
                 group: group.name.clone(),
-                folder: skill_folder,
+                folder: layout.folder,
                 description,
                 version: group.version.clone(),
                 published: group.published,
                 category: category.clone(),
                 tags: tags.clone(),
                 warnings,
-                stamp: Some(stamp),
+                stamp: Some(layout.stamp),
             });
         }
+        // By name; a stable sort keeps path order among equal names, so the first by path wins.
         skills.sort_by(|a, b| a.name.cmp(&b.name));
+        let mut unique: Vec<Skill> = Vec::with_capacity(skills.len());
+        for skill in skills {
+            match unique.last() {
+                Some(first) if first.name == skill.name => skipped.push(Skipped {
+                    path: format!("{}/{SKILL_FILE}", skill.folder),
+                    reason: format!("another skill named `{}` exists at {}/SKILL.md; skill names must be unique across the marketplace", skill.name, first.folder),
+                }),
+                _ => unique.push(skill),
+            }
+        }
         skipped.sort_by(|a, b| a.path.cmp(&b.path));
         let access = if snapshot.contains(ACCESS_PATH) {
             // Not UTF-8 is kept as an empty file, which the access module reports as invalid JSON.
@@ -391,7 +437,7 @@ impl Build {
             commit: commit.to_string(),
             marketplace: self.marketplace,
             description: self.description,
-            skills,
+            skills: unique,
             groups: groups.into_iter().map(|(group, _, _)| group).collect(),
             skipped,
             access,
@@ -405,15 +451,18 @@ fn has_files_under(snapshot: &Snapshot, folder: &str) -> bool {
     found
 }
 
-/// `<group>/skills/<skill>` for every `<group>/skills/<skill>/SKILL.md`, with its stamp.
-fn skill_folders(snapshot: &Snapshot, group_folder: &str) -> Vec<(String, ContentStamp)> {
+/// `<group>/skills/<skill>` for every `<group>/skills/<skill>/SKILL.md`, with that file.
+fn skill_folders(snapshot: &Snapshot, group_folder: &str) -> Vec<(String, FileId)> {
     let prefix = format!("{group_folder}/skills/");
     let suffix = format!("/{SKILL_FILE}");
     snapshot
         .files_with_prefix(&prefix)
-        .filter_map(|(path, stamp)| {
-            let skill = path.strip_prefix(&prefix)?.strip_suffix(&suffix)?;
-            (!skill.is_empty() && !skill.contains('/')).then(|| (format!("{prefix}{skill}"), stamp))
+        .filter(|(_, path)| path.ends_with(&suffix))
+        .filter_map(|(file, path)| {
+            // Every path listed starts with the prefix.
+            let folder = &path[..path.len() - suffix.len()];
+            let skill = folder.get(prefix.len()..)?;
+            (!skill.is_empty() && !skill.contains('/')).then(|| (folder.to_string(), file))
         })
         .collect()
 }

@@ -90,6 +90,53 @@ pub struct FolderFile {
     pub mode: FileMode,
 }
 
+/// A file of one snapshot, found once and then read or copied without looking its path up again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct FileId(usize);
+
+/// A file's bytes as the archive stores them, and what is needed to inflate and check them.
+#[derive(Debug, Clone, Copy)]
+pub struct Compressed<'a> {
+    /// The zip compression method (0 stored, 8 deflated).
+    pub method: u16,
+    /// CRC-32 and size of the inflated content.
+    pub stamp: ContentStamp,
+    /// The bytes as stored.
+    pub data: &'a [u8],
+}
+
+/// Inflates single files, reusing one decompressor's state across them.
+#[derive(Default)]
+pub struct Inflater(Box<DecompressorOxide>);
+
+impl Inflater {
+    /// The content of `file`, checked against its size and CRC-32; the error says what is wrong.
+    pub fn inflate(&mut self, file: &Compressed<'_>) -> Result<Vec<u8>, String> {
+        if file.stamp.size > MAX_FILE_BYTES {
+            return Err(format!("it is larger than {} MiB", MAX_FILE_BYTES >> 20));
+        }
+        let mut bytes = vec![0; file.stamp.size as usize];
+        match CompressionMethod::from(file.method) {
+            CompressionMethod::STORE if file.data.len() == bytes.len() => bytes.copy_from_slice(file.data),
+            CompressionMethod::STORE => return Err("its stored size is inconsistent".into()),
+            CompressionMethod::DEFLATE => {
+                self.0.init();
+                // The whole output fits the buffer, so no sliding window is needed.
+                let flags = inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF;
+                let (status, _, written) = decompress(&mut self.0, file.data, &mut bytes, 0, flags);
+                if status != TINFLStatus::Done || written != bytes.len() {
+                    return Err(format!("its compressed data is damaged ({status:?})"));
+                }
+            }
+            other => return Err(format!("it uses compression method {other}, which is not supported")),
+        }
+        if rawzip::crc32(&bytes) != file.stamp.crc32 {
+            return Err("its checksum does not match".into());
+        }
+        Ok(bytes)
+    }
+}
+
 /// The files of one commit, read lazily from its zip archive.
 pub struct Snapshot {
     archive: ZipSliceArchive<SharedBytes>,
@@ -97,7 +144,7 @@ pub struct Snapshot {
     names: String,
     /// Every file, sorted by path.
     entries: Vec<Entry>,
-    inflater: Box<DecompressorOxide>,
+    inflater: Inflater,
 }
 
 impl Snapshot {
@@ -141,7 +188,7 @@ impl Snapshot {
         // GitHub lists files in git's order, which is byte order; sorting sorted input is linear.
         entries.sort_by(|a, b| names[a.name_start..a.name_end].cmp(&names[b.name_start..b.name_end]));
         entries.dedup_by(|a, b| names[a.name_start..a.name_end] == names[b.name_start..b.name_end]);
-        Ok(Snapshot { archive, names, entries, inflater: Box::default() })
+        Ok(Snapshot { archive, names, entries, inflater: Inflater::default() })
     }
 
     fn path_of(&self, entry: &Entry) -> &str {
@@ -149,14 +196,56 @@ impl Snapshot {
     }
 
     fn find(&self, path: &str) -> Option<Entry> {
-        self.entries.binary_search_by(|e| self.path_of(e).cmp(path)).ok().map(|i| self.entries[i])
+        self.file(path).map(|id| self.entries[id.0])
+    }
+
+    /// The file at `path`, if present.
+    pub fn file(&self, path: &str) -> Option<FileId> {
+        self.entries.binary_search_by(|e| self.path_of(e).cmp(path)).ok().map(FileId)
+    }
+
+    /// The range of entries whose path starts with `prefix`, found by binary search.
+    fn range_under(&self, prefix: &str) -> std::ops::Range<usize> {
+        let start = self.entries.partition_point(|e| self.path_of(e) < prefix);
+        let len = self.entries[start..].partition_point(|e| self.path_of(e).starts_with(prefix));
+        start..start + len
     }
 
     /// The entries whose path starts with `prefix`, found without scanning the others.
     fn under(&self, prefix: &str) -> impl Iterator<Item = &Entry> + '_ {
-        let start = self.entries.partition_point(|e| self.path_of(e) < prefix);
-        let prefix = prefix.to_string();
-        self.entries[start..].iter().take_while(move |e| self.path_of(e).starts_with(&prefix))
+        self.entries[self.range_under(prefix)].iter()
+    }
+
+    /// The path of `file`.
+    pub fn path(&self, file: FileId) -> &str {
+        self.path_of(&self.entries[file.0])
+    }
+
+    /// The content stamp of `file`.
+    pub fn stamp_of(&self, file: FileId) -> ContentStamp {
+        let entry = &self.entries[file.0];
+        ContentStamp { crc32: entry.crc32, size: entry.size }
+    }
+
+    /// `file`'s bytes as the archive stores them.
+    pub fn compressed(&self, file: FileId) -> Result<Compressed<'_>, SnapshotError> {
+        let entry = &self.entries[file.0];
+        let local = self
+            .archive
+            .get_entry(entry.wayfinder)
+            .map_err(|e| SnapshotError::Unreadable { path: self.path_of(entry).to_string(), message: e.to_string() })?;
+        Ok(Compressed { method: entry.method.as_u16(), stamp: self.stamp_of(file), data: local.data() })
+    }
+
+    /// The bytes of `file`, checked against the CRC-32 the archive records.
+    pub fn read_file(&mut self, file: FileId) -> Result<Vec<u8>, SnapshotError> {
+        let entry = &self.entries[file.0];
+        let path = &self.names[entry.name_start..entry.name_end];
+        let unreadable = |message| SnapshotError::Unreadable { path: path.to_string(), message };
+        let local = self.archive.get_entry(entry.wayfinder).map_err(|e| unreadable(e.to_string()))?;
+        let stamp = ContentStamp { crc32: entry.crc32, size: entry.size };
+        let compressed = Compressed { method: entry.method.as_u16(), stamp, data: local.data() };
+        self.inflater.inflate(&compressed).map_err(unreadable)
     }
 
     /// Every file path, in byte order.
@@ -179,9 +268,9 @@ impl Snapshot {
         self.under(prefix).map(|e| self.path_of(e))
     }
 
-    /// Every path that starts with `prefix` with its content stamp, in byte order.
-    pub fn files_with_prefix<'s>(&'s self, prefix: &str) -> impl Iterator<Item = (&'s str, ContentStamp)> + 's {
-        self.under(prefix).map(|e| (self.path_of(e), ContentStamp { crc32: e.crc32, size: e.size }))
+    /// Every file whose path starts with `prefix`, with its path, in byte order.
+    pub fn files_with_prefix<'s>(&'s self, prefix: &str) -> impl Iterator<Item = (FileId, &'s str)> + 's {
+        self.range_under(prefix).map(|i| (FileId(i), self.path_of(&self.entries[i])))
     }
 
     /// Every file under `folder` (recursively), in byte order of their relative paths.
@@ -198,32 +287,8 @@ impl Snapshot {
 
     /// The bytes of `path`, checked against the CRC-32 the archive records.
     pub fn read(&mut self, path: &str) -> Result<Vec<u8>, SnapshotError> {
-        let entry = self.find(path).ok_or_else(|| SnapshotError::Missing(path.to_string()))?;
-        let unreadable = |message: String| SnapshotError::Unreadable { path: path.to_string(), message };
-        if entry.size > MAX_FILE_BYTES {
-            return Err(unreadable(format!("it is larger than {} MiB", MAX_FILE_BYTES >> 20)));
-        }
-        let local = self.archive.get_entry(entry.wayfinder).map_err(|e| unreadable(e.to_string()))?;
-        let data = local.data();
-        let mut bytes = vec![0; entry.size as usize];
-        match entry.method {
-            CompressionMethod::STORE if data.len() == bytes.len() => bytes.copy_from_slice(data),
-            CompressionMethod::STORE => return Err(unreadable("its stored size is inconsistent".into())),
-            CompressionMethod::DEFLATE => {
-                self.inflater.init();
-                // The whole output fits the buffer, so no sliding window is needed.
-                let flags = inflate_flags::TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF;
-                let (status, _, written) = decompress(&mut self.inflater, data, &mut bytes, 0, flags);
-                if status != TINFLStatus::Done || written != bytes.len() {
-                    return Err(unreadable(format!("its compressed data is damaged ({status:?})")));
-                }
-            }
-            other => return Err(unreadable(format!("it uses compression method {other}, which is not supported"))),
-        }
-        if rawzip::crc32(&bytes) != entry.crc32 {
-            return Err(unreadable("its checksum does not match".into()));
-        }
-        Ok(bytes)
+        let file = self.file(path).ok_or_else(|| SnapshotError::Missing(path.to_string()))?;
+        self.read_file(file)
     }
 
     /// Copies `path` into `writer` as `new_name`, still compressed: no inflating, no deflating,

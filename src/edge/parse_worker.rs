@@ -24,7 +24,7 @@ impl DurableObject for ParseWorker {
 
     async fn fetch(&self, mut request: Request) -> worker::Result<Response> {
         let slice = request.bytes().await?;
-        match parsed::parse_slice(slice) {
+        match parsed::parse_slice(&slice) {
             Ok(answer) => Response::from_bytes(answer),
             Err(e) => Response::error(e.to_string(), 422),
         }
