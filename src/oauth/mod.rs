@@ -16,6 +16,7 @@ pub mod bearer;
 pub mod callback;
 pub mod clients;
 mod cookies;
+mod id_token_crypto;
 pub mod ledger;
 pub mod metadata;
 mod pages;

@@ -8,12 +8,12 @@
 //! sign-in usually costs one request upstream: the code exchange.
 
 use super::ledger::UserInfo;
-use super::Endpoint;
+use super::{id_token_crypto, Endpoint};
 use crate::config::OidcSettings;
 use crate::ports::{FetchError, HttpResponse, Platform};
 use http::{header, StatusCode};
 use jsonwebtoken::jwk::JwkSet;
-use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+use jsonwebtoken::{DecodingKey, Validation};
 use oauth2::basic::{
     BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse, BasicTokenType,
 };
@@ -288,18 +288,7 @@ pub async fn verify_id_token<P: Platform>(
 ) -> Result<IdClaims, UpstreamError> {
     let invalid = |problem: String| UpstreamError::InvalidIdToken(problem);
     let header = jsonwebtoken::decode_header(id_token).map_err(|e| invalid(e.to_string()))?;
-    let asymmetric = [
-        Algorithm::RS256,
-        Algorithm::RS384,
-        Algorithm::RS512,
-        Algorithm::PS256,
-        Algorithm::PS384,
-        Algorithm::PS512,
-        Algorithm::ES256,
-        Algorithm::ES384,
-        Algorithm::EdDSA,
-    ];
-    if !asymmetric.contains(&header.alg) {
+    if !id_token_crypto::ACCEPTED.contains(&header.alg) {
         return Err(invalid(format!("algorithm {:?} is not accepted", header.alg)));
     }
     let set = keys(endpoint, discovery, header.kid.as_deref()).await?;
@@ -322,6 +311,7 @@ pub async fn verify_id_token<P: Platform>(
     // Expiry is checked below against the platform clock, so tests can move time.
     validation.validate_exp = false;
     validation.set_required_spec_claims(&["iss", "aud", "sub", "exp"]);
+    id_token_crypto::install();
     let claims =
         jsonwebtoken::decode::<IdClaims>(id_token, &key, &validation).map_err(|e| invalid(e.to_string()))?.claims;
     if claims.exp + LEEWAY_SECONDS <= endpoint.now_seconds() {
