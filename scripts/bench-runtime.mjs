@@ -52,6 +52,7 @@ async function row(skills, label, samples, measure) {
     "KV reads": last.log.kv_reads,
     "KV writes": last.log.kv_writes,
     "DO requests": last.log.ledger_calls,
+    "parse workers": last.log.parse_workers,
     "p50 ms": Math.round(p50),
     "p95 ms": Math.round(p95),
     "p50 / round trip": (p50 / DELAY).toFixed(1),
@@ -188,7 +189,9 @@ const signIns = USERS / 7;
 const refreshes = USERS * 8;
 const [login, refresh] = signInCosts;
 const mcpRequests = USERS * (perUser.list + perUser.fetch + perUser.check + perUser.protocol);
-const doRequests = Math.round(mcpRequests + signIns * login["DO requests"] + refreshes * refresh["DO requests"]);
+const doRequests = Math.round(
+  mcpRequests + signIns * login["DO requests"] + refreshes * refresh["DO requests"] + COMMITS * at("list_skills, new commit")["parse workers"],
+);
 const doRows = Math.round(signIns * login["DO rows written"] + refreshes * refresh["DO rows written"]);
 // Duration is billed while an object runs a request (128 MB); assume 10 ms each, well above measured.
 const doGbSeconds = Math.round(doRequests * 0.01 * 0.125);
