@@ -81,8 +81,6 @@ for (const skills of sizes.length ? sizes : [500, 2000]) {
       "whole first build in one invocation ms": time(() => wasm.bench_build_catalog(zip)).toFixed(1),
       "first build: parse workers": slices,
       "first build: slowest parse worker ms": Math.max(...workers).toFixed(1),
-      "first build: the invocation's build only ms": time(() => wasm.bench_first_build_coordinator(zip)).toFixed(1),
-      "next commit: build only (decode, build, encode) ms": time(() => wasm.bench_incremental_build(next, stored)).toFixed(1),
       "decode stored catalog ms": time(() => wasm.bench_decode_catalog(stored)).toFixed(1),
       "package one skill ms": time(() => wasm.bench_package(zip, "plugins/group-000/skills/skill-0000", "skill-0000")).toFixed(1),
       "package a 1 MB skill ms": time(() => wasm.bench_package(zip, "plugins/group-000/skills/big", "big")).toFixed(1),

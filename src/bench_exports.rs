@@ -42,18 +42,6 @@ pub fn bench_package(zip: Vec<u8>, folder: &str, name: &str) -> Result<usize, Js
     Ok(package::build(&snapshot, folder, &manifest)?.len())
 }
 
-/// What the invocation that sees a new commit does in steady state: decode the stored catalog of
-/// the previous commit, open the new zipball, reuse every unchanged file, parse the changed ones
-/// in place, and encode the new catalog for KV; returns the skills found.
-#[wasm_bindgen]
-pub fn bench_incremental_build(zip: Vec<u8>, stored: &[u8]) -> Result<usize, JsError> {
-    let previous: Catalog = postcard::from_bytes(stored)?;
-    let mut snapshot = Snapshot::from_zip(zip)?;
-    let catalog = Catalog::build("1111111111111111111111111111111111111111", &mut snapshot, Some(&previous))?;
-    std::hint::black_box(postcard::to_stdvec(&catalog)?);
-    Ok(catalog.skills.len())
-}
-
 /// Opens a zipball and indexes its files, reading nothing; returns the file count.
 #[wasm_bindgen]
 pub fn bench_open(zip: Vec<u8>) -> Result<usize, JsError> {
@@ -92,58 +80,29 @@ pub fn bench_check_token(rounds: u32) -> u32 {
 }
 
 thread_local! {
-    /// The slices of the last `bench_prepare_slices` call and their answers.
-    static SLICES: std::cell::RefCell<Vec<(Vec<u8>, Vec<u8>)>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// The slices of the last `bench_prepare_slices` call.
+    static SLICES: std::cell::RefCell<Vec<Vec<u8>>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
-/// Cuts a first build's files into parse worker slices as the Worker does, and has each parsed
-/// (untimed), so the two halves of a first build can be timed apart; returns the slice count.
+/// Cuts a first build's files into parse worker slices as the Worker does; returns the count.
 #[wasm_bindgen]
 pub fn bench_prepare_slices(zip: Vec<u8>) -> Result<usize, JsError> {
     let mut snapshot = Snapshot::from_zip(zip)?;
     let build = crate::catalog::Build::plan(&mut snapshot, None)?;
-    let mut slices = Vec::new();
-    for files in build.pending().chunks(crate::catalog_store::FILES_PER_SLICE) {
-        let slice = parsed::slice(&snapshot, files)?;
-        let answer = parsed::parse_slice(&slice)?;
-        slices.push((slice, answer));
-    }
+    let slices = parsed::slices(&snapshot, &build.pending())?;
     let count = slices.len();
     SLICES.with(|s| *s.borrow_mut() = slices);
     Ok(count)
 }
 
-/// What one parse worker does with slice `index` of `bench_prepare_slices`: a full slice of
-/// SKILL.md files parsed; returns the answer's size.
+/// What one parse worker does with slice `index` of `bench_prepare_slices`; returns the answer's
+/// size.
 #[wasm_bindgen]
 pub fn bench_parse_worker(index: usize) -> Result<usize, JsError> {
-    let slice = SLICES.with(|s| s.borrow().get(index).map(|(slice, _)| slice.clone()));
-    let slice = slice.ok_or_else(|| JsError::new("call bench_prepare_slices first"))?;
-    Ok(parsed::parse_slice(&slice)?.len())
-}
-
-/// What the invocation that sees a new commit first does when parse workers take the parsing:
-/// open the zipball, plan, cut the slices, read the workers' answers (prepared by
-/// `bench_prepare_slices`), assemble and encode the catalog for KV; returns the skills found.
-#[wasm_bindgen]
-pub fn bench_first_build_coordinator(zip: Vec<u8>) -> Result<usize, JsError> {
-    let mut snapshot = Snapshot::from_zip(zip)?;
-    let mut build = crate::catalog::Build::plan(&mut snapshot, None)?;
-    let mut cut = 0;
-    for files in build.pending().chunks(crate::catalog_store::FILES_PER_SLICE) {
-        cut += parsed::slice(&snapshot, files)?.len();
-    }
-    let mut files = Vec::new();
-    SLICES.with(|slices| -> Result<(), JsError> {
-        for (_, answer) in slices.borrow().iter() {
-            files.extend(parsed::read_answer(answer)?);
-        }
-        Ok(())
-    })?;
-    build.accept(files)?;
-    let catalog = build.finish("2222222222222222222222222222222222222222", &mut snapshot)?;
-    std::hint::black_box((cut, postcard::to_stdvec(&catalog)?));
-    Ok(catalog.skills.len())
+    SLICES.with(|s| match s.borrow().get(index) {
+        Some(slice) => Ok(parsed::parse_slice(slice)?.len()),
+        None => Err(JsError::new("call bench_prepare_slices first")),
+    })
 }
 
 /// One connector, in memory, answering whole requests in wasm: the real router, token check,

@@ -13,7 +13,7 @@
 //!
 //! A new commit's build parses only files that are new or changed since the stored catalog. When
 //! that is more than [`INLINE_PARSE_LIMIT`] files (a first build, or a large merge), they are
-//! parsed by parse workers in slices of [`FILES_PER_SLICE`], each slice its own invocation with
+//! parsed by parse workers in slices of [`parsed::FILES_PER_SLICE`], each slice its own invocation with
 //! its own CPU allowance, so that no invocation comes near the free plan's 10 ms at thousands of
 //! skills; this invocation only indexes the archive and assembles the answers.
 
@@ -35,9 +35,6 @@ pub const ARCHIVE_TTL_SECONDS: u64 = 30 * 24 * 3600;
 pub const MAX_CACHED_ARCHIVE_BYTES: usize = 24 << 20;
 /// The most files a build parses itself (about 25 µs each in wasm); more go to parse workers.
 pub const INLINE_PARSE_LIMIT: usize = 100;
-/// Files per parse worker: about 5 ms of CPU in wasm, half a free-plan invocation's allowance.
-/// 2,000 skills in 200 groups make 11 slices; each is one subrequest of the 50 allowed.
-pub const FILES_PER_SLICE: usize = 200;
 
 /// Why no catalog can be served.
 #[derive(Debug, thiserror::Error)]
@@ -189,10 +186,7 @@ async fn build<P: Platform>(
     let pending = build.pending();
     if pending.len() > INLINE_PARSE_LIMIT {
         let failed = |e: &dyn std::fmt::Display| LoadError::ParseWorker(e.to_string());
-        let mut slices = Vec::new();
-        for files in pending.chunks(FILES_PER_SLICE) {
-            slices.push(parsed::slice(snapshot, files).map_err(|e| failed(&e))?);
-        }
+        let slices = parsed::slices(snapshot, &pending).map_err(|e| failed(&e))?;
         let answers = futures_util::future::join_all(
             slices.into_iter().enumerate().map(|(worker, slice)| platform.parse_slice(worker, slice)),
         )
@@ -358,7 +352,7 @@ mod tests {
         assert_eq!(served.catalog.skills.len(), 450);
         assert!(served.catalog.skipped.is_empty(), "{:?}", served.catalog.skipped);
         // 450 SKILL.md and 45 plugin.json files: three slices, none over the slice size.
-        assert_eq!(*platform.parsed_slices.borrow(), [FILES_PER_SLICE, FILES_PER_SLICE, 95]);
+        assert_eq!(*platform.parsed_slices.borrow(), [parsed::FILES_PER_SLICE, parsed::FILES_PER_SLICE, 95]);
         let mut snapshot = Snapshot::from_shared(served.archive.clone().unwrap()).unwrap();
         let in_place = Catalog::build(&served.catalog.commit, &mut snapshot, None).unwrap();
         assert_eq!(*served.catalog, in_place, "slices parse to exactly what an in-place build gives");

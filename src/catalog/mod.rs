@@ -446,9 +446,7 @@ impl<'p> Build<'p> {
 }
 
 fn has_files_under(snapshot: &Snapshot, folder: &str) -> bool {
-    let prefix = format!("{folder}/");
-    let found = snapshot.paths_with_prefix(&prefix).next().is_some();
-    found
+    snapshot.paths_with_prefix(&format!("{folder}/")).next().is_some()
 }
 
 /// `<group>/skills/<skill>` for every `<group>/skills/<skill>/SKILL.md`, with that file.

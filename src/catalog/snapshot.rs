@@ -258,11 +258,6 @@ impl Snapshot {
         self.find(path).is_some()
     }
 
-    /// The content stamp of `path`, if present.
-    pub fn stamp(&self, path: &str) -> Option<ContentStamp> {
-        self.find(path).map(|e| ContentStamp { crc32: e.crc32, size: e.size })
-    }
-
     /// Every path that starts with `prefix`, in byte order, found without scanning the others.
     pub fn paths_with_prefix<'s>(&'s self, prefix: &str) -> impl Iterator<Item = &'s str> + 's {
         self.under(prefix).map(|e| self.path_of(e))
