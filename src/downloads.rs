@@ -141,7 +141,6 @@ fn readable_at(snapshot: &mut Snapshot, link: &DownloadLink) -> Result<bool, Acc
     if let Some(error) = access.error() {
         return Err(error.clone());
     }
-    let group_folder = link.folder.rsplit_once("/skills/").map(|(group, _)| group).unwrap_or_default();
     let published = snapshot
         .read(MARKETPLACE_PATH)
         .ok()
@@ -149,9 +148,7 @@ fn readable_at(snapshot: &mut Snapshot, link: &DownloadLink) -> Result<bool, Acc
         .is_some_and(|marketplace| {
             marketplace.plugins.iter().enumerate().any(|(position, raw)| {
                 PluginEntry::parse(raw, position)
-                    .ok()
-                    .and_then(|entry| entry.local_folder())
-                    .is_some_and(|folder| folder == group_folder)
+                    .is_ok_and(|entry| entry.name == link.group && entry.local_folder().is_some())
             })
         });
     let user = UserInfo { id: link.user.clone(), email: link.email.clone(), name: None };
@@ -193,10 +190,11 @@ pub async fn serve<P: Platform>(platform: &P, config: &Config, path: &str, query
             Ok(false) => return Ok(None),
             Err(error) => return Ok(Some(Err(error))),
         }
+        let folder_name = link.folder.rsplit('/').next().unwrap_or_default();
         let description = snapshot
             .read(&format!("{}/SKILL.md", link.folder))
             .ok()
-            .and_then(|bytes| skill_md::parse(&bytes).ok())
+            .and_then(|bytes| skill_md::parse(&bytes, folder_name).ok())
             .map(|parsed| parsed.frontmatter.description)
             .unwrap_or_default();
         let manifest = InstalledManifest {

@@ -47,6 +47,10 @@ pub enum GitHubError {
     /// forward, a protected branch, an invalid tree).
     #[error("GitHub refused {what} (HTTP 422): {message}")]
     Refused { what: String, message: String },
+    /// A branch update refused because the branch no longer points at the commit the new one
+    /// was made on: someone pushed meanwhile. Carries where the branch points now.
+    #[error("branch `{branch}` moved to {head} meanwhile")]
+    NotFastForward { branch: String, head: String, tree: Option<String> },
 }
 
 fn retry_hint(seconds: Option<u64>) -> String {
@@ -89,6 +93,48 @@ pub enum BranchHead {
     Unchanged,
     /// The branch points at `sha` (whose root tree is `tree`); `etag` revalidates it next time.
     At { sha: String, tree: Option<String>, etag: Option<String> },
+}
+
+/// One entry of a tree written on top of another (`POST /git/trees`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TreeEntry {
+    /// The path in the repository.
+    pub path: String,
+    /// What the path holds afterwards.
+    pub content: TreeContent,
+}
+
+/// What a [`TreeEntry`] puts at its path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TreeContent {
+    /// Nothing: the file is deleted.
+    Deleted,
+    /// UTF-8 text, sent inline (GitHub stores the blob).
+    Text { text: String, executable: bool },
+    /// A blob created before ([`GitHub::create_blob`]), for bytes that are not UTF-8.
+    Blob { sha: String, executable: bool },
+}
+
+impl TreeEntry {
+    fn to_json(&self) -> serde_json::Value {
+        let mode = |executable: bool| if executable { "100755" } else { "100644" };
+        match &self.content {
+            TreeContent::Deleted => {
+                serde_json::json!({"path": self.path, "mode": "100644", "type": "blob", "sha": null})
+            }
+            TreeContent::Text { text, executable } => {
+                serde_json::json!({"path": self.path, "mode": mode(*executable), "type": "blob", "content": text})
+            }
+            TreeContent::Blob { sha, executable } => {
+                serde_json::json!({"path": self.path, "mode": mode(*executable), "type": "blob", "sha": sha})
+            }
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct RepositoryBody {
+    default_branch: String,
 }
 
 /// A read client for one repository.
@@ -179,6 +225,58 @@ impl<'a, P: HttpClient + Clock> GitHub<'a, P> {
         Ok(response.into_body())
     }
 
+    /// The repository's default branch (`GET /repos/{owner}/{repo}`).
+    pub async fn default_branch(&self) -> Result<String, GitHubError> {
+        let body: RepositoryBody = self.call(http::Method::GET, &[], None, "the repository").await?;
+        Ok(body.default_branch)
+    }
+
+    /// Stores `bytes` as a blob and returns its id (for files that are not UTF-8 text).
+    pub async fn create_blob(&self, bytes: &[u8], what: &str) -> Result<String, GitHubError> {
+        use base64::Engine;
+        let body = serde_json::json!({"content": base64::engine::general_purpose::STANDARD.encode(bytes), "encoding": "base64"});
+        let blob: ObjectRef = self.call(http::Method::POST, &["git", "blobs"], Some(&body), what).await?;
+        Ok(blob.sha)
+    }
+
+    /// Writes `entries` on top of the tree `base` and returns the new tree's id.
+    pub async fn create_tree(&self, base: &str, entries: &[TreeEntry]) -> Result<String, GitHubError> {
+        let entries: Vec<serde_json::Value> = entries.iter().map(TreeEntry::to_json).collect();
+        let body = serde_json::json!({"base_tree": base, "tree": entries});
+        let tree: ObjectRef = self.call(http::Method::POST, &["git", "trees"], Some(&body), "a new tree").await?;
+        Ok(tree.sha)
+    }
+
+    /// Makes a commit of `tree` on `parent` and returns its id (it is on no branch yet).
+    pub async fn create_commit(&self, message: &str, tree: &str, parent: &str) -> Result<String, GitHubError> {
+        let body = serde_json::json!({"message": message, "tree": tree, "parents": [parent]});
+        let commit: ObjectRef = self.call(http::Method::POST, &["git", "commits"], Some(&body), "a new commit").await?;
+        Ok(commit.sha)
+    }
+
+    /// Moves `branch` to `commit`, never forced. GitHub refuses a move that is not a fast
+    /// forward with the same status as any other refusal, so a refusal is followed by a look at
+    /// the branch: if it no longer points at `parent`, the answer is
+    /// [`GitHubError::NotFastForward`] with where it points now, whatever GitHub's wording.
+    pub async fn update_branch(&self, branch: &str, commit: &str, parent: &str) -> Result<(), GitHubError> {
+        let body = serde_json::json!({"sha": commit, "force": false});
+        let what = format!("the update of branch {branch}");
+        let refused = match self
+            .call::<serde_json::Value>(http::Method::PATCH, &["git", "refs", "heads", branch], Some(&body), &what)
+            .await
+        {
+            Ok(_) => return Ok(()),
+            Err(refused @ GitHubError::Refused { .. }) => refused,
+            Err(other) => return Err(other),
+        };
+        match self.head(Some(branch), None).await? {
+            BranchHead::At { sha, tree, .. } if sha != parent => {
+                Err(GitHubError::NotFastForward { branch: branch.to_string(), head: sha, tree })
+            }
+            _ => Err(refused),
+        }
+    }
+
     fn repo_url(&self, segments: &[&str]) -> Url {
         let mut url = self.api.clone();
         if let Ok(mut path) = url.path_segments_mut() {
@@ -194,7 +292,7 @@ impl<'a, P: HttpClient + Clock> GitHub<'a, P> {
     /// A JSON request to `/repos/{owner}/{repo}/<segments>`, with the same retries as reads
     /// (the Git Data API's writes are content-addressed or fast-forward-only, so a retry of one
     /// that did arrive changes nothing); parses the JSON answer.
-    pub async fn call<T: serde::de::DeserializeOwned>(
+    async fn call<T: serde::de::DeserializeOwned>(
         &self,
         method: http::Method,
         segments: &[&str],

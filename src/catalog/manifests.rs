@@ -42,6 +42,10 @@ pub struct MarketplaceMetadata {
     /// What the marketplace offers.
     #[serde(default)]
     pub description: Option<String>,
+    /// Prepended to sources given as a bare name (`"formatter"` with `"./plugins"` is
+    /// `./plugins/formatter`), as Claude Code does.
+    #[serde(default, rename = "pluginRoot")]
+    pub plugin_root: Option<String>,
 }
 
 /// One entry of `plugins` in marketplace.json.
@@ -66,6 +70,62 @@ pub struct PluginEntry {
     /// Search keywords.
     #[serde(default)]
     pub keywords: Vec<String>,
+    /// `false`: the entry is the plugin's whole definition (plugin.json may not declare
+    /// components). Claude Code's default is `true`.
+    #[serde(default)]
+    pub strict: Option<bool>,
+    /// Skill folders (or folders of skill folders) the entry adds, relative to the plugin root.
+    #[serde(default)]
+    pub skills: Option<Paths>,
+}
+
+/// Where a marketplace entry's plugin comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EntrySource {
+    /// A folder of this repository (`""` is the repository root).
+    Local(String),
+    /// Another repository or package (`github`, `url`, `git-subdir`, `npm`, …), described for
+    /// people: its kind and where it points.
+    External(String),
+    /// A path Claude Code would not accept either (`../`, absolute), with the reason.
+    Invalid(String),
+}
+
+/// A `skills` field: one path or a list of them, each relative to the plugin root.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Paths(pub Vec<String>);
+
+impl<'de> Deserialize<'de> for Paths {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum OneOrMany {
+            One(String),
+            Many(Vec<String>),
+        }
+        Ok(match OneOrMany::deserialize(deserializer)? {
+            OneOrMany::One(path) => Paths(vec![path]),
+            OneOrMany::Many(paths) => Paths(paths),
+        })
+    }
+}
+
+/// Joins `path` (relative, `./` optional) onto `base`, the way Claude Code resolves plugin
+/// sources and skill paths: `.` segments dropped, `..` and absolute paths refused so nothing
+/// outside the marketplace is reached. `""` is the repository root.
+pub fn join_relative(base: &str, path: &str) -> Result<String, String> {
+    if path.starts_with('/') || path.contains('\\') {
+        return Err(format!("`{path}` is not a relative path starting with ./"));
+    }
+    let mut joined: Vec<&str> = base.split('/').filter(|s| !s.is_empty()).collect();
+    for segment in path.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => return Err(format!("`{path}` reaches outside the plugin with `..`")),
+            segment => joined.push(segment),
+        }
+    }
+    Ok(joined.join("/"))
 }
 
 impl PluginEntry {
@@ -91,33 +151,125 @@ impl PluginEntry {
         format!("`{}`", self.name)
     }
 
-    /// The group's folder inside this repository (`plugins/sales`), or `None` for a source that
-    /// is not a relative path inside the repository (a GitHub or git URL object).
+    /// Where the plugin lives: a folder of this repository, resolved as Claude Code resolves it
+    /// (relative to the marketplace root; `plugin_root` prepended to a bare name), or elsewhere.
+    pub fn source(&self, plugin_root: Option<&str>) -> EntrySource {
+        let Some(path) = self.source.as_str() else {
+            let kind = self.source.get("source").and_then(serde_json::Value::as_str).unwrap_or("unknown");
+            let target = ["repo", "url", "package"]
+                .iter()
+                .find_map(|key| self.source.get(*key).and_then(serde_json::Value::as_str));
+            return EntrySource::External(match target {
+                Some(target) => format!("{kind}: {target}"),
+                None => kind.to_string(),
+            });
+        };
+        let bare = !(path.starts_with("./") || path == ".");
+        let base = match plugin_root {
+            Some(root) if bare => match join_relative("", root) {
+                Ok(root) => root,
+                Err(reason) => return EntrySource::Invalid(format!("metadata.pluginRoot {reason}")),
+            },
+            _ => String::new(),
+        };
+        match join_relative(&base, path) {
+            Ok(folder) => EntrySource::Local(folder),
+            Err(reason) => EntrySource::Invalid(reason),
+        }
+    }
+
+    /// Whether Claude Code reads this entry in strict mode (the default).
+    pub fn is_strict(&self) -> bool {
+        self.strict != Some(false)
+    }
+
+    /// The group's folder inside this repository (`plugins/sales`; `""` for the root), or `None`
+    /// for a source elsewhere.
     pub fn local_folder(&self) -> Option<String> {
-        let path = self.source.as_str()?;
-        let path = path.trim_start_matches("./").trim_end_matches('/');
-        let safe = !path.is_empty()
-            && !path.starts_with('/')
-            && path.split('/').all(|s| !s.is_empty() && s != "." && s != "..");
-        safe.then(|| path.to_string())
+        match self.source(None) {
+            EntrySource::Local(folder) => Some(folder),
+            _ => None,
+        }
     }
 }
 
-/// A group's `.claude-plugin/plugin.json`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, serde::Serialize)]
+/// A group's `.claude-plugin/plugin.json`, as the catalog keeps it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 pub struct PluginManifest {
     /// The plugin's name (the only field Claude Code requires).
-    #[serde(default)]
     pub name: Option<String>,
     /// The group's version: every skill of the group carries it.
-    #[serde(default)]
     pub version: Option<String>,
     /// What the group is for.
-    #[serde(default)]
     pub description: Option<String>,
     /// Search keywords.
-    #[serde(default)]
     pub keywords: Vec<String>,
+    /// Skill folders (or folders of skill folders) the plugin adds to its `skills/` folder.
+    pub skills: Vec<String>,
+    /// The components it declares (see [`COMPONENT_KEYS`]): a `strict: false` entry may not
+    /// have any.
+    pub components: Vec<String>,
+}
+
+/// The keys of plugin.json that declare components.
+pub const COMPONENT_KEYS: [&str; 7] =
+    ["skills", "commands", "agents", "hooks", "mcpServers", "outputStyles", "lspServers"];
+
+/// plugin.json as written: the typed fields, and the component keys only noted as present.
+#[derive(Deserialize)]
+struct RawManifest {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    version: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    keywords: Vec<String>,
+    #[serde(default)]
+    skills: Option<Paths>,
+    #[serde(default)]
+    commands: Option<serde::de::IgnoredAny>,
+    #[serde(default)]
+    agents: Option<serde::de::IgnoredAny>,
+    #[serde(default)]
+    hooks: Option<serde::de::IgnoredAny>,
+    #[serde(default, rename = "mcpServers")]
+    mcp_servers: Option<serde::de::IgnoredAny>,
+    #[serde(default, rename = "outputStyles")]
+    output_styles: Option<serde::de::IgnoredAny>,
+    #[serde(default, rename = "lspServers")]
+    lsp_servers: Option<serde::de::IgnoredAny>,
+}
+
+impl PluginManifest {
+    /// Parses a plugin.json, noting which components it declares.
+    pub fn parse(path: &str, bytes: &[u8]) -> Result<PluginManifest, JsonFileError> {
+        let raw: RawManifest = parse_json_file(path, bytes)?;
+        let declared = [
+            raw.skills.is_some(),
+            raw.commands.is_some(),
+            raw.agents.is_some(),
+            raw.hooks.is_some(),
+            raw.mcp_servers.is_some(),
+            raw.output_styles.is_some(),
+            raw.lsp_servers.is_some(),
+        ];
+        let components = COMPONENT_KEYS
+            .iter()
+            .zip(declared)
+            .filter(|(_, declared)| *declared)
+            .map(|(key, _)| key.to_string())
+            .collect();
+        Ok(PluginManifest {
+            name: raw.name,
+            version: raw.version,
+            description: raw.description,
+            keywords: raw.keywords,
+            skills: raw.skills.map(|paths| paths.0).unwrap_or_default(),
+            components,
+        })
+    }
 }
 
 /// Where a JSON file stopped making sense.
@@ -158,6 +310,8 @@ mod tests {
             category: None,
             tags: vec![],
             keywords: vec![],
+            strict: None,
+            skills: None,
         };
         assert_eq!(entry("./plugins/sales/".into()).local_folder().as_deref(), Some("plugins/sales"));
         assert_eq!(entry("plugins/sales".into()).local_folder().as_deref(), Some("plugins/sales"));

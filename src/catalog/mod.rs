@@ -1,25 +1,28 @@
 //! The catalog: every skill of the marketplace at one commit, with its group, version and
-//! description, plus the skills that were skipped and why.
+//! description, plus what was skipped and why.
 //!
 //! Built once per commit from a [`Snapshot`] and immutable afterwards, so it can be cached under
-//! the commit's sha forever.
+//! the commit's sha forever. Which folders are skills follows Claude Code's plugin loading rules
+//! ([`layout`]), so every layout Claude Code installs is served.
 
 pub mod git_tree;
+pub mod layout;
 pub mod manifests;
 pub mod parsed;
 pub mod skill_md;
 pub mod snapshot;
 
 use crate::access::ACCESS_PATH;
+use layout::{GroupSpec, SkillFolder};
 use manifests::{
-    parse_json_file, JsonFileError, Marketplace, PluginEntry, PluginManifest, MARKETPLACE_PATH, PLUGIN_MANIFEST,
+    EntrySource, JsonFileError, Marketplace, PluginEntry, PluginManifest, MARKETPLACE_PATH, PLUGIN_MANIFEST,
 };
-use parsed::{Parsed, ParsedFile, SkillSummary, SKILL_FILE};
+use parsed::{ParsedFile, SkillSummary, SKILL_FILE};
 use serde::{Deserialize, Serialize};
 use snapshot::{ContentStamp, FileId, Snapshot, SnapshotError};
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The folder under which unpublished groups are discovered.
+/// The folder under which unpublished groups are discovered, and new groups are created.
 pub const PLUGINS_DIR: &str = "plugins";
 
 /// Why no catalog could be built at all (as opposed to one skill being skipped).
@@ -39,11 +42,12 @@ pub enum CatalogError {
 /// One skill the connector serves.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Skill {
-    /// Unique across the marketplace; equals its folder's name.
+    /// Unique across the marketplace: its SKILL.md `name` (the folder's name when it has none).
     pub name: String,
     /// The group (plugin) that holds it.
     pub group: String,
-    /// The skill's folder, e.g. `plugins/sales/skills/proposal-writer`.
+    /// The skill's folder, e.g. `plugins/sales/skills/proposal-writer` or `skills/xlsx`; its last
+    /// segment may differ from `name`.
     pub folder: String,
     /// From SKILL.md.
     pub description: String,
@@ -55,30 +59,74 @@ pub struct Skill {
     pub category: Option<String>,
     /// Tags and keywords of the marketplace entry and plugin.json.
     pub tags: Vec<String>,
-    /// Portable-format problems that do not stop serving the skill.
+    /// Agent Skills rules it breaks that Claude Code tolerates (Claude.ai's upload may not).
     pub warnings: Vec<String>,
     /// The SKILL.md's content stamp, so the next commit's build can reuse this entry.
-    #[serde(default)]
     pub stamp: Option<ContentStamp>,
 }
 
-/// A group of skills (a Claude Code plugin).
+/// Where a published group's entry is in marketplace.json, and what it carries that writes keep
+/// true.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryRef {
+    /// Its position in `plugins`.
+    pub index: usize,
+    /// `strict` as Claude Code reads it (default `true`).
+    pub strict: bool,
+    /// Its own `skills` paths, as written.
+    pub skills: Vec<String>,
+    /// Whether it has a `version` (kept equal to plugin.json's by `bump_version`).
+    pub has_version: bool,
+}
+
+/// A group of skills (a Claude Code plugin): the one reference to it that every write tool
+/// uses, so no tool rebuilds a path from a name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Group {
-    /// The plugin's name.
+    /// The plugin's name: its marketplace entry's, else its plugin.json's, else its folder's.
     pub name: String,
-    /// Its folder, e.g. `plugins/sales`.
-    pub folder: String,
+    /// The plugin root, e.g. `plugins/sales`; `""` is the repository root.
+    pub root: String,
     /// Whether it is listed in marketplace.json.
     pub published: bool,
     /// Its version.
     pub version: Option<String>,
     /// Its description.
     pub description: Option<String>,
-    /// Its plugin.json as parsed, with the content it was parsed from, so that the next
-    /// commit's build reuses it when unchanged; `None` when the group has none.
-    #[serde(default)]
+    /// Its plugin.json as parsed, with the content stamp it was parsed from, so that the next
+    /// commit's build reuses it when unchanged; `None` when the root has none.
     pub manifest: Option<(ContentStamp, PluginManifest)>,
+    /// Its marketplace entry; `None` for an unpublished group.
+    pub entry: Option<EntryRef>,
+}
+
+impl Group {
+    /// Where its plugin.json is (or would be).
+    pub fn manifest_path(&self) -> String {
+        layout::join(&self.root, PLUGIN_MANIFEST)
+    }
+
+    /// The folder new skills of the group go in: `<root>/skills`, Claude Code's default.
+    pub fn skills_folder(&self) -> String {
+        layout::join(&self.root, "skills")
+    }
+
+    /// `path` (a folder of the repository) as the group's entry or plugin.json lists it:
+    /// relative to the root, with `./`.
+    pub fn relative_path(&self, path: &str) -> String {
+        let relative =
+            if self.root.is_empty() { path } else { path.strip_prefix(&format!("{}/", self.root)).unwrap_or(path) };
+        format!("./{relative}")
+    }
+}
+
+/// A marketplace entry served from somewhere else (another repository, a URL, a package).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct External {
+    /// The entry's name.
+    pub name: String,
+    /// Its kind and where it points, e.g. `github: owner/repo`.
+    pub source: String,
 }
 
 /// A skill (or a whole group) that could not be served, with the reason an editor needs.
@@ -88,6 +136,9 @@ pub struct Skipped {
     pub path: String,
     /// What is wrong and how to fix it.
     pub reason: String,
+    /// For a skill folder whose SKILL.md is unreadable: the group that holds it, so the write
+    /// tools can repair or delete it.
+    pub group: Option<String>,
 }
 
 /// The marketplace at one commit.
@@ -101,8 +152,10 @@ pub struct Catalog {
     pub description: Option<String>,
     /// Every servable skill, sorted by name.
     pub skills: Vec<Skill>,
-    /// Every group found, sorted by folder.
+    /// Every group, sorted by name.
     pub groups: Vec<Group>,
+    /// Entries served from elsewhere, in marketplace order.
+    pub external: Vec<External>,
     /// Everything that was left out, sorted by path.
     pub skipped: Vec<Skipped>,
     /// The text of `.skillport/access.json` at this commit (`None`: no such file), so access is
@@ -121,6 +174,29 @@ impl Catalog {
     pub fn skill(&self, name: &str) -> Option<&Skill> {
         self.skills.binary_search_by(|s| s.name.as_str().cmp(name)).ok().map(|i| &self.skills[i])
     }
+
+    /// The group called `name`.
+    pub fn group(&self, name: &str) -> Option<&Group> {
+        self.groups.binary_search_by(|g| g.name.as_str().cmp(name)).ok().map(|i| &self.groups[i])
+    }
+
+    /// The groups whose plugin root is `root`.
+    pub fn groups_at<'c>(&'c self, root: &'c str) -> impl Iterator<Item = &'c Group> + 'c {
+        self.groups.iter().filter(move |g| g.root == root)
+    }
+
+    /// The folder and group of skill `name`, served or not: a skill whose SKILL.md is broken is
+    /// not in the catalog, but its folder exists and may be repaired or deleted.
+    pub fn skill_folder(&self, name: &str) -> Option<(&Group, &str)> {
+        if let Some(skill) = self.skill(name) {
+            return Some((self.group(&skill.group)?, skill.folder.as_str()));
+        }
+        self.skipped.iter().find_map(|skipped| {
+            let group = self.group(skipped.group.as_deref()?)?;
+            let folder = skipped.path.strip_suffix(&format!("/{SKILL_FILE}"))?;
+            (folder.rsplit('/').next() == Some(name)).then_some((group, folder))
+        })
+    }
 }
 
 /// Answers from parse workers that do not match the files they were sent.
@@ -128,255 +204,279 @@ impl Catalog {
 #[error("a parse worker answered for other files than it was sent ({0})")]
 pub struct AnswerMismatch(&'static str);
 
-/// A catalog build under way: marketplace.json read, every group folder and skill folder found,
-/// each file either taken from the previous commit's catalog (same path, same content) or still
-/// to parse.
+/// A catalog build under way: marketplace.json and every plugin.json read, every skill folder
+/// found and assigned to its group, each SKILL.md either taken from the previous commit's
+/// catalog (same path, same content) or still to parse.
 ///
-/// Parsing is a build's real cost, so the files still to parse are listed ([`Build::pending`]);
-/// they can be parsed in other invocations ([`parsed::slice`], [`parsed::parse_slice`]) and
-/// handed back in the same order ([`Build::accept`]).
+/// Parsing SKILL.md files is a build's real cost, so the files still to parse are listed
+/// ([`Build::pending`]); they can be parsed in other invocations ([`parsed::slice`],
+/// [`parsed::parse_slice`]) and handed back in the same order ([`Build::accept`]).
 /// [`Build::finish`] parses whatever is still missing in place and assembles the catalog.
 pub struct Build<'p> {
     marketplace: String,
     description: Option<String>,
-    groups: Vec<GroupLayout<'p>>,
+    groups: Vec<Group>,
+    /// Category and tags of each group, for its skills.
+    listing: Vec<(Option<String>, Vec<String>)>,
+    skills: Vec<SkillLayout<'p>>,
+    external: Vec<External>,
     skipped: Vec<Skipped>,
-    /// The files still to parse.
-    pending: Vec<PendingFile>,
 }
 
-/// Where a file's parsed form comes from.
-enum Source<'p, T, R> {
+/// Where a SKILL.md's parsed form comes from.
+enum Source<'p> {
     /// Not parsed yet.
     Pending,
     /// Unchanged since the previous commit, whose catalog has it.
-    Reused(&'p R),
+    Reused(&'p Skill),
     /// Parsed by a parse worker.
-    Parsed(Result<T, String>),
+    Parsed(Result<SkillSummary, String>),
 }
 
-/// A group folder and what the build reads from it.
-struct GroupLayout<'p> {
-    folder: String,
-    entry: Option<PluginEntry>,
-    /// Its plugin.json, if it has one.
-    manifest: Option<(FileId, Source<'p, PluginManifest, PluginManifest>)>,
-    skills: Vec<SkillLayout<'p>>,
-}
-
-/// A skill folder (`<group>/skills/<skill>`) and its SKILL.md.
+/// A skill folder, its group and its SKILL.md.
 struct SkillLayout<'p> {
     folder: String,
+    group: usize,
     file: FileId,
     stamp: ContentStamp,
-    source: Source<'p, SkillSummary, Skill>,
+    source: Source<'p>,
 }
 
-/// A file still to parse and where its answer goes.
-struct PendingFile {
-    file: FileId,
-    stamp: ContentStamp,
-    group: usize,
-    /// The skill's index in its group; `None` for the group's plugin.json.
-    skill: Option<usize>,
+/// A marketplace entry on its way to being a group.
+struct EntryPlan {
+    index: usize,
+    entry: PluginEntry,
+    root: String,
 }
 
 impl<'p> Build<'p> {
-    /// Reads marketplace.json and finds the groups and skills of `snapshot`; what `previous`
-    /// parsed from files unchanged since counts as parsed already.
+    /// Reads marketplace.json and every plugin.json, and finds the groups and skills of
+    /// `snapshot`; what `previous` parsed from files unchanged since counts as parsed already.
     pub fn plan(snapshot: &mut Snapshot, previous: Option<&'p Catalog>) -> Result<Build<'p>, CatalogError> {
         if !snapshot.contains(MARKETPLACE_PATH) {
             return Err(CatalogError::NoMarketplace);
         }
-        let marketplace: Marketplace = parse_json_file(MARKETPLACE_PATH, &snapshot.read(MARKETPLACE_PATH)?)?;
+        let marketplace: Marketplace = manifests::parse_json_file(MARKETPLACE_PATH, &snapshot.read(MARKETPLACE_PATH)?)?;
+        let plugin_root = marketplace.metadata.as_ref().and_then(|m| m.plugin_root.clone());
         let mut skipped = Vec::new();
+        let mut external = Vec::new();
+        let skip_entry = |skipped: &mut Vec<Skipped>, reason: String| {
+            skipped.push(Skipped { path: MARKETPLACE_PATH.into(), reason, group: None })
+        };
 
-        // Published groups, by folder.
-        let mut entries: BTreeMap<String, PluginEntry> = BTreeMap::new();
-        for (position, raw) in marketplace.plugins.iter().enumerate() {
-            let entry = match PluginEntry::parse(raw, position) {
+        // Published groups, in marketplace order.
+        let mut entries: Vec<EntryPlan> = Vec::new();
+        let mut names: BTreeSet<String> = BTreeSet::new();
+        for (index, raw) in marketplace.plugins.iter().enumerate() {
+            let entry = match PluginEntry::parse(raw, index) {
                 Ok(entry) => entry,
                 Err(reason) => {
-                    skipped.push(Skipped { path: MARKETPLACE_PATH.into(), reason });
+                    skip_entry(&mut skipped, reason);
                     continue;
                 }
             };
-            match entry.local_folder() {
-                None => skipped.push(Skipped {
-                    path: MARKETPLACE_PATH.into(),
-                    reason: format!("plugin entry {} has a source outside this repository; only folders of this repository (\"./plugins/<group>\") are served", entry.label()),
-                }),
-                Some(folder) if !has_files_under(snapshot, &folder) => skipped.push(Skipped {
-                    path: MARKETPLACE_PATH.into(),
-                    reason: format!("plugin entry {} points at ./{folder}, which does not exist", entry.label()),
-                }),
-                Some(folder) => match entries.entry(folder) {
-                    std::collections::btree_map::Entry::Occupied(taken) => skipped.push(Skipped {
-                        path: MARKETPLACE_PATH.into(),
-                        reason: format!("plugin entry {} repeats the folder ./{}; the first entry is used", entry.label(), taken.key()),
-                    }),
-                    std::collections::btree_map::Entry::Vacant(slot) => {
-                        slot.insert(entry);
-                    }
-                },
+            let label = entry.label();
+            match entry.source(plugin_root.as_deref()) {
+                EntrySource::External(source) => {
+                    skip_entry(&mut skipped, format!("plugin entry {label} is served from another repository ({source}); the connector serves only this repository's folders"));
+                    external.push(External { name: entry.name, source });
+                }
+                EntrySource::Invalid(reason) => {
+                    skip_entry(
+                        &mut skipped,
+                        format!("plugin entry {label} has source {reason}; use ./<folder> inside this repository"),
+                    );
+                }
+                EntrySource::Local(root) if !layout::has_files_under(snapshot, &root) => {
+                    skip_entry(&mut skipped, format!("plugin entry {label} points at ./{root}, which does not exist"));
+                }
+                EntrySource::Local(_) if names.contains(&entry.name) => {
+                    skip_entry(
+                        &mut skipped,
+                        format!("plugin entry {label} repeats the name of an earlier entry; the first is used"),
+                    );
+                }
+                EntrySource::Local(root) => {
+                    names.insert(entry.name.clone());
+                    entries.push(EntryPlan { index, entry, root });
+                }
             }
         }
 
-        // Every group folder: the published ones plus any folder under plugins/.
-        let mut folders: BTreeSet<String> = entries.keys().cloned().collect();
+        // Unpublished groups: folders under plugins/ that no entry uses as its root.
+        let roots: BTreeSet<&str> = entries.iter().map(|e| e.root.as_str()).collect();
+        let mut unpublished: Vec<String> = Vec::new();
         let prefix = format!("{PLUGINS_DIR}/");
-        let mut last_group = "";
         for path in snapshot.paths_with_prefix(&prefix) {
-            if let Some((group, _)) = path[prefix.len()..].split_once('/') {
-                // Paths are sorted, so a group's files are contiguous: one insert per group.
-                if group != last_group {
-                    folders.insert(format!("{prefix}{group}"));
-                    last_group = group;
+            if let Some((folder, _)) = path[prefix.len()..].split_once('/') {
+                // Paths are sorted, so a folder's files are contiguous.
+                let folder = format!("{prefix}{folder}");
+                if unpublished.last() != Some(&folder) && !roots.contains(folder.as_str()) {
+                    unpublished.push(folder);
                 }
             }
         }
+        unpublished.dedup();
 
-        // What the previous catalog parsed. Its groups are sorted by folder; its skills by name,
-        // and a served skill's name is its folder's name, so both are found by binary search.
-        let previous_groups = previous.map(|p| p.groups.as_slice()).unwrap_or_default();
-
-        let mut groups = Vec::with_capacity(folders.len());
-        let mut pending = Vec::new();
-        for folder in folders {
-            let manifest = snapshot.file(&format!("{folder}/{PLUGIN_MANIFEST}")).map(|file| {
-                let stamp = snapshot.stamp_of(file);
-                let known = previous_groups
-                    .binary_search_by(|g| g.folder.cmp(&folder))
-                    .ok()
-                    .and_then(|i| previous_groups[i].manifest.as_ref())
-                    .filter(|(known, _)| *known == stamp);
-                match known {
-                    Some((_, manifest)) => (file, Source::Reused(manifest)),
-                    None => {
-                        pending.push(PendingFile { file, stamp, group: groups.len(), skill: None });
-                        (file, Source::Pending)
+        // Each root's plugin.json, parsed here (its `skills` field decides which folders are
+        // skills) unless unchanged since the previous commit.
+        let mut known: BTreeMap<&str, &(ContentStamp, PluginManifest)> = BTreeMap::new();
+        for group in previous.map(|p| p.groups.as_slice()).unwrap_or_default() {
+            if let Some(manifest) = &group.manifest {
+                known.insert(group.root.as_str(), manifest);
+            }
+        }
+        let mut manifests: BTreeMap<String, Result<Option<(ContentStamp, PluginManifest)>, String>> = BTreeMap::new();
+        for root in roots.iter().map(|r| r.to_string()).chain(unpublished.iter().cloned()) {
+            let path = layout::join(&root, PLUGIN_MANIFEST);
+            let parsed = match snapshot.file(&path) {
+                None => Ok(None),
+                Some(file) => {
+                    let stamp = snapshot.stamp_of(file);
+                    match known.get(root.as_str()).filter(|(known, _)| *known == stamp) {
+                        Some((_, manifest)) => Ok(Some((stamp, manifest.clone()))),
+                        None => {
+                            let bytes = snapshot.read_file(file)?;
+                            PluginManifest::parse(&path, &bytes).map(|m| Some((stamp, m))).map_err(|e| e.to_string())
+                        }
                     }
                 }
+            };
+            if let Err(reason) = &parsed {
+                skipped.push(Skipped {
+                    path,
+                    reason: format!("{reason}; the group's skills are not served until it is fixed"),
+                    group: None,
+                });
+            }
+            manifests.insert(root, parsed);
+        }
+
+        let mut groups: Vec<Group> = Vec::new();
+        let mut listing = Vec::new();
+        for plan in entries {
+            let Some(Ok(manifest)) = manifests.get(&plan.root) else { continue };
+            let entry = plan.entry;
+            if !entry.is_strict() {
+                if let Some((_, m)) = manifest.as_ref().filter(|(_, m)| !m.components.is_empty()) {
+                    skip_entry(&mut skipped, format!(
+                        "plugin entry {} has \"strict\": false, so it must define the whole plugin, but {} also declares {}; Claude Code refuses to load such a plugin: move them into the entry or drop \"strict\": false",
+                        entry.label(), layout::join(&plan.root, PLUGIN_MANIFEST), m.components.join(", ")
+                    ));
+                    continue;
+                }
+            }
+            listing.push(listing_of(Some(&entry), manifest.as_ref().map(|(_, m)| m)));
+            groups.push(Group {
+                version: manifest.as_ref().and_then(|(_, m)| m.version.clone()).or_else(|| entry.version.clone()),
+                description: manifest
+                    .as_ref()
+                    .and_then(|(_, m)| m.description.clone())
+                    .or_else(|| entry.description.clone()),
+                name: entry.name,
+                root: plan.root,
+                published: true,
+                manifest: manifest.clone(),
+                entry: Some(EntryRef {
+                    index: plan.index,
+                    strict: entry.strict != Some(false),
+                    skills: entry.skills.map(|s| s.0).unwrap_or_default(),
+                    has_version: entry.version.is_some(),
+                }),
             });
-            let mut skills = Vec::new();
-            for (skill_folder, file) in skill_folders(snapshot, &folder) {
-                let stamp = snapshot.stamp_of(file);
-                let name = skill_folder.rsplit('/').next().unwrap_or_default();
-                let known =
-                    previous.and_then(|p| p.skill(name)).filter(|s| s.folder == skill_folder && s.stamp == Some(stamp));
-                let source = match known {
-                    Some(skill) => Source::Reused(skill),
-                    None => {
-                        pending.push(PendingFile { file, stamp, group: groups.len(), skill: Some(skills.len()) });
-                        Source::Pending
-                    }
-                };
-                skills.push(SkillLayout { folder: skill_folder, file, stamp, source });
-            }
-            groups.push(GroupLayout { entry: entries.remove(&folder), folder, manifest, skills });
         }
+        for root in unpublished {
+            let Some(Ok(manifest)) = manifests.get(&root) else { continue };
+            let plugin = manifest.as_ref().map(|(_, m)| m);
+            let name = plugin.and_then(|m| m.name.clone()).unwrap_or_else(|| root[prefix.len()..].to_string());
+            if !names.insert(name.clone()) {
+                skipped.push(Skipped {
+                    path: layout::join(&root, PLUGIN_MANIFEST),
+                    reason: format!("the unpublished group in {root} is named `{name}`, like another group; rename it in its plugin.json"),
+                    group: None,
+                });
+                continue;
+            }
+            listing.push(listing_of(None, plugin));
+            groups.push(Group {
+                name,
+                version: plugin.and_then(|m| m.version.clone()),
+                description: plugin.and_then(|m| m.description.clone()),
+                root,
+                published: false,
+                manifest: manifest.clone(),
+                entry: None,
+            });
+        }
+
+        // Which folders are skills, and whose.
+        let specs: Vec<GroupSpec<'_>> = groups
+            .iter()
+            .map(|group| GroupSpec {
+                label: match &group.entry {
+                    Some(_) => format!("plugin entry `{}`", group.name),
+                    None => format!("the unpublished group in {}", group.root),
+                },
+                root: &group.root,
+                manifest: group.manifest.as_ref().map(|(_, m)| m),
+                entry_skills: group.entry.as_ref().map(|e| e.skills.as_slice()).unwrap_or_default(),
+                strict: group.entry.as_ref().is_none_or(|e| e.strict),
+            })
+            .collect();
+        let folders = layout::assign(snapshot, &specs, &mut skipped);
+        let skills = folders
+            .into_iter()
+            .map(|SkillFolder { folder, file, group }| {
+                let stamp = snapshot.stamp_of(file);
+                // A served skill's name is usually its folder's: found by binary search.
+                let name = folder.rsplit('/').next().unwrap_or_default();
+                let source = match previous.and_then(|p| p.skill(name)) {
+                    Some(skill) if skill.folder == folder && skill.stamp == Some(stamp) => Source::Reused(skill),
+                    _ => Source::Pending,
+                };
+                SkillLayout { folder, group, file, stamp, source }
+            })
+            .collect();
         Ok(Build {
             marketplace: marketplace.name,
             description: marketplace.metadata.and_then(|m| m.description),
             groups,
+            listing,
+            skills,
+            external,
             skipped,
-            pending,
         })
     }
 
-    /// The files not parsed yet: every SKILL.md and plugin.json that is new or changed since the
-    /// previous catalog.
+    /// The files not parsed yet: every SKILL.md that is new or changed since the previous
+    /// catalog.
     pub fn pending(&self) -> Vec<FileId> {
-        self.pending.iter().map(|pending| pending.file).collect()
+        self.skills.iter().filter(|s| matches!(s.source, Source::Pending)).map(|s| s.file).collect()
     }
 
     /// Takes in the files [`Build::pending`] listed, parsed elsewhere, in the same order.
     pub fn accept(&mut self, answers: Vec<ParsedFile>) -> Result<(), AnswerMismatch> {
-        if answers.len() != self.pending.len() {
-            return Err(AnswerMismatch("a different number of files"));
-        }
-        for (file, answer) in std::mem::take(&mut self.pending).into_iter().zip(answers) {
-            if file.stamp != answer.stamp {
+        let mut answers = answers.into_iter();
+        for skill in self.skills.iter_mut().filter(|s| matches!(s.source, Source::Pending)) {
+            let answer = answers.next().ok_or(AnswerMismatch("fewer files"))?;
+            if answer.stamp != skill.stamp {
                 return Err(AnswerMismatch("a different content"));
             }
-            let group = &mut self.groups[file.group];
-            match (file.skill, answer.parsed) {
-                (Some(skill), Parsed::SkillMd(parsed)) => group.skills[skill].source = Source::Parsed(parsed),
-                (None, Parsed::Manifest(parsed)) => {
-                    if let Some((_, source)) = &mut group.manifest {
-                        *source = Source::Parsed(parsed);
-                    }
-                }
-                _ => return Err(AnswerMismatch("a different kind of file")),
-            }
+            skill.source = Source::Parsed(answer.parsed);
         }
-        Ok(())
+        match answers.next() {
+            Some(_) => Err(AnswerMismatch("more files")),
+            None => Ok(()),
+        }
     }
 
     /// Parses what is still pending and assembles the catalog of `commit`.
     pub fn finish(self, commit: &str, snapshot: &mut Snapshot) -> Result<Catalog, CatalogError> {
         let mut skipped = self.skipped;
-        let mut groups = Vec::with_capacity(self.groups.len());
-        let mut candidates = Vec::new();
-        for layout in self.groups {
-            let manifest = match layout.manifest {
-                None => None,
-                Some((file, source)) => {
-                    let stamp = snapshot.stamp_of(file);
-                    let parsed = match source {
-                        Source::Reused(manifest) => Ok(manifest.clone()),
-                        Source::Parsed(parsed) => parsed,
-                        Source::Pending => {
-                            let bytes = snapshot.read_file(file)?;
-                            parse_json_file::<PluginManifest>(snapshot.path(file), &bytes).map_err(|e| e.to_string())
-                        }
-                    };
-                    match parsed {
-                        Ok(manifest) => Some((stamp, manifest)),
-                        Err(e) => {
-                            skipped.push(Skipped {
-                                path: format!("{}/{PLUGIN_MANIFEST}", layout.folder),
-                                reason: format!("{e}; the group's skills are not served until it is fixed"),
-                            });
-                            continue;
-                        }
-                    }
-                }
-            };
-            let plugin = manifest.as_ref().map(|(_, m)| m);
-            let entry = layout.entry.as_ref();
-            let folder_name = layout.folder.rsplit('/').next().unwrap_or(&layout.folder).to_string();
-            let mut tags: Vec<String> = Vec::new();
-            let keywords = plugin.map(|m| m.keywords.as_slice()).unwrap_or_default();
-            for tag in entry.map(|e| e.tags.iter().chain(&e.keywords)).into_iter().flatten().chain(keywords) {
-                if !tags.contains(tag) {
-                    tags.push(tag.clone());
-                }
-            }
-            let category = entry.and_then(|e| e.category.clone());
-            let group = Group {
-                name: entry
-                    .map(|e| e.name.clone())
-                    .or_else(|| plugin.and_then(|m| m.name.clone()))
-                    .unwrap_or(folder_name),
-                published: entry.is_some(),
-                version: plugin.and_then(|m| m.version.clone()).or_else(|| entry.and_then(|e| e.version.clone())),
-                description: plugin
-                    .and_then(|m| m.description.clone())
-                    .or_else(|| entry.and_then(|e| e.description.clone())),
-                folder: layout.folder,
-                manifest,
-            };
-            let index = groups.len();
-            candidates.extend(layout.skills.into_iter().map(|skill| (skill, index)));
-            groups.push((group, category, tags));
-        }
-
-        // Each SKILL.md, in path order.
-        let mut skills: Vec<Skill> = Vec::with_capacity(candidates.len());
-        candidates.sort_by(|a, b| a.0.folder.cmp(&b.0.folder));
-        for (layout, group_index) in candidates {
-            let (group, category, tags) = &groups[group_index];
+        let mut skills: Vec<Skill> = Vec::with_capacity(self.skills.len());
+        for layout in self.skills {
+            let group = &self.groups[layout.group];
+            let folder_name = layout.folder.rsplit('/').next().unwrap_or_default();
             let parsed = match layout.source {
                 Source::Reused(skill) => Ok(SkillSummary {
                     name: skill.name.clone(),
@@ -384,22 +484,20 @@ impl<'p> Build<'p> {
                     warnings: skill.warnings.clone(),
                 }),
                 Source::Parsed(parsed) => parsed,
-                Source::Pending => parsed::parse_skill_file(&snapshot.read_file(layout.file)?),
+                Source::Pending => parsed::parse_skill_file(&snapshot.read_file(layout.file)?, folder_name),
             };
-            let skill_file = || format!("{}/{SKILL_FILE}", layout.folder);
             let SkillSummary { name, description, warnings } = match parsed {
                 Ok(summary) => summary,
                 Err(e) => {
-                    let reason = format!("{e}; the skill is not served until it is fixed");
-                    skipped.push(Skipped { path: skill_file(), reason });
+                    skipped.push(Skipped {
+                        path: format!("{}/{SKILL_FILE}", layout.folder),
+                        reason: format!("{e}; the skill is not served until it is fixed"),
+                        group: Some(group.name.clone()),
+                    });
                     continue;
                 }
             };
-            let folder_name = layout.folder.rsplit('/').next().unwrap_or_default();
-            if name != folder_name {
-                skipped.push(Skipped { path: skill_file(), reason: format!("its name `{name}` differs from its folder `{folder_name}`; the Agent Skills format requires them to match") });
-                continue;
-            }
+            let (category, tags) = &self.listing[layout.group];
             skills.push(Skill {
                 name,
                 group: group.name.clone(),
@@ -421,6 +519,7 @@ impl<'p> Build<'p> {
                 Some(first) if first.name == skill.name => skipped.push(Skipped {
                     path: format!("{}/{SKILL_FILE}", skill.folder),
                     reason: format!("another skill named `{}` exists at {}/SKILL.md; skill names must be unique across the marketplace", skill.name, first.folder),
+                    group: None,
                 }),
                 _ => unique.push(skill),
             }
@@ -432,144 +531,32 @@ impl<'p> Build<'p> {
         } else {
             None
         };
-
+        let mut groups = self.groups;
+        groups.sort_by(|a, b| a.name.cmp(&b.name));
         Ok(Catalog {
             commit: commit.to_string(),
             marketplace: self.marketplace,
             description: self.description,
             skills: unique,
-            groups: groups.into_iter().map(|(group, _, _)| group).collect(),
+            groups,
+            external: self.external,
             skipped,
             access,
         })
     }
 }
 
-fn has_files_under(snapshot: &Snapshot, folder: &str) -> bool {
-    snapshot.paths_with_prefix(&format!("{folder}/")).next().is_some()
-}
-
-/// `<group>/skills/<skill>` for every `<group>/skills/<skill>/SKILL.md`, with that file.
-fn skill_folders(snapshot: &Snapshot, group_folder: &str) -> Vec<(String, FileId)> {
-    let prefix = format!("{group_folder}/skills/");
-    let suffix = format!("/{SKILL_FILE}");
-    snapshot
-        .files_with_prefix(&prefix)
-        .filter(|(_, path)| path.ends_with(&suffix))
-        .filter_map(|(file, path)| {
-            // Every path listed starts with the prefix.
-            let folder = &path[..path.len() - suffix.len()];
-            let skill = folder.get(prefix.len()..)?;
-            (!skill.is_empty() && !skill.contains('/')).then(|| (folder.to_string(), file))
-        })
-        .collect()
+/// A group's category and tags (the entry's tags and keywords, then plugin.json's keywords).
+fn listing_of(entry: Option<&PluginEntry>, plugin: Option<&PluginManifest>) -> (Option<String>, Vec<String>) {
+    let mut tags: Vec<String> = Vec::new();
+    let keywords = plugin.map(|m| m.keywords.as_slice()).unwrap_or_default();
+    for tag in entry.map(|e| e.tags.iter().chain(&e.keywords)).into_iter().flatten().chain(keywords) {
+        if !tags.contains(tag) {
+            tags.push(tag.clone());
+        }
+    }
+    (entry.and_then(|e| e.category.clone()), tags)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::snapshot::test_support::zipball;
-    use super::*;
-
-    fn catalog(files: &[(&str, &str)]) -> Result<Catalog, CatalogError> {
-        let files: Vec<(&str, &[u8], bool)> = files.iter().map(|(p, c)| (*p, c.as_bytes(), false)).collect();
-        let mut snapshot = Snapshot::from_zip(zipball("acme-skills-0123456", &files)).unwrap();
-        Catalog::build("0123456789", &mut snapshot, None)
-    }
-
-    const MARKETPLACE: &str = r#"{"name": "acme", "owner": {"name": "IT"}, "metadata": {"description": "Acme skills"},
-        "plugins": [{"name": "sales", "source": "./plugins/sales", "category": "business", "tags": ["crm"], "version": "0.9.0"},
-                    {"name": "remote", "source": {"source": "github", "repo": "a/b"}},
-                    {"name": "ghost", "source": "./plugins/ghost"}]}"#;
-
-    fn skill(name: &str, description: &str) -> String {
-        format!("---\nname: {name}\ndescription: {description}\n---\nBody\n")
-    }
-
-    #[test]
-    fn builds_groups_versions_and_skips_with_reasons() {
-        let proposal = skill("proposal-writer", "Writes proposals");
-        let crm = skill("crm-notes", "CRM notes");
-        let dup = skill("proposal-writer", "Again");
-        let draft = skill("draft", "Not yet");
-        let catalog = catalog(&[
-            (MARKETPLACE_PATH, MARKETPLACE),
-            (
-                "plugins/sales/.claude-plugin/plugin.json",
-                r#"{"name": "sales", "version": "1.2.0", "keywords": ["deals"]}"#,
-            ),
-            ("plugins/sales/skills/proposal-writer/SKILL.md", &proposal),
-            ("plugins/sales/skills/crm-notes/SKILL.md", &crm),
-            ("plugins/sales/skills/broken/SKILL.md", "no frontmatter"),
-            ("plugins/sales/skills/misnamed/SKILL.md", &skill("other-name", "x")),
-            ("plugins/wip/skills/draft/SKILL.md", &draft),
-            ("plugins/wip/skills/proposal-writer/SKILL.md", &dup),
-        ])
-        .unwrap();
-
-        let names: Vec<_> = catalog.skills.iter().map(|s| (s.name.as_str(), s.group.as_str(), s.published)).collect();
-        assert_eq!(names, [("crm-notes", "sales", true), ("draft", "wip", false), ("proposal-writer", "sales", true)]);
-        let writer = catalog.skill("proposal-writer").unwrap();
-        assert_eq!(writer.version.as_deref(), Some("1.2.0"), "plugin.json wins over the marketplace entry");
-        assert_eq!(writer.tags, ["crm", "deals"]);
-        assert_eq!(writer.category.as_deref(), Some("business"));
-        assert_eq!(catalog.description.as_deref(), Some("Acme skills"));
-
-        let reasons: Vec<_> = catalog.skipped.iter().map(|s| format!("{}: {}", s.path, s.reason)).collect();
-        assert_eq!(reasons.len(), 5, "{reasons:#?}");
-        assert!(reasons.iter().any(|r| r.contains("`remote` has a source outside")));
-        assert!(reasons.iter().any(|r| r.contains("`ghost` points at ./plugins/ghost")));
-        assert!(reasons.iter().any(|r| r.starts_with("plugins/sales/skills/broken/SKILL.md: SKILL.md must begin")));
-        assert!(reasons.iter().any(|r| r.contains("`other-name` differs from its folder `misnamed`")));
-        assert!(reasons.iter().any(|r| r.starts_with("plugins/wip/skills/proposal-writer/SKILL.md: another skill named `proposal-writer` exists at plugins/sales/skills/proposal-writer")));
-    }
-
-    #[test]
-    fn unchanged_skill_files_are_reused_from_the_previous_catalog() {
-        let files = |description: &str| {
-            let a = skill("a", description);
-            let b = skill("b", "B");
-            let owned = [
-                (MARKETPLACE_PATH, MARKETPLACE.to_string()),
-                ("plugins/sales/skills/a/SKILL.md", a),
-                ("plugins/sales/skills/b/SKILL.md", b),
-            ];
-            let entries: Vec<(&str, &[u8], bool)> = owned.iter().map(|(p, c)| (*p, c.as_bytes(), false)).collect();
-            Snapshot::from_zip(zipball("acme-skills-0123456", &entries)).unwrap()
-        };
-        let first = Catalog::build("1", &mut files("A"), None).unwrap();
-        // Forge the previous entry of `b` to prove it is reused rather than parsed again.
-        let mut previous = first.clone();
-        previous.skills[1].description = "from the previous catalog".into();
-        let second = Catalog::build("2", &mut files("A changed"), Some(&previous)).unwrap();
-        assert_eq!(second.skill("a").unwrap().description, "A changed", "changed files are parsed");
-        assert_eq!(second.skill("b").unwrap().description, "from the previous catalog", "unchanged files are reused");
-        assert_eq!(
-            Catalog::build("2", &mut files("A changed"), Some(&first)).unwrap(),
-            Catalog::build("2", &mut files("A changed"), None).unwrap(),
-            "an incremental build equals a build from scratch"
-        );
-    }
-
-    #[test]
-    fn a_broken_plugin_json_skips_only_its_group() {
-        let catalog = catalog(&[
-            (MARKETPLACE_PATH, MARKETPLACE),
-            ("plugins/sales/.claude-plugin/plugin.json", "{ not json"),
-            ("plugins/sales/skills/a/SKILL.md", &skill("a", "A")),
-            ("plugins/other/skills/b/SKILL.md", &skill("b", "B")),
-        ])
-        .unwrap();
-        assert_eq!(catalog.skills.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["b"]);
-        assert!(catalog
-            .skipped
-            .iter()
-            .any(|s| s.path == "plugins/sales/.claude-plugin/plugin.json" && s.reason.contains("line 1")));
-    }
-
-    #[test]
-    fn a_missing_or_broken_marketplace_is_a_clear_error() {
-        assert!(matches!(catalog(&[("README.md", "hi")]), Err(CatalogError::NoMarketplace)));
-        let error = catalog(&[(MARKETPLACE_PATH, "{\"name\": ")]).unwrap_err().to_string();
-        assert!(error.contains(".claude-plugin/marketplace.json line 1"), "{error}");
-    }
-}
+mod tests;

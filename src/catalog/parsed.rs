@@ -1,5 +1,4 @@
-//! What the files a catalog is built from say once parsed (each SKILL.md and plugin.json), keyed
-//! by path and content stamp.
+//! What each SKILL.md a catalog is built from says once parsed, keyed by path and content stamp.
 //!
 //! Parsing is nearly all of a build's CPU: about 25 µs per SKILL.md in wasm, so a marketplace of
 //! 2,000 skills needs some 50 ms, five times what one invocation may use on the Workers free
@@ -8,7 +7,6 @@
 //! slice's files as the zipball stores them, still compressed ([`slice`]), answered by
 //! [`parse_slice`].
 
-use super::manifests::{parse_json_file, PluginManifest};
 use super::skill_md;
 use super::snapshot::{Compressed, ContentStamp, FileId, Inflater, Snapshot, SnapshotError};
 use serde::{Deserialize, Serialize};
@@ -27,34 +25,24 @@ pub struct SkillSummary {
     pub warnings: Vec<String>,
 }
 
-/// A parsed file, or why it cannot be used (the reason an editor reads in `skipped`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Parsed {
-    /// A skill's SKILL.md.
-    SkillMd(Result<SkillSummary, String>),
-    /// A group's `.claude-plugin/plugin.json`.
-    Manifest(Result<PluginManifest, String>),
-}
-
-impl Parsed {
-    /// Parses `bytes` as the file at `path` says it is: a SKILL.md, else a plugin.json.
-    pub fn of(path: &str, bytes: &[u8]) -> Parsed {
-        if is_skill_file(path) {
-            Parsed::SkillMd(parse_skill_file(bytes))
-        } else {
-            Parsed::Manifest(parse_json_file(path, bytes).map_err(|e| e.to_string()))
-        }
+/// What a SKILL.md says, or why it cannot be served. `folder_name` is the last segment of its
+/// folder: Claude Code's name for a skill whose frontmatter has none.
+pub fn parse_skill_file(bytes: &[u8], folder_name: &str) -> Result<SkillSummary, String> {
+    let parsed = skill_md::parse(bytes, folder_name).map_err(|e| e.to_string())?;
+    let mut warnings: Vec<String> = parsed.warnings.iter().map(ToString::to_string).collect();
+    let name = parsed.frontmatter.name;
+    if name != folder_name {
+        warnings.push(format!(
+            "its name `{name}` differs from its folder `{folder_name}`; it is served as `{name}`, as Claude Code loads it, but Claude.ai's upload requires them to match"
+        ));
     }
+    Ok(SkillSummary { name, description: parsed.frontmatter.description, warnings })
 }
 
-/// What a SKILL.md says, or why it cannot be served.
-pub fn parse_skill_file(bytes: &[u8]) -> Result<SkillSummary, String> {
-    let parsed = skill_md::parse(bytes).map_err(|e| e.to_string())?;
-    Ok(SkillSummary {
-        name: parsed.frontmatter.name,
-        description: parsed.frontmatter.description,
-        warnings: parsed.warnings.iter().map(ToString::to_string).collect(),
-    })
+/// The folder name of the SKILL.md at `path`.
+pub fn folder_name(path: &str) -> &str {
+    let folder = path.rsplit_once('/').map(|(folder, _)| folder).unwrap_or_default();
+    folder.rsplit('/').next().unwrap_or(folder)
 }
 
 /// One parsed file as a slice's answer carries it. Answers list files in path order, the order
@@ -63,13 +51,8 @@ pub fn parse_skill_file(bytes: &[u8]) -> Result<SkillSummary, String> {
 pub struct ParsedFile {
     /// The content it was parsed from.
     pub stamp: ContentStamp,
-    /// What it says.
-    pub parsed: Parsed,
-}
-
-/// Whether `path` names a SKILL.md.
-pub fn is_skill_file(path: &str) -> bool {
-    path.rsplit('/').next() == Some(SKILL_FILE)
+    /// What it says, or why it cannot be served.
+    pub parsed: Result<SkillSummary, String>,
 }
 
 /// Why a slice could not be parsed, or its answer read.
@@ -126,7 +109,7 @@ pub fn parse_slice(slice: &[u8]) -> Result<Vec<u8>, SliceError> {
         let bytes = inflater
             .inflate(&compressed)
             .map_err(|message| SnapshotError::Unreadable { path: file.path.to_string(), message })?;
-        answer.push(ParsedFile { stamp: file.stamp, parsed: Parsed::of(file.path, &bytes) });
+        answer.push(ParsedFile { stamp: file.stamp, parsed: parse_skill_file(&bytes, folder_name(file.path)) });
     }
     postcard::to_stdvec(&answer).map_err(|e| SliceError::Encoding(e.to_string()))
 }
@@ -144,31 +127,29 @@ mod tests {
     #[test]
     fn a_slice_parses_to_what_parsing_in_place_gives() {
         let files: [(&str, &[u8], bool); 4] = [
-            ("plugins/g/.claude-plugin/plugin.json", br#"{"name": "g", "version": "2.0.0"}"#, false),
+            ("skills/renamed/SKILL.md", b"---\nname: other\ndescription: O\n---\n", false),
             ("plugins/g/skills/a/SKILL.md", b"---\nname: a\ndescription: A\nextra: 1\n---\n", false),
-            ("plugins/g/skills/b/SKILL.md", b"no frontmatter", false),
+            ("plugins/g/skills/b/SKILL.md", b"---\nname: [unclosed\n---\n", false),
             ("plugins/g/skills/a/notes.md", b"not asked for", false),
         ];
         let mut snapshot = Snapshot::from_zip(zipball("acme-skills-1234567", &files)).unwrap();
         // Any order: answers keep the slice's.
-        let asked =
-            ["plugins/g/skills/b/SKILL.md", "plugins/g/.claude-plugin/plugin.json", "plugins/g/skills/a/SKILL.md"];
+        let asked = ["plugins/g/skills/b/SKILL.md", "skills/renamed/SKILL.md", "plugins/g/skills/a/SKILL.md"];
         let ids: Vec<FileId> = asked.iter().map(|p| snapshot.file(p).unwrap()).collect();
         let answer = read_answer(&parse_slice(&slice(&snapshot, &ids).unwrap()).unwrap()).unwrap();
 
         assert_eq!(answer.len(), asked.len());
         for (path, file) in asked.iter().zip(&answer) {
             let bytes = snapshot.read(path).unwrap();
-            assert_eq!(file.parsed, Parsed::of(path, &bytes), "{path}");
+            assert_eq!(file.parsed, parse_skill_file(&bytes, folder_name(path)), "{path}");
             assert_eq!(file.stamp, snapshot.stamp_of(snapshot.file(path).unwrap()));
         }
-        let Parsed::SkillMd(Ok(a)) = &answer[2].parsed else { panic!("{:?}", answer[2]) };
+        assert!(matches!(&answer[0].parsed, Err(e) if e.contains("not valid YAML")), "{:?}", answer[0]);
+        let Ok(renamed) = &answer[1].parsed else { panic!("{:?}", answer[1]) };
+        assert_eq!(renamed.name, "other", "the frontmatter name, not the folder");
+        assert!(renamed.warnings.iter().any(|w| w.contains("differs from its folder `renamed`")), "{renamed:?}");
+        let Ok(a) = &answer[2].parsed else { panic!("{:?}", answer[2]) };
         assert_eq!((a.name.as_str(), a.warnings.len()), ("a", 1), "unknown keys are warnings");
-        assert!(
-            matches!(&answer[0].parsed, Parsed::SkillMd(Err(e)) if e.contains("must begin with a YAML frontmatter"))
-        );
-        let Parsed::Manifest(Ok(manifest)) = &answer[1].parsed else { panic!("{:?}", answer[1]) };
-        assert_eq!(manifest.version.as_deref(), Some("2.0.0"));
     }
 
     #[test]

@@ -9,12 +9,12 @@ use std::fmt;
 /// The frontmatter keys the Agent Skills format allows; Anthropic's validator refuses others.
 pub const ALLOWED_KEYS: [&str; 6] = ["name", "description", "license", "compatibility", "metadata", "allowed-tools"];
 
-/// The validated frontmatter of a SKILL.md.
+/// The frontmatter of a SKILL.md.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Frontmatter {
-    /// The skill's name: 1–64 of `a-z 0-9 -`, equal to its folder's name.
+    /// The skill's name: by the Agent Skills rules 1–64 of `a-z 0-9 -`, equal to its folder's name.
     pub name: String,
-    /// What the skill does and when to use it; 1–1024 characters, no `<` or `>`.
+    /// What the skill does and when to use it; by the rules 1–1024 characters, no `<` or `>`.
     pub description: String,
     /// Optional license name or file.
     #[serde(default)]
@@ -50,50 +50,126 @@ pub enum SkillMdError {
     UnknownKey(String),
 }
 
-/// What a valid SKILL.md carries, plus any portable-format problems that do not stop serving it.
+/// What a SKILL.md carries, plus the Agent Skills rules it breaks that Claude Code tolerates.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ParsedSkillMd {
-    /// The frontmatter.
+    /// The frontmatter, with Claude Code's defaults filled in (the folder's name for a missing
+    /// `name`, the body's first paragraph for a missing `description`).
     pub frontmatter: Frontmatter,
-    /// Problems that Claude's upload validator may refuse but that do not hide the skill
-    /// (today: unknown top-level keys).
+    /// Problems that Claude.ai's upload may refuse but that Claude Code loads the skill with.
     pub warnings: Vec<SkillMdError>,
 }
 
-/// Parses and validates a SKILL.md. CRLF line endings and a UTF-8 byte-order mark are accepted.
-pub fn parse(bytes: &[u8]) -> Result<ParsedSkillMd, SkillMdError> {
+impl ParsedSkillMd {
+    /// The first warning that makes the file non-portable beyond an unknown key: what a save
+    /// refuses, since the connector writes only files every Claude surface accepts.
+    pub fn portability_error(&self) -> Option<&SkillMdError> {
+        self.warnings.iter().find(|w| !matches!(w, SkillMdError::UnknownKey(_)))
+    }
+}
+
+/// Parses a SKILL.md the way Claude Code loads it: CRLF line endings and a UTF-8 byte-order mark
+/// are accepted, a missing frontmatter, `name` or `description` takes Claude Code's default, and
+/// each Agent Skills rule it breaks is a warning. Only what Claude Code cannot load is an error:
+/// text that is not UTF-8, an unclosed or unparsable frontmatter, a `name` or `description` that
+/// is not text, and a name that cannot be a folder name.
+pub fn parse(bytes: &[u8], folder_name: &str) -> Result<ParsedSkillMd, SkillMdError> {
     let text = std::str::from_utf8(bytes).map_err(|_| SkillMdError::NotUtf8)?;
-    let yaml = frontmatter_block(text)?;
+    let mut warnings = Vec::new();
+    let (yaml, body) = match frontmatter_block(text) {
+        Ok(found) => found,
+        Err(SkillMdError::NoFrontmatter) => {
+            warnings.push(SkillMdError::NoFrontmatter);
+            ("", text.strip_prefix('\u{feff}').unwrap_or(text))
+        }
+        Err(other) => return Err(other),
+    };
     let raw: RawFrontmatter = if yaml.trim().is_empty() {
         RawFrontmatter::default()
     } else {
         serde_saphyr::from_str(yaml).map_err(|e| SkillMdError::Yaml(first_line(&e.to_string())))?
     };
-    let warnings = raw.unknown_keys.into_iter().map(SkillMdError::UnknownKey).collect();
+    warnings.extend(raw.unknown_keys.into_iter().map(SkillMdError::UnknownKey));
 
-    let name = text_field("name", raw.name)?.ok_or_else(|| field("name", "is required"))?;
-    validate_name(&name)?;
-    let description = text_field("description", raw.description)?.ok_or_else(|| field("description", "is required"))?;
-    validate_description(&description)?;
-    let license = text_field("license", raw.license)?;
-    let compatibility = text_field("compatibility", raw.compatibility)?;
+    let name = match text_field("name", raw.name)? {
+        Some(name) => name,
+        None => {
+            warnings.push(field("name", "is missing; Claude Code uses the folder's name"));
+            folder_name.to_string()
+        }
+    };
+    check_folder_safe(&name)?;
+    warnings.extend(validate_name(&name).err());
+    let description = match text_field("description", raw.description)? {
+        Some(description) if !description.trim().is_empty() => {
+            warnings.extend(validate_description(&description).err());
+            description
+        }
+        _ => {
+            warnings.push(field("description", "is missing; Claude Code uses the first paragraph of the text"));
+            first_paragraph(body)
+        }
+    };
+    let license = lenient_text("license", raw.license, &mut warnings);
+    let compatibility = lenient_text("compatibility", raw.compatibility, &mut warnings);
     if compatibility.as_ref().is_some_and(|c| c.chars().count() > 500) {
-        return Err(field("compatibility", "must be at most 500 characters"));
+        warnings.push(field("compatibility", "must be at most 500 characters"));
     }
     let metadata = match raw.metadata {
         None | Some(Node::Null) => None,
-        Some(Node::Mapping(entries)) => Some(
-            entries
-                .into_iter()
-                .map(|(key, value)| match value {
-                    Node::Text(text) => Ok((key, text)),
-                    _ => Err(field("metadata", &format!("must map keys to text; `{key}` is not text"))),
-                })
-                .collect::<Result<_, _>>()?,
-        ),
-        Some(_) => return Err(field("metadata", "must be a mapping of keys to text")),
+        Some(Node::Mapping(entries)) => {
+            let mut map = BTreeMap::new();
+            for (key, value) in entries {
+                match value {
+                    Node::Text(text) => {
+                        map.insert(key, text);
+                    }
+                    _ => warnings.push(field("metadata", &format!("must map keys to text; `{key}` is not text"))),
+                }
+            }
+            Some(map)
+        }
+        Some(_) => {
+            warnings.push(field("metadata", "must be a mapping of keys to text"));
+            None
+        }
     };
     Ok(ParsedSkillMd { frontmatter: Frontmatter { name, description, license, compatibility, metadata }, warnings })
+}
+
+/// An optional text field: a value of another type is ignored with a warning, as Claude Code
+/// ignores it.
+fn lenient_text(name: &'static str, value: Option<Node>, warnings: &mut Vec<SkillMdError>) -> Option<String> {
+    text_field(name, value).unwrap_or_else(|problem| {
+        warnings.push(problem);
+        None
+    })
+}
+
+/// A name is also the skill's folder in packages and its `skill://` URI segment: it must be one
+/// plain path segment whatever else it breaks.
+fn check_folder_safe(name: &str) -> Result<(), SkillMdError> {
+    let unsafe_char = |c: char| c == '/' || c == '\\' || c.is_control();
+    if name.is_empty() || name == "." || name == ".." || name.len() > 255 || name.chars().any(unsafe_char) {
+        return Err(field("name", &format!("`{}` cannot be a folder name", name.escape_debug())));
+    }
+    Ok(())
+}
+
+/// The first paragraph of a Markdown body, headings skipped, joined onto one line, at most 1024
+/// characters: what Claude Code shows for a skill without a description.
+fn first_paragraph(body: &str) -> String {
+    let mut lines = Vec::new();
+    for line in body.lines().map(str::trim) {
+        if line.is_empty() || line.starts_with('#') {
+            if lines.is_empty() {
+                continue;
+            }
+            break;
+        }
+        lines.push(line);
+    }
+    lines.join(" ").chars().take(1024).collect()
 }
 
 /// The frontmatter's keys as the YAML parser hands them over, before validation.
@@ -243,8 +319,8 @@ fn validate_description(description: &str) -> Result<(), SkillMdError> {
     Ok(())
 }
 
-/// Finds the YAML between the opening `---` line and the next `---` line.
-fn frontmatter_block(text: &str) -> Result<&str, SkillMdError> {
+/// Finds the YAML between the opening `---` line and the next `---` line, and the body after it.
+fn frontmatter_block(text: &str) -> Result<(&str, &str), SkillMdError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let first_end = text.find('\n').unwrap_or(text.len());
     if text[..first_end].trim_end() != "---" {
@@ -254,7 +330,7 @@ fn frontmatter_block(text: &str) -> Result<&str, SkillMdError> {
     let mut offset = 0;
     for line in body.split_inclusive('\n') {
         if line.trim_end() == "---" {
-            return Ok(&body[..offset]);
+            return Ok((&body[..offset], &body[offset + line.len()..]));
         }
         offset += line.len();
     }
@@ -273,14 +349,23 @@ fn first_line(message: &str) -> String {
 mod tests {
     use super::*;
 
+    fn parse(bytes: &[u8]) -> Result<ParsedSkillMd, SkillMdError> {
+        super::parse(bytes, "folder")
+    }
+
+    fn warnings(bytes: &[u8]) -> Vec<String> {
+        parse(bytes).unwrap().warnings.iter().map(ToString::to_string).collect()
+    }
+
     #[test]
     fn parses_multiline_values_and_crlf() {
         let md = "---\r\nname: proposal-writer\r\ndescription: >\r\n  Writes proposals,\r\n  in our house style.\r\nmetadata:\r\n  owner: sales\r\n---\r\n# Body\r\n";
         let parsed = parse(md.as_bytes()).unwrap();
         assert_eq!(parsed.frontmatter.name, "proposal-writer");
         assert_eq!(parsed.frontmatter.description, "Writes proposals, in our house style.");
-        assert_eq!(parsed.frontmatter.metadata.unwrap()["owner"], "sales");
+        assert_eq!(parsed.frontmatter.metadata.as_ref().unwrap()["owner"], "sales");
         assert!(parsed.warnings.is_empty());
+        assert_eq!(parsed.portability_error(), None);
     }
 
     #[test]
@@ -293,40 +378,59 @@ mod tests {
     fn unknown_keys_are_warnings_not_failures() {
         let parsed = parse(b"---\nname: a\ndescription: d\nversion: 1.0.0\n---\n").unwrap();
         assert_eq!(parsed.warnings, [SkillMdError::UnknownKey("version".into())]);
+        assert_eq!(parsed.portability_error(), None, "an unknown key travels everywhere");
     }
 
     #[test]
-    fn broken_files_explain_themselves() {
-        let cases: [(&[u8], &str); 8] = [
-            (b"# no frontmatter", "must begin"),
+    fn what_claude_code_cannot_load_is_an_error() {
+        let cases: [(&[u8], &str); 6] = [
             (b"---\nname: a\n", "never closed"),
             (b"---\nname: [unclosed\n---\n", "not valid YAML"),
-            (b"---\ndescription: d\n---\n", "`name` is required"),
-            (b"---\nname: Bad_Name\ndescription: d\n---\n", "lowercase"),
-            (b"---\nname: a--b\ndescription: d\n---\n", "--"),
-            (b"---\nname: a\ndescription: use <b>\n---\n", "`<`"),
             (b"\xff\xfe", "UTF-8"),
+            (b"---\nname: 123\ndescription: d\n---\n", "`name` must be text"),
+            (b"---\nname: a\ndescription: [x, y]\n---\n", "`description` must be text"),
+            (b"---\nname: ../x\ndescription: d\n---\n", "cannot be a folder name"),
         ];
         for (input, expected) in cases {
             let error = parse(input).unwrap_err().to_string();
             assert!(error.contains(expected), "{error:?} should mention {expected:?}");
         }
+        assert!(parse(b"---\n- a\n- b\n---\n").unwrap_err().to_string().contains("mapping"));
     }
 
     #[test]
-    fn wrong_types_are_named() {
-        let cases: [(&[u8], &str); 7] = [
-            (b"---\nname: 123\ndescription: d\n---\n", "`name` must be text"),
-            (b"---\nname: a\ndescription: [x, y]\n---\n", "`description` must be text"),
-            (b"---\nname: a\ndescription:\n---\n", "`description` is required"),
+    fn claude_codes_defaults_fill_what_is_missing() {
+        let parsed = parse(b"# Title\n\nDoes a thing\nwell.\n\nMore.\n").unwrap();
+        assert_eq!(parsed.frontmatter.name, "folder", "no frontmatter: the folder's name");
+        assert_eq!(parsed.frontmatter.description, "Does a thing well.", "the first paragraph, heading skipped");
+        assert!(parsed.portability_error().unwrap().to_string().contains("must begin"));
+
+        let parsed = parse(b"---\ndescription: d\n---\n").unwrap();
+        assert_eq!(parsed.frontmatter.name, "folder");
+        assert!(parsed.warnings[0].to_string().contains("`name` is missing"));
+
+        let parsed = parse(b"---\nname: a\ndescription:\n---\nBody text\n").unwrap();
+        assert_eq!(parsed.frontmatter.description, "Body text");
+        assert_eq!(
+            warnings(b"---\nname: a\n---\n").len(),
+            1,
+            "one warning for a missing description, even with no body"
+        );
+    }
+
+    #[test]
+    fn agent_skills_rules_claude_code_tolerates_are_warnings() {
+        for (input, expected) in [
+            (&b"---\nname: Bad_Name\ndescription: d\n---\n"[..], "lowercase"),
+            (b"---\nname: a--b\ndescription: d\n---\n", "--"),
+            (b"---\nname: a\ndescription: use <b>\n---\n", "`<`"),
             (b"---\nname: a\ndescription: d\nmetadata: [x]\n---\n", "`metadata` must be a mapping"),
             (b"---\nname: a\ndescription: d\nmetadata:\n  owner: 3\n---\n", "`owner` is not text"),
             (b"---\nname: a\ndescription: d\nlicense: true\n---\n", "`license` must be text"),
-            (b"---\n- a\n- b\n---\n", "mapping"),
-        ];
-        for (input, expected) in cases {
-            let error = parse(input).unwrap_err().to_string();
-            assert!(error.contains(expected), "{error:?} should mention {expected:?}");
+        ] {
+            let parsed = parse(input).unwrap();
+            let problem = parsed.portability_error().map(ToString::to_string).unwrap_or_default();
+            assert!(problem.contains(expected), "{problem:?} should mention {expected:?}");
         }
         let parsed = parse(b"---\nname: a\ndescription: d\nallowed-tools: [Read, Bash]\nmetadata:\n---\n").unwrap();
         assert!(parsed.warnings.is_empty(), "allowed-tools is part of the format");
@@ -334,10 +438,10 @@ mod tests {
     }
 
     #[test]
-    fn long_fields_are_refused() {
+    fn long_fields_are_warned_about() {
         let long = "x".repeat(1025);
         let md = format!("---\nname: a\ndescription: {long}\n---\n");
-        assert!(parse(md.as_bytes()).unwrap_err().to_string().contains("1024"));
+        assert!(warnings(md.as_bytes())[0].contains("1024"));
         assert!(validate_name(&"a".repeat(65)).is_err());
         assert!(validate_name(&"a".repeat(64)).is_ok());
     }

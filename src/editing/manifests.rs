@@ -1,10 +1,35 @@
 //! Edits of marketplace.json and plugin.json that keep everything else as it was: every other
 //! entry and unknown key keeps its meaning and its order (serde_json with `preserve_order`), and
 //! versions are bumped by the `semver` crate.
+//!
+//! Entries are addressed by their position in `plugins` (as the catalog of the same commit
+//! recorded it) and checked by name, never found again by a folder rebuilt from a name.
 
-use crate::catalog::manifests::{PluginEntry, MARKETPLACE_PATH};
-use crate::tools::ToolError;
+use crate::catalog::manifests::{join_relative, MARKETPLACE_PATH};
 use serde_json::{Map, Value};
+
+/// Why a manifest could not be edited; each is fixed in the repository.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ManifestError {
+    /// The file is not JSON.
+    #[error("{path} is not valid JSON ({reason}); fix it first")]
+    InvalidJson { path: String, reason: String },
+    /// The file is JSON but not an object.
+    #[error("{path} is not a JSON object; fix it first")]
+    NotObject { path: String },
+    /// A version that semver cannot read.
+    #[error("the current version `{version}` is not a semantic version ({reason}); fix {path} first")]
+    NotSemver { version: String, reason: String, path: String },
+    /// `plugins` is not a list.
+    #[error("{MARKETPLACE_PATH}'s `plugins` is not a list; fix it first")]
+    PluginsNotList,
+    /// The group's entry is not where the catalog saw it, or not an object.
+    #[error("the marketplace entry of {name} is missing or not an object; fix {MARKETPLACE_PATH} first")]
+    NoEntry { name: String },
+    /// A `skills` field that is neither a path nor a list of paths.
+    #[error("the `skills` field of {owner} is neither a path nor a list of paths; fix it first")]
+    SkillsNotPaths { owner: String },
+}
 
 /// Which part of a version to bump.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, schemars::JsonSchema)]
@@ -18,13 +43,12 @@ pub enum Bump {
     Patch,
 }
 
-/// The next version. A pre-release is released by the bump that reaches it (1.5.0-beta.2 with a
-/// patch or minor bump becomes 1.5.0; 2.0.0-rc.1 with any bump becomes 2.0.0), as npm does.
-pub fn bump(version: &str, kind: Bump) -> Result<String, ToolError> {
+/// The next version after `version` (read from `path`). A pre-release is released by the bump
+/// that reaches it (1.5.0-beta.2 with a patch or minor bump becomes 1.5.0; 2.0.0-rc.1 with any
+/// bump becomes 2.0.0), as npm does.
+pub fn bump(version: &str, kind: Bump, path: &str) -> Result<String, ManifestError> {
     let mut v = semver::Version::parse(version.trim().trim_start_matches(['v', 'V'])).map_err(|e| {
-        ToolError::InvalidArguments(format!(
-            "the current version `{version}` is not a semantic version ({e}); fix plugin.json first"
-        ))
+        ManifestError::NotSemver { version: version.to_string(), reason: e.to_string(), path: path.to_string() }
     })?;
     let pre = !v.pre.is_empty();
     match kind {
@@ -48,43 +72,38 @@ pub fn bump(version: &str, kind: Bump) -> Result<String, ToolError> {
 }
 
 /// A JSON file parsed as an ordered object.
-pub fn parse_object(path: &str, bytes: &[u8]) -> Result<Map<String, Value>, ToolError> {
+pub fn parse_object(path: &str, bytes: &[u8]) -> Result<Map<String, Value>, ManifestError> {
     match serde_json::from_slice::<Value>(bytes) {
         Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(ToolError::InvalidArguments(format!("{path} is not a JSON object; fix it first"))),
-        Err(e) => Err(ToolError::InvalidArguments(format!("{path} is not valid JSON ({e}); fix it first"))),
+        Ok(_) => Err(ManifestError::NotObject { path: path.to_string() }),
+        Err(e) => Err(ManifestError::InvalidJson { path: path.to_string(), reason: e.to_string() }),
     }
 }
 
 /// Serializes as the files are usually written: two-space indentation and a final newline.
 pub fn to_bytes(map: &Map<String, Value>) -> Vec<u8> {
+    // A map of JSON values always serializes.
     let mut bytes = serde_json::to_vec_pretty(map).unwrap_or_default();
     bytes.push(b'\n');
     bytes
 }
 
-/// The index of the marketplace entry for the group in `group_folder`, matched by its source
-/// folder (or, for entries without a local source, by name).
-pub fn entry_index(marketplace: &Map<String, Value>, group: &str, group_folder: &str) -> Option<usize> {
-    let plugins = marketplace.get("plugins")?.as_array()?;
-    plugins.iter().position(|raw| {
-        let by_folder = serde_json::from_value::<PluginEntry>(raw.clone())
-            .ok()
-            .and_then(|entry| entry.local_folder())
-            .is_some_and(|folder| folder == group_folder);
-        by_folder || raw.get("name").and_then(Value::as_str) == Some(group)
-    })
+fn plugins_mut(marketplace: &mut Map<String, Value>) -> Result<&mut Vec<Value>, ManifestError> {
+    match marketplace.entry("plugins").or_insert_with(|| Value::Array(Vec::new())) {
+        Value::Array(plugins) => Ok(plugins),
+        _ => Err(ManifestError::PluginsNotList),
+    }
 }
 
-/// Sets `version` of the group's marketplace entry, if it has one; returns whether it did.
-pub fn set_entry_version(marketplace: &mut Map<String, Value>, group: &str, group_folder: &str, version: &str) -> bool {
-    let Some(index) = entry_index(marketplace, group, group_folder) else { return false };
-    match marketplace.get_mut("plugins").and_then(Value::as_array_mut).and_then(|p| p.get_mut(index)) {
-        Some(Value::Object(entry)) => {
-            entry.insert("version".into(), Value::String(version.into()));
-            true
-        }
-        _ => false,
+/// The entry at `index`, checked to be `name`'s.
+pub fn entry_mut<'m>(
+    marketplace: &'m mut Map<String, Value>,
+    index: usize,
+    name: &str,
+) -> Result<&'m mut Map<String, Value>, ManifestError> {
+    match plugins_mut(marketplace)?.get_mut(index) {
+        Some(Value::Object(entry)) if entry.get("name").and_then(Value::as_str) == Some(name) => Ok(entry),
+        _ => Err(ManifestError::NoEntry { name: name.to_string() }),
     }
 }
 
@@ -103,55 +122,81 @@ pub struct EntryFields {
     pub keywords: Option<Vec<String>>,
 }
 
-/// Adds the group's entry to marketplace.json, or updates it in place. Returns whether it was added.
+/// Updates the entry at `existing` (checked to be `name`'s), or adds an entry for `name` whose
+/// source is `root`. Returns whether it was added.
 pub fn publish(
     marketplace: &mut Map<String, Value>,
-    group: &str,
-    group_folder: &str,
+    name: &str,
+    existing: Option<usize>,
+    root: &str,
     fields: &EntryFields,
-) -> Result<bool, ToolError> {
-    let index = entry_index(marketplace, group, group_folder);
-    let plugins = marketplace.entry("plugins").or_insert_with(|| Value::Array(Vec::new()));
-    let Value::Array(plugins) = plugins else {
-        return Err(ToolError::InvalidArguments(format!("{MARKETPLACE_PATH}'s `plugins` is not a list; fix it first")));
-    };
-    let added = index.is_none();
-    let entry = match index {
-        Some(i) => &mut plugins[i],
+) -> Result<bool, ManifestError> {
+    let entry = match existing {
+        Some(index) => entry_mut(marketplace, index, name)?,
         None => {
+            let plugins = plugins_mut(marketplace)?;
             let mut entry = Map::new();
-            entry.insert("name".into(), Value::String(group.into()));
-            entry.insert("source".into(), Value::String(format!("./{group_folder}")));
+            entry.insert("name".into(), Value::String(name.into()));
+            entry.insert("source".into(), Value::String(format!("./{root}")));
             plugins.push(Value::Object(entry));
-            plugins.last_mut().expect("just pushed")
+            let index = plugins.len() - 1;
+            entry_mut(marketplace, index, name)?
         }
-    };
-    let Value::Object(entry) = entry else {
-        return Err(ToolError::InvalidArguments(format!(
-            "the marketplace entry of {group} is not an object; fix it first"
-        )));
     };
     let mut set = |key: &str, value: Option<Value>| {
         if let Some(value) = value {
             entry.insert(key.into(), value);
         }
     };
+    let strings =
+        |list: &Option<Vec<String>>| list.clone().map(|t| Value::Array(t.into_iter().map(Value::String).collect()));
     set("description", fields.description.clone().map(Value::String));
     set("version", fields.version.clone().map(Value::String));
     set("category", fields.category.clone().map(Value::String));
-    set("tags", fields.tags.clone().map(|t| Value::Array(t.into_iter().map(Value::String).collect())));
-    set("keywords", fields.keywords.clone().map(|t| Value::Array(t.into_iter().map(Value::String).collect())));
-    Ok(added)
+    set("tags", strings(&fields.tags));
+    set("keywords", strings(&fields.keywords));
+    Ok(existing.is_none())
 }
 
-/// Removes the group's entry from marketplace.json; returns whether there was one.
-pub fn unpublish(marketplace: &mut Map<String, Value>, group: &str, group_folder: &str) -> bool {
-    let Some(index) = entry_index(marketplace, group, group_folder) else { return false };
-    if let Some(Value::Array(plugins)) = marketplace.get_mut("plugins") {
-        plugins.remove(index);
+/// Removes the entry at `index` (checked to be `name`'s).
+pub fn unpublish(marketplace: &mut Map<String, Value>, index: usize, name: &str) -> Result<(), ManifestError> {
+    entry_mut(marketplace, index, name)?;
+    plugins_mut(marketplace)?.remove(index);
+    Ok(())
+}
+
+/// Adds `path` (`./…`, relative to the plugin root) to the `skills` field of `object` (an
+/// entry or a plugin.json), turning a single path into a list.
+pub fn add_skill_path(object: &mut Map<String, Value>, path: &str, owner: &str) -> Result<(), ManifestError> {
+    let list = match object.remove("skills") {
+        None => Vec::new(),
+        Some(Value::String(one)) => vec![Value::String(one)],
+        Some(Value::Array(list)) => list,
+        Some(_) => return Err(ManifestError::SkillsNotPaths { owner: owner.to_string() }),
+    };
+    let mut list = list;
+    list.push(Value::String(path.to_string()));
+    object.insert("skills".into(), Value::Array(list));
+    Ok(())
+}
+
+/// Removes from the `skills` field of `object` every path that names `folder` (a repository
+/// path) when resolved against `root`; a path naming a folder of skill folders stays. Returns
+/// whether one was removed.
+pub fn remove_skill_path(object: &mut Map<String, Value>, root: &str, folder: &str) -> bool {
+    let names = |value: &Value| value.as_str().and_then(|p| join_relative(root, p).ok()).as_deref() == Some(folder);
+    if object.get("skills").is_some_and(|value| value.is_string() && names(value)) {
+        object.remove("skills");
         return true;
     }
-    false
+    match object.get_mut("skills") {
+        Some(Value::Array(list)) => {
+            let before = list.len();
+            list.retain(|value| !names(value));
+            before != list.len()
+        }
+        _ => false,
+    }
 }
 
 #[cfg(test)]
@@ -171,9 +216,9 @@ mod tests {
             ("1.2.3+build.5", Bump::Patch, "1.2.4"),
             ("v0.9.0", Bump::Minor, "0.10.0"),
         ] {
-            assert_eq!(bump(from, kind).unwrap(), to, "{from} {kind:?}");
+            assert_eq!(bump(from, kind, "p").unwrap(), to, "{from} {kind:?}");
         }
-        assert!(bump("latest", Bump::Patch).is_err());
+        assert!(bump("latest", Bump::Patch, "p").is_err());
     }
 
     #[test]
@@ -185,10 +230,16 @@ mod tests {
         let mut map = parse_object("m", text.as_bytes()).unwrap();
         let fields =
             EntryFields { version: Some("1.1.0".into()), tags: Some(vec!["crm".into()]), ..Default::default() };
-        assert!(!publish(&mut map, "sales", "plugins/sales", &fields).unwrap());
+        assert!(!publish(&mut map, "sales", Some(1), "plugins/sales", &fields).unwrap());
+        assert_eq!(
+            publish(&mut map, "sales", Some(0), "plugins/sales", &fields),
+            Err(ManifestError::NoEntry { name: "sales".into() }),
+            "an index that is not the group's is refused"
+        );
         assert!(publish(
             &mut map,
             "eng",
+            None,
             "plugins/eng",
             &EntryFields { version: Some("1.0.0".into()), ..Default::default() }
         )
@@ -208,7 +259,25 @@ mod tests {
             out["plugins"][2],
             serde_json::json!({"name": "eng", "source": "./plugins/eng", "version": "1.0.0"})
         );
-        assert!(unpublish(&mut map, "eng", "plugins/eng"));
+        unpublish(&mut map, 2, "eng").unwrap();
         assert_eq!(map["plugins"].as_array().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn skill_paths_are_added_and_removed_by_the_folder_they_name() {
+        let mut entry = parse_object("m", br#"{"name": "x", "skills": "./skills/a"}"#).unwrap();
+        add_skill_path(&mut entry, "./skills/b", "x").unwrap();
+        assert_eq!(entry["skills"], serde_json::json!(["./skills/a", "./skills/b"]));
+        assert!(remove_skill_path(&mut entry, "", "skills/a"));
+        assert!(!remove_skill_path(&mut entry, "", "skills/a"));
+        assert_eq!(entry["skills"], serde_json::json!(["./skills/b"]));
+        let mut shared = parse_object("m", br#"{"skills": ["./extra", "extra/c"]}"#).unwrap();
+        assert!(!remove_skill_path(&mut shared, "plugins/p", "plugins/p/extra/c/d"), "a folder of skill folders stays");
+        assert!(remove_skill_path(&mut shared, "plugins/p", "plugins/p/extra/c"));
+        let mut single = parse_object("m", br#"{"skills": "./skills/a"}"#).unwrap();
+        assert!(remove_skill_path(&mut single, "", "skills/a"));
+        assert!(!single.contains_key("skills"));
+        let mut bad = parse_object("m", br#"{"skills": 3}"#).unwrap();
+        assert!(add_skill_path(&mut bad, "./a", "x").is_err());
     }
 }

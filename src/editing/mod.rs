@@ -11,23 +11,52 @@
 pub mod manifests;
 pub mod paths;
 
-use crate::access::Access;
 use crate::catalog::git_tree::{self, FileMode};
-use crate::catalog::snapshot::Snapshot;
+use crate::catalog::snapshot::{Snapshot, SnapshotError};
 use crate::catalog::Catalog;
 use crate::catalog_store;
-use crate::github::{BranchHead, GitHub, GitHubError, ObjectRef, RetryPolicy};
+use crate::github::{BranchHead, GitHub, GitHubError, TreeContent, TreeEntry};
 use crate::ports::Platform;
-use crate::tools::{ToolContext, ToolError};
-use base64::engine::general_purpose::STANDARD;
-use base64::Engine;
-use serde::Deserialize;
-use serde_json::json;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 /// Attempts at most (the first, and two after the branch moved).
 pub const MAX_ATTEMPTS: u32 = 3;
+
+/// Why an edit wrote nothing (a plan's own refusals are the caller's error type).
+#[derive(Debug, thiserror::Error)]
+pub enum EditError {
+    /// The branch moved under the edit, or kept moving.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// GitHub refused the write for a reason a person must fix (permissions, branch protection).
+    #[error("{0}")]
+    Refused(String),
+    /// GitHub failed (outage, rate limit, unexpected answer).
+    #[error("the change was not saved: {0}")]
+    GitHub(GitHubError),
+    /// The plan wrote no file.
+    #[error("the edit changes nothing")]
+    NothingToChange,
+    /// The branch's new commit could not be read as a marketplace.
+    #[error("the branch's newest commit is not a readable marketplace ({0}); nothing was written")]
+    Unreadable(String),
+    /// A file of the served commit could not be read.
+    #[error("could not read the repository's files: {0}")]
+    Snapshot(#[from] SnapshotError),
+}
+
+impl From<GitHubError> for EditError {
+    fn from(error: GitHubError) -> Self {
+        match error {
+            GitHubError::Forbidden { .. } | GitHubError::Unauthorized => EditError::Refused(
+                "GitHub refused the write: give GITHUB_WRITE_TOKEN (or the service token) Contents: read and write on the repository, and check that the branch is not protected against it".into(),
+            ),
+            other => EditError::GitHub(other),
+        }
+    }
+}
 
 /// One file to write (`Some`) or delete (`None`), by repository path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +76,28 @@ pub struct ChangeSet {
     pub message: String,
 }
 
+/// Who asked for an edit, for the commit's trailers.
+#[derive(Debug, Clone, Copy)]
+pub struct Author<'a> {
+    /// Their display name, if known.
+    pub name: Option<&'a str>,
+    /// Their email.
+    pub email: &'a str,
+    /// Their stable user id.
+    pub id: &'a str,
+}
+
+/// The commit an edit was decided on: its catalog, its files, and its root tree when the
+/// branch was just seen pointing at it (so the first attempt needs no look at the branch).
+pub struct Base {
+    /// The catalog of the commit.
+    pub catalog: Rc<Catalog>,
+    /// Its files.
+    pub snapshot: Snapshot,
+    /// Its root tree, if the commit is known to be the branch head.
+    pub tree: Option<String>,
+}
+
 /// A successful edit.
 #[derive(Debug, Clone)]
 pub struct Committed {
@@ -63,57 +114,14 @@ thread_local! {
     static DEFAULT_BRANCH: RefCell<Option<(String, String)>> = const { RefCell::new(None) };
 }
 
-#[derive(Deserialize)]
-struct RepositoryBody {
-    default_branch: String,
-}
-
-/// The folder of skill `name` in `snapshot`, valid or not (a skill with a broken SKILL.md is
-/// not in the catalog but its folder still exists).
-pub fn skill_folder(snapshot: &Snapshot, catalog: &Catalog, name: &str) -> Option<(String, String)> {
-    if let Some(skill) = catalog.skill(name) {
-        return Some((skill.group.clone(), skill.folder.clone()));
-    }
-    let marker = format!("/skills/{name}/");
-    snapshot.paths_with_prefix("plugins/").find_map(|path| {
-        let at = path.find(&marker)?;
-        let group_folder = &path[..at];
-        let group = group_folder.strip_prefix("plugins/").filter(|g| !g.contains('/'))?;
-        Some((group.to_string(), format!("{group_folder}/skills/{name}")))
-    })
-}
-
-/// Whether the caller may edit skill `name` of `group`: a skill they may not read is "not found",
-/// exactly as in the read tools; one in a group they may not write is refused with what to do.
-pub fn check_writable<P: Platform>(
-    ctx: &ToolContext<'_, P>,
-    access: &Access,
-    catalog: &Catalog,
-    name: &str,
-    group: &str,
-) -> Result<(), ToolError> {
-    if catalog.skill(name).is_some_and(|skill| !ctx.can_read(access, skill)) {
-        return Err(ToolError::SkillNotFound(name.to_string()));
-    }
-    if !access.can_write(&ctx.principal.user, group) {
-        return Err(ToolError::Forbidden(format!(
-            "{} may not edit group {group}; ask an editor to add you to its write rule in .skillport/access.json",
-            ctx.principal.user.email
-        )));
-    }
-    Ok(())
-}
-
 /// The files of `folder` in `snapshot` with their git blob ids and modes.
 pub fn folder_blobs(
     snapshot: &mut Snapshot,
     folder: &str,
-) -> Result<BTreeMap<String, (FileMode, [u8; 20])>, ToolError> {
+) -> Result<BTreeMap<String, (FileMode, [u8; 20])>, SnapshotError> {
     let mut files = BTreeMap::new();
     for file in snapshot.files_under(folder) {
-        let bytes = snapshot
-            .read(&format!("{folder}/{}", file.path))
-            .map_err(|e| ToolError::Internal(format!("reading {folder}/{}: {e}", file.path)))?;
+        let bytes = snapshot.read(&format!("{folder}/{}", file.path))?;
         files.insert(file.path, (file.mode, git_tree::blob_id(&bytes)));
     }
     Ok(files)
@@ -148,182 +156,158 @@ pub fn describe_changes(
 }
 
 /// The commit message with the trailers that record who asked for the change.
-pub fn message_with_trailers(message: &str, name: Option<&str>, email: &str, user_id: &str) -> String {
+pub fn message_with_trailers(message: &str, author: &Author<'_>) -> String {
     let clean = |s: &str| s.replace(['\n', '\r', '<', '>'], " ");
-    let name = name.map(clean).unwrap_or_else(|| clean(email));
-    format!("{}\n\nRequested-by: {name} <{}>\nSkillport-User: {}", message.trim(), clean(email), clean(user_id))
-}
-
-fn writer<'a, P: Platform>(ctx: &'a ToolContext<'a, P>) -> GitHub<'a, P> {
-    let config = ctx.config;
-    GitHub::new(
-        ctx.platform,
-        &config.github_api_url,
-        config.github_write_token.as_ref().unwrap_or(&config.github_service_token),
-        &config.repo,
-        RetryPolicy::with_timeout(config.github_timeout_ms),
+    let name = author.name.map(clean).unwrap_or_else(|| clean(author.email));
+    format!(
+        "{}\n\nRequested-by: {name} <{}>\nSkillport-User: {}",
+        message.trim(),
+        clean(author.email),
+        clean(author.id)
     )
 }
 
-fn write_error(error: GitHubError) -> ToolError {
-    match error {
-        GitHubError::Forbidden { .. } | GitHubError::Unauthorized => ToolError::Forbidden(
-            "GitHub refused the write: give GITHUB_WRITE_TOKEN (or the service token) Contents: read and write on the repository, and check that the branch is not protected against it".into(),
-        ),
-        other => ToolError::GitHub(other),
-    }
-}
-
-/// Runs `plan` on the branch head and writes its change as one commit. `snapshot` holds the
-/// served commit's files (the caller opened them to decide; opening them again would cost the
-/// archive's index twice). `guard` names a folder
-/// that must not have changed since the edit was planned on the served catalog: if the branch
-/// moved under it, the edit is a conflict and nothing is written. Returns the commit and the
-/// GitHub requests made.
-pub async fn commit<P: Platform>(
-    ctx: &ToolContext<'_, P>,
-    snapshot: Snapshot,
-    guard: Option<&str>,
-    mut plan: impl FnMut(&mut Snapshot, &Catalog) -> Result<ChangeSet, ToolError>,
-) -> Result<Committed, ToolError> {
-    let github = writer(ctx);
-    let result = commit_with(ctx, &github, snapshot, guard, &mut plan).await;
-    ctx.add_github_requests(github.requests());
-    result
-}
-
-async fn commit_with<P: Platform>(
-    ctx: &ToolContext<'_, P>,
+/// The branch writes go to: `configured` (`MARKETPLACE_REF`), else the repository's default
+/// branch, looked up once per isolate.
+pub async fn branch<P: Platform>(
     github: &GitHub<'_, P>,
-    mut snapshot: Snapshot,
-    guard: Option<&str>,
-    plan: &mut impl FnMut(&mut Snapshot, &Catalog) -> Result<ChangeSet, ToolError>,
-) -> Result<Committed, ToolError> {
-    let served = ctx.catalog().await?;
-    let mut catalog = served.catalog.clone();
-    let guarded = match guard {
-        Some(folder) => Some(folder_blobs(&mut snapshot, folder)?),
-        None => None,
-    };
-    let branch = branch(ctx, github).await?;
-    // The served catalog was just confirmed current: its tree is the base of the first attempt.
-    // If the branch moves before the ref update, GitHub refuses the update and the next attempt
-    // asks where the branch is.
-    let mut known = served.tree.clone().filter(|_| served.stale.is_none()).map(|tree| (catalog.commit.clone(), tree));
-    for attempt in 1..=MAX_ATTEMPTS {
-        let (head, tree) = match known.take() {
-            Some(known) => known,
-            None => match github.head(Some(&branch), None).await.map_err(write_error)? {
-                BranchHead::At { sha, tree: Some(tree), .. } => (sha, tree),
-                _ => return Err(ToolError::Internal("GitHub did not say where the branch points".into())),
-            },
-        };
-        if head != catalog.commit {
-            // The branch moved since the served catalog: plan again on the new head.
-            let fetched = catalog_store::archive(ctx.platform, github, &head).await.map_err(write_error)?;
-            let mut moved = Snapshot::from_zip(fetched.bytes).map_err(|e| ToolError::Internal(e.to_string()))?;
-            let rebuilt = Catalog::build(&head, &mut moved, Some(&catalog))
-                .map_err(|e| ToolError::Catalog(catalog_store::LoadError::from(e)))?;
-            if let (Some(folder), Some(before)) = (guard, &guarded) {
-                let now = folder_blobs(&mut moved, folder)?;
-                if now != *before {
-                    return Err(ToolError::Conflict(format!(
-                        "{folder} changed on the branch since you read it (commit {}: {}); nothing was written. Fetch the skill again and redo the change on the new version",
-                        &head[..head.len().min(12)],
-                        describe_changes(before, &now)
-                    )));
-                }
-            }
-            snapshot = moved;
-            catalog = std::rc::Rc::new(rebuilt);
-        }
-        let change = plan(&mut snapshot, &catalog)?;
-        if change.changes.is_empty() {
-            return Err(ToolError::InvalidArguments("the edit changes nothing".into()));
-        }
-        let mut entries = Vec::new();
-        for FileChange { path, content } in &change.changes {
-            entries.push(match content {
-                None => json!({"path": path, "mode": "100644", "type": "blob", "sha": null}),
-                Some((bytes, executable)) => {
-                    let mode = if *executable { "100755" } else { "100644" };
-                    match std::str::from_utf8(bytes) {
-                        Ok(text) => json!({"path": path, "mode": mode, "type": "blob", "content": text}),
-                        Err(_) => {
-                            let blob: ObjectRef = github
-                                .call(
-                                    http::Method::POST,
-                                    &["git", "blobs"],
-                                    Some(&json!({"content": STANDARD.encode(bytes), "encoding": "base64"})),
-                                    &format!("a new blob for {path}"),
-                                )
-                                .await
-                                .map_err(write_error)?;
-                            json!({"path": path, "mode": mode, "type": "blob", "sha": blob.sha})
-                        }
-                    }
-                }
-            });
-        }
-        let new_tree: ObjectRef = github
-            .call(
-                http::Method::POST,
-                &["git", "trees"],
-                Some(&json!({"base_tree": tree, "tree": entries})),
-                "a new tree",
-            )
-            .await
-            .map_err(write_error)?;
-        let user = &ctx.principal.user;
-        let message = message_with_trailers(&change.message, user.name.as_deref(), &user.email, &user.id);
-        let new_commit: ObjectRef = github
-            .call(
-                http::Method::POST,
-                &["git", "commits"],
-                Some(&json!({"message": message, "tree": new_tree.sha, "parents": [head]})),
-                "a new commit",
-            )
-            .await
-            .map_err(write_error)?;
-        let updated: Result<serde_json::Value, GitHubError> = github
-            .call(
-                http::Method::PATCH,
-                &["git", "refs", "heads", &branch],
-                Some(&json!({"sha": new_commit.sha, "force": false})),
-                &format!("the update of branch {branch}"),
-            )
-            .await;
-        match updated {
-            Ok(_) => return Ok(Committed { commit: new_commit.sha, parent: head, attempts: attempt }),
-            Err(GitHubError::Refused { message, .. }) if message.to_ascii_lowercase().contains("fast forward") => continue,
-            Err(GitHubError::Refused { message, .. }) => {
-                return Err(ToolError::Forbidden(format!(
-                    "GitHub refused to move branch {branch}: {message}. If the branch is protected, allow the connector's token to push to it, or serve another branch with MARKETPLACE_REF; nothing was written"
-                )))
-            }
-            Err(other) => return Err(write_error(other)),
-        }
+    configured: Option<&str>,
+    repo: &str,
+) -> Result<String, EditError> {
+    if let Some(branch) = configured {
+        return Ok(branch.to_string());
     }
-    Err(ToolError::Conflict(format!(
-        "the branch kept moving during {MAX_ATTEMPTS} attempts; nothing was written. Try again in a moment"
-    )))
-}
-
-/// The branch writes go to: `MARKETPLACE_REF`, else the repository's default branch.
-async fn branch<P: Platform>(ctx: &ToolContext<'_, P>, github: &GitHub<'_, P>) -> Result<String, ToolError> {
-    if let Some(branch) = &ctx.config.branch {
-        return Ok(branch.clone());
-    }
-    let repo = ctx.config.repo.to_string();
     if let Some(branch) =
-        DEFAULT_BRANCH.with(|b| b.borrow().as_ref().filter(|(r, _)| *r == repo).map(|(_, b)| b.clone()))
+        DEFAULT_BRANCH.with(|b| b.borrow().as_ref().filter(|(r, _)| r == repo).map(|(_, b)| b.clone()))
     {
         return Ok(branch);
     }
-    let body: RepositoryBody =
-        github.call(http::Method::GET, &[], None, "the repository").await.map_err(write_error)?;
-    DEFAULT_BRANCH.with(|b| *b.borrow_mut() = Some((repo, body.default_branch.clone())));
-    Ok(body.default_branch)
+    let branch = github.default_branch().await?;
+    DEFAULT_BRANCH.with(|b| *b.borrow_mut() = Some((repo.to_string(), branch.clone())));
+    Ok(branch)
+}
+
+/// Runs `plan` on the head of `branch` and writes its change as one commit through `github`.
+///
+/// `base` is the commit the caller decided on. `guard` names a folder that must not change
+/// between `base` and the commit the edit is made on: if the branch moved under it, the edit is
+/// a conflict and nothing is written. If the branch moved elsewhere, the plan runs again on the
+/// new head, so a concurrent change is kept. Returns the commit and what the plan returned.
+pub async fn commit<P, T, E>(
+    platform: &P,
+    github: &GitHub<'_, P>,
+    branch: &str,
+    base: Base,
+    author: &Author<'_>,
+    guard: Option<&str>,
+    mut plan: impl FnMut(&mut Snapshot, &Catalog) -> Result<(ChangeSet, T), E>,
+) -> Result<(Committed, T), E>
+where
+    P: Platform,
+    E: From<EditError>,
+{
+    let Base { mut catalog, mut snapshot, tree } = base;
+    let guarded = match guard {
+        Some(folder) => Some(folder_blobs(&mut snapshot, folder).map_err(EditError::from)?),
+        None => None,
+    };
+    // When the base is known to be the head, its tree is the first attempt's; if the branch
+    // moves before the ref update, GitHub refuses the update and says where the branch is.
+    let mut known = tree.map(|tree| (catalog.commit.clone(), tree));
+    for attempt in 1..=MAX_ATTEMPTS {
+        let (head, tree) = match known.take() {
+            Some(known) => known,
+            None => match github.head(Some(branch), None).await.map_err(EditError::from)? {
+                BranchHead::At { sha, tree: Some(tree), .. } => (sha, tree),
+                _ => {
+                    return Err(EditError::GitHub(GitHubError::Unexpected {
+                        what: format!("branch {branch}"),
+                        problem: "no commit and tree".into(),
+                    })
+                    .into())
+                }
+            },
+        };
+        if head != catalog.commit {
+            let (rebuilt, mut files) = moved_to(platform, github, &head, &catalog).await?;
+            if let (Some(folder), Some(before)) = (guard, &guarded) {
+                let now = folder_blobs(&mut files, folder).map_err(EditError::from)?;
+                if now != *before {
+                    return Err(EditError::Conflict(format!(
+                        "{folder} changed on the branch since you read it (commit {}: {}); nothing was written. Fetch the skill again and redo the change on the new version",
+                        &head[..head.len().min(12)],
+                        describe_changes(before, &now)
+                    ))
+                    .into());
+                }
+            }
+            snapshot = files;
+            catalog = Rc::new(rebuilt);
+        }
+        let (change, planned) = plan(&mut snapshot, &catalog)?;
+        if change.changes.is_empty() {
+            return Err(EditError::NothingToChange.into());
+        }
+        match write(github, branch, &head, &tree, &change, author).await {
+            Ok(commit) => return Ok((Committed { commit, parent: head, attempts: attempt }, planned)),
+            Err(GitHubError::NotFastForward { head, tree, .. }) => known = tree.map(|tree| (head, tree)),
+            Err(GitHubError::Refused { message, .. }) => {
+                return Err(EditError::Refused(format!(
+                    "GitHub refused to move branch {branch}: {message}. If the branch is protected, allow the connector's token to push to it, or serve another branch with MARKETPLACE_REF; nothing was written"
+                ))
+                .into())
+            }
+            Err(other) => return Err(EditError::from(other).into()),
+        }
+    }
+    Err(EditError::Conflict(format!(
+        "the branch kept moving during {MAX_ATTEMPTS} attempts; nothing was written. Try again in a moment"
+    ))
+    .into())
+}
+
+/// The catalog and files of `head`, the commit the branch moved to since `previous`.
+async fn moved_to<P: Platform>(
+    platform: &P,
+    github: &GitHub<'_, P>,
+    head: &str,
+    previous: &Catalog,
+) -> Result<(Catalog, Snapshot), EditError> {
+    let fetched = catalog_store::archive(platform, github, head).await?;
+    let mut snapshot = Snapshot::from_zip(fetched.bytes)?;
+    let catalog =
+        Catalog::build(head, &mut snapshot, Some(previous)).map_err(|e| EditError::Unreadable(e.to_string()))?;
+    Ok((catalog, snapshot))
+}
+
+/// Writes `change` as a commit on `head` (whose root tree is `tree`) and moves `branch` to it.
+async fn write<P: Platform>(
+    github: &GitHub<'_, P>,
+    branch: &str,
+    head: &str,
+    tree: &str,
+    change: &ChangeSet,
+    author: &Author<'_>,
+) -> Result<String, GitHubError> {
+    let mut entries = Vec::with_capacity(change.changes.len());
+    for FileChange { path, content } in &change.changes {
+        let content = match content {
+            None => TreeContent::Deleted,
+            Some((bytes, executable)) => match std::str::from_utf8(bytes) {
+                Ok(text) => TreeContent::Text { text: text.to_string(), executable: *executable },
+                Err(_) => TreeContent::Blob {
+                    sha: github.create_blob(bytes, &format!("a new blob for {path}")).await?,
+                    executable: *executable,
+                },
+            },
+        };
+        entries.push(TreeEntry { path: path.clone(), content });
+    }
+    let new_tree = github.create_tree(tree, &entries).await?;
+    let message = message_with_trailers(&change.message, author);
+    let commit = github.create_commit(&message, &new_tree, head).await?;
+    github.update_branch(branch, &commit, head).await?;
+    Ok(commit)
 }
 
 #[cfg(test)]
@@ -332,7 +316,8 @@ mod tests {
 
     #[test]
     fn trailers_name_who_asked() {
-        let message = message_with_trailers("Update pdf\n", Some("Ann <x>"), "ann@acme.example", "google:1");
+        let author = Author { name: Some("Ann <x>"), email: "ann@acme.example", id: "google:1" };
+        let message = message_with_trailers("Update pdf\n", &author);
         assert_eq!(message, "Update pdf\n\nRequested-by: Ann  x  <ann@acme.example>\nSkillport-User: google:1");
     }
 

@@ -1,13 +1,15 @@
 //! `bump_version`: a semver bump of a group's plugin.json and its marketplace entry, in one
 //! commit, so the two never disagree.
 
+use super::writing;
 use super::{
     input_schema, output_schema, parse_arguments, to_output, Annotations, ToolContext, ToolDefinition, ToolError,
 };
-use crate::catalog::manifests::{MARKETPLACE_PATH, PLUGIN_MANIFEST};
-use crate::catalog::PLUGINS_DIR;
+use crate::catalog::manifests::MARKETPLACE_PATH;
+use crate::catalog::snapshot::Snapshot;
+use crate::catalog::Group;
 use crate::editing::manifests::{self, Bump};
-use crate::editing::{self, ChangeSet, FileChange};
+use crate::editing::{ChangeSet, FileChange};
 use crate::ports::Platform;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -55,43 +57,78 @@ pub fn definition() -> ToolDefinition {
 pub async fn call<P: Platform>(ctx: &ToolContext<'_, P>, arguments: Map<String, Value>) -> Result<Value, ToolError> {
     let input: Input = parse_arguments(arguments)?;
     let (served, access) = ctx.readable().await?;
-    let snapshot = ctx.snapshot().await?;
-    let (group, _) = editing::skill_folder(&snapshot, &served.catalog, &input.skill)
-        .ok_or_else(|| ToolError::SkillNotFound(input.skill.clone()))?;
-    editing::check_writable(ctx, &access, &served.catalog, &input.skill, &group)?;
-    let mut outcome = None;
-    let committed = editing::commit(ctx, snapshot, None, |snapshot, _catalog| {
-        let group_folder = format!("{PLUGINS_DIR}/{group}");
-        let manifest_path = format!("{group_folder}/{PLUGIN_MANIFEST}");
-        let bytes = snapshot.read(&manifest_path).map_err(|_| {
-            ToolError::InvalidArguments(format!(
-                "group {group} has no {manifest_path}; create it (with a version) first"
-            ))
-        })?;
-        let mut plugin = manifests::parse_object(&manifest_path, &bytes)?;
-        let from = plugin.get("version").and_then(Value::as_str).map(str::to_string).ok_or_else(|| {
-            ToolError::InvalidArguments(format!("{manifest_path} has no version; set one (such as 1.0.0) first"))
-        })?;
-        let to = manifests::bump(&from, input.kind)?;
-        plugin.insert("version".into(), Value::String(to.clone()));
-        let mut changes =
-            vec![FileChange { path: manifest_path, content: Some((manifests::to_bytes(&plugin), false)) }];
-        let mut marketplace_updated = false;
-        if let Ok(bytes) = snapshot.read(MARKETPLACE_PATH) {
-            let mut marketplace = manifests::parse_object(MARKETPLACE_PATH, &bytes)?;
-            if manifests::set_entry_version(&mut marketplace, &group, &group_folder, &to) {
-                marketplace_updated = true;
-                changes.push(FileChange {
-                    path: MARKETPLACE_PATH.into(),
-                    content: Some((manifests::to_bytes(&marketplace), false)),
-                });
+    let catalog = &served.catalog;
+    let (group, _) = catalog.skill_folder(&input.skill).ok_or_else(|| ToolError::SkillNotFound(input.skill.clone()))?;
+    writing::check_writable(ctx, &access, catalog, &input.skill, group)?;
+    // A plugin.json shared by several entries versions all of them: the writer must be one of
+    // each.
+    if group.manifest.is_some() {
+        for other in catalog.groups_at(&group.root).filter(|g| g.name != group.name) {
+            if !access.can_write(&ctx.principal.user, &other.name) {
+                return Err(ToolError::Forbidden(format!(
+                    "{} is shared by groups {} and {}, so bumping it changes both; {} may not edit {}",
+                    group.manifest_path(),
+                    group.name,
+                    other.name,
+                    ctx.principal.user.email,
+                    other.name
+                )));
             }
         }
-        outcome = Some((from.clone(), to.clone(), marketplace_updated));
-        Ok(ChangeSet { changes, message: format!("Bump {group} from {from} to {to}") })
+    }
+    let name = group.name.clone();
+    let snapshot = ctx.snapshot().await?;
+    let (committed, planned) = writing::commit(ctx, snapshot, None, |snapshot, catalog| {
+        let group = catalog.group(&name).ok_or_else(|| ToolError::SkillNotFound(input.skill.clone()))?;
+        plan(group, input.kind, snapshot)
     })
     .await?;
-    let (from, to, marketplace_updated) =
-        outcome.ok_or_else(|| ToolError::Internal("the edit was not planned".into()))?;
-    to_output(&Output { group, from, to, marketplace_updated, commit: committed.commit })
+    let Planned { from, to, marketplace_updated } = planned;
+    to_output(&Output { group: name, from, to, marketplace_updated, commit: committed.commit })
+}
+
+struct Planned {
+    from: String,
+    to: String,
+    marketplace_updated: bool,
+}
+
+/// The version is plugin.json's, else the entry's; both files are written when both carry one
+/// (or plugin.json exists and the entry carries none), so they never disagree.
+fn plan(group: &Group, kind: Bump, snapshot: &mut Snapshot) -> Result<(ChangeSet, Planned), ToolError> {
+    let manifest_path = group.manifest_path();
+    let manifest_version = group.manifest.as_ref().and_then(|(_, m)| m.version.clone());
+    let entry = group.entry.as_ref();
+    let (from, source) = match (&manifest_version, &group.version) {
+        (Some(version), _) => (version.clone(), manifest_path.clone()),
+        (None, Some(version)) => (version.clone(), MARKETPLACE_PATH.to_string()),
+        (None, None) => {
+            return Err(ToolError::InvalidArguments(format!(
+                "group {} has no version; set one (such as 1.0.0) in {manifest_path} first",
+                group.name
+            )))
+        }
+    };
+    let to = manifests::bump(&from, kind, &source)?;
+    let mut changes = Vec::new();
+    if group.manifest.is_some() && (manifest_version.is_some() || !entry.is_some_and(|e| e.has_version)) {
+        let mut plugin = manifests::parse_object(&manifest_path, &snapshot.read(&manifest_path)?)?;
+        plugin.insert("version".into(), Value::String(to.clone()));
+        changes.push(FileChange { path: manifest_path, content: Some((manifests::to_bytes(&plugin), false)) });
+    }
+    let marketplace_updated = match entry.filter(|e| e.has_version) {
+        Some(entry) => {
+            let mut marketplace = manifests::parse_object(MARKETPLACE_PATH, &snapshot.read(MARKETPLACE_PATH)?)?;
+            manifests::entry_mut(&mut marketplace, entry.index, &group.name)?
+                .insert("version".into(), Value::String(to.clone()));
+            changes.push(FileChange {
+                path: MARKETPLACE_PATH.into(),
+                content: Some((manifests::to_bytes(&marketplace), false)),
+            });
+            true
+        }
+        None => false,
+    };
+    let message = format!("Bump {} from {from} to {to}", group.name);
+    Ok((ChangeSet { changes, message }, Planned { from, to, marketplace_updated }))
 }

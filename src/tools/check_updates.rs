@@ -185,12 +185,14 @@ mod tests {
             ],
             groups: vec![Group {
                 name: "g".into(),
-                folder: "plugins/g".into(),
+                root: "plugins/g".into(),
                 published: true,
                 version: Some("1.2.0".into()),
                 description: None,
                 manifest: None,
+                entry: None,
             }],
+            external: vec![],
             skipped: vec![],
             access: None,
         }

@@ -1,12 +1,14 @@
 //! `delete_skill`: remove a skill's folder in one commit. Removing the last skill of a group
 //! removes the group and its marketplace entry in the same commit (and needs an editor).
 
+use super::writing;
 use super::{
     input_schema, output_schema, parse_arguments, to_output, Annotations, ToolContext, ToolDefinition, ToolError,
 };
 use crate::catalog::manifests::MARKETPLACE_PATH;
-use crate::catalog::PLUGINS_DIR;
-use crate::editing::{self, manifests, ChangeSet, FileChange};
+use crate::catalog::snapshot::Snapshot;
+use crate::catalog::Catalog;
+use crate::editing::{manifests, ChangeSet, FileChange};
 use crate::ports::Platform;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -58,52 +60,108 @@ pub async fn call<P: Platform>(ctx: &ToolContext<'_, P>, arguments: Map<String, 
         return Err(ToolError::InvalidArguments("deleting needs confirm: true; ask the user first".into()));
     }
     let (served, access) = ctx.readable().await?;
-    let user = &ctx.principal.user;
-    let snapshot = ctx.snapshot().await?;
-    let Some((group, folder)) = editing::skill_folder(&snapshot, &served.catalog, &input.skill) else {
+    let Some((group, folder)) = served.catalog.skill_folder(&input.skill) else {
         return Err(ToolError::SkillNotFound(input.skill));
     };
-    editing::check_writable(ctx, &access, &served.catalog, &input.skill, &group)?;
-    let editor = access.is_editor(user);
-    let mut outcome = None;
-    let committed = editing::commit(ctx, snapshot, Some(&folder), |snapshot, _catalog| {
-        let group_folder = format!("{PLUGINS_DIR}/{group}");
-        let skills_prefix = format!("{group_folder}/skills/");
-        let own_prefix = format!("{folder}/");
-        let others =
-            snapshot.paths_with_prefix(&skills_prefix).any(|p| !p.starts_with(&own_prefix) && p.ends_with("/SKILL.md"));
-        let remove_group = !others;
-        if remove_group && !editor {
-            return Err(ToolError::Forbidden(format!(
-                "{} is the last skill of group {group}; deleting it removes the group, which needs an editor",
-                input.skill
-            )));
-        }
-        let prefix = if remove_group { format!("{group_folder}/") } else { own_prefix.clone() };
-        let paths: Vec<String> = snapshot.paths_with_prefix(&prefix).map(str::to_string).collect();
-        let files_removed = paths.iter().filter(|p| p.starts_with(&own_prefix)).count();
-        let mut changes: Vec<FileChange> = paths.into_iter().map(|path| FileChange { path, content: None }).collect();
-        if remove_group && snapshot.contains(MARKETPLACE_PATH) {
-            let bytes = snapshot.read(MARKETPLACE_PATH).map_err(|e| ToolError::Internal(e.to_string()))?;
-            let mut marketplace = manifests::parse_object(MARKETPLACE_PATH, &bytes)?;
-            if manifests::unpublish(&mut marketplace, &group, &group_folder) {
-                changes.push(FileChange {
-                    path: MARKETPLACE_PATH.into(),
-                    content: Some((manifests::to_bytes(&marketplace), false)),
-                });
-            }
-        }
-        outcome = Some((remove_group, files_removed));
-        let message = input.message.clone().filter(|m| !m.trim().is_empty()).unwrap_or_else(|| {
-            if remove_group {
-                format!("Delete skill {} and its group {group}", input.skill)
-            } else {
-                format!("Delete skill {}", input.skill)
-            }
-        });
-        Ok(ChangeSet { changes, message })
+    writing::check_writable(ctx, &access, &served.catalog, &input.skill, group)?;
+    let folder = folder.to_string();
+    let editor = access.is_editor(&ctx.principal.user);
+    let snapshot = ctx.snapshot().await?;
+    let (committed, planned) =
+        writing::commit(ctx, snapshot, Some(&folder), |snapshot, catalog| plan(&input, editor, snapshot, catalog))
+            .await?;
+    to_output(&Output {
+        skill: input.skill,
+        group: planned.group,
+        group_deleted: planned.group_deleted,
+        commit: committed.commit,
+        files_removed: planned.files_removed,
     })
-    .await?;
-    let (group_deleted, files_removed) = outcome.unwrap_or_default();
-    to_output(&Output { skill: input.skill, group, group_deleted, commit: committed.commit, files_removed })
+}
+
+struct Planned {
+    group: String,
+    group_deleted: bool,
+    files_removed: usize,
+}
+
+/// The change on the repository as `snapshot` has it: the skill's folder, its path in the
+/// lists that name it, and — when it was the group's last skill — the group's entry, and the
+/// group's folder if nothing but the group's manifest is left in it.
+fn plan(
+    input: &Input,
+    editor: bool,
+    snapshot: &mut Snapshot,
+    catalog: &Catalog,
+) -> Result<(ChangeSet, Planned), ToolError> {
+    let (group, folder) =
+        catalog.skill_folder(&input.skill).ok_or_else(|| ToolError::SkillNotFound(input.skill.clone()))?;
+    let own_prefix = format!("{folder}/");
+    let others = catalog.skills.iter().any(|s| s.group == group.name && s.folder != folder)
+        || catalog
+            .skipped
+            .iter()
+            .any(|s| s.group.as_deref() == Some(group.name.as_str()) && !s.path.starts_with(&own_prefix));
+    let last = !others;
+    // The group's own folder goes too when it is the group's alone and holds nothing else a
+    // plugin could load (commands, agents, hooks…): files at its top and its manifest.
+    let root_removable = last
+        && !group.root.is_empty()
+        && catalog.groups_at(&group.root).count() == 1
+        && snapshot.paths_with_prefix(&format!("{}/", group.root)).all(|path| {
+            let inner = &path[group.root.len() + 1..];
+            path.starts_with(&own_prefix) || !inner.contains('/') || inner.starts_with(".claude-plugin/")
+        });
+    let remove_entry = last
+        && group.entry.is_some()
+        && (root_removable
+            || catalog.groups_at(&group.root).count() > 1
+            || group.root.is_empty()
+            || folder == group.root);
+    let group_deleted = root_removable || remove_entry;
+    if group_deleted && !editor {
+        return Err(ToolError::Forbidden(format!(
+            "{} is the last skill of group {}; deleting it removes the group, which needs an editor",
+            input.skill, group.name
+        )));
+    }
+    let prefix = if root_removable { format!("{}/", group.root) } else { own_prefix.clone() };
+    let paths: Vec<String> = snapshot.paths_with_prefix(&prefix).map(str::to_string).collect();
+    let files_removed = paths.iter().filter(|p| p.starts_with(&own_prefix)).count();
+    let mut changes: Vec<FileChange> = paths.into_iter().map(|path| FileChange { path, content: None }).collect();
+
+    if let Some(entry) = &group.entry {
+        let mut marketplace = manifests::parse_object(MARKETPLACE_PATH, &snapshot.read(MARKETPLACE_PATH)?)?;
+        let changed = if remove_entry {
+            manifests::unpublish(&mut marketplace, entry.index, &group.name)?;
+            true
+        } else {
+            manifests::remove_skill_path(
+                manifests::entry_mut(&mut marketplace, entry.index, &group.name)?,
+                &group.root,
+                folder,
+            )
+        };
+        if changed {
+            changes.push(FileChange {
+                path: MARKETPLACE_PATH.into(),
+                content: Some((manifests::to_bytes(&marketplace), false)),
+            });
+        }
+    }
+    let manifest_path = group.manifest_path();
+    if group.manifest.as_ref().is_some_and(|(_, m)| !m.skills.is_empty()) && !root_removable && folder != group.root {
+        let mut plugin = manifests::parse_object(&manifest_path, &snapshot.read(&manifest_path)?)?;
+        if manifests::remove_skill_path(&mut plugin, &group.root, folder) {
+            changes.push(FileChange { path: manifest_path, content: Some((manifests::to_bytes(&plugin), false)) });
+        }
+    }
+    let message = input.message.clone().filter(|m| !m.trim().is_empty()).unwrap_or_else(|| {
+        if group_deleted {
+            format!("Delete skill {} and its group {}", input.skill, group.name)
+        } else {
+            format!("Delete skill {}", input.skill)
+        }
+    });
+    Ok((ChangeSet { changes, message }, Planned { group: group.name.clone(), group_deleted, files_removed }))
 }

@@ -12,6 +12,7 @@ pub mod publish_skill;
 pub mod revoke_user;
 pub mod save_skill;
 pub mod whoami;
+pub mod writing;
 
 use crate::access::{Access, AccessError, SkillRef};
 use crate::catalog::snapshot::{SharedBytes, Snapshot};

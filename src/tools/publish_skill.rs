@@ -2,13 +2,13 @@
 //! `.claude-plugin/marketplace.json` with the version from its plugin.json. Every other entry and
 //! unknown key keeps its meaning and order.
 
+use super::writing;
 use super::{
     input_schema, output_schema, parse_arguments, to_output, Annotations, ToolContext, ToolDefinition, ToolError,
 };
-use crate::catalog::manifests::{MARKETPLACE_PATH, PLUGIN_MANIFEST};
-use crate::catalog::PLUGINS_DIR;
+use crate::catalog::manifests::MARKETPLACE_PATH;
 use crate::editing::manifests::{self, EntryFields};
-use crate::editing::{self, ChangeSet, FileChange};
+use crate::editing::{ChangeSet, FileChange};
 use crate::ports::Platform;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -62,26 +62,17 @@ pub async fn call<P: Platform>(ctx: &ToolContext<'_, P>, arguments: Map<String, 
     if !access.is_editor(&ctx.principal.user) {
         return Err(ToolError::Forbidden("only editors may publish; ask one, or see whoami".into()));
     }
-    let mut outcome = None;
     let snapshot = ctx.snapshot().await?;
-    let committed = editing::commit(ctx, snapshot, None, |snapshot, catalog| {
-        let (group, _) = editing::skill_folder(snapshot, catalog, &input.skill)
-            .ok_or_else(|| ToolError::SkillNotFound(input.skill.clone()))?;
-        let group_folder = format!("{PLUGINS_DIR}/{group}");
-        let manifest_path = format!("{group_folder}/{PLUGIN_MANIFEST}");
-        let plugin = match snapshot.read(&manifest_path) {
-            Ok(bytes) => manifests::parse_object(&manifest_path, &bytes)?,
-            Err(_) => Map::new(),
-        };
-        let version = plugin.get("version").and_then(Value::as_str).map(str::to_string);
-        let plugin_description = plugin.get("description").and_then(Value::as_str).map(str::to_string);
-        let mut marketplace = manifests::parse_object(
-            MARKETPLACE_PATH,
-            &snapshot.read(MARKETPLACE_PATH).map_err(|e| ToolError::Internal(e.to_string()))?,
-        )?;
-        let existing = manifests::entry_index(&marketplace, &group, &group_folder);
-        let description =
-            input.description.clone().or_else(|| if existing.is_none() { plugin_description } else { None });
+    let (committed, (group, version, added)) = writing::commit(ctx, snapshot, None, |snapshot, catalog| {
+        let (group, _) =
+            catalog.skill_folder(&input.skill).ok_or_else(|| ToolError::SkillNotFound(input.skill.clone()))?;
+        let manifest = group.manifest.as_ref().map(|(_, m)| m);
+        let version = manifest.and_then(|m| m.version.clone());
+        let existing = group.entry.as_ref().map(|e| e.index);
+        let description = input
+            .description
+            .clone()
+            .or_else(|| existing.is_none().then(|| manifest.and_then(|m| m.description.clone())).flatten());
         let fields = EntryFields {
             version: version.clone(),
             description,
@@ -89,18 +80,18 @@ pub async fn call<P: Platform>(ctx: &ToolContext<'_, P>, arguments: Map<String, 
             tags: input.tags.clone(),
             keywords: input.keywords.clone(),
         };
-        let added = manifests::publish(&mut marketplace, &group, &group_folder, &fields)?;
-        outcome = Some((group.clone(), version.clone(), added));
+        let mut marketplace = manifests::parse_object(MARKETPLACE_PATH, &snapshot.read(MARKETPLACE_PATH)?)?;
+        let added = manifests::publish(&mut marketplace, &group.name, existing, &group.root, &fields)?;
         let verb = if added { "Publish" } else { "Update the marketplace entry of" };
-        Ok(ChangeSet {
+        let change = ChangeSet {
             changes: vec![FileChange {
                 path: MARKETPLACE_PATH.into(),
                 content: Some((manifests::to_bytes(&marketplace), false)),
             }],
-            message: format!("{verb} group {group}"),
-        })
+            message: format!("{verb} group {}", group.name),
+        };
+        Ok((change, (group.name.clone(), version, added)))
     })
     .await?;
-    let (group, version, added) = outcome.ok_or_else(|| ToolError::Internal("the edit was not planned".into()))?;
     to_output(&Output { group, version, added, commit: committed.commit })
 }

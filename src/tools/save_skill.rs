@@ -6,13 +6,15 @@
 //! SKILL.md is validated against the Agent Skills rules, and every path and limit is checked,
 //! before anything is written.
 
+use super::writing;
 use super::{
     input_schema, output_schema, parse_arguments, to_output, Annotations, ToolContext, ToolDefinition, ToolError,
 };
 use crate::catalog::git_tree::{self, FileMode};
-use crate::catalog::skill_md;
+use crate::catalog::manifests::{MARKETPLACE_PATH, PLUGIN_MANIFEST};
+use crate::catalog::parsed::{self, SKILL_FILE};
 use crate::catalog::snapshot::Snapshot;
-use crate::catalog::{Catalog, PLUGINS_DIR};
+use crate::catalog::{layout, skill_md, Catalog, PLUGINS_DIR};
 use crate::editing::paths::check_relative_path;
 use crate::editing::{self, manifests, ChangeSet, FileChange};
 use crate::ports::Platform;
@@ -169,16 +171,16 @@ pub async fn call<P: Platform>(ctx: &ToolContext<'_, P>, arguments: Map<String, 
 
     // Decide on the served catalog, so that a stale base_version is a conflict before any write.
     let mut snapshot = ctx.snapshot().await?;
-    let existing = editing::skill_folder(&snapshot, &served.catalog, &input.skill);
+    let existing = served.catalog.skill_folder(&input.skill).map(|(group, folder)| (group.clone(), folder.to_string()));
     let guard = existing.as_ref().map(|(_, folder)| folder.clone());
     if let Some((group, folder)) = &existing {
-        if input.group.as_ref().is_some_and(|g| g != group) {
+        if input.group.as_ref().is_some_and(|g| *g != group.name) {
             return Err(ToolError::InvalidArguments(format!(
-                "skill {} is in group {group}; moving a skill between groups is not supported",
-                input.skill
+                "skill {} is in group {}; moving a skill between groups is not supported",
+                input.skill, group.name
             )));
         }
-        editing::check_writable(ctx, &access, &served.catalog, &input.skill, group)?;
+        writing::check_writable(ctx, &access, &served.catalog, &input.skill, group)?;
         let current = editing::tree_id_of(&editing::folder_blobs(&mut snapshot, folder)?);
         match &input.base_version {
             None => {
@@ -202,14 +204,10 @@ pub async fn call<P: Platform>(ctx: &ToolContext<'_, P>, arguments: Map<String, 
         )));
     }
 
-    let mut outcome = None;
-    let committed = editing::commit(ctx, snapshot, guard.as_deref(), |snapshot, catalog| {
-        let (change, planned) = plan(&input, &prepared, snapshot, catalog)?;
-        outcome = Some(planned);
-        Ok(change)
+    let (committed, planned) = writing::commit(ctx, snapshot, guard.as_deref(), |snapshot, catalog| {
+        plan(&input, &prepared, snapshot, catalog)
     })
     .await?;
-    let planned = outcome.ok_or_else(|| ToolError::Internal("the edit was not planned".into()))?;
     to_output(&Output {
         skill: input.skill,
         group: planned.group,
@@ -229,6 +227,89 @@ struct Planned {
     version_id: String,
 }
 
+/// Where a skill is written.
+struct Target {
+    group: String,
+    folder: String,
+    created: bool,
+    group_created: bool,
+}
+
+/// Where the skill is, or goes: its own folder if it exists; a new skill in an existing group
+/// goes into the group's `skills/` folder (and, for a `strict: false` entry that lists its
+/// skills, into that list too); a new group is made in `plugins/<group>`.
+fn target(
+    input: &Input,
+    snapshot: &mut Snapshot,
+    catalog: &Catalog,
+    changes: &mut Vec<FileChange>,
+) -> Result<Target, ToolError> {
+    if let Some((group, folder)) = catalog.skill_folder(&input.skill) {
+        return Ok(Target {
+            group: group.name.clone(),
+            folder: folder.to_string(),
+            created: false,
+            group_created: false,
+        });
+    }
+    let name = input.group.clone().ok_or_else(|| {
+        ToolError::InvalidArguments(format!("skill {} is new: say which group it goes in (`group`)", input.skill))
+    })?;
+    let Some(group) = catalog.group(&name) else {
+        skill_md::validate_name(&name).map_err(|e| ToolError::InvalidArguments(format!("group: {e}")))?;
+        let root = layout::join(PLUGINS_DIR, &name);
+        if layout::has_files_under(snapshot, &root) {
+            return Err(ToolError::InvalidArguments(format!(
+                "{root} already exists but is not a group called {name}; choose another group name"
+            )));
+        }
+        let description =
+            input.group_description.as_deref().map(str::trim).filter(|d| !d.is_empty()).ok_or_else(|| {
+                ToolError::InvalidArguments(format!("group {name} is new: give it a `group_description`"))
+            })?;
+        let mut manifest = Map::new();
+        manifest.insert("name".into(), Value::String(name.clone()));
+        manifest.insert("version".into(), Value::String("1.0.0".into()));
+        manifest.insert("description".into(), Value::String(description.to_string()));
+        changes.push(FileChange {
+            path: layout::join(&root, PLUGIN_MANIFEST),
+            content: Some((manifests::to_bytes(&manifest), false)),
+        });
+        let folder = layout::join(&layout::join(&root, "skills"), &input.skill);
+        return Ok(Target { group: name, folder, created: true, group_created: true });
+    };
+    if catalog.skills.iter().any(|s| s.group == group.name && s.folder == group.root) {
+        return Err(ToolError::InvalidArguments(format!(
+            "group {name} is a single-skill plugin (its folder {} is the skill itself); put the new skill in another group",
+            group.root
+        )));
+    }
+    let folder = layout::join(&group.skills_folder(), &input.skill);
+    if let Some(other) =
+        catalog.skills.iter().find(|s| s.folder == folder || folder.starts_with(&format!("{}/", s.folder)))
+    {
+        return Err(ToolError::InvalidArguments(format!(
+            "{folder} is already the folder of skill {}; choose another skill name",
+            other.name
+        )));
+    }
+    if let Some(entry) = group.entry.as_ref().filter(|e| !e.strict && !e.skills.is_empty()) {
+        // The entry lists its skills: list the new one too, or the folder would belong to the
+        // first entry of a shared root rather than this group.
+        let mut marketplace = manifests::parse_object(MARKETPLACE_PATH, &snapshot.read(MARKETPLACE_PATH)?)?;
+        manifests::add_skill_path(
+            manifests::entry_mut(&mut marketplace, entry.index, &group.name)?,
+            &group.relative_path(&folder),
+            &group.name,
+        )?;
+        changes.push(FileChange {
+            path: MARKETPLACE_PATH.into(),
+            content: Some((manifests::to_bytes(&marketplace), false)),
+        });
+    }
+    Ok(Target { group: group.name.clone(), folder, created: true, group_created: false })
+}
+
 /// The change on the repository as `snapshot` has it.
 fn plan(
     input: &Input,
@@ -236,39 +317,8 @@ fn plan(
     snapshot: &mut Snapshot,
     catalog: &Catalog,
 ) -> Result<(ChangeSet, Planned), ToolError> {
-    let existing = editing::skill_folder(snapshot, catalog, &input.skill);
-    let created = existing.is_none();
-    let (group, folder) = match existing {
-        Some(found) => found,
-        None => {
-            let group = input.group.clone().ok_or_else(|| {
-                ToolError::InvalidArguments(format!(
-                    "skill {} is new: say which group it goes in (`group`)",
-                    input.skill
-                ))
-            })?;
-            skill_md::validate_name(&group).map_err(|e| ToolError::InvalidArguments(format!("group: {e}")))?;
-            let folder = format!("{PLUGINS_DIR}/{group}/skills/{}", input.skill);
-            (group, folder)
-        }
-    };
-    let group_folder = format!("{PLUGINS_DIR}/{group}");
-    let group_created = !snapshot.paths_with_prefix(&format!("{group_folder}/")).any(|_| true);
     let mut changes = Vec::new();
-    if group_created {
-        let description =
-            input.group_description.as_deref().map(str::trim).filter(|d| !d.is_empty()).ok_or_else(|| {
-                ToolError::InvalidArguments(format!("group {group} is new: give it a `group_description`"))
-            })?;
-        let mut manifest = Map::new();
-        manifest.insert("name".into(), Value::String(group.clone()));
-        manifest.insert("version".into(), Value::String("1.0.0".into()));
-        manifest.insert("description".into(), Value::String(description.to_string()));
-        changes.push(FileChange {
-            path: format!("{group_folder}/.claude-plugin/plugin.json"),
-            content: Some((manifests::to_bytes(&manifest), false)),
-        });
-    }
+    let Target { group, folder, created, group_created } = target(input, snapshot, catalog, &mut changes)?;
 
     // The folder as it will be: current files, minus deletions, with the new ones.
     let mut files: BTreeMap<String, (FileMode, [u8; 20])> = editing::folder_blobs(snapshot, &folder)?;
@@ -284,23 +334,16 @@ fn plan(
         let executable = executable.unwrap_or(was_executable);
         let mode = if executable { FileMode::Executable } else { FileMode::Regular };
         files.insert(path.clone(), (mode, git_tree::blob_id(bytes)));
-        if path == "SKILL.md" {
+        if path == SKILL_FILE {
             skill_md_bytes = Some(bytes.clone());
         }
         changes.push(FileChange { path: format!("{folder}/{path}"), content: Some((bytes.clone(), executable)) });
     }
-    if !files.contains_key("SKILL.md") {
+    if !files.contains_key(SKILL_FILE) {
         return Err(ToolError::InvalidArguments("a skill needs a SKILL.md; include one".into()));
     }
     if let Some(bytes) = skill_md_bytes {
-        let parsed =
-            skill_md::parse(&bytes).map_err(|e| ToolError::InvalidArguments(format!("SKILL.md is not valid: {e}")))?;
-        if parsed.frontmatter.name != input.skill {
-            return Err(ToolError::InvalidArguments(format!(
-                "SKILL.md's name is `{}` but the skill (folder) is `{}`; they must be equal",
-                parsed.frontmatter.name, input.skill
-            )));
-        }
+        check_skill_md(&bytes, &input.skill, parsed::folder_name(&folder))?;
     }
     let verb = if created { "Add" } else { "Update" };
     let message = input
@@ -310,4 +353,21 @@ fn plan(
         .unwrap_or_else(|| format!("{verb} skill {}", input.skill));
     let version_id = editing::tree_id_of(&files);
     Ok((ChangeSet { changes, message }, Planned { group, created, group_created, version_id }))
+}
+
+/// A SKILL.md the connector writes must be one every client accepts: valid, named `skill`, and
+/// breaking none of the Agent Skills rules that Claude Code merely tolerates.
+fn check_skill_md(bytes: &[u8], skill: &str, folder_name: &str) -> Result<(), ToolError> {
+    let invalid = |e: &dyn std::fmt::Display| ToolError::InvalidArguments(format!("SKILL.md is not valid: {e}"));
+    let parsed = skill_md::parse(bytes, folder_name).map_err(|e| invalid(&e))?;
+    if parsed.frontmatter.name != skill {
+        return Err(ToolError::InvalidArguments(format!(
+            "SKILL.md's name is `{}` but the skill is `{skill}`; they must be equal",
+            parsed.frontmatter.name
+        )));
+    }
+    match parsed.portability_error() {
+        Some(problem) => Err(invalid(problem)),
+        None => Ok(()),
+    }
 }

@@ -1,0 +1,192 @@
+//! Which folders of the repository are skills, and which group each belongs to: Claude Code's
+//! plugin loading rules, applied to the paths of one commit.
+//!
+//! The rules, as Claude Code documents them (code.claude.com/docs/en/plugin-marketplaces,
+//! …/plugins/marketplace-reference, …/plugins-reference; see docs/LAYOUTS.md):
+//!
+//! - a marketplace entry with a relative `source` has its plugin root in that folder of the
+//!   repository (`./` is the root itself; `metadata.pluginRoot` is prepended to bare names);
+//! - its skills are every direct subfolder of `<root>/skills/` holding a `SKILL.md`, plus the
+//!   paths of plugin.json's `skills` field, plus the paths of the entry's own `skills` field; each
+//!   path names a skill folder or a folder of skill folders;
+//! - a `strict: false` entry is the plugin's whole definition: if its plugin.json declares
+//!   components as well, Claude Code refuses to load the plugin;
+//! - a root holding a `SKILL.md` with no `skills/` folder and no `skills` field is a single-skill
+//!   plugin.
+//!
+//! Several entries may share a root (`./` with `strict: false` and a `skills` list each is the
+//! most common layout of skill collections). A folder belongs to the first entry that lists it
+//! by path; a folder only found in a shared `skills/` belongs to the first entry of that root. A
+//! folder listed by a second entry is served once, and the repeat is reported.
+
+use super::manifests::{join_relative, PluginManifest};
+use super::parsed::SKILL_FILE;
+use super::snapshot::{FileId, Snapshot};
+use super::Skipped;
+use std::collections::BTreeMap;
+
+/// A group as the loading rules see it: where its plugin lives and what it lists.
+pub struct GroupSpec<'a> {
+    /// How messages name it (`entry `sales``, `the unpublished group in plugins/x`).
+    pub label: String,
+    /// The plugin root (`""` for the repository root).
+    pub root: &'a str,
+    /// The root's plugin.json, if it has one and it parsed.
+    pub manifest: Option<&'a PluginManifest>,
+    /// The entry's own `skills` paths (none for an unpublished group).
+    pub entry_skills: &'a [String],
+    /// Whether plugin.json counts (strict mode, Claude Code's default).
+    pub strict: bool,
+}
+
+/// A skill folder and the group it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkillFolder {
+    /// The folder, e.g. `plugins/sales/skills/proposal-writer` or `skills/xlsx`.
+    pub folder: String,
+    /// Its SKILL.md.
+    pub file: FileId,
+    /// The index of the owning group in the list given to [`assign`].
+    pub group: usize,
+}
+
+/// How a group reached a folder; a folder named by path wins over one found in `skills/`.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Claim {
+    Listed,
+    Default,
+}
+
+/// The skill folders of every group, each assigned to one group, sorted by folder. `groups`
+/// are in priority order (marketplace entries first, in their order). What cannot be loaded is
+/// added to `skipped`.
+pub fn assign(snapshot: &Snapshot, groups: &[GroupSpec<'_>], skipped: &mut Vec<Skipped>) -> Vec<SkillFolder> {
+    let mut owners: BTreeMap<String, (usize, Claim, FileId)> = BTreeMap::new();
+    let mut claims: Vec<(usize, Claim, String, FileId)> = Vec::new();
+    for (index, group) in groups.iter().enumerate() {
+        for (claim, folder, file) in claims_of(snapshot, group, skipped) {
+            claims.push((index, claim, folder, file));
+        }
+    }
+    // Listed claims first (in group order), then the default ones: a stable sort keeps the
+    // group order within each kind.
+    claims.sort_by_key(|(_, claim, _, _)| *claim);
+    for (index, claim, folder, file) in claims {
+        match owners.get(&folder) {
+            None => {
+                owners.insert(folder, (index, claim, file));
+            }
+            Some((owner, _, _)) if *owner == index => {}
+            Some((owner, _, _)) => {
+                if claim == Claim::Listed {
+                    skipped.push(Skipped {
+                        path: format!("{folder}/{SKILL_FILE}"),
+                        reason: format!(
+                            "{} lists this skill too; it is served once, in {}",
+                            groups[index].label, groups[*owner].label
+                        ),
+                        group: None,
+                    });
+                }
+            }
+        }
+    }
+    let mut folders: Vec<SkillFolder> =
+        owners.into_iter().map(|(folder, (group, _, file))| SkillFolder { folder, file, group }).collect();
+    drop_nested(&mut folders, skipped);
+    folders
+}
+
+/// The folders `group` reaches, with how it reached each.
+fn claims_of(snapshot: &Snapshot, group: &GroupSpec<'_>, skipped: &mut Vec<Skipped>) -> Vec<(Claim, String, FileId)> {
+    let mut found = Vec::new();
+    let manifest_paths = group.manifest.filter(|_| group.strict).map(|m| m.skills.as_slice()).unwrap_or_default();
+    let listed: Vec<&String> = manifest_paths.iter().chain(group.entry_skills).collect();
+    for path in &listed {
+        let folder = match join_relative(group.root, path) {
+            Ok(folder) => folder,
+            Err(reason) => {
+                skipped.push(Skipped {
+                    path: super::manifests::MARKETPLACE_PATH.into(),
+                    reason: format!("{} lists skill path {reason}; it is ignored", group.label),
+                    group: None,
+                });
+                continue;
+            }
+        };
+        let reached = skill_folders_at(snapshot, &folder);
+        if reached.is_empty() {
+            skipped.push(Skipped {
+                path: if folder.is_empty() { "./".into() } else { folder.clone() },
+                reason: format!(
+                    "{} lists `{path}`, which holds no {SKILL_FILE} (neither a skill folder nor a folder of skill folders)",
+                    group.label
+                ),
+                group: None,
+            });
+        }
+        found.extend(reached.into_iter().map(|(folder, file)| (Claim::Listed, folder, file)));
+    }
+    let defaults = direct_skill_folders(snapshot, &join(group.root, "skills"));
+    let single = listed.is_empty() && defaults.is_empty() && !group.root.is_empty();
+    found.extend(defaults.into_iter().map(|(folder, file)| (Claim::Default, folder, file)));
+    if single && !has_files_under(snapshot, &join(group.root, "skills")) {
+        if let Some(file) = snapshot.file(&join(group.root, SKILL_FILE)) {
+            found.push((Claim::Default, group.root.to_string(), file));
+        }
+    }
+    found
+}
+
+/// A skill folder inside another skill folder would be packaged twice; the outer one is served.
+fn drop_nested(folders: &mut Vec<SkillFolder>, skipped: &mut Vec<Skipped>) {
+    let mut kept: Vec<SkillFolder> = Vec::with_capacity(folders.len());
+    for folder in folders.drain(..) {
+        // Sorted by folder, so an enclosing folder comes right before its nested ones.
+        let outer = kept.iter().rev().find(|k| folder.folder.starts_with(&format!("{}/", k.folder)));
+        match outer {
+            Some(outer) => skipped.push(Skipped {
+                path: format!("{}/{SKILL_FILE}", folder.folder),
+                reason: format!("it lies inside the skill folder {}, which is served with it", outer.folder),
+                group: None,
+            }),
+            None => kept.push(folder),
+        }
+    }
+    *folders = kept;
+}
+
+/// `folder` itself if it holds a SKILL.md, else its direct subfolders that do.
+fn skill_folders_at(snapshot: &Snapshot, folder: &str) -> Vec<(String, FileId)> {
+    match snapshot.file(&join(folder, SKILL_FILE)) {
+        Some(file) if !folder.is_empty() => vec![(folder.to_string(), file)],
+        _ => direct_skill_folders(snapshot, folder),
+    }
+}
+
+/// `<folder>/<name>` for every `<folder>/<name>/SKILL.md`, with that file.
+pub fn direct_skill_folders(snapshot: &Snapshot, folder: &str) -> Vec<(String, FileId)> {
+    let prefix = if folder.is_empty() { String::new() } else { format!("{folder}/") };
+    let suffix = format!("/{SKILL_FILE}");
+    snapshot
+        .files_with_prefix(&prefix)
+        .filter_map(|(file, path)| {
+            let child = path.get(prefix.len()..)?.strip_suffix(suffix.as_str())?;
+            (!child.is_empty() && !child.contains('/')).then(|| (path[..path.len() - suffix.len()].to_string(), file))
+        })
+        .collect()
+}
+
+/// Whether any file lies under `folder`.
+pub fn has_files_under(snapshot: &Snapshot, folder: &str) -> bool {
+    folder.is_empty() || snapshot.paths_with_prefix(&format!("{folder}/")).next().is_some()
+}
+
+/// `root/name`, or `name` at the repository root.
+pub fn join(root: &str, name: &str) -> String {
+    if root.is_empty() {
+        name.to_string()
+    } else {
+        format!("{root}/{name}")
+    }
+}

@@ -1,0 +1,88 @@
+//! What the write tools share: the write check, and running an edit with the caller as its
+//! author. The edit itself (one commit or nothing) is [`crate::editing`]'s.
+
+use super::{ToolContext, ToolError};
+use crate::access::Access;
+use crate::catalog::snapshot::{Snapshot, SnapshotError};
+use crate::catalog::{Catalog, Group};
+use crate::editing::manifests::ManifestError;
+use crate::editing::{self, Author, Base, ChangeSet, Committed, EditError};
+use crate::github::{GitHub, RetryPolicy};
+use crate::ports::Platform;
+
+impl From<EditError> for ToolError {
+    fn from(error: EditError) -> Self {
+        match error {
+            EditError::Conflict(message) => ToolError::Conflict(message),
+            EditError::Refused(message) => ToolError::Forbidden(message),
+            EditError::GitHub(error) => ToolError::GitHub(error),
+            EditError::NothingToChange => ToolError::InvalidArguments(error.to_string()),
+            EditError::Unreadable(_) | EditError::Snapshot(_) => ToolError::Internal(error.to_string()),
+        }
+    }
+}
+
+impl From<ManifestError> for ToolError {
+    fn from(error: ManifestError) -> Self {
+        ToolError::InvalidArguments(error.to_string())
+    }
+}
+
+impl From<SnapshotError> for ToolError {
+    fn from(error: SnapshotError) -> Self {
+        ToolError::Internal(format!("could not read the repository's files: {error}"))
+    }
+}
+
+/// Whether the caller may edit skill `name` of `group`: a skill they may not read is "not
+/// found", exactly as in the read tools; one in a group they may not write is refused with what
+/// to do. `group` is the group that owns the skill's folder in the catalog.
+pub fn check_writable<P: Platform>(
+    ctx: &ToolContext<'_, P>,
+    access: &Access,
+    catalog: &Catalog,
+    name: &str,
+    group: &Group,
+) -> Result<(), ToolError> {
+    if catalog.skill(name).is_some_and(|skill| !ctx.can_read(access, skill)) {
+        return Err(ToolError::SkillNotFound(name.to_string()));
+    }
+    if !access.can_write(&ctx.principal.user, &group.name) {
+        return Err(ToolError::Forbidden(format!(
+            "{} may not edit group {}; ask an editor to add you to its write rule in .skillport/access.json",
+            ctx.principal.user.email, group.name
+        )));
+    }
+    Ok(())
+}
+
+/// Runs `plan` as one commit by the caller on the served branch ([`editing::commit`]), from
+/// `snapshot`, the served commit's files. The GitHub requests it makes are counted in `ctx`.
+pub async fn commit<P: Platform, T>(
+    ctx: &ToolContext<'_, P>,
+    snapshot: Snapshot,
+    guard: Option<&str>,
+    plan: impl FnMut(&mut Snapshot, &Catalog) -> Result<(ChangeSet, T), ToolError>,
+) -> Result<(Committed, T), ToolError> {
+    let served = ctx.catalog().await?;
+    let config = ctx.config;
+    let token = config.github_write_token.as_ref().unwrap_or(&config.github_service_token);
+    let github = GitHub::new(
+        ctx.platform,
+        &config.github_api_url,
+        token,
+        &config.repo,
+        RetryPolicy::with_timeout(config.github_timeout_ms),
+    );
+    let user = &ctx.principal.user;
+    let author = Author { name: user.name.as_deref(), email: &user.email, id: &user.id };
+    let result = async {
+        let branch = editing::branch(&github, config.branch.as_deref(), &config.repo.to_string()).await?;
+        let tree = served.tree.clone().filter(|_| served.stale.is_none());
+        let base = Base { catalog: served.catalog.clone(), snapshot, tree };
+        editing::commit(ctx.platform, &github, &branch, base, &author, guard, plan).await
+    }
+    .await;
+    ctx.add_github_requests(github.requests());
+    result
+}
