@@ -50,7 +50,7 @@ test("the demo serves the example marketplace and the Inspector CLI lists tools 
     assert.equal(whoami.structuredContent.email, "newcomer@example.com");
     assert.equal(whoami.structuredContent.id, "demo:newcomer@example.com");
     const call = JSON.parse((await run(inspector, ["--cli", url, ...header, "--method", "tools/call", "--tool-name", "list_skills"], { cwd: ROOT })).stdout);
-    assert.deepEqual(call.structuredContent.skills.map((s) => s.name), ["code-review", "proposal-writer", "release-notes", "skillport-manager"]);
+    assert.deepEqual(call.structuredContent.skills.map((s) => s.name), ["brand-voice", "code-review", "meeting-notes", "proposal-writer", "release-notes", "skillport-manager"]);
   } finally {
     try {
       process.kill(-demo.pid, "SIGTERM");

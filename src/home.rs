@@ -7,6 +7,7 @@
 //! monitor, costs GitHub at most one request a minute. Nothing secret is shown: only whether each
 //! setting is present, and what GitHub and the provider answered.
 
+use crate::catalog::External;
 use crate::catalog_store;
 use crate::config::{Config, ConfigError};
 use crate::oauth::{upstream, Endpoint};
@@ -50,6 +51,9 @@ pub struct Status {
     pub skills_served: Option<usize>,
     /// Skills (or files) skipped; `list_skills` shows editors why.
     pub skills_skipped: Option<usize>,
+    /// Marketplace entries served from another repository or package: Claude Code installs them
+    /// from there; the connector does not serve them.
+    pub served_elsewhere: Vec<External>,
 }
 
 thread_local! {
@@ -79,6 +83,7 @@ pub async fn status<P: Platform>(platform: &P, config: &Result<Config, Vec<Confi
         identity_provider: None,
         skills_served: None,
         skills_skipped: None,
+        served_elsewhere: Vec::new(),
     };
     if let Ok(config) = config {
         status.marketplace = Some(config.repo.to_string());
@@ -89,6 +94,7 @@ pub async fn status<P: Platform>(platform: &P, config: &Result<Config, Vec<Confi
                 let commit = &served.catalog.commit;
                 status.skills_served = Some(served.catalog.skills.len());
                 status.skills_skipped = Some(served.catalog.skipped.len());
+                status.served_elsewhere = served.catalog.external.clone();
                 status.github_token_expires = served.token_expiration.clone();
                 Check {
                     ok: true,
@@ -158,6 +164,13 @@ pub async fn page<P: Platform>(
         checks.push_str(&format!(
             "<li>Skills: {served} served, {skipped} skipped{}</li>",
             if skipped > 0 { " (editors see why in list_skills)" } else { "" }
+        ));
+    }
+    for external in &status.served_elsewhere {
+        checks.push_str(&format!(
+            "<li>Plugin <code>{}</code> is served from another repository ({}), not by this connector</li>",
+            escape(&external.name),
+            escape(&external.source)
         ));
     }
     let verdict = if healthy(&status) {

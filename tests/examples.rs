@@ -43,7 +43,10 @@ fn every_example_skill_passes_the_agent_skills_rules() {
     let (_, catalog) = example();
     assert!(catalog.skipped.is_empty(), "{:#?}", catalog.skipped);
     let names: Vec<&str> = catalog.skills.iter().map(|s| s.name.as_str()).collect();
-    assert_eq!(names, ["code-review", "proposal-writer", "release-notes", "skillport-manager"]);
+    assert_eq!(
+        names,
+        ["brand-voice", "code-review", "meeting-notes", "proposal-writer", "release-notes", "skillport-manager"]
+    );
     for skill in &catalog.skills {
         assert!(skill.warnings.is_empty(), "{}: {:?}", skill.name, skill.warnings);
         assert!(skill.published, "{} is published", skill.name);
@@ -55,13 +58,26 @@ fn every_example_skill_passes_the_agent_skills_rules() {
 fn the_example_is_a_consistent_plugin_marketplace() {
     let marketplace = json(".claude-plugin/marketplace.json");
     assert!(marketplace["name"].is_string() && marketplace["owner"]["name"].is_string());
+    let mut layouts = Vec::new();
     for entry in marketplace["plugins"].as_array().unwrap() {
         let source = entry["source"].as_str().unwrap().trim_start_matches("./");
-        let manifest = json(&format!("{source}/.claude-plugin/plugin.json"));
-        assert_eq!(manifest["name"], entry["name"], "{source}: plugin.json names the entry");
-        assert_eq!(manifest["version"], entry["version"], "{source}: versions agree in both files");
-        assert!(semver::Version::parse(manifest["version"].as_str().unwrap()).is_ok());
+        assert!(semver::Version::parse(entry["version"].as_str().unwrap()).is_ok());
+        if entry["strict"] == false {
+            // The entry is the whole plugin: its skills are listed, with no plugin.json.
+            assert_eq!(source, "", "the strict: false example shares the repository root");
+            for skill in entry["skills"].as_array().unwrap() {
+                let folder = skill.as_str().unwrap().trim_start_matches("./");
+                assert!(Path::new(ROOT).join(folder).join("SKILL.md").is_file(), "{folder} is a skill");
+            }
+            layouts.push("strict: false root");
+        } else {
+            let manifest = json(&format!("{source}/.claude-plugin/plugin.json"));
+            assert_eq!(manifest["name"], entry["name"], "{source}: plugin.json names the entry");
+            assert_eq!(manifest["version"], entry["version"], "{source}: versions agree in both files");
+            layouts.push("plugin folder");
+        }
     }
+    assert!(layouts.contains(&"strict: false root") && layouts.contains(&"plugin folder"), "both layouts are shown");
     let access = json(".skillport/access.json");
     assert_eq!(access["defaults"]["read"], "*");
     let text = std::fs::read_to_string(

@@ -52,6 +52,11 @@ pub struct ListedSkill {
     pub tags: Vec<String>,
     /// The marketplace category.
     pub category: Option<String>,
+    /// For those who may edit it: the Agent Skills rules it breaks that Claude Code tolerates
+    /// but Claude.ai's upload may refuse (a name that differs from its folder, `<` or `>` in the
+    /// description…), so they can fix them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// The result.
@@ -159,6 +164,7 @@ fn listed(skill: &Skill, editable: bool) -> ListedSkill {
         editable,
         tags: skill.tags.clone(),
         category: skill.category.clone(),
+        warnings: if editable { skill.warnings.clone() } else { Vec::new() },
     }
 }
 
