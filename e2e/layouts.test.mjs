@@ -38,6 +38,9 @@ const COLLECTION = {
   "skills/docx/ooxml/schema.xsd": "<xsd:schema/>\n",
   "skills/art-maker/SKILL.md": skillMd("algorithmic-art", "Makes art with <canvas> and p5.js."),
   "skills/art-maker/templates/viewer.html": "<html></html>\n",
+  "skills/pdf": { symlink: "../vendor/pdf" },
+  "vendor/pdf/SKILL.md": skillMd("pdf", "Works with PDFs."),
+  "vendor/pdf/forms.md": "forms\n",
   "README.md": "# Skills\n",
 };
 
@@ -71,6 +74,7 @@ const LAYOUTS = {
     expected: [
       ["algorithmic-art", "example-skills", "skills/art-maker", null, true],
       ["docx", "document-skills", "skills/docx", "1.0.0", true],
+      ["pdf", "document-skills", "vendor/pdf", "1.0.0", true],
       ["xlsx", "document-skills", "skills/xlsx", "1.0.0", true],
     ],
   },
@@ -261,7 +265,7 @@ test("collection: each write tool edits the shared root in place", async () => {
     await refused("collection", "writer", name, args, /may not edit group example-skills/);
   }
   const listed = (await call("collection", "writer", "list_skills", {})).structuredContent.skills.map((s) => `${s.group}/${s.name}`);
-  assert.deepEqual(listed, ["example-skills/algorithmic-art", "document-skills/pptx", "document-skills/xlsx"]);
+  assert.deepEqual(listed, ["example-skills/algorithmic-art", "document-skills/pdf", "document-skills/pptx", "document-skills/xlsx"]);
 });
 
 test("plugins: each write tool edits the owning group's folders, never one named like a group", async () => {

@@ -7,7 +7,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { GitRepo } from "../e2e/lib/git-repo.mjs";
-import { generateMarketplace } from "../e2e/lib/generate.mjs";
+import { generateMarketplace, skillFolder } from "../e2e/lib/generate.mjs";
 
 const require = createRequire(import.meta.url);
 const glue = process.env.BENCH_WASM_DIR;
@@ -44,17 +44,21 @@ function time(fn, runs = 9) {
 const sizes = process.argv.slice(2).map(Number).filter(Boolean);
 const megabyte = Buffer.alloc(1 << 20, 7);
 const rows = [];
-for (const skills of sizes.length ? sizes : [500, 2000]) {
+// The usual sizes in the plugin-folder layout, and the largest again as a `strict: false`
+// collection sharing the repository root.
+const runs = (sizes.length ? sizes : [500, 2000]).map((skills) => ({ skills, layout: "plugins" }));
+runs.push({ ...runs.at(-1), layout: "collection" });
+for (const { skills, layout } of runs) {
   const repo = await GitRepo.create();
   try {
-    await repo.commit(generateMarketplace({ skills, groups: Math.max(1, skills / 10), bigSkillBytes: 1 << 20 }));
+    await repo.commit(generateMarketplace({ skills, groups: Math.max(1, skills / 10), bigSkillBytes: 1 << 20, layout }));
     const zip = await repo.git(["archive", "--format=zip", "--prefix=acme-skills-0000000/", "HEAD"], { encoding: "buffer" });
     const stored = wasm.bench_encode_catalog(zip);
     const built = wasm.bench_build_catalog(zip);
     if (built !== skills + 1) throw new Error(`catalog has ${built} skills, expected ${skills + 1}`);
     const slices = wasm.bench_prepare_slices(zip);
     // The next commit changes one skill; everything else is reused from the previous catalog.
-    await repo.commit({ "plugins/group-000/skills/skill-0000/SKILL.md": "---\nname: skill-0000\ndescription: Changed.\n---\n" });
+    await repo.commit({ [`${skillFolder(layout, "skill-0000")}/SKILL.md`]: "---\nname: skill-0000\ndescription: Changed.\n---\n" });
     const next = await repo.git(["archive", "--format=zip", "--prefix=acme-skills-1111111/", "HEAD"], { encoding: "buffer" });
     const workers = Array.from({ length: slices }, (_, i) => time(() => wasm.bench_parse_worker(i)));
     // Whole requests through the real router, token check, tool and catalog store.
@@ -69,7 +73,7 @@ for (const skills of sizes.length ? sizes : [500, 2000]) {
     wasm.bench_request_next_commit(next);
     request.next = timeEach(() => wasm.bench_request_reset("built"), list);
     rows.push({
-      skills,
+      skills: `${skills} skills, ${layout}`,
       "request: list_skills, first build (this invocation) ms": request.cold.toFixed(1),
       "request: list_skills, next commit ms": request.next.toFixed(1),
       "request: list_skills, warm, new isolate ms": request.warmNewIsolate.toFixed(1),
@@ -82,8 +86,8 @@ for (const skills of sizes.length ? sizes : [500, 2000]) {
       "first build: parse workers": slices,
       "first build: slowest parse worker ms": Math.max(...workers).toFixed(1),
       "decode stored catalog ms": time(() => wasm.bench_decode_catalog(stored)).toFixed(1),
-      "package one skill ms": time(() => wasm.bench_package(zip, "plugins/group-000/skills/skill-0000", "skill-0000")).toFixed(1),
-      "package a 1 MB skill ms": time(() => wasm.bench_package(zip, "plugins/group-000/skills/big", "big")).toFixed(1),
+      "package one skill ms": time(() => wasm.bench_package(zip, skillFolder(layout, "skill-0000"), "skill-0000")).toFixed(1),
+      "package a 1 MB skill ms": time(() => wasm.bench_package(zip, skillFolder(layout, "big"), "big")).toFixed(1),
       "SHA-256 of 1 MB in wasm ms (the Worker uses Web Crypto)": time(() => wasm.bench_sha256(megabyte)).toFixed(1),
       "check an access token ms": (time(() => wasm.bench_check_token(1000)) / 1000).toFixed(3),
     });
@@ -94,6 +98,6 @@ for (const skills of sizes.length ? sizes : [500, 2000]) {
 // One column per size reads better than one very wide row per size.
 const table = {};
 for (const key of Object.keys(rows[0]).filter((k) => k !== "skills")) {
-  table[key] = Object.fromEntries(rows.map((row) => [`${row.skills} skills`, row[key]]));
+  table[key] = Object.fromEntries(rows.map((row) => [row.skills, row[key]]));
 }
 console.table(table);

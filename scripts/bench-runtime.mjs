@@ -7,7 +7,7 @@ import { performance } from "node:perf_hooks";
 import { GitRepo } from "../e2e/lib/git-repo.mjs";
 import { FakeGitHub } from "../e2e/lib/fake-github.mjs";
 import { startWorker } from "../e2e/lib/worker.mjs";
-import { generateMarketplace } from "../e2e/lib/generate.mjs";
+import { generateMarketplace, skillFolder } from "../e2e/lib/generate.mjs";
 import { signIn, tokenRequest } from "../e2e/lib/sign-in.mjs";
 
 const DELAY = Number(process.env.BENCH_DELAY_MS ?? 40);
@@ -153,6 +153,44 @@ for (const skills of sizes.length ? sizes : [50, 500, 2000]) {
       await row(skills, "bump_version (one commit)", COLD_SAMPLES, async () => {
         await call(worker, "list_skills", {});
         return measured(worker, "bump_version", { skill: "skill-0001", type: "patch" });
+      }),
+    );
+  } finally {
+    for (const worker of workers) await worker.stop();
+    await github.stop();
+    await repo.destroy();
+  }
+}
+
+// The same reads on the largest size laid out as a `strict: false` collection sharing the
+// repository root: the budgets do not depend on the layout.
+{
+  const skills = Math.max(...(sizes.length ? sizes : [50, 500, 2000]));
+  const repo = await GitRepo.create();
+  const github = new FakeGitHub(repo, { delayMs: DELAY });
+  await github.start();
+  const workers = [];
+  const fresh = async () => {
+    const worker = await startWorker({ vars: { MARKETPLACE_REPO: "acme/skills", GITHUB_API_URL: github.url, GITHUB_SERVICE_TOKEN: github.token } });
+    workers.push(worker);
+    return worker;
+  };
+  const measured = async (worker, name, args) => {
+    github.reset();
+    const result = await call(worker, name, args);
+    return { ...result, github: github.count() };
+  };
+  try {
+    await repo.commit(generateMarketplace({ skills, groups: Math.max(1, skills / 10), layout: "collection" }));
+    rows.push(await row(skills, "collection: list_skills cold", COLD_SAMPLES, async () => measured(await fresh(), "list_skills", {})));
+    const worker = await fresh();
+    await call(worker, "list_skills", {});
+    rows.push(await row(skills, "collection: list_skills warm", WARM_SAMPLES, () => measured(worker, "list_skills", {})));
+    rows.push(await row(skills, "collection: fetch_skill warm", WARM_SAMPLES, (i) => measured(worker, "fetch_skill", { name: `skill-${String(i % skills).padStart(4, "0")}` })));
+    rows.push(
+      await row(skills, "collection: list_skills, new commit", COLD_SAMPLES, async (i) => {
+        await repo.commit({ [`${skillFolder("collection", "skill-0000")}/SKILL.md`]: `---\nname: skill-0000\ndescription: Edit ${i}.\n---\n` });
+        return measured(worker, "list_skills", {});
       }),
     );
   } finally {

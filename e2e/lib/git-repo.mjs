@@ -51,8 +51,8 @@ export class GitRepo {
   }
 
   /**
-   * Commits a change on the branch: `files` maps repository paths to a string, a Buffer, or
-   * `{content, executable}`; a `null` value deletes the path. Returns the new commit sha.
+   * Commits a change on the branch: `files` maps repository paths to a string, a Buffer,
+   * `{content, executable}` or `{symlink: target}`; a `null` value deletes the path. Returns the new commit sha.
    */
   async commit(files, message = "Update fixture") {
     const work = await mkdtemp(path.join(tmpdir(), "skillport-work-"));
@@ -66,11 +66,12 @@ export class GitRepo {
           await this.git(["rm", "--cached", "--quiet", "-r", "--ignore-unmatch", "--", file], { env });
           continue;
         }
-        const { content, executable } = typeof value === "string" || Buffer.isBuffer(value) ? { content: value, executable: false } : value;
+        const { content, executable, symlink } = typeof value === "string" || Buffer.isBuffer(value) ? { content: value, executable: false } : value;
         const blobPath = path.join(work, "blob");
-        await writeFile(blobPath, content);
+        await writeFile(blobPath, symlink ?? content);
         const sha = (await this.git(["hash-object", "-w", "--", blobPath])).trim();
-        await this.git(["update-index", "--add", "--cacheinfo", `${executable ? "100755" : "100644"},${sha},${file}`], { env });
+        const mode = symlink !== undefined ? "120000" : executable ? "100755" : "100644";
+        await this.git(["update-index", "--add", "--cacheinfo", `${mode},${sha},${file}`], { env });
       }
       const tree = (await this.git(["write-tree"], { env })).trim();
       const args = ["commit-tree", tree, "-m", message, ...(parent ? ["-p", parent] : [])];

@@ -14,11 +14,15 @@
 //! - a root holding a `SKILL.md` with no `skills/` folder and no `skills` field is a single-skill
 //!   plugin.
 //!
+//! A skill folder may be a symlink to a folder elsewhere in the repository, which a clone
+//! follows: the skill is the target folder (served once however many links reach it).
+//!
 //! Several entries may share a root (`./` with `strict: false` and a `skills` list each is the
 //! most common layout of skill collections). A folder belongs to the first entry that lists it
 //! by path; a folder only found in a shared `skills/` belongs to the first entry of that root. A
 //! folder listed by a second entry is served once, and the repeat is reported.
 
+use super::git_tree::FileMode;
 use super::manifests::{join_relative, PluginManifest};
 use super::parsed::SKILL_FILE;
 use super::snapshot::{FileId, Snapshot};
@@ -60,11 +64,15 @@ enum Claim {
 /// The skill folders of every group, each assigned to one group, sorted by folder. `groups`
 /// are in priority order (marketplace entries first, in their order). What cannot be loaded is
 /// added to `skipped`.
-pub fn assign(snapshot: &Snapshot, groups: &[GroupSpec<'_>], skipped: &mut Vec<Skipped>) -> Vec<SkillFolder> {
+pub fn assign(snapshot: &mut Snapshot, groups: &[GroupSpec<'_>], skipped: &mut Vec<Skipped>) -> Vec<SkillFolder> {
     let mut owners: BTreeMap<String, (usize, Claim, FileId)> = BTreeMap::new();
     let mut claims: Vec<(usize, Claim, String, FileId)> = Vec::new();
+    let mut roots_seen: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
     for (index, group) in groups.iter().enumerate() {
-        for (claim, folder, file) in claims_of(snapshot, group, skipped) {
+        // A root's default folders go to its first group whatever the others claim, so they are
+        // looked for once per root (a collection of 200 entries shares one `skills/`).
+        let first_of_root = roots_seen.insert(group.root);
+        for (claim, folder, file) in claims_of(snapshot, group, first_of_root, skipped) {
             claims.push((index, claim, folder, file));
         }
     }
@@ -97,8 +105,14 @@ pub fn assign(snapshot: &Snapshot, groups: &[GroupSpec<'_>], skipped: &mut Vec<S
     folders
 }
 
-/// The folders `group` reaches, with how it reached each.
-fn claims_of(snapshot: &Snapshot, group: &GroupSpec<'_>, skipped: &mut Vec<Skipped>) -> Vec<(Claim, String, FileId)> {
+/// The folders `group` reaches, with how it reached each; the root's default folders only when
+/// `defaults` (it is the root's first group).
+fn claims_of(
+    snapshot: &mut Snapshot,
+    group: &GroupSpec<'_>,
+    defaults: bool,
+    skipped: &mut Vec<Skipped>,
+) -> Vec<(Claim, String, FileId)> {
     let mut found = Vec::new();
     let manifest_paths = group.manifest.filter(|_| group.strict).map(|m| m.skills.as_slice()).unwrap_or_default();
     let listed: Vec<&String> = manifest_paths.iter().chain(group.entry_skills).collect();
@@ -127,6 +141,9 @@ fn claims_of(snapshot: &Snapshot, group: &GroupSpec<'_>, skipped: &mut Vec<Skipp
         }
         found.extend(reached.into_iter().map(|(folder, file)| (Claim::Listed, folder, file)));
     }
+    if !defaults {
+        return found;
+    }
     let defaults = direct_skill_folders(snapshot, &join(group.root, "skills"));
     let single = listed.is_empty() && defaults.is_empty() && !group.root.is_empty();
     found.extend(defaults.into_iter().map(|(folder, file)| (Claim::Default, folder, file)));
@@ -140,41 +157,86 @@ fn claims_of(snapshot: &Snapshot, group: &GroupSpec<'_>, skipped: &mut Vec<Skipp
 
 /// A skill folder inside another skill folder would be packaged twice; the outer one is served.
 fn drop_nested(folders: &mut Vec<SkillFolder>, skipped: &mut Vec<Skipped>) {
-    let mut kept: Vec<SkillFolder> = Vec::with_capacity(folders.len());
-    for folder in folders.drain(..) {
-        // Sorted by folder, so an enclosing folder comes right before its nested ones.
-        let outer = kept.iter().rev().find(|k| folder.folder.starts_with(&format!("{}/", k.folder)));
+    let mut kept: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
+    folders.retain(|folder| {
+        // Sorted by folder, so an enclosing folder is kept before the folders inside it; each of
+        // the folder's few ancestors is looked up.
+        let outer = folder.folder.match_indices('/').map(|(at, _)| &folder.folder[..at]).find(|a| kept.contains(*a));
         match outer {
-            Some(outer) => skipped.push(Skipped {
-                path: format!("{}/{SKILL_FILE}", folder.folder),
-                reason: format!("it lies inside the skill folder {}, which is served with it", outer.folder),
-                group: None,
-            }),
-            None => kept.push(folder),
+            Some(outer) => {
+                skipped.push(Skipped {
+                    path: format!("{}/{SKILL_FILE}", folder.folder),
+                    reason: format!("it lies inside the skill folder {outer}, which is served with it"),
+                    group: None,
+                });
+                false
+            }
+            None => {
+                kept.insert(folder.folder.clone());
+                true
+            }
         }
-    }
-    *folders = kept;
+    });
 }
 
-/// `folder` itself if it holds a SKILL.md, else its direct subfolders that do.
-fn skill_folders_at(snapshot: &Snapshot, folder: &str) -> Vec<(String, FileId)> {
-    match snapshot.file(&join(folder, SKILL_FILE)) {
-        Some(file) if !folder.is_empty() => vec![(folder.to_string(), file)],
-        _ => direct_skill_folders(snapshot, folder),
+/// `folder` itself if it holds a SKILL.md, else its direct subfolders that do (a symlink to a
+/// folder followed first).
+fn skill_folders_at(snapshot: &mut Snapshot, folder: &str) -> Vec<(String, FileId)> {
+    let folder = follow(snapshot, folder).unwrap_or_else(|| folder.to_string());
+    match snapshot.file(&join(&folder, SKILL_FILE)) {
+        Some(file) if !folder.is_empty() => vec![(folder, file)],
+        _ => direct_skill_folders(snapshot, &folder),
     }
 }
 
-/// `<folder>/<name>` for every `<folder>/<name>/SKILL.md`, with that file.
-pub fn direct_skill_folders(snapshot: &Snapshot, folder: &str) -> Vec<(String, FileId)> {
+/// `<folder>/<name>` for every `<folder>/<name>/SKILL.md`, with that file; a `<folder>/<name>`
+/// that is a symlink to a skill folder gives that folder.
+pub fn direct_skill_folders(snapshot: &mut Snapshot, folder: &str) -> Vec<(String, FileId)> {
     let prefix = if folder.is_empty() { String::new() } else { format!("{folder}/") };
     let suffix = format!("/{SKILL_FILE}");
-    snapshot
+    let mut links = Vec::new();
+    let mut found: Vec<(String, FileId)> = snapshot
         .files_with_prefix(&prefix)
         .filter_map(|(file, path)| {
-            let child = path.get(prefix.len()..)?.strip_suffix(suffix.as_str())?;
+            let child = path.get(prefix.len()..)?;
+            if !child.contains('/') && snapshot.mode_of(file) == FileMode::Symlink {
+                links.push(path.to_string());
+                return None;
+            }
+            let child = child.strip_suffix(suffix.as_str())?;
             (!child.is_empty() && !child.contains('/')).then(|| (path[..path.len() - suffix.len()].to_string(), file))
         })
-        .collect()
+        .collect();
+    for link in links {
+        if let Some(target) = follow(snapshot, &link) {
+            if let Some(file) = snapshot.file(&join(&target, SKILL_FILE)).filter(|_| !target.is_empty()) {
+                found.push((target, file));
+            }
+        }
+    }
+    found
+}
+
+/// Where the symlink at `path` points, as a folder of the repository; `None` when `path` is not
+/// a symlink or points outside the repository.
+fn follow(snapshot: &mut Snapshot, path: &str) -> Option<String> {
+    let file = snapshot.file(path).filter(|f| snapshot.mode_of(*f) == FileMode::Symlink)?;
+    let target = String::from_utf8(snapshot.read_file(file).ok()?).ok()?;
+    if target.starts_with('/') {
+        return None;
+    }
+    let mut resolved: Vec<&str> = path.split('/').collect();
+    resolved.pop();
+    for segment in target.trim_end_matches('/').split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                resolved.pop()?;
+            }
+            segment => resolved.push(segment),
+        }
+    }
+    Some(resolved.join("/"))
 }
 
 /// Whether any file lies under `folder`.

@@ -221,6 +221,11 @@ impl Snapshot {
         self.path_of(&self.entries[file.0])
     }
 
+    /// How git records `file` (a symlink's content is its target).
+    pub fn mode_of(&self, file: FileId) -> FileMode {
+        self.entries[file.0].mode()
+    }
+
     /// The content stamp of `file`.
     pub fn stamp_of(&self, file: FileId) -> ContentStamp {
         let entry = &self.entries[file.0];

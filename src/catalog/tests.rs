@@ -343,9 +343,10 @@ fn listed_paths_that_hold_no_skill_are_reported() {
     let catalog = catalog(&[
         (
             MARKETPLACE_PATH,
-            &marketplace(r#"{"name": "g", "source": "./g", "strict": false, "skills": ["./missing", "../escape"]}"#),
+            &marketplace(r#"{"name": "g", "source": "./g", "strict": false, "skills": ["./missing", "../escape", "./skills/a/inner"]}"#),
         ),
         ("g/skills/a/SKILL.md", &skill("a", "A")),
+        ("g/skills/a/inner/SKILL.md", &skill("inner", "Inside a")),
     ])
     .unwrap();
     assert_eq!(served(&catalog), [("a", "g", "g/skills/a", None)]);
@@ -354,6 +355,7 @@ fn listed_paths_that_hold_no_skill_are_reported() {
         [
             ".claude-plugin/marketplace.json: plugin entry `g` lists skill path `../escape` reaches outside the plugin with `..`; it is ignored",
             "g/missing: plugin entry `g` lists `./missing`, which holds no SKILL.md (neither a skill folder nor a folder of skill folders)",
+            "g/skills/a/inner/SKILL.md: it lies inside the skill folder g/skills/a, which is served with it",
         ]
     );
 }
@@ -406,4 +408,32 @@ fn a_missing_or_broken_marketplace_is_a_clear_error() {
     assert!(matches!(catalog(&[("README.md", "hi")]), Err(CatalogError::NoMarketplace)));
     let error = catalog(&[(MARKETPLACE_PATH, "{\"name\": ")]).unwrap_err().to_string();
     assert!(error.contains(".claude-plugin/marketplace.json line 1"), "{error}");
+}
+
+#[test]
+fn a_symlinked_skill_folder_is_its_target_served_once() {
+    use std::io::Write;
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    let files = [
+        (
+            MARKETPLACE_PATH,
+            marketplace(
+                r#"{"name": "a", "source": "./plugins/a"}, {"name": "b", "source": "./plugins/b", "skills": ["./linked"]}"#,
+            ),
+        ),
+        ("shared/pdf/SKILL.md", skill("pdf", "PDFs")),
+        ("shared/pdf/forms.md", "forms".to_string()),
+    ];
+    for (path, content) in &files {
+        writer.start_file(format!("acme-skills-0123456/{path}"), options).unwrap();
+        writer.write_all(content.as_bytes()).unwrap();
+    }
+    writer.add_symlink("acme-skills-0123456/plugins/a/skills/pdf", "../../../shared/pdf", options).unwrap();
+    writer.add_symlink("acme-skills-0123456/plugins/b/linked", "../../shared/pdf", options).unwrap();
+    writer.add_symlink("acme-skills-0123456/plugins/a/skills/escape", "../../../../etc", options).unwrap();
+    let mut snapshot = Snapshot::from_zip(writer.finish().unwrap().into_inner()).unwrap();
+    let catalog = Catalog::build("1", &mut snapshot, None).unwrap();
+    assert_eq!(served(&catalog), [("pdf", "b", "shared/pdf", None)], "the listing wins, the folder is the target");
+    assert_eq!(skipped(&catalog), Vec::<String>::new(), "a link reaching outside the repository is no skill");
 }
