@@ -78,7 +78,7 @@ fn hot_paths(c: &mut Criterion) {
     group.bench_function("package a 1 MB skill", |b| {
         b.iter(|| {
             package::build(
-                &Snapshot::from_zip(black_box(zip.clone())).unwrap(),
+                &mut Snapshot::from_zip(black_box(zip.clone())).unwrap(),
                 "plugins/group-000/skills/big",
                 &manifest,
             )

@@ -48,7 +48,7 @@ after(async () => {
 
 test("list → fetch → download and unzip → the repository's files; installed versions → check_updates, before and after a bump", async () => {
   const listed = (await client.callTool({ name: "list_skills", arguments: {} })).structuredContent.skills;
-  assert.deepEqual(listed.map((s) => s.name), ["code-review", "proposal-writer", "release-notes", "skillport-manager"]);
+  assert.deepEqual(listed.map((s) => s.name), ["brand-voice", "code-review", "meeting-notes", "proposal-writer", "release-notes", "skillport-manager"]);
   const entry = listed.find((s) => s.name === "code-review");
   assert.ok(entry.description.length > 20 && entry.version);
 
@@ -101,7 +101,7 @@ test("the home page in Chromium: complete and incomplete configurations show the
     assert.match(text, /\/sse/);
     assert.match(text, /GitHub: the token reads acme\/skills at [0-9a-f]{12}/);
     assert.match(text, /Sign-in: sign-in through http:\/\/127\.0\.0\.1/);
-    assert.match(text, /Skills: 4 served/);
+    assert.match(text, /Skills: 6 served/);
     assert.doesNotMatch(text, new RegExp(github.token));
     await page.screenshot({ path: path.join(shots, "home-configured.png"), fullPage: true });
 

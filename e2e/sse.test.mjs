@@ -52,13 +52,17 @@ async function expected() {
 test("the TypeScript SDK signs in over /sse and gets the same answers as over /mcp", async () => {
   const provider = new TestOAuthProvider("ann@acme.example");
   const client = await connectWithOAuth(worker.url, provider, { transport: "sse" });
-  assert.equal(provider.logins, 1);
-  const tools = (await client.listTools()).tools.map((t) => t.name).sort();
-  assert.deepEqual(tools, (await overMcp.listTools()).tools.map((t) => t.name).sort());
-  const results = [];
-  for (const call of CALLS) results.push(comparable((await client.callTool(call)).structuredContent));
-  assert.deepEqual(results, await expected());
-  await client.close();
+  try {
+    assert.equal(provider.logins, 1);
+    const tools = (await client.listTools()).tools.map((t) => t.name).sort();
+    assert.deepEqual(tools, (await overMcp.listTools()).tools.map((t) => t.name).sort());
+    const results = [];
+    for (const call of CALLS) results.push(comparable((await client.callTool(call)).structuredContent));
+    assert.deepEqual(results, await expected());
+  } finally {
+    // An open SSE stream would keep the runtime from stopping.
+    await client.close();
+  }
 });
 
 test("the Python SDK's sse_client and the Inspector CLI get the same answers", async () => {

@@ -39,7 +39,7 @@ pub fn bench_package(zip: Vec<u8>, folder: &str, name: &str) -> Result<usize, Js
         description: String::new(),
         group: String::new(),
     };
-    Ok(package::build(&snapshot, folder, &manifest)?.len())
+    Ok(package::build(&mut snapshot, folder, &manifest)?.len())
 }
 
 /// Opens a zipball and indexes its files, reading nothing; returns the file count.

@@ -203,7 +203,7 @@ pub async fn serve<P: Platform>(platform: &P, config: &Config, path: &str, query
             description,
             group: link.group.clone(),
         };
-        package::build(&snapshot, &link.folder, &manifest).map(|package| Some(Ok(package)))
+        package::build(&mut snapshot, &link.folder, &manifest).map(|package| Some(Ok(package)))
     });
     let package = match built {
         Ok(Some(Ok(package))) => package,

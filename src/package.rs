@@ -5,6 +5,7 @@
 //! Files are copied from the repository's zipball still compressed, so packaging costs almost no
 //! CPU whatever the skill's size, and the same commit always gives the same bytes.
 
+use crate::catalog::git_tree::FileMode;
 use crate::catalog::snapshot::{Snapshot, SnapshotError};
 use rawzip::time::UtcDateTime;
 use rawzip::ZipArchiveWriter;
@@ -53,9 +54,17 @@ pub fn is_excluded(relative_path: &str) -> bool {
         || relative_path.ends_with(".pyc")
 }
 
+/// Whether a path can be unpacked safely everywhere: no `..` or empty segment, no backslash,
+/// no drive letter or colon, no control character.
+pub fn is_safe_name(relative_path: &str) -> bool {
+    !relative_path.contains(['\\', ':'])
+        && !relative_path.chars().any(char::is_control)
+        && relative_path.split('/').all(|segment| !segment.is_empty() && segment != "." && segment != "..")
+}
+
 /// Packages the skill in `folder` of `snapshot` under the top-level folder `manifest.name`.
 /// Returns the zip's bytes; callers that report a digest hash them through the platform.
-pub fn build(snapshot: &Snapshot, folder: &str, manifest: &InstalledManifest) -> Result<Vec<u8>, PackageError> {
+pub fn build(snapshot: &mut Snapshot, folder: &str, manifest: &InstalledManifest) -> Result<Vec<u8>, PackageError> {
     let zip_error = |e: rawzip::Error| PackageError::Zip(e.to_string());
     // One fixed timestamp (the zip epoch, 1980-01-01) keeps the package's bytes, and so its
     // sha256, the same for the same commit.
@@ -64,14 +73,23 @@ pub fn build(snapshot: &Snapshot, folder: &str, manifest: &InstalledManifest) ->
     let generated = format!("{}/{INSTALLED_MANIFEST}", manifest.name);
     for file in snapshot.files_under(folder) {
         let target = format!("{}/{}", manifest.name, file.path);
-        if is_excluded(&file.path) || target == generated {
+        if is_excluded(&file.path) || target == generated || !is_safe_name(&file.path) {
             continue;
         }
-        snapshot.copy_raw(&format!("{folder}/{}", file.path), &mut writer, &target, epoch)?;
+        // A symlink is packaged as the file it points to, as a clone would show it; one that
+        // leads nowhere (or to a folder) is left out.
+        let source = match file.mode {
+            FileMode::Symlink => match snapshot.regular_file(&format!("{folder}/{}", file.path)) {
+                Some(id) => snapshot.path(id).to_string(),
+                None => continue,
+            },
+            _ => format!("{folder}/{}", file.path),
+        };
+        snapshot.copy_raw(&source, &mut writer, &target, epoch)?;
     }
     // A few hundred bytes: stored, not deflated, which saves carrying a compressor.
     let (mut entry, config) =
-        writer.new_file(&generated).unix_permissions(0o644).last_modified(epoch).start().map_err(zip_error)?;
+        writer.new_file(&generated).unix_permissions(0o100644).last_modified(epoch).start().map_err(zip_error)?;
     let mut data = config.wrap(&mut entry);
     data.write_all(&manifest.to_bytes()).map_err(|e| PackageError::Zip(e.to_string()))?;
     let (_, descriptor) = data.finish().map_err(zip_error)?;
@@ -99,15 +117,15 @@ mod tests {
                 ("plugins/g/skills/other/SKILL.md", b"not mine", false),
             ],
         );
-        let snapshot = Snapshot::from_zip(archive).unwrap();
+        let mut snapshot = Snapshot::from_zip(archive).unwrap();
         let manifest = InstalledManifest {
             name: "pdf".into(),
             version: Some("1.2.0".into()),
             description: "d".into(),
             group: "g".into(),
         };
-        let package = build(&snapshot, "plugins/g/skills/pdf", &manifest).unwrap();
-        let again = build(&snapshot, "plugins/g/skills/pdf", &manifest).unwrap();
+        let package = build(&mut snapshot, "plugins/g/skills/pdf", &manifest).unwrap();
+        let again = build(&mut snapshot, "plugins/g/skills/pdf", &manifest).unwrap();
         assert_eq!(package, again, "deterministic");
 
         let mut zip = zip::ZipArchive::new(Cursor::new(package)).unwrap();
@@ -128,5 +146,55 @@ mod tests {
         assert_eq!(read("pdf/scripts/run.py").1, 0o755);
         let manifest: serde_json::Value = serde_json::from_slice(&read("pdf/.claude-plugin/plugin.json").0).unwrap();
         assert_eq!(manifest["version"], "1.2.0");
+    }
+
+    #[test]
+    fn packages_copy_no_raw_modes_symlinks_or_unsafe_names() {
+        use std::io::Write;
+        let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let top = "acme-skills-1234567/plugins/g/skills/pdf";
+        let plain = zip::write::SimpleFileOptions::default();
+        for (name, mode, content) in [
+            ("SKILL.md", 0o644, "---\nname: pdf\ndescription: d\n---\n"),
+            ("setuid.sh", 0o4777, "#!/bin/sh\n"),
+            ("odd.txt", 0o600, "odd"),
+            ("a\\b.md", 0o644, "backslash"),
+            ("c:d.md", 0o644, "colon"),
+            ("../../escape.md", 0o644, "escape"),
+        ] {
+            writer.start_file(format!("{top}/{name}"), plain.unix_permissions(mode)).unwrap();
+            writer.write_all(content.as_bytes()).unwrap();
+        }
+        writer.start_file("acme-skills-1234567/LICENSE", plain).unwrap();
+        writer.write_all(b"MIT").unwrap();
+        writer.add_symlink(format!("{top}/LICENSE"), "../../../../LICENSE", plain).unwrap();
+        writer.add_symlink(format!("{top}/passwd"), "/etc/passwd", plain).unwrap();
+        writer.add_symlink(format!("{top}/dangling"), "nowhere", plain).unwrap();
+        let mut snapshot = Snapshot::from_zip(writer.finish().unwrap().into_inner()).unwrap();
+        let manifest =
+            InstalledManifest { name: "pdf".into(), version: None, description: "d".into(), group: "g".into() };
+        let package = build(&mut snapshot, "plugins/g/skills/pdf", &manifest).unwrap();
+        let mut zip = zip::ZipArchive::new(Cursor::new(package)).unwrap();
+        let mut entries: Vec<(String, u32)> = (0..zip.len())
+            .map(|i| {
+                let file = zip.by_index(i).unwrap();
+                (file.name().unwrap().to_string(), file.unix_mode().unwrap())
+            })
+            .collect();
+        entries.sort();
+        assert_eq!(
+            entries,
+            [
+                ("pdf/.claude-plugin/plugin.json".to_string(), 0o100644),
+                ("pdf/LICENSE".to_string(), 0o100644),
+                ("pdf/SKILL.md".to_string(), 0o100644),
+                ("pdf/odd.txt".to_string(), 0o100644),
+                ("pdf/setuid.sh".to_string(), 0o100755),
+            ],
+            "a symlink becomes its target's bytes, one out of the repository is left out, and only 0644/0755 are written"
+        );
+        let mut license = String::new();
+        zip.by_name("pdf/LICENSE").unwrap().read_to_string(&mut license).unwrap();
+        assert_eq!(license, "MIT");
     }
 }

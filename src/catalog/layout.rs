@@ -14,8 +14,9 @@
 //! - a root holding a `SKILL.md` with no `skills/` folder and no `skills` field is a single-skill
 //!   plugin.
 //!
-//! A skill folder may be a symlink to a folder elsewhere in the repository, which a clone
-//! follows: the skill is the target folder (served once however many links reach it).
+//! Symlinks anywhere along a path (a linked plugin root, `skills/` folder, skill folder or
+//! SKILL.md) are followed as a clone follows them: a skill is the folder the links lead to
+//! (served once however many links reach it).
 //!
 //! Several entries may share a root (`./` with `strict: false` and a `skills` list each is the
 //! most common layout of skill collections). A folder belongs to the first entry that lists it
@@ -129,7 +130,16 @@ fn claims_of(
             }
         };
         let reached = skill_folders_at(snapshot, &folder);
-        if reached.is_empty() {
+        if reached.is_empty() && folder.is_empty() && snapshot.contains(SKILL_FILE) {
+            skipped.push(Skipped {
+                path: SKILL_FILE.into(),
+                reason: format!(
+                    "{} lists `{path}`, the repository root, as a skill; the connector does not serve the whole repository as one skill: move the skill into a folder",
+                    group.label
+                ),
+                group: None,
+            });
+        } else if reached.is_empty() {
             skipped.push(Skipped {
                 path: if folder.is_empty() { "./".into() } else { folder.clone() },
                 reason: format!(
@@ -148,8 +158,10 @@ fn claims_of(
     let single = listed.is_empty() && defaults.is_empty() && !group.root.is_empty();
     found.extend(defaults.into_iter().map(|(folder, file)| (Claim::Default, folder, file)));
     if single && !has_files_under(snapshot, &join(group.root, "skills")) {
-        if let Some(file) = snapshot.file(&join(group.root, SKILL_FILE)) {
-            found.push((Claim::Default, group.root.to_string(), file));
+        if let Some(root) = snapshot.resolve(group.root) {
+            if let Some(file) = skill_file(snapshot, &root) {
+                found.push((Claim::Default, root, file));
+            }
         }
     }
     found
@@ -179,69 +191,64 @@ fn drop_nested(folders: &mut Vec<SkillFolder>, skipped: &mut Vec<Skipped>) {
     });
 }
 
-/// `folder` itself if it holds a SKILL.md, else its direct subfolders that do (a symlink to a
-/// folder followed first).
+/// `folder` itself if it holds a SKILL.md, else its direct subfolders that do; symlinks along
+/// the way are followed.
 fn skill_folders_at(snapshot: &mut Snapshot, folder: &str) -> Vec<(String, FileId)> {
-    let folder = follow(snapshot, folder).unwrap_or_else(|| folder.to_string());
-    match snapshot.file(&join(&folder, SKILL_FILE)) {
+    let Some(folder) = snapshot.resolve(folder) else { return Vec::new() };
+    match skill_file(snapshot, &folder) {
         Some(file) if !folder.is_empty() => vec![(folder, file)],
         _ => direct_skill_folders(snapshot, &folder),
     }
 }
 
-/// `<folder>/<name>` for every `<folder>/<name>/SKILL.md`, with that file; a `<folder>/<name>`
-/// that is a symlink to a skill folder gives that folder.
+/// The SKILL.md of `folder` (a resolved path), itself followed if it is a symlink.
+fn skill_file(snapshot: &mut Snapshot, folder: &str) -> Option<FileId> {
+    let path = join(folder, SKILL_FILE);
+    let file = snapshot.file(&path)?;
+    match snapshot.mode_of(file) {
+        FileMode::Symlink => snapshot.regular_file(&path),
+        _ => Some(file),
+    }
+}
+
+/// `<folder>/<name>` for every direct subfolder of `folder` holding a SKILL.md, with that file;
+/// symlinks are followed (a linked subfolder is the folder it points to).
 pub fn direct_skill_folders(snapshot: &mut Snapshot, folder: &str) -> Vec<(String, FileId)> {
+    let Some(folder) = snapshot.resolve(folder) else { return Vec::new() };
     let prefix = if folder.is_empty() { String::new() } else { format!("{folder}/") };
     let suffix = format!("/{SKILL_FILE}");
-    let mut links = Vec::new();
-    let mut found: Vec<(String, FileId)> = snapshot
-        .files_with_prefix(&prefix)
-        .filter_map(|(file, path)| {
-            let child = path.get(prefix.len()..)?;
-            if !child.contains('/') && snapshot.mode_of(file) == FileMode::Symlink {
-                links.push(path.to_string());
-                return None;
+    let mut children: Vec<(String, bool)> = Vec::new();
+    for (file, path) in snapshot.files_with_prefix(&prefix) {
+        let Some(child) = path.get(prefix.len()..) else { continue };
+        if !child.contains('/') && snapshot.mode_of(file) == FileMode::Symlink {
+            children.push((path.to_string(), true));
+        } else if let Some(name) = child.strip_suffix(suffix.as_str()).filter(|n| !n.is_empty() && !n.contains('/')) {
+            children.push((format!("{prefix}{name}"), false));
+        }
+    }
+    let mut found = Vec::with_capacity(children.len());
+    for (child, linked) in children {
+        let child = if linked {
+            match snapshot.resolve(&child).filter(|t| !t.is_empty()) {
+                Some(target) => target,
+                None => continue,
             }
-            let child = child.strip_suffix(suffix.as_str())?;
-            (!child.is_empty() && !child.contains('/')).then(|| (path[..path.len() - suffix.len()].to_string(), file))
-        })
-        .collect();
-    for link in links {
-        if let Some(target) = follow(snapshot, &link) {
-            if let Some(file) = snapshot.file(&join(&target, SKILL_FILE)).filter(|_| !target.is_empty()) {
-                found.push((target, file));
-            }
+        } else {
+            child
+        };
+        if let Some(file) = skill_file(snapshot, &child) {
+            found.push((child, file));
         }
     }
     found
 }
 
-/// Where the symlink at `path` points, as a folder of the repository; `None` when `path` is not
-/// a symlink or points outside the repository.
-fn follow(snapshot: &mut Snapshot, path: &str) -> Option<String> {
-    let file = snapshot.file(path).filter(|f| snapshot.mode_of(*f) == FileMode::Symlink)?;
-    let target = String::from_utf8(snapshot.read_file(file).ok()?).ok()?;
-    if target.starts_with('/') {
-        return None;
+/// Whether any file lies under `folder` (symlinks along it followed).
+pub fn has_files_under(snapshot: &mut Snapshot, folder: &str) -> bool {
+    match snapshot.resolve(folder) {
+        Some(folder) => folder.is_empty() || snapshot.paths_with_prefix(&format!("{folder}/")).next().is_some(),
+        None => false,
     }
-    let mut resolved: Vec<&str> = path.split('/').collect();
-    resolved.pop();
-    for segment in target.trim_end_matches('/').split('/') {
-        match segment {
-            "" | "." => {}
-            ".." => {
-                resolved.pop()?;
-            }
-            segment => resolved.push(segment),
-        }
-    }
-    Some(resolved.join("/"))
-}
-
-/// Whether any file lies under `folder`.
-pub fn has_files_under(snapshot: &Snapshot, folder: &str) -> bool {
-    folder.is_empty() || snapshot.paths_with_prefix(&format!("{folder}/")).next().is_some()
 }
 
 /// `root/name`, or `name` at the repository root.

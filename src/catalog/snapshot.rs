@@ -144,6 +144,8 @@ pub struct Snapshot {
     names: String,
     /// Every file, sorted by path.
     entries: Vec<Entry>,
+    /// Whether any entry is a symlink (most archives have none: then no path needs resolving).
+    has_symlinks: bool,
     inflater: Inflater,
 }
 
@@ -188,7 +190,8 @@ impl Snapshot {
         // GitHub lists files in git's order, which is byte order; sorting sorted input is linear.
         entries.sort_by(|a, b| names[a.name_start..a.name_end].cmp(&names[b.name_start..b.name_end]));
         entries.dedup_by(|a, b| names[a.name_start..a.name_end] == names[b.name_start..b.name_end]);
-        Ok(Snapshot { archive, names, entries, inflater: Inflater::default() })
+        let has_symlinks = entries.iter().any(|e| e.mode() == FileMode::Symlink);
+        Ok(Snapshot { archive, names, entries, has_symlinks, inflater: Inflater::default() })
     }
 
     fn path_of(&self, entry: &Entry) -> &str {
@@ -224,6 +227,49 @@ impl Snapshot {
     /// How git records `file` (a symlink's content is its target).
     pub fn mode_of(&self, file: FileId) -> FileMode {
         self.entries[file.0].mode()
+    }
+
+    /// The path `path` names once every symlink along it is followed, as a clone follows them;
+    /// `None` when a link points outside the repository or links go round (more than 16 hops).
+    /// Paths through no symlink come back unchanged.
+    pub fn resolve(&mut self, path: &str) -> Option<String> {
+        const MAX_HOPS: usize = 16;
+        if !self.has_symlinks {
+            return Some(path.to_string());
+        }
+        let mut pending: std::collections::VecDeque<String> =
+            path.split('/').filter(|s| !s.is_empty()).map(str::to_string).collect();
+        let mut done: Vec<String> = Vec::new();
+        let mut hops = 0;
+        while let Some(segment) = pending.pop_front() {
+            match segment.as_str() {
+                "." => continue,
+                ".." => {
+                    done.pop()?;
+                    continue;
+                }
+                _ => done.push(segment),
+            }
+            let current = done.join("/");
+            let Some(link) = self.file(&current).filter(|f| self.mode_of(*f) == FileMode::Symlink) else { continue };
+            hops += 1;
+            let target = String::from_utf8(self.read_file(link).ok()?).ok()?;
+            if hops > MAX_HOPS || target.starts_with('/') {
+                return None;
+            }
+            // The target replaces the link, relative to the link's folder.
+            done.pop();
+            for part in target.split('/').rev().filter(|s| !s.is_empty()) {
+                pending.push_front(part.to_string());
+            }
+        }
+        Some(done.join("/"))
+    }
+
+    /// The regular file `path` names, symlinks followed.
+    pub fn regular_file(&mut self, path: &str) -> Option<FileId> {
+        let resolved = self.resolve(path)?;
+        self.file(&resolved).filter(|f| self.mode_of(*f) != FileMode::Symlink)
     }
 
     /// The content stamp of `file`.
@@ -292,7 +338,7 @@ impl Snapshot {
     }
 
     /// Copies `path` into `writer` as `new_name`, still compressed: no inflating, no deflating,
-    /// the CRC and the file mode kept. `modified` is the timestamp recorded for the copy.
+    /// the CRC kept, mode 0755 for an executable and 0644 for anything else. `modified` is the timestamp recorded for the copy.
     pub fn copy_raw<W: Write>(
         &self,
         path: &str,
@@ -307,7 +353,8 @@ impl Snapshot {
         let (mut copy, _) = writer
             .new_file(new_name)
             .compression_method(entry.method)
-            .unix_permissions(entry.unix_mode)
+            // Only the two modes git gives regular files: never a symlink, setuid or odd bits.
+            .unix_permissions(if entry.mode() == FileMode::Executable { 0o100755 } else { 0o100644 })
             .last_modified(modified)
             .start()
             .map_err(|e| unreadable(&e))?;

@@ -437,3 +437,54 @@ fn a_symlinked_skill_folder_is_its_target_served_once() {
     assert_eq!(served(&catalog), [("pdf", "b", "shared/pdf", None)], "the listing wins, the folder is the target");
     assert_eq!(skipped(&catalog), Vec::<String>::new(), "a link reaching outside the repository is no skill");
 }
+
+#[test]
+fn symlinks_are_followed_anywhere_along_a_path_and_through_chains() {
+    use std::io::Write;
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    let top = "acme-skills-0123456";
+    let files = [
+        (
+            MARKETPLACE_PATH.to_string(),
+            marketplace(
+                r#"{"name": "a", "source": "./plugins/a"}, {"name": "b", "source": "./plugins/b"},
+                   {"name": "c", "source": "./plugins/c", "skills": ["./vendor/v"]}, {"name": "d", "source": "./plugins/d"}"#,
+            ),
+        ),
+        ("docs/x.md".into(), skill("xname", "The real file")),
+        ("shared/s/SKILL.md".into(), skill("s", "Under a linked skills folder")),
+        ("real/b/skills/rb/SKILL.md".into(), skill("rb", "Under a linked plugin root")),
+        ("third_party/v/SKILL.md".into(), skill("v", "Through a linked middle folder")),
+        ("real/chained/SKILL.md".into(), skill("chained", "At the end of a chain")),
+    ];
+    for (path, content) in &files {
+        writer.start_file(format!("{top}/{path}"), options).unwrap();
+        writer.write_all(content.as_bytes()).unwrap();
+    }
+    for (link, target) in [
+        ("plugins/a/skills/x/SKILL.md", "../../../../docs/x.md"),
+        ("plugins/a/skills/s-dir", "../../../shared/s"),
+        ("plugins/b", "../real/b"),
+        ("plugins/c/vendor", "../../third_party"),
+        ("plugins/d/skills/chained", "../../../mid/chained"),
+        ("mid/chained", "../real/chained"),
+        ("plugins/d/skills/loop", "loop"),
+    ] {
+        writer.add_symlink(format!("{top}/{link}"), target, options).unwrap();
+    }
+    let mut snapshot = Snapshot::from_zip(writer.finish().unwrap().into_inner()).unwrap();
+    let catalog = Catalog::build("1", &mut snapshot, None).unwrap();
+    assert_eq!(
+        served(&catalog),
+        [
+            ("chained", "d", "real/chained", None),
+            ("rb", "b", "real/b/skills/rb", None),
+            ("s", "a", "shared/s", None),
+            ("v", "c", "third_party/v", None),
+            ("xname", "a", "plugins/a/skills/x", None),
+        ]
+    );
+    assert_eq!(catalog.skill("xname").unwrap().description, "The real file", "a linked SKILL.md is read through");
+    assert_eq!(skipped(&catalog), Vec::<String>::new());
+}

@@ -124,17 +124,26 @@ pub async fn call<P: Platform>(ctx: &ToolContext<'_, P>, arguments: Map<String, 
         description: skill.description.clone(),
         group: skill.group.clone(),
     };
-    let package = package::build(&snapshot, &skill.folder, &manifest)?;
+    let package = package::build(&mut snapshot, &skill.folder, &manifest)?;
 
     let mut tree = Vec::new();
     let mut files = Vec::new();
     for file in snapshot.files_under(&skill.folder) {
-        let bytes = snapshot.read(&format!("{}/{}", skill.folder, file.path)).map_err(package::PackageError::from)?;
+        let path = format!("{}/{}", skill.folder, file.path);
+        let bytes = snapshot.read(&path).map_err(package::PackageError::from)?;
         tree.push((file.path.clone(), file.mode, git_tree::blob_id(&bytes)));
-        if package::is_excluded(&file.path) || file.path == INSTALLED_MANIFEST {
+        if package::is_excluded(&file.path) || file.path == INSTALLED_MANIFEST || !package::is_safe_name(&file.path) {
             continue;
         }
-        files.push(file_entry(file.path, bytes, file.mode == FileMode::Executable));
+        // As in the package: a symlink shows the file it points to, or is left out.
+        let (bytes, executable) = match file.mode {
+            FileMode::Symlink => match snapshot.regular_file(&path) {
+                Some(target) => (snapshot.read_file(target).map_err(package::PackageError::from)?, false),
+                None => continue,
+            },
+            mode => (bytes, mode == FileMode::Executable),
+        };
+        files.push(file_entry(file.path, bytes, executable));
     }
     files.push(file_entry(INSTALLED_MANIFEST.to_string(), manifest.to_bytes(), false));
 

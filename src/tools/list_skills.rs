@@ -55,8 +55,8 @@ pub struct ListedSkill {
     /// For those who may edit it: the Agent Skills rules it breaks that Claude Code tolerates
     /// but Claude.ai's upload may refuse (a name that differs from its folder, `<` or `>` in the
     /// description…), so they can fix them.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub warnings: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warnings: Option<Vec<String>>,
 }
 
 /// The result.
@@ -164,7 +164,7 @@ fn listed(skill: &Skill, editable: bool) -> ListedSkill {
         editable,
         tags: skill.tags.clone(),
         category: skill.category.clone(),
-        warnings: if editable { skill.warnings.clone() } else { Vec::new() },
+        warnings: (editable && !skill.warnings.is_empty()).then(|| skill.warnings.clone()),
     }
 }
 
