@@ -116,7 +116,7 @@ async fn protocol_errors_have_their_codes_and_never_500() {
     let reply = rpc(&platform, json!({"id": 1, "method": "ping"}), None).await;
     assert_eq!((reply.status, reply.body["error"]["code"].as_i64()), (400, Some(-32600)));
 
-    let reply = rpc(&platform, json!({"jsonrpc": "2.0", "id": 1, "method": "resources/list"}), None).await;
+    let reply = rpc(&platform, json!({"jsonrpc": "2.0", "id": 1, "method": "sampling/createMessage"}), None).await;
     assert_eq!((reply.status, reply.body["error"]["code"].as_i64()), (200, Some(-32601)));
 
     let reply =

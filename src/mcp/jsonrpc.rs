@@ -16,6 +16,13 @@ pub const INVALID_REQUEST: i64 = -32600;
 pub const METHOD_NOT_FOUND: i64 = -32601;
 /// The params are wrong for the method.
 pub const INVALID_PARAMS: i64 = -32602;
+/// 2026-07-28: an `Mcp-Method`, `Mcp-Name` or `MCP-Protocol-Version` header that is missing or
+/// does not match the body.
+pub const HEADER_MISMATCH: i64 = -32020;
+/// 2026-07-28: the request needs a client capability the client did not declare.
+pub const MISSING_CLIENT_CAPABILITY: i64 = -32021;
+/// 2026-07-28: a protocol version the server does not speak (`data`: `supported`, `requested`).
+pub const UNSUPPORTED_PROTOCOL_VERSION: i64 = -32022;
 
 /// A JSON-RPC error object.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -24,12 +31,20 @@ pub struct RpcError {
     pub code: i64,
     /// A message a person can act on.
     pub message: String,
+    /// Details a client can act on (the URI not found, the versions supported).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data: Option<Value>,
 }
 
 impl RpcError {
     /// An error with `code` and `message`.
     pub fn new(code: i64, message: impl Into<String>) -> Self {
-        RpcError { code, message: message.into() }
+        RpcError { code, message: message.into(), data: None }
+    }
+
+    /// The same error with `data`.
+    pub fn with_data(self, data: Value) -> Self {
+        RpcError { data: Some(data), ..self }
     }
 }
 

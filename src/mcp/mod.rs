@@ -4,5 +4,6 @@
 pub mod jsonrpc;
 pub mod server;
 pub mod sse;
+pub mod stateless;
 pub mod streamable_http;
 pub mod version;

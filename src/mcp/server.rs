@@ -1,7 +1,8 @@
 //! Method dispatch: `initialize`, `ping`, `tools/list`, `tools/call`; the same for every transport.
 
 use super::jsonrpc::{Request, Response, RpcError, INVALID_PARAMS, METHOD_NOT_FOUND};
-use super::version::ProtocolVersion;
+use super::stateless::{self, Cache};
+use super::version::{supported_versions, Era, ProtocolVersion};
 use crate::ports::Platform;
 use crate::tools::{self, ToolContext, ToolDefinition};
 use serde_json::{json, Map, Value};
@@ -12,22 +13,67 @@ pub const SERVER_NAME: &str = "skillport-connector";
 const INSTRUCTIONS: &str =
     "Skillport shares your organization's Claude Skills. Use list_skills to browse or search them.";
 
-/// Answers one request. `version` is the revision in force for this HTTP request (from the
-/// `MCP-Protocol-Version` header, or negotiated by `initialize` itself).
-pub async fn handle<P: Platform>(ctx: &ToolContext<'_, P>, version: ProtocolVersion, request: Request) -> Response {
+/// How long lists that are the same for everyone may be cached (the tool list changes only with
+/// a deployment).
+const STATIC_TTL_MS: u64 = 3_600_000;
+/// How long answers that depend on the caller's access may be cached: a minute, so a change of
+/// access.json or a new commit shows soon.
+const USER_TTL_MS: u64 = 60_000;
+
+/// The server's identity, as `initialize` and 2026-07-28 results give it.
+fn server_info() -> Value {
+    json!({"name": SERVER_NAME, "title": "Skillport", "version": env!("CARGO_PKG_VERSION")})
+}
+
+/// What the server offers: tools, and (empty) prompts and resources lists so that clients that
+/// probe them get an answer rather than an error.
+fn capabilities() -> Value {
+    json!({"tools": {"listChanged": false}, "prompts": {"listChanged": false}, "resources": {}})
+}
+
+/// Answers one request in `era` (for a session, the revision in force for this HTTP request:
+/// from the `MCP-Protocol-Version` header, or negotiated by `initialize` itself).
+pub async fn handle<P: Platform>(ctx: &ToolContext<'_, P>, era: Era, request: Request) -> Response {
     let Request { id, method, params } = request;
-    let outcome = match method.as_str() {
-        "initialize" => initialize(&params),
-        "ping" => Ok(json!({})),
-        "tools/list" => {
-            Ok(json!({"tools": tools::definitions().iter().map(|d| declare(d, version)).collect::<Vec<_>>()}))
+    let public = Cache::Public { ttl_ms: STATIC_TTL_MS };
+    let private = Cache::Private { ttl_ms: USER_TTL_MS };
+    let outcome = match (era, method.as_str()) {
+        (Era::Session(_), "initialize") => initialize(&params).map(|r| (r, Cache::None)),
+        (Era::Session(_), "ping") => Ok((json!({}), Cache::None)),
+        (Era::Stateless, "server/discover") => Ok((discover(), public)),
+        (_, "tools/list") => {
+            Ok((json!({"tools": tools::definitions().iter().map(|d| declare(d, era)).collect::<Vec<_>>()}), public))
         }
-        "tools/call" => call_tool(ctx, params).await,
+        (_, "tools/call") => call_tool(ctx, params).await.map(|r| (r, Cache::None)),
+        (_, "prompts/list") => Ok((json!({"prompts": []}), public)),
+        (_, "resources/list") => Ok((json!({"resources": []}), private)),
+        (_, "resources/templates/list") => Ok((json!({"resourceTemplates": []}), public)),
+        (_, "resources/read") => Err(resource_not_found(&params)),
         _ => Err(RpcError::new(METHOD_NOT_FOUND, format!("method `{method}` is not supported by this server"))),
     };
-    match outcome {
-        Ok(result) => Response::result(id, result),
-        Err(error) => Response::error(id, error),
+    match (era, outcome) {
+        (Era::Stateless, Ok((Value::Object(result), cache))) => {
+            Response::result(id, stateless::complete(result, cache, server_info()))
+        }
+        (_, Ok((result, _))) => Response::result(id, result),
+        (_, Err(error)) => Response::error(id, error),
+    }
+}
+
+/// `server/discover` (specification 2026-07-28, server/discover).
+fn discover() -> Value {
+    json!({
+        "supportedVersions": supported_versions(),
+        "capabilities": capabilities(),
+        "instructions": INSTRUCTIONS,
+    })
+}
+
+/// Resource-not-found as SEP-2164 fixes it: invalid params, with the URI.
+fn resource_not_found(params: &Map<String, Value>) -> RpcError {
+    match params.get("uri").and_then(Value::as_str) {
+        Some(uri) => RpcError::new(INVALID_PARAMS, format!("Resource not found: {uri}")).with_data(json!({"uri": uri})),
+        None => RpcError::new(INVALID_PARAMS, "resources/read needs `uri`, the resource's URI as a string"),
     }
 }
 
@@ -43,20 +89,20 @@ fn initialize(params: &Map<String, Value>) -> Result<Value, RpcError> {
     let version = negotiate(params)?;
     Ok(json!({
         "protocolVersion": version.as_str(),
-        "capabilities": {"tools": {"listChanged": false}},
-        "serverInfo": {"name": SERVER_NAME, "title": "Skillport", "version": env!("CARGO_PKG_VERSION")},
+        "capabilities": capabilities(),
+        "serverInfo": server_info(),
         "instructions": INSTRUCTIONS,
     }))
 }
 
-fn declare(definition: &ToolDefinition, version: ProtocolVersion) -> Value {
+fn declare(definition: &ToolDefinition, era: Era) -> Value {
     let mut tool = json!({
         "name": definition.name,
         "description": definition.description,
         "inputSchema": definition.input_schema,
         "annotations": definition.annotations,
     });
-    if version.has_structured_output() {
+    if era.has_structured_output() {
         tool["title"] = json!(definition.title);
         tool["outputSchema"] = definition.output_schema.clone();
     }

@@ -2,9 +2,9 @@
 //! messages and gets its answers as one JSON body. No session id is issued, so any Worker
 //! instance can answer any request.
 
-use super::jsonrpc::{classify, parse_body, Body, Message, Response, RpcError, INVALID_REQUEST};
-use super::server;
-use super::version::ProtocolVersion;
+use super::jsonrpc::{classify, parse_body, Body, Message, Response, RpcError, INVALID_REQUEST, METHOD_NOT_FOUND};
+use super::version::{Era, ProtocolVersion, STATELESS};
+use super::{server, stateless};
 use crate::ports::{HttpResponse, Platform};
 use crate::responses::json;
 use crate::tools::ToolContext;
@@ -25,19 +25,12 @@ pub struct Exchange {
 /// Handles `POST /mcp`.
 pub async fn post<P: Platform>(ctx: &ToolContext<'_, P>, headers: &HeaderMap, body: &[u8]) -> Exchange {
     let mut calls = Vec::new();
-    let version = match headers.get(VERSION_HEADER).map(|v| v.to_str().unwrap_or_default()) {
-        None => ProtocolVersion::DEFAULT_HTTP,
-        Some(value) => match ProtocolVersion::parse(value.trim()) {
-            Some(version) => version,
-            None => {
-                let supported: Vec<&str> = ProtocolVersion::ALL.iter().map(|v| v.as_str()).collect();
-                let message = format!(
-                    "unsupported MCP-Protocol-Version `{value}`; this server supports {}",
-                    supported.join(", ")
-                );
-                return Exchange { response: rpc_error(StatusCode::BAD_REQUEST, INVALID_REQUEST, message), calls };
-            }
-        },
+    // A 2024/2025 revision in the header (or none, as 2025-03-26 clients may send) is a session
+    // request; anything else is served under 2026-07-28, which also answers versions it does
+    // not know with the list of those it does.
+    let era = match headers.get(VERSION_HEADER).map(|v| v.to_str().unwrap_or_default()) {
+        None => Era::Session(ProtocolVersion::DEFAULT_HTTP),
+        Some(value) => ProtocolVersion::parse(value.trim()).map_or(Era::Stateless, Era::Session),
     };
     let is_json = headers
         .get(http::header::CONTENT_TYPE)
@@ -53,6 +46,10 @@ pub async fn post<P: Platform>(ctx: &ToolContext<'_, P>, headers: &HeaderMap, bo
             let response = Response::error(Value::Null, error);
             return Exchange { response: json(StatusCode::BAD_REQUEST, &response), calls };
         }
+    };
+    let version = match era {
+        Era::Stateless => return Exchange { response: stateless_post(ctx, headers, body, &mut calls).await, calls },
+        Era::Session(version) => version,
     };
     let response = match body {
         Body::Single(value) => match answer(ctx, version, value, &mut calls).await {
@@ -102,7 +99,7 @@ pub(crate) async fn answer<P: Platform>(
                 ("tools/call", Some(tool)) => format!("tools/call:{tool}"),
                 (method, _) => method.to_string(),
             });
-            Some(server::handle(ctx, version, request).await)
+            Some(server::handle(ctx, Era::Session(version), request).await)
         }
         Message::Notification { method } => {
             calls.push(method);
@@ -111,6 +108,45 @@ pub(crate) async fn answer<P: Platform>(
         Message::ClientResponse => None,
         Message::Invalid(response) => Some(response),
     }
+}
+
+/// One 2026-07-28 message: no batches, headers and `_meta` checked before anything runs (400
+/// with the request's id), an unknown method a 404.
+async fn stateless_post<P: Platform>(
+    ctx: &ToolContext<'_, P>,
+    headers: &HeaderMap,
+    body: Body,
+    calls: &mut Vec<String>,
+) -> HttpResponse {
+    let value = match body {
+        Body::Single(value) => value,
+        Body::Batch(_) => {
+            let message = format!("JSON-RPC batches are not part of MCP {STATELESS}; send one message per request");
+            return rpc_error(StatusCode::BAD_REQUEST, INVALID_REQUEST, message);
+        }
+    };
+    let request = match classify(value) {
+        Message::Request(request) => request,
+        Message::Notification { method } => {
+            calls.push(method);
+            return accepted();
+        }
+        Message::ClientResponse => return accepted(),
+        Message::Invalid(response) => return json(StatusCode::BAD_REQUEST, &response),
+    };
+    calls.push(match (request.method.as_str(), request.params.get("name").and_then(Value::as_str)) {
+        ("tools/call", Some(tool)) => format!("tools/call:{tool}"),
+        (method, _) => method.to_string(),
+    });
+    if let Err(error) = stateless::check(headers, &request) {
+        return json(StatusCode::BAD_REQUEST, &Response::error(request.id, error));
+    }
+    let response = server::handle(ctx, Era::Stateless, request).await;
+    let status = match response.as_error().map(|e| e.code) {
+        Some(METHOD_NOT_FOUND) => StatusCode::NOT_FOUND,
+        _ => StatusCode::OK,
+    };
+    json(status, &response)
 }
 
 fn accepted() -> HttpResponse {

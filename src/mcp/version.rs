@@ -49,6 +49,37 @@ impl ProtocolVersion {
     }
 }
 
+/// The stateless revision: no `initialize`, every request carries its version and the client's
+/// capabilities in `_meta` (specification 2026-07-28, basic/index "Per-request protocol fields").
+pub const STATELESS: &str = "2026-07-28";
+
+/// How one request is served: in a 2025-era session negotiated by `initialize`, or statelessly
+/// under 2026-07-28. Decided per request, since a client may negotiate 2025-11-25 and then send
+/// 2026-07-28 headers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Era {
+    /// A 2024/2025 revision.
+    Session(ProtocolVersion),
+    /// 2026-07-28.
+    Stateless,
+}
+
+impl Era {
+    /// Whether tools declare `outputSchema` and results carry `structuredContent`.
+    pub fn has_structured_output(self) -> bool {
+        match self {
+            Era::Session(version) => version.has_structured_output(),
+            Era::Stateless => true,
+        }
+    }
+}
+
+/// Every revision this server speaks, newest first (what `server/discover` and the unsupported
+/// version error list).
+pub fn supported_versions() -> Vec<&'static str> {
+    std::iter::once(STATELESS).chain(ProtocolVersion::ALL.iter().rev().map(|v| v.as_str())).collect()
+}
+
 impl fmt::Display for ProtocolVersion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
