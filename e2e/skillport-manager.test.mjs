@@ -113,7 +113,7 @@ test("the home page in Chromium: complete and incomplete configurations show the
 
     const status = await (await fetch(`${worker.url}/`, { headers: { accept: "application/json" } })).json();
     assert.equal(status.healthy, true);
-    assert.equal(status.skills_served, 4);
+    assert.equal(status.skills_served, 6);
   } finally {
     await browser.close();
     await broken.stop();
