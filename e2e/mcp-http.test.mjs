@@ -36,7 +36,8 @@ test("JSON-RPC errors carry their codes, and a client's mistake is never a 500",
     [{ id: 1, method: "ping" }, {}, 400, -32600],
     [{ jsonrpc: "2.0", id: 1, method: "nope/nope" }, {}, 200, -32601],
     [{ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "no_such_tool" } }, {}, 200, -32602],
-    [{ jsonrpc: "2.0", id: 1, method: "ping" }, { "mcp-protocol-version": "2000-01-01" }, 400, -32600],
+    // An unknown revision is answered as 2026-07-28 answers it: UnsupportedProtocolVersionError.
+    [{ jsonrpc: "2.0", id: 1, method: "ping" }, { "mcp-protocol-version": "2000-01-01" }, 400, -32022],
     [[{ jsonrpc: "2.0", id: 1, method: "ping" }], { "mcp-protocol-version": "2025-06-18" }, 400, -32600],
   ];
   for (const [body, headers, status, code] of cases) {
