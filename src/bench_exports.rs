@@ -32,7 +32,7 @@ pub fn bench_decode_catalog(bytes: &[u8]) -> Result<usize, JsError> {
 /// Opens a zipball and packages the skill in `folder`; returns the package's size.
 #[wasm_bindgen]
 pub fn bench_package(zip: Vec<u8>, folder: &str, name: &str) -> Result<usize, JsError> {
-    let snapshot = Snapshot::from_zip(zip)?;
+    let mut snapshot = Snapshot::from_zip(zip)?;
     let manifest = InstalledManifest {
         name: name.into(),
         version: Some("1.0.0".into()),

@@ -169,25 +169,27 @@ fn claims_of(
 
 /// A skill folder inside another skill folder would be packaged twice; the outer one is served.
 fn drop_nested(folders: &mut Vec<SkillFolder>, skipped: &mut Vec<Skipped>) {
-    let mut kept: std::collections::BTreeSet<String> = std::collections::BTreeSet::new();
-    folders.retain(|folder| {
-        // Sorted by folder, so an enclosing folder is kept before the folders inside it; each of
-        // the folder's few ancestors is looked up.
-        let outer = folder.folder.match_indices('/').map(|(at, _)| &folder.folder[..at]).find(|a| kept.contains(*a));
-        match outer {
-            Some(outer) => {
-                skipped.push(Skipped {
-                    path: format!("{}/{SKILL_FILE}", folder.folder),
-                    reason: format!("it lies inside the skill folder {outer}, which is served with it"),
-                    group: None,
-                });
-                false
-            }
-            None => {
-                kept.insert(folder.folder.clone());
-                true
-            }
+    // Each folder's few ancestors are looked up among all skill folders (an ancestor that is
+    // itself nested has an outer one too, so the outermost is what is served).
+    let all: std::collections::HashSet<&str> = folders.iter().map(|f| f.folder.as_str()).collect();
+    let nested: Vec<Option<String>> = folders
+        .iter()
+        .map(|folder| {
+            let folder = folder.folder.as_str();
+            folder.match_indices('/').map(|(at, _)| &folder[..at]).find(|a| all.contains(a)).map(str::to_string)
+        })
+        .collect();
+    let mut outer = nested.into_iter();
+    folders.retain(|folder| match outer.next().flatten() {
+        Some(outer) => {
+            skipped.push(Skipped {
+                path: format!("{}/{SKILL_FILE}", folder.folder),
+                reason: format!("it lies inside the skill folder {outer}, which is served with it"),
+                group: None,
+            });
+            false
         }
+        None => true,
     });
 }
 

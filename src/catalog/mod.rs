@@ -307,12 +307,16 @@ impl<'p> Build<'p> {
         let roots: BTreeSet<&str> = entries.iter().map(|e| e.root.as_str()).collect();
         let mut unpublished: Vec<String> = Vec::new();
         let prefix = format!("{PLUGINS_DIR}/");
+        let mut last: Option<&str> = None;
         for path in snapshot.paths_with_prefix(&prefix) {
             if let Some((folder, _)) = path[prefix.len()..].split_once('/') {
-                // Paths are sorted, so a folder's files are contiguous.
-                let folder = format!("{prefix}{folder}");
-                if unpublished.last() != Some(&folder) && !roots.contains(folder.as_str()) {
-                    unpublished.push(folder);
+                // Paths are sorted, so a folder's files are contiguous: each folder is looked at once.
+                let folder = &path[..prefix.len() + folder.len()];
+                if last != Some(folder) {
+                    last = Some(folder);
+                    if !roots.contains(folder) {
+                        unpublished.push(folder.to_string());
+                    }
                 }
             }
         }
