@@ -16,6 +16,7 @@ import { startStack } from "./lib/stack.mjs";
 import { ROOT } from "./lib/worker.mjs";
 import { SCRIPT } from "./lib/fixture.mjs";
 import { connectClient } from "./lib/mcp-client.mjs";
+import { repositoryFiles } from "./lib/repository-files.mjs";
 
 const run = promisify(execFile);
 const people = { editor: "erin@acme.example", writer: "wendy@acme.example" };
@@ -115,18 +116,6 @@ after(async () => {
 
 const call = (layout, role, name, args) => stacks[layout].clients[role].callTool({ name, arguments: args });
 
-/** The repository's files under `folder` at `ref`: {relative path: {sha256, executable}}. */
-async function repositoryFiles(repo, folder, ref = "HEAD") {
-  const listing = (await repo.git(["ls-tree", "-r", ref, `${folder}/`])).trim().split("\n");
-  const files = {};
-  for (const line of listing) {
-    const [meta, file] = line.split("\t");
-    const [mode, , blob] = meta.split(" ");
-    const bytes = await repo.git(["cat-file", "blob", blob], { encoding: "buffer" });
-    files[file.slice(folder.length + 1)] = { sha256: createHash("sha256").update(bytes).digest("hex"), executable: mode === "100755" };
-  }
-  return files;
-}
 
 async function zipEntries(bytes) {
   const file = path.join(scratch, `${randomBytes(4).toString("hex")}.zip`);

@@ -14,6 +14,7 @@ import { FakeGitHub } from "./lib/fake-github.mjs";
 import { startWorker, ROOT } from "./lib/worker.mjs";
 import { fixtureFiles } from "./lib/fixture.mjs";
 import { connectClient } from "./lib/mcp-client.mjs";
+import { repositoryFiles } from "./lib/repository-files.mjs";
 import { pythonClient } from "./lib/python-client.mjs";
 import { signLink } from "./lib/links.mjs";
 
@@ -39,18 +40,6 @@ after(async () => {
   if (scratch) await rm(scratch, { recursive: true, force: true });
 });
 
-/** The repository's files under `folder` at HEAD: {relative path: {sha256, mode}}. */
-async function repositoryFiles(folder) {
-  const listing = (await repo.git(["ls-tree", "-r", "HEAD", `${folder}/`])).trim().split("\n");
-  const files = {};
-  for (const line of listing) {
-    const [meta, file] = line.split("\t");
-    const [mode, , blob] = meta.split(" ");
-    const bytes = await repo.git(["cat-file", "blob", blob], { encoding: "buffer" });
-    files[file.slice(folder.length + 1)] = { sha256: createHash("sha256").update(bytes).digest("hex"), executable: mode === "100755" };
-  }
-  return files;
-}
 
 async function zipEntries(bytes) {
   const file = path.join(scratch, `${randomBytes(4).toString("hex")}.zip`);
@@ -75,7 +64,7 @@ for (const [name, folder] of [["proposal-writer", "plugins/sales/skills/proposal
     assert.equal(bytes.length, out.package.size);
 
     const entries = await zipEntries(bytes);
-    const expected = await repositoryFiles(folder);
+    const expected = await repositoryFiles(repo, folder);
     // Executables carry mode 755; other files carry no execute bit (git archive, like GitHub's
     // zipballs, records no mode for them, so they unpack with the default permissions).
     for (const entry of entries) assert.ok(entry.mode === 0o755 || (entry.mode & 0o111) === 0, `${entry.name} mode ${entry.mode.toString(8)}`);
@@ -89,7 +78,7 @@ for (const [name, folder] of [["proposal-writer", "plugins/sales/skills/proposal
 
 test("inline files are byte-exact: text as UTF-8, binary as base64", async () => {
   const out = (await client.callTool({ name: "fetch_skill", arguments: { name: "proposal-writer" } })).structuredContent;
-  const expected = await repositoryFiles("plugins/sales/skills/proposal-writer");
+  const expected = await repositoryFiles(repo, "plugins/sales/skills/proposal-writer");
   for (const file of out.files.filter((f) => f.path !== ".claude-plugin/plugin.json")) {
     const bytes = file.encoding === "base64" ? Buffer.from(file.content, "base64") : Buffer.from(file.content, "utf8");
     assert.equal(createHash("sha256").update(bytes).digest("hex"), expected[file.path].sha256, file.path);

@@ -63,6 +63,23 @@ async function row(skills, label, samples, measure) {
 const rows = [];
 let signInCosts;
 
+/** Workers reading through `github`: `fresh()` starts one (with an empty KV), `measured` runs a
+ * call and counts the GitHub requests it made; `workers` are stopped by the caller. */
+function workersOn(github) {
+  const workers = [];
+  const fresh = async () => {
+    const worker = await startWorker({ vars: { MARKETPLACE_REPO: "acme/skills", GITHUB_API_URL: github.url, GITHUB_SERVICE_TOKEN: github.token } });
+    workers.push(worker);
+    return worker;
+  };
+  const measured = async (worker, name, args) => {
+    github.reset();
+    const result = await call(worker, name, args);
+    return { ...result, github: github.count() };
+  };
+  return { workers, fresh, measured };
+}
+
 /** The Worker's log lines written while `action` ran. */
 async function logsOf(worker, action) {
   const before = worker.logs.length;
@@ -88,17 +105,7 @@ for (const skills of sizes.length ? sizes : [50, 500, 2000]) {
   const repo = await GitRepo.create();
   const github = new FakeGitHub(repo, { delayMs: DELAY });
   await github.start();
-  const workers = [];
-  const fresh = async () => {
-    const worker = await startWorker({ vars: { MARKETPLACE_REPO: "acme/skills", GITHUB_API_URL: github.url, GITHUB_SERVICE_TOKEN: github.token } });
-    workers.push(worker);
-    return worker;
-  };
-  const measured = async (worker, name, args) => {
-    github.reset();
-    const result = await call(worker, name, args);
-    return { ...result, github: github.count() };
-  };
+  const { workers, fresh, measured } = workersOn(github);
   try {
     // The benchmark's user is an editor, so writes can be measured too.
     await repo.commit({ ...generateMarketplace({ skills, groups: Math.max(1, skills / 10) }), ".skillport/access.json": JSON.stringify({ editors: ["google:ann@acme.example"] }) });
@@ -169,17 +176,7 @@ for (const skills of sizes.length ? sizes : [50, 500, 2000]) {
   const repo = await GitRepo.create();
   const github = new FakeGitHub(repo, { delayMs: DELAY });
   await github.start();
-  const workers = [];
-  const fresh = async () => {
-    const worker = await startWorker({ vars: { MARKETPLACE_REPO: "acme/skills", GITHUB_API_URL: github.url, GITHUB_SERVICE_TOKEN: github.token } });
-    workers.push(worker);
-    return worker;
-  };
-  const measured = async (worker, name, args) => {
-    github.reset();
-    const result = await call(worker, name, args);
-    return { ...result, github: github.count() };
-  };
+  const { workers, fresh, measured } = workersOn(github);
   try {
     await repo.commit(generateMarketplace({ skills, groups: Math.max(1, skills / 10), layout: "collection" }));
     rows.push(await row(skills, "collection: list_skills cold", COLD_SAMPLES, async () => measured(await fresh(), "list_skills", {})));
