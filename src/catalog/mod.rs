@@ -383,7 +383,7 @@ impl<'p> Build<'p> {
                 manifest: manifest.clone(),
                 entry: Some(EntryRef {
                     index: plan.index,
-                    strict: entry.is_strict(),
+                    strict: entry.strict != Some(false),
                     skills: entry.skills.map(|s| s.0).unwrap_or_default(),
                     has_version: entry.version.is_some(),
                 }),
