@@ -28,7 +28,6 @@ use super::manifests::{join_relative, PluginManifest};
 use super::parsed::SKILL_FILE;
 use super::snapshot::{FileId, Snapshot};
 use super::Skipped;
-use std::collections::BTreeMap;
 
 /// A group as the loading rules see it: where its plugin lives and what it lists.
 pub struct GroupSpec<'a> {
@@ -62,46 +61,45 @@ enum Claim {
     Default,
 }
 
-/// The skill folders of every group, each assigned to one group, sorted by folder. `groups`
+/// The skill folders of every group, each assigned to one group, in the order of their
+/// SKILL.md files. `groups`
 /// are in priority order (marketplace entries first, in their order). What cannot be loaded is
 /// added to `skipped`.
 pub fn assign(snapshot: &mut Snapshot, groups: &[GroupSpec<'_>], skipped: &mut Vec<Skipped>) -> Vec<SkillFolder> {
-    let mut owners: BTreeMap<String, (usize, Claim, FileId)> = BTreeMap::new();
-    let mut claims: Vec<(usize, Claim, String, FileId)> = Vec::new();
-    let mut roots_seen: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
+    let mut claims: Vec<(String, Claim, usize, FileId)> = Vec::new();
+    let mut roots_seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for (index, group) in groups.iter().enumerate() {
         // A root's default folders go to its first group whatever the others claim, so they are
         // looked for once per root (a collection of 200 entries shares one `skills/`).
         let first_of_root = roots_seen.insert(group.root);
         for (claim, folder, file) in claims_of(snapshot, group, first_of_root, skipped) {
-            claims.push((index, claim, folder, file));
+            claims.push((folder, claim, index, file));
         }
     }
-    // Listed claims first (in group order), then the default ones: a stable sort keeps the
-    // group order within each kind.
-    claims.sort_by_key(|(_, claim, _, _)| *claim);
-    for (index, claim, folder, file) in claims {
-        match owners.get(&folder) {
-            None => {
-                owners.insert(folder, (index, claim, file));
-            }
-            Some((owner, _, _)) if *owner == index => {}
-            Some((owner, _, _)) => {
-                if claim == Claim::Listed {
+    // Claims of one folder made adjacent, listed claims before default ones; the sort is
+    // stable, so group order decides among equals and the first claim of each folder is its
+    // owner. A folder always reaches the same SKILL.md, so sorting by that file first compares
+    // numbers, and folder names only where two folders share a linked SKILL.md: cheaper than a
+    // map or a sort of thousands of long, similar paths.
+    claims.sort_by(|a, b| a.3.cmp(&b.3).then_with(|| a.0.cmp(&b.0)).then(a.1.cmp(&b.1)));
+    let mut folders: Vec<SkillFolder> = Vec::new();
+    for (folder, claim, index, file) in claims {
+        match folders.last() {
+            Some(owner) if owner.folder == folder => {
+                if claim == Claim::Listed && owner.group != index {
                     skipped.push(Skipped {
                         path: format!("{folder}/{SKILL_FILE}"),
                         reason: format!(
                             "{} lists this skill too; it is served once, in {}",
-                            groups[index].label, groups[*owner].label
+                            groups[index].label, groups[owner.group].label
                         ),
                         group: None,
                     });
                 }
             }
+            _ => folders.push(SkillFolder { folder, file, group: index }),
         }
     }
-    let mut folders: Vec<SkillFolder> =
-        owners.into_iter().map(|(folder, (group, _, file))| SkillFolder { folder, file, group }).collect();
     drop_nested(&mut folders, skipped);
     folders
 }
@@ -169,16 +167,31 @@ fn claims_of(
 
 /// A skill folder inside another skill folder would be packaged twice; the outer one is served.
 fn drop_nested(folders: &mut Vec<SkillFolder>, skipped: &mut Vec<Skipped>) {
-    // Each folder's few ancestors are looked up among all skill folders (an ancestor that is
-    // itself nested has an outer one too, so the outermost is what is served).
     let all: std::collections::HashSet<&str> = folders.iter().map(|f| f.folder.as_str()).collect();
-    let nested: Vec<Option<String>> = folders
-        .iter()
-        .map(|folder| {
-            let folder = folder.folder.as_str();
-            folder.match_indices('/').map(|(at, _)| &folder[..at]).find(|a| all.contains(a)).map(str::to_string)
-        })
-        .collect();
+    // The outermost skill folder among `path` and its ancestors (an ancestor that is itself
+    // nested has an outer one too, so the outermost is what is served).
+    let outermost = |path: &str| {
+        path.match_indices('/').map(|(at, _)| &path[..at]).chain([path]).find(|a| all.contains(a)).map(str::to_string)
+    };
+    // Folders arrive grouped by parent (most share `<root>/skills`), so each distinct parent's
+    // ancestors are looked up once.
+    let mut last: Option<(&str, Option<String>)> = None;
+    let mut nested: Vec<Option<String>> = Vec::with_capacity(folders.len());
+    for folder in folders.iter() {
+        let Some((parent, _)) = folder.folder.rsplit_once('/') else {
+            nested.push(None);
+            continue;
+        };
+        match &last {
+            Some((known, outer)) if *known == parent => nested.push(outer.clone()),
+            _ => {
+                let outer = outermost(parent);
+                nested.push(outer.clone());
+                last = Some((parent, outer));
+            }
+        }
+    }
+    drop(last);
     let mut outer = nested.into_iter();
     folders.retain(|folder| match outer.next().flatten() {
         Some(outer) => {
@@ -218,26 +231,28 @@ fn skill_file(snapshot: &mut Snapshot, folder: &str) -> Option<FileId> {
 pub fn direct_skill_folders(snapshot: &mut Snapshot, folder: &str) -> Vec<(String, FileId)> {
     let Some(folder) = snapshot.resolve(folder) else { return Vec::new() };
     let prefix = if folder.is_empty() { String::new() } else { format!("{folder}/") };
-    let suffix = format!("/{SKILL_FILE}");
-    let mut children: Vec<(String, bool)> = Vec::new();
+    let mut found = Vec::new();
+    // Linked subfolders and linked SKILL.md files, resolved once the listing is read.
+    let mut linked: Vec<String> = Vec::new();
     for (file, path) in snapshot.files_with_prefix(&prefix) {
         let Some(child) = path.get(prefix.len()..) else { continue };
-        if !child.contains('/') && snapshot.mode_of(file) == FileMode::Symlink {
-            children.push((path.to_string(), true));
-        } else if let Some(name) = child.strip_suffix(suffix.as_str()).filter(|n| !n.is_empty() && !n.contains('/')) {
-            children.push((format!("{prefix}{name}"), false));
+        let symlink = snapshot.mode_of(file) == FileMode::Symlink;
+        match child.split_once('/') {
+            None if symlink => linked.push(path.to_string()),
+            Some((name, SKILL_FILE)) if !name.is_empty() => {
+                let child = path[..prefix.len() + name.len()].to_string();
+                // The file is at hand: only a linked SKILL.md needs looking up again.
+                if symlink {
+                    linked.push(child);
+                } else {
+                    found.push((child, file));
+                }
+            }
+            _ => {}
         }
     }
-    let mut found = Vec::with_capacity(children.len());
-    for (child, linked) in children {
-        let child = if linked {
-            match snapshot.resolve(&child).filter(|t| !t.is_empty()) {
-                Some(target) => target,
-                None => continue,
-            }
-        } else {
-            child
-        };
+    for child in linked {
+        let Some(child) = snapshot.resolve(&child).filter(|t| !t.is_empty()) else { continue };
         if let Some(file) = skill_file(snapshot, &child) {
             found.push((child, file));
         }

@@ -97,16 +97,26 @@ pub struct Paths(pub Vec<String>);
 
 impl<'de> Deserialize<'de> for Paths {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum OneOrMany {
-            One(String),
-            Many(Vec<String>),
+        // A visitor rather than `#[serde(untagged)]`, which buffers every value before trying
+        // each form: a collection's entries list thousands of paths.
+        struct PathsVisitor;
+        impl<'de> serde::de::Visitor<'de> for PathsVisitor {
+            type Value = Paths;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a path or a list of paths")
+            }
+            fn visit_str<E: serde::de::Error>(self, path: &str) -> Result<Paths, E> {
+                Ok(Paths(vec![path.to_string()]))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Paths, A::Error> {
+                let mut paths = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+                while let Some(path) = seq.next_element::<String>()? {
+                    paths.push(path);
+                }
+                Ok(Paths(paths))
+            }
         }
-        Ok(match OneOrMany::deserialize(deserializer)? {
-            OneOrMany::One(path) => Paths(vec![path]),
-            OneOrMany::Many(paths) => Paths(paths),
-        })
+        deserializer.deserialize_any(PathsVisitor)
     }
 }
 
@@ -117,15 +127,22 @@ pub fn join_relative(base: &str, path: &str) -> Result<String, String> {
     if path.starts_with('/') || path.contains('\\') {
         return Err(format!("`{path}` is not a relative path starting with ./"));
     }
-    let mut joined: Vec<&str> = base.split('/').filter(|s| !s.is_empty()).collect();
+    let mut joined = String::with_capacity(base.len() + path.len() + 1);
+    let mut push = |segment: &str| {
+        if !joined.is_empty() {
+            joined.push('/');
+        }
+        joined.push_str(segment);
+    };
+    base.split('/').filter(|s| !s.is_empty()).for_each(&mut push);
     for segment in path.split('/') {
         match segment {
             "" | "." => {}
             ".." => return Err(format!("`{path}` reaches outside the plugin with `..`")),
-            segment => joined.push(segment),
+            segment => push(segment),
         }
     }
-    Ok(joined.join("/"))
+    Ok(joined)
 }
 
 impl PluginEntry {

@@ -305,22 +305,13 @@ impl<'p> Build<'p> {
 
         // Unpublished groups: folders under plugins/ that no entry uses as its root.
         let roots: BTreeSet<&str> = entries.iter().map(|e| e.root.as_str()).collect();
-        let mut unpublished: Vec<String> = Vec::new();
         let prefix = format!("{PLUGINS_DIR}/");
-        let mut last: Option<&str> = None;
-        for path in snapshot.paths_with_prefix(&prefix) {
-            if let Some((folder, _)) = path[prefix.len()..].split_once('/') {
-                // Paths are sorted, so a folder's files are contiguous: each folder is looked at once.
-                let folder = &path[..prefix.len() + folder.len()];
-                if last != Some(folder) {
-                    last = Some(folder);
-                    if !roots.contains(folder) {
-                        unpublished.push(folder.to_string());
-                    }
-                }
-            }
-        }
-        unpublished.dedup();
+        let unpublished: Vec<String> = snapshot
+            .subfolders(&prefix)
+            .into_iter()
+            .map(|name| format!("{prefix}{name}"))
+            .filter(|folder| !roots.contains(folder.as_str()))
+            .collect();
 
         // Each root's plugin.json, parsed here (its `skills` field decides which folders are
         // skills) unless unchanged since the previous commit.
@@ -428,15 +419,19 @@ impl<'p> Build<'p> {
             })
             .collect();
         let folders = layout::assign(snapshot, &specs, &mut skipped);
+        // The previous commit's skills by content stamp: a skill is reused when its SKILL.md has
+        // the same stamp in the same folder. Searching numbers is cheaper than searching names.
+        let mut by_stamp: Vec<(ContentStamp, &'p Skill)> =
+            previous.map(|p| p.skills.iter().filter_map(|s| Some((s.stamp?, s))).collect()).unwrap_or_default();
+        by_stamp.sort_unstable_by_key(|(stamp, _)| *stamp);
         let skills = folders
             .into_iter()
             .map(|SkillFolder { folder, file, group }| {
                 let stamp = snapshot.stamp_of(file);
-                // A served skill's name is usually its folder's: found by binary search.
-                let name = folder.rsplit('/').next().unwrap_or_default();
-                let source = match previous.and_then(|p| p.skill(name)) {
-                    Some(skill) if skill.folder == folder && skill.stamp == Some(stamp) => Source::Reused(skill),
-                    _ => Source::Pending,
+                let same = &by_stamp[by_stamp.partition_point(|(s, _)| *s < stamp)..];
+                let source = match same.iter().take_while(|(s, _)| *s == stamp).find(|(_, s)| s.folder == folder) {
+                    Some((_, skill)) => Source::Reused(skill),
+                    None => Source::Pending,
                 };
                 SkillLayout { folder, group, file, stamp, source }
             })

@@ -488,3 +488,73 @@ fn symlinks_are_followed_anywhere_along_a_path_and_through_chains() {
     assert_eq!(catalog.skill("xname").unwrap().description, "The real file", "a linked SKILL.md is read through");
     assert_eq!(skipped(&catalog), Vec::<String>::new());
 }
+
+#[test]
+fn skill_folders_inside_skill_folders_are_served_once_as_the_outer_one() {
+    let catalog = catalog(&[
+        (
+            MARKETPLACE_PATH,
+            &marketplace(r#"{"name": "p", "source": "./p", "skills": ["./skills/a/x", "./skills/a/y", "./more/k"]}"#),
+        ),
+        ("p/skills/a/SKILL.md", &skill("a", "Outer")),
+        ("p/skills/a/x/SKILL.md", &skill("x", "Inside a")),
+        ("p/skills/a/y/SKILL.md", &skill("y", "Inside a too")),
+        ("p/skills/b/SKILL.md", &skill("b", "Beside a")),
+        ("p/more/k/SKILL.md", &skill("k", "Elsewhere")),
+    ])
+    .unwrap();
+    assert_eq!(
+        served(&catalog),
+        [("a", "p", "p/skills/a", None), ("b", "p", "p/skills/b", None), ("k", "p", "p/more/k", None)]
+    );
+    assert_eq!(
+        skipped(&catalog),
+        [
+            "p/skills/a/x/SKILL.md: it lies inside the skill folder p/skills/a, which is served with it",
+            "p/skills/a/y/SKILL.md: it lies inside the skill folder p/skills/a, which is served with it",
+        ]
+    );
+}
+
+#[test]
+fn a_skills_field_that_is_neither_a_path_nor_a_list_is_reported() {
+    let catalog = catalog(&[
+        (
+            MARKETPLACE_PATH,
+            &marketplace(r#"{"name": "p", "source": "./p"}, {"name": "q", "source": "./q", "skills": 5}"#),
+        ),
+        ("p/.claude-plugin/plugin.json", r#"{"name": "p", "skills": {"a": 1}}"#),
+        ("p/skills/a/SKILL.md", &skill("a", "A")),
+        ("q/skills/b/SKILL.md", &skill("b", "B")),
+    ])
+    .unwrap();
+    assert!(catalog.skills.is_empty(), "{:?}", served(&catalog));
+    let reasons = skipped(&catalog);
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.starts_with("p/.claude-plugin/plugin.json") && r.contains("a path or a list of paths")),
+        "{reasons:#?}"
+    );
+    assert!(
+        reasons.iter().any(|r| r.contains("plugin entry `q` is malformed") && r.contains("a path or a list of paths")),
+        "{reasons:#?}"
+    );
+}
+
+#[test]
+fn a_skill_file_moved_to_another_folder_is_parsed_again() {
+    let build = |folder: &str, previous: Option<&Catalog>| {
+        let owned =
+            [(MARKETPLACE_PATH, MARKETPLACE.to_string()), (folder, "---\ndescription: Same bytes\n---\n".to_string())];
+        let entries: Vec<(&str, &[u8], bool)> = owned.iter().map(|(p, c)| (*p, c.as_bytes(), false)).collect();
+        Catalog::build("1", &mut Snapshot::from_zip(zipball("acme-skills-0123456", &entries)).unwrap(), previous)
+            .unwrap()
+    };
+    let mut first = build("plugins/sales/skills/old-name/SKILL.md", None);
+    first.skills[0].description = "from the previous catalog".into();
+    // Same content stamp, another folder: the name comes from the folder, so nothing is reused.
+    let moved = build("plugins/sales/skills/new-name/SKILL.md", Some(&first));
+    assert_eq!(served(&moved), [("new-name", "sales", "plugins/sales/skills/new-name", Some("0.9.0"))]);
+    assert_eq!(moved.skills[0].description, "Same bytes");
+}

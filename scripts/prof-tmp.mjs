@@ -1,0 +1,25 @@
+import { createRequire } from "node:module";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { GitRepo } from "../e2e/lib/git-repo.mjs";
+import { generateMarketplace, skillFolder } from "../e2e/lib/generate.mjs";
+const require = createRequire(import.meta.url);
+const dirs = process.env.BENCH_WASM_DIRS.split(",");
+const mods = dirs.map((d) => require(path.join(d, "skillport_connector.js")));
+const layout = process.env.LAYOUT || "plugins";
+const skills = Number(process.env.SKILLS || 2000);
+const repo = await GitRepo.create();
+await repo.commit(generateMarketplace({ skills, groups: skills / 10, bigSkillBytes: 1 << 20, layout }));
+const zip = await repo.git(["archive", "--format=zip", "--prefix=acme-skills-0000000/", "HEAD"], { encoding: "buffer" });
+await repo.commit({ [`${skillFolder(layout, "skill-0000")}/SKILL.md`]: "---\nname: skill-0000\ndescription: Changed.\n---\n" });
+const next = await repo.git(["archive", "--format=zip", "--prefix=acme-skills-1111111/", "HEAD"], { encoding: "buffer" });
+const n = Number(process.env.N || 60);
+for (const mode of (process.env.MODES || "empty,next").split(",")) {
+  const samples = mods.map(() => []);
+  for (const [k, wasm] of mods.entries()) { wasm.bench_request_setup(zip); if (mode === "next") wasm.bench_request_next_commit(next); }
+  for (let i = 0; i < n; i++) for (const [k, wasm] of mods.entries()) {
+    wasm.bench_request_reset(mode === "next" ? "built" : "empty");
+    const t = process.cpuUsage(); wasm.bench_request("list_skills", "{}"); const d = process.cpuUsage(t); samples[k].push((d.user + d.system) / 1000);
+  }
+  for (const [k, s] of samples.entries()) { s.sort((a, b) => a - b); console.log(layout, mode, dirs[k], "min", s[0].toFixed(2), "p25", s[n >> 2].toFixed(2), "median", s[n >> 1].toFixed(2)); }
+}
