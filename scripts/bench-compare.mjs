@@ -1,3 +1,9 @@
+// Compares the CPU of whole `list_skills` requests between builds of the bench exports (for
+// example the main branch and a change), interleaved in one process so a busy machine slows them
+// alike: a first build and a new commit's build, each request timed by the process's CPU time.
+// Usage: BENCH_WASM_DIRS=dirA,dirB [LAYOUT=plugins|collection] [SKILLS=2000] [N=60]
+//        [MODES=empty,next] node scripts/bench-compare.mjs
+// (each dir holds `wasm-bindgen --target nodejs` output of a `--features wasm-bench` build).
 import { createRequire } from "node:module";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
