@@ -68,11 +68,16 @@ enum Claim {
 pub fn assign(snapshot: &mut Snapshot, groups: &[GroupSpec<'_>], skipped: &mut Vec<Skipped>) -> Vec<SkillFolder> {
     let mut claims: Vec<(String, Claim, usize, FileId)> = Vec::new();
     let mut roots_seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    // The default folders found so far, kept only when some group lists paths: a collection's
+    // entries list the very folders its root's `skills/` holds, which then need no search.
+    let lists_paths =
+        groups.iter().any(|g| !g.entry_skills.is_empty() || g.manifest.is_some_and(|m| !m.skills.is_empty()));
+    let mut known: Option<KnownFolders> = lists_paths.then(Default::default);
     for (index, group) in groups.iter().enumerate() {
         // A root's default folders go to its first group whatever the others claim, so they are
         // looked for once per root (a collection of 200 entries shares one `skills/`).
         let first_of_root = roots_seen.insert(group.root);
-        for (claim, folder, file) in claims_of(snapshot, group, first_of_root, skipped) {
+        for (claim, folder, file) in claims_of(snapshot, group, first_of_root, known.as_mut(), skipped) {
             claims.push((folder, claim, index, file));
         }
     }
@@ -110,11 +115,28 @@ fn claims_of(
     snapshot: &mut Snapshot,
     group: &GroupSpec<'_>,
     defaults: bool,
+    mut known: Option<&mut KnownFolders>,
     skipped: &mut Vec<Skipped>,
 ) -> Vec<(Claim, String, FileId)> {
     let mut found = Vec::new();
     let manifest_paths = group.manifest.filter(|_| group.strict).map(|m| m.skills.as_slice()).unwrap_or_default();
     let listed: Vec<&String> = manifest_paths.iter().chain(group.entry_skills).collect();
+    // The root's default folders first, so that its listed paths can be found among them.
+    if defaults {
+        let folders = direct_skill_folders(snapshot, &join(group.root, "skills"));
+        let single = listed.is_empty() && folders.is_empty() && !group.root.is_empty();
+        if let Some(known) = known.as_deref_mut() {
+            known.extend(folders.iter().cloned());
+        }
+        found.extend(folders.into_iter().map(|(folder, file)| (Claim::Default, folder, file)));
+        if single && !has_files_under(snapshot, &join(group.root, "skills")) {
+            if let Some(root) = snapshot.resolve(group.root) {
+                if let Some(file) = skill_file(snapshot, &root) {
+                    found.push((Claim::Default, root, file));
+                }
+            }
+        }
+    }
     for path in &listed {
         let folder = match join_relative(group.root, path) {
             Ok(folder) => folder,
@@ -127,7 +149,10 @@ fn claims_of(
                 continue;
             }
         };
-        let reached = skill_folders_at(snapshot, &folder);
+        let reached = match known.as_deref().and_then(|known| known.get(&folder)) {
+            Some(file) => vec![(folder.clone(), *file)],
+            None => skill_folders_at(snapshot, &folder),
+        };
         if reached.is_empty() && folder.is_empty() && snapshot.contains(SKILL_FILE) {
             skipped.push(Skipped {
                 path: SKILL_FILE.into(),
@@ -149,21 +174,11 @@ fn claims_of(
         }
         found.extend(reached.into_iter().map(|(folder, file)| (Claim::Listed, folder, file)));
     }
-    if !defaults {
-        return found;
-    }
-    let defaults = direct_skill_folders(snapshot, &join(group.root, "skills"));
-    let single = listed.is_empty() && defaults.is_empty() && !group.root.is_empty();
-    found.extend(defaults.into_iter().map(|(folder, file)| (Claim::Default, folder, file)));
-    if single && !has_files_under(snapshot, &join(group.root, "skills")) {
-        if let Some(root) = snapshot.resolve(group.root) {
-            if let Some(file) = skill_file(snapshot, &root) {
-                found.push((Claim::Default, root, file));
-            }
-        }
-    }
     found
 }
+
+/// Skill folders already found (resolved paths) and their SKILL.md.
+type KnownFolders = std::collections::HashMap<String, FileId>;
 
 /// A skill folder inside another skill folder would be packaged twice; the outer one is served.
 fn drop_nested(folders: &mut Vec<SkillFolder>, skipped: &mut Vec<Skipped>) {

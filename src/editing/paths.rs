@@ -44,11 +44,17 @@ pub fn check_relative_path(path: &str) -> Result<&str, PathError> {
             "" => return refuse("it has an empty segment (// or a trailing /)"),
             "." => return refuse("it has a `.` segment"),
             ".." => return refuse("it has a `..` segment, which would leave the skill folder"),
-            s if names_git_folder(s) => return refuse("it names a .git folder (as git itself reads names on macOS and Windows)"),
-            s if s.ends_with(['.', ' ']) => {
-                return refuse("a name in it ends with a dot or a space, which Windows drops (so it would become another name)")
+            s if names_git_folder(s) => {
+                return refuse("it names a .git folder (as git itself reads names on macOS and Windows)")
             }
-            s if is_windows_device(s) => return refuse("a name in it is reserved by Windows (CON, PRN, AUX, NUL, COM1–9, LPT1–9)"),
+            s if s.ends_with(['.', ' ']) => {
+                return refuse(
+                    "a name in it ends with a dot or a space, which Windows drops (so it would become another name)",
+                )
+            }
+            s if is_windows_device(s) => {
+                return refuse("a name in it is reserved by Windows (CON, PRN, AUX, NUL, COM1–9, LPT1–9)")
+            }
             _ => {}
         }
     }
@@ -95,9 +101,16 @@ mod tests {
 
     #[test]
     fn ordinary_paths_pass() {
-        for path in
-            ["SKILL.md", "scripts/run.py", "references/a b/ü.md", ".gitignore", "x..y", "console.md", "com10.txt", "git~2"]
-        {
+        for path in [
+            "SKILL.md",
+            "scripts/run.py",
+            "references/a b/ü.md",
+            ".gitignore",
+            "x..y",
+            "console.md",
+            "com10.txt",
+            "git~2",
+        ] {
             assert_eq!(check_relative_path(path), Ok(path));
         }
     }
