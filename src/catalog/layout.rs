@@ -206,7 +206,6 @@ fn drop_nested(folders: &mut Vec<SkillFolder>, skipped: &mut Vec<Skipped>) {
             }
         }
     }
-    drop(last);
     let mut outer = nested.into_iter();
     folders.retain(|folder| match outer.next().flatten() {
         Some(outer) => {
