@@ -11,11 +11,11 @@
 //! The isolate also keeps the last catalog it decoded, so a warm call in a warm isolate does not
 //! parse it again. When GitHub cannot be reached, the last known catalog is served, marked stale.
 //!
-//! A new commit's build parses only files that are new or changed since the stored catalog. When
-//! that is more than [`INLINE_PARSE_LIMIT`] files (a first build, or a large merge), they are
-//! parsed by parse workers in slices of [`parsed::FILES_PER_SLICE`], each slice its own invocation with
-//! its own CPU allowance, so that no invocation comes near the free plan's 10 ms at thousands of
-//! skills; this invocation only indexes the archive and assembles the answers.
+//! A new commit's build parses and digests only files that are new or changed since the stored
+//! catalog. When that would cost more than [`INLINE_COST_US`] (a first build, or a large merge),
+//! they are read by parse workers in slices ([`parsed::slices`]), each slice its own invocation
+//! with its own CPU allowance, so that no invocation comes near the free plan's 10 ms at
+//! thousands of skills; this invocation only indexes the archive and assembles the answers.
 
 use crate::catalog::parsed::{self, SliceError};
 use crate::catalog::snapshot::{SharedBytes, Snapshot};
@@ -28,13 +28,14 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 /// Bumped whenever the stored state's shape changes, so old records are ignored.
-const STATE_FORMAT: u32 = 6;
+const STATE_FORMAT: u32 = 7;
 /// Zipballs are dropped by KV after this long; an older commit's archive is then re-downloaded.
 pub const ARCHIVE_TTL_SECONDS: u64 = 30 * 24 * 3600;
 /// Workers KV values are limited to 25 MiB; a larger zipball is not cached.
 pub const MAX_CACHED_ARCHIVE_BYTES: usize = 24 << 20;
-/// The most files a build parses itself (about 25 µs each in wasm); more go to parse workers.
-pub const INLINE_PARSE_LIMIT: usize = 100;
+/// The most CPU (estimated, in µs of wasm) a build spends reading files itself: about 100
+/// SKILL.md files, or 350 KB to digest; more goes to parse workers.
+pub const INLINE_COST_US: u64 = 2_500;
 
 /// Why no catalog can be served.
 #[derive(Debug, thiserror::Error)]
@@ -184,7 +185,7 @@ async fn build<P: Platform>(
 ) -> Result<Catalog, LoadError> {
     let mut build = Build::plan(snapshot, previous)?;
     let pending = build.pending();
-    if pending.len() > INLINE_PARSE_LIMIT {
+    if pending.iter().map(|work| parsed::cost_us(snapshot, work)).sum::<u64>() > INLINE_COST_US {
         let failed = |e: &dyn std::fmt::Display| LoadError::ParseWorker(e.to_string());
         let slices = parsed::slices(snapshot, &pending).map_err(|e| failed(&e))?;
         let answers = futures_util::future::join_all(

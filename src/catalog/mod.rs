@@ -13,12 +13,15 @@ pub mod skill_md;
 pub mod snapshot;
 
 use crate::access::ACCESS_PATH;
+use git_tree::FileMode;
 use layout::{GroupSpec, SkillFolder};
 use manifests::{
     EntrySource, JsonFileError, Marketplace, PluginEntry, PluginManifest, MARKETPLACE_PATH, PLUGIN_MANIFEST,
 };
-use parsed::{ParsedFile, SkillSummary, SKILL_FILE};
+pub use parsed::Sha256Digest;
+use parsed::{ParsedFile, SkillSummary, Work, SKILL_FILE};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use snapshot::{ContentStamp, FileId, Snapshot, SnapshotError};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -63,7 +66,49 @@ pub struct Skill {
     pub warnings: Vec<String>,
     /// The SKILL.md's content stamp, so the next commit's build can reuse this entry.
     pub stamp: Option<ContentStamp>,
+    /// The SKILL.md frontmatter as written, as JSON text.
+    pub frontmatter: String,
+    /// Every file of the skill with its digest, as the Skills extension lists them.
+    pub files: SkillFiles,
 }
+
+/// A skill's files as the Skills extension offers them, or why it does not.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SkillFiles {
+    /// Every file, in path order, each digested.
+    Listed(Vec<SkillFile>),
+    /// The skill is beyond the extension's limits (the tools still serve it), and why.
+    Unoffered(String),
+}
+
+impl SkillFiles {
+    /// The files, when the skill is offered.
+    pub fn listed(&self) -> Option<&[SkillFile]> {
+        match self {
+            SkillFiles::Listed(files) => Some(files),
+            SkillFiles::Unoffered(_) => None,
+        }
+    }
+}
+
+/// One file of a skill, digested once per content (the Skills extension's manifest entry).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkillFile {
+    /// Its path relative to the skill folder.
+    pub path: String,
+    /// Its content stamp (of the file a symlink leads to): its size, and what lets the next
+    /// build reuse the digest.
+    pub stamp: ContentStamp,
+    /// SHA-256 of its bytes.
+    pub sha256: Sha256Digest,
+}
+
+/// Most files a skill may have to be offered through the Skills extension (its limit).
+pub const MAX_SKILL_FILES: usize = 512;
+/// Most bytes a skill may have to be offered through the Skills extension (16 MiB, its limit).
+pub const MAX_SKILL_BYTES: u64 = 16 << 20;
+/// The largest file a build digests: hashing it must fit one invocation's CPU (about 7 ms/MB).
+pub const MAX_DIGESTED_FILE: u64 = 1 << 20;
 
 /// Where a published group's entry is in marketplace.json, and what it carries that writes keep
 /// true.
@@ -233,13 +278,67 @@ enum Source<'p> {
     Parsed(Result<SkillSummary, String>),
 }
 
-/// A skill folder, its group and its SKILL.md.
+/// A skill folder, its group, its SKILL.md and its files.
 struct SkillLayout<'p> {
     folder: String,
     group: usize,
     file: FileId,
     stamp: ContentStamp,
     source: Source<'p>,
+    /// The files to list with their digests, or why the skill is beyond the Skills extension.
+    files: Result<Vec<FileSlot>, String>,
+}
+
+/// A file of a skill and its digest, once known.
+struct FileSlot {
+    path: String,
+    file: FileId,
+    stamp: ContentStamp,
+    sha256: Option<Sha256Digest>,
+}
+
+/// The files of the skill in `folder` as the Skills extension lists them (what packages hold:
+/// caches and unsafe names left out, symlinks as what they point to), with the digests of
+/// `previous` (the same skill at the previous commit) reused for unchanged content; or why the
+/// skill is beyond the extension's limits.
+fn file_slots(snapshot: &mut Snapshot, folder: &str, previous: Option<&Skill>) -> Result<Vec<FileSlot>, String> {
+    let prefix = format!("{folder}/");
+    let ids: Vec<FileId> = snapshot.files_with_prefix(&prefix).map(|(id, _)| id).collect();
+    if ids.len() > MAX_SKILL_FILES {
+        return Err(format!("it has {} files, more than the Skills extension's {MAX_SKILL_FILES}", ids.len()));
+    }
+    // Both in path order: the previous digests are found by walking them side by side.
+    let mut known = previous.and_then(|p| p.files.listed()).unwrap_or_default().iter().peekable();
+    let mut slots = Vec::with_capacity(ids.len());
+    let mut total = 0;
+    for id in ids {
+        let path = &snapshot.path(id)[prefix.len()..];
+        if crate::package::is_excluded(path) || !crate::package::is_safe_name(path) {
+            continue;
+        }
+        let path = path.to_string();
+        // A symlink is listed as the file it leads to, as packages hold it; one that leads
+        // nowhere (or to a folder) is left out, as packages leave it out.
+        let file = match snapshot.mode_of(id) {
+            FileMode::Symlink => match snapshot.regular_file(&format!("{prefix}{path}")) {
+                Some(file) => file,
+                None => continue,
+            },
+            _ => id,
+        };
+        let stamp = snapshot.stamp_of(file);
+        total += stamp.size;
+        while known.next_if(|k| k.path < path).is_some() {}
+        let sha256 = known.next_if(|k| k.path == path).filter(|k| k.stamp == stamp).map(|k| k.sha256);
+        if sha256.is_none() && stamp.size > MAX_DIGESTED_FILE {
+            return Err(format!("{path} is {} bytes, more than the {MAX_DIGESTED_FILE} a build digests", stamp.size));
+        }
+        slots.push(FileSlot { path, file, stamp, sha256 });
+    }
+    if total > MAX_SKILL_BYTES {
+        return Err(format!("it holds {total} bytes, more than the Skills extension's {MAX_SKILL_BYTES}"));
+    }
+    Ok(slots)
 }
 
 /// A marketplace entry on its way to being a group.
@@ -424,18 +523,32 @@ impl<'p> Build<'p> {
         let mut by_stamp: Vec<(ContentStamp, &'p Skill)> =
             previous.map(|p| p.skills.iter().filter_map(|s| Some((s.stamp?, s))).collect()).unwrap_or_default();
         by_stamp.sort_unstable_by_key(|(stamp, _)| *stamp);
-        let skills = folders
-            .into_iter()
-            .map(|SkillFolder { folder, file, group }| {
-                let stamp = snapshot.stamp_of(file);
-                let same = &by_stamp[by_stamp.partition_point(|(s, _)| *s < stamp)..];
-                let source = match same.iter().take_while(|(s, _)| *s == stamp).find(|(_, s)| s.folder == folder) {
-                    Some((_, skill)) => Source::Reused(skill),
-                    None => Source::Pending,
-                };
-                SkillLayout { folder, group, file, stamp, source }
-            })
-            .collect();
+        // A changed SKILL.md's other files keep their digests: its skill found by folder, in an
+        // index made only when some SKILL.md changed.
+        let mut by_folder: Option<Vec<(&'p str, &'p Skill)>> = None;
+        let mut skills = Vec::with_capacity(folders.len());
+        for SkillFolder { folder, file, group } in folders {
+            let stamp = snapshot.stamp_of(file);
+            let same = &by_stamp[by_stamp.partition_point(|(s, _)| *s < stamp)..];
+            let reused =
+                same.iter().take_while(|(s, _)| *s == stamp).find(|(_, s)| s.folder == folder).map(|(_, s)| *s);
+            let (source, before) = match reused {
+                Some(skill) => (Source::Reused(skill), Some(skill)),
+                None => {
+                    let index = by_folder.get_or_insert_with(|| {
+                        let mut index: Vec<(&str, &Skill)> = previous
+                            .map(|p| p.skills.iter().map(|s| (s.folder.as_str(), s)).collect())
+                            .unwrap_or_default();
+                        index.sort_unstable_by_key(|(folder, _)| *folder);
+                        index
+                    });
+                    let before = index.binary_search_by_key(&folder.as_str(), |(f, _)| f).ok().map(|i| index[i].1);
+                    (Source::Pending, before)
+                }
+            };
+            let files = file_slots(snapshot, &folder, before);
+            skills.push(SkillLayout { folder, group, file, stamp, source, files });
+        }
         Ok(Build {
             marketplace: marketplace.name,
             description: marketplace.metadata.and_then(|m| m.description),
@@ -447,21 +560,48 @@ impl<'p> Build<'p> {
         })
     }
 
-    /// The files not parsed yet: every SKILL.md that is new or changed since the previous
-    /// catalog.
-    pub fn pending(&self) -> Vec<FileId> {
-        self.skills.iter().filter(|s| matches!(s.source, Source::Pending)).map(|s| s.file).collect()
+    /// The files still to read: every SKILL.md that is new or changed since the previous
+    /// catalog (to parse and digest), and every other file of a skill whose digest is not known.
+    pub fn pending(&self) -> Vec<Work> {
+        let mut work = Vec::new();
+        for skill in &self.skills {
+            let parse = matches!(skill.source, Source::Pending);
+            if parse {
+                work.push(Work { file: skill.file, parse: true });
+            }
+            for slot in skill.files.iter().flatten().filter(|s| s.sha256.is_none()) {
+                if !(parse && slot.file == skill.file) {
+                    work.push(Work { file: slot.file, parse: false });
+                }
+            }
+        }
+        work
     }
 
-    /// Takes in the files [`Build::pending`] listed, parsed elsewhere, in the same order.
+    /// Takes in what [`Build::pending`] listed, read elsewhere, in the same order.
     pub fn accept(&mut self, answers: Vec<ParsedFile>) -> Result<(), AnswerMismatch> {
         let mut answers = answers.into_iter();
-        for skill in self.skills.iter_mut().filter(|s| matches!(s.source, Source::Pending)) {
+        let mut next = |stamp: ContentStamp| {
             let answer = answers.next().ok_or(AnswerMismatch("fewer files"))?;
-            if answer.stamp != skill.stamp {
+            if answer.stamp != stamp {
                 return Err(AnswerMismatch("a different content"));
             }
-            skill.source = Source::Parsed(answer.parsed);
+            Ok(answer)
+        };
+        for skill in &mut self.skills {
+            let mut parsed_digest = None;
+            if matches!(skill.source, Source::Pending) {
+                let answer = next(skill.stamp)?;
+                parsed_digest = Some(answer.sha256);
+                skill.source = Source::Parsed(answer.parsed.ok_or(AnswerMismatch("a file not parsed"))?);
+            }
+            let skill_file = skill.file;
+            for slot in skill.files.iter_mut().flatten().filter(|s| s.sha256.is_none()) {
+                slot.sha256 = match parsed_digest.filter(|_| slot.file == skill_file) {
+                    Some(digest) => Some(digest),
+                    None => Some(next(slot.stamp)?.sha256),
+                };
+            }
         }
         match answers.next() {
             Some(_) => Err(AnswerMismatch("more files")),
@@ -481,11 +621,26 @@ impl<'p> Build<'p> {
                     name: skill.name.clone(),
                     description: skill.description.clone(),
                     warnings: skill.warnings.clone(),
+                    frontmatter: skill.frontmatter.clone(),
                 }),
                 Source::Parsed(parsed) => parsed,
                 Source::Pending => parsed::parse_skill_file(&snapshot.read_file(layout.file)?, folder_name),
             };
-            let SkillSummary { name, description, warnings } = match parsed {
+            let files = match layout.files {
+                Ok(slots) => {
+                    let mut files = Vec::with_capacity(slots.len());
+                    for FileSlot { path, file, stamp, sha256 } in slots {
+                        let sha256 = match sha256 {
+                            Some(digest) => digest,
+                            None => Sha256Digest(Sha256::digest(snapshot.read_file(file)?).into()),
+                        };
+                        files.push(SkillFile { path, stamp, sha256 });
+                    }
+                    SkillFiles::Listed(files)
+                }
+                Err(reason) => SkillFiles::Unoffered(reason),
+            };
+            let SkillSummary { name, description, warnings, frontmatter } = match parsed {
                 Ok(summary) => summary,
                 Err(e) => {
                     skipped.push(Skipped {
@@ -508,6 +663,8 @@ impl<'p> Build<'p> {
                 tags: tags.clone(),
                 warnings,
                 stamp: Some(layout.stamp),
+                frontmatter,
+                files,
             });
         }
         // By name; a stable sort keeps path order among equal names, so the first by path wins.

@@ -1,15 +1,17 @@
-//! What each SKILL.md a catalog is built from says once parsed, keyed by path and content stamp.
+//! What each file a catalog is built from says once read: every SKILL.md parsed, every file of a
+//! skill digested (SHA-256, for the Skills extension's manifests), keyed by content stamp.
 //!
-//! Parsing is nearly all of a build's CPU: about 25 µs per SKILL.md in wasm, so a marketplace of
-//! 2,000 skills needs some 50 ms, five times what one invocation may use on the Workers free
-//! plan. So a build takes what it can from the previous commit's catalog (same path, same
-//! content stamp) and can have the rest parsed by other invocations, each given a slice: the
-//! slice's files as the zipball stores them, still compressed ([`slice`]), answered by
-//! [`parse_slice`].
+//! Parsing and hashing are nearly all of a build's CPU: about 25 µs per SKILL.md and 7 µs per KB
+//! hashed in wasm, so a first build of 2,000 skills needs some 90 ms, nine times what one
+//! invocation may use on the Workers free plan. So a build takes what it can from the previous
+//! commit's catalog (same path, same content stamp) and can have the rest done by other
+//! invocations, each given a slice: the slice's files as the zipball stores them, still
+//! compressed ([`slices`]), answered by [`parse_slice`].
 
 use super::skill_md;
 use super::snapshot::{Compressed, ContentStamp, FileId, Inflater, Snapshot, SnapshotError};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 /// The file name that marks a skill.
 pub const SKILL_FILE: &str = "SKILL.md";
@@ -23,6 +25,8 @@ pub struct SkillSummary {
     pub description: String,
     /// Portable-format problems that do not stop serving the skill.
     pub warnings: Vec<String>,
+    /// The whole frontmatter as written, as JSON text (what the Skills extension serves).
+    pub frontmatter: String,
 }
 
 /// What a SKILL.md says, or why it cannot be served. `folder_name` is the last segment of its
@@ -36,7 +40,9 @@ pub fn parse_skill_file(bytes: &[u8], folder_name: &str) -> Result<SkillSummary,
             "its name `{name}` differs from its folder `{folder_name}`; it is served as `{name}`, as Claude Code loads it, but Claude.ai's upload requires them to match"
         ));
     }
-    Ok(SkillSummary { name, description: parsed.frontmatter.description, warnings })
+    // A map of JSON values always serializes.
+    let frontmatter = serde_json::to_string(&parsed.json).unwrap_or_default();
+    Ok(SkillSummary { name, description: parsed.frontmatter.description, warnings, frontmatter })
 }
 
 /// The folder name of the SKILL.md at `path`.
@@ -45,14 +51,46 @@ pub fn folder_name(path: &str) -> &str {
     folder.rsplit('/').next().unwrap_or(folder)
 }
 
-/// One parsed file as a slice's answer carries it. Answers list files in path order, the order
-/// of the paths the slice was cut from, so they carry no path; the stamp is checked instead.
+/// A file a build still has to read: to digest, and for a SKILL.md to parse as well.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Work {
+    /// The file.
+    pub file: FileId,
+    /// Whether it is a SKILL.md to parse (its digest comes with it).
+    pub parse: bool,
+}
+
+/// What reading one file gave, as a slice's answer carries it. Answers list files in the order
+/// of the work the slice was cut from, so they carry no path; the stamp is checked instead.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ParsedFile {
-    /// The content it was parsed from.
+    /// The content it was read from.
     pub stamp: ContentStamp,
-    /// What it says, or why it cannot be served.
-    pub parsed: Result<SkillSummary, String>,
+    /// SHA-256 of its bytes.
+    pub sha256: Sha256Digest,
+    /// For a SKILL.md: what it says, or why it cannot be served.
+    pub parsed: Option<Result<SkillSummary, String>>,
+}
+
+/// Reads one file's bytes: digests them, and parses them when asked.
+pub fn read_file(bytes: &[u8], path: &str, stamp: ContentStamp, parse: bool) -> ParsedFile {
+    ParsedFile {
+        stamp,
+        sha256: Sha256Digest(Sha256::digest(bytes).into()),
+        parsed: parse.then(|| parse_skill_file(bytes, folder_name(path))),
+    }
+}
+
+/// A SHA-256 digest, stored as 32 raw bytes (postcard would spend up to 2 bytes and a call per
+/// byte on a plain array).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sha256Digest(#[serde(with = "serde_bytes")] pub [u8; 32]);
+
+impl std::fmt::Display for Sha256Digest {
+    /// The form manifests carry: `sha256:` and the lowercase hex.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "sha256:{}", hex::encode(self.0))
+    }
 }
 
 /// Why a slice could not be parsed, or its answer read.
@@ -73,32 +111,61 @@ struct SliceFile<'a> {
     path: &'a str,
     method: u16,
     stamp: ContentStamp,
+    parse: bool,
     #[serde(with = "serde_bytes")]
     data: &'a [u8],
 }
 
-/// Files per slice: about 5 ms of CPU in wasm, half a free-plan invocation's allowance.
-/// 2,000 skills in 200 groups make 11 slices; each is one subrequest of the 50 allowed.
+/// Files per slice at most (SKILL.md files cost the most: about 5 ms for 200).
 pub const FILES_PER_SLICE: usize = 200;
+/// The estimated CPU of one slice at most, in microseconds: half a free-plan invocation.
+pub const SLICE_COST_US: u64 = 5_000;
 
-/// `files` of `snapshot` cut into slices of [`FILES_PER_SLICE`], in order.
-pub fn slices(snapshot: &Snapshot, files: &[FileId]) -> Result<Vec<Vec<u8>>, SliceError> {
-    files.chunks(FILES_PER_SLICE).map(|files| slice(snapshot, files)).collect()
+/// The estimated CPU, in microseconds of wasm, of reading `work` (measured: 25 µs to parse a
+/// SKILL.md, 7 µs per KB to inflate and hash).
+pub fn cost_us(snapshot: &Snapshot, work: &Work) -> u64 {
+    let hashing = snapshot.stamp_of(work.file).size * 7 / 1024;
+    hashing + if work.parse { 25 } else { 1 }
 }
 
-/// A slice: `files` of `snapshot`, still compressed, postcard-encoded (a few hundred SKILL.md
-/// files make some 150 KB).
-pub fn slice(snapshot: &Snapshot, files: &[FileId]) -> Result<Vec<u8>, SliceError> {
-    let mut slice = Vec::with_capacity(files.len());
-    for &file in files {
-        let compressed = snapshot.compressed(file)?;
-        let path = snapshot.path(file);
-        slice.push(SliceFile { path, method: compressed.method, stamp: compressed.stamp, data: compressed.data });
+/// `work` cut into slices of at most [`FILES_PER_SLICE`] files and [`SLICE_COST_US`], in order.
+pub fn slices(snapshot: &Snapshot, work: &[Work]) -> Result<Vec<Vec<u8>>, SliceError> {
+    let mut slices = Vec::new();
+    let mut start = 0;
+    let mut cost = 0;
+    for (index, item) in work.iter().enumerate() {
+        let item_cost = cost_us(snapshot, item);
+        if index > start && (index - start == FILES_PER_SLICE || cost + item_cost > SLICE_COST_US) {
+            slices.push(slice(snapshot, &work[start..index])?);
+            start = index;
+            cost = 0;
+        }
+        cost += item_cost;
+    }
+    if start < work.len() {
+        slices.push(slice(snapshot, &work[start..])?);
+    }
+    Ok(slices)
+}
+
+/// A slice: the files of `work`, still compressed, postcard-encoded.
+pub fn slice(snapshot: &Snapshot, work: &[Work]) -> Result<Vec<u8>, SliceError> {
+    let mut slice = Vec::with_capacity(work.len());
+    for item in work {
+        let compressed = snapshot.compressed(item.file)?;
+        let path = snapshot.path(item.file);
+        slice.push(SliceFile {
+            path,
+            method: compressed.method,
+            stamp: compressed.stamp,
+            parse: item.parse,
+            data: compressed.data,
+        });
     }
     postcard::to_stdvec(&slice).map_err(|e| SliceError::Encoding(e.to_string()))
 }
 
-/// Parses every file of a slice, in the slice's order; the answer is the postcard encoding of a
+/// Reads every file of a slice, in the slice's order; the answer is the postcard encoding of a
 /// `Vec<ParsedFile>`.
 pub fn parse_slice(slice: &[u8]) -> Result<Vec<u8>, SliceError> {
     let files: Vec<SliceFile<'_>> = postcard::from_bytes(slice).map_err(|e| SliceError::Encoding(e.to_string()))?;
@@ -109,7 +176,7 @@ pub fn parse_slice(slice: &[u8]) -> Result<Vec<u8>, SliceError> {
         let bytes = inflater
             .inflate(&compressed)
             .map_err(|message| SnapshotError::Unreadable { path: file.path.to_string(), message })?;
-        answer.push(ParsedFile { stamp: file.stamp, parsed: parse_skill_file(&bytes, folder_name(file.path)) });
+        answer.push(read_file(&bytes, file.path, file.stamp, file.parse));
     }
     postcard::to_stdvec(&answer).map_err(|e| SliceError::Encoding(e.to_string()))
 }
@@ -135,21 +202,43 @@ mod tests {
         let mut snapshot = Snapshot::from_zip(zipball("acme-skills-1234567", &files)).unwrap();
         // Any order: answers keep the slice's.
         let asked = ["plugins/g/skills/b/SKILL.md", "skills/renamed/SKILL.md", "plugins/g/skills/a/SKILL.md"];
-        let ids: Vec<FileId> = asked.iter().map(|p| snapshot.file(p).unwrap()).collect();
-        let answer = read_answer(&parse_slice(&slice(&snapshot, &ids).unwrap()).unwrap()).unwrap();
+        let mut work: Vec<Work> = asked.iter().map(|p| Work { file: snapshot.file(p).unwrap(), parse: true }).collect();
+        work.push(Work { file: snapshot.file("plugins/g/skills/a/notes.md").unwrap(), parse: false });
+        let answer = read_answer(&parse_slice(&slice(&snapshot, &work).unwrap()).unwrap()).unwrap();
 
-        assert_eq!(answer.len(), asked.len());
-        for (path, file) in asked.iter().zip(&answer) {
-            let bytes = snapshot.read(path).unwrap();
-            assert_eq!(file.parsed, parse_skill_file(&bytes, folder_name(path)), "{path}");
-            assert_eq!(file.stamp, snapshot.stamp_of(snapshot.file(path).unwrap()));
+        assert_eq!(answer.len(), work.len());
+        for (item, file) in work.iter().zip(&answer) {
+            let path = snapshot.path(item.file).to_string();
+            let bytes = snapshot.read(&path).unwrap();
+            assert_eq!(*file, read_file(&bytes, &path, snapshot.stamp_of(item.file), item.parse), "{path}");
+            assert_eq!(file.sha256.0, <[u8; 32]>::from(Sha256::digest(&bytes)));
         }
-        assert!(matches!(&answer[0].parsed, Err(e) if e.contains("not valid YAML")), "{:?}", answer[0]);
-        let Ok(renamed) = &answer[1].parsed else { panic!("{:?}", answer[1]) };
+        assert!(matches!(&answer[0].parsed, Some(Err(e)) if e.contains("not valid YAML")), "{:?}", answer[0]);
+        let Some(Ok(renamed)) = &answer[1].parsed else { panic!("{:?}", answer[1]) };
         assert_eq!(renamed.name, "other", "the frontmatter name, not the folder");
         assert!(renamed.warnings.iter().any(|w| w.contains("differs from its folder `renamed`")), "{renamed:?}");
-        let Ok(a) = &answer[2].parsed else { panic!("{:?}", answer[2]) };
+        let Some(Ok(a)) = &answer[2].parsed else { panic!("{:?}", answer[2]) };
         assert_eq!((a.name.as_str(), a.warnings.len()), ("a", 1), "unknown keys are warnings");
+        assert_eq!(a.frontmatter, r#"{"name":"a","description":"A","extra":1}"#, "the frontmatter as written");
+        assert_eq!(answer[3].parsed, None, "a file that is not a SKILL.md is only digested");
+    }
+
+    #[test]
+    fn slices_are_cut_by_files_and_by_cost() {
+        let big = vec![b'x'; 600 * 1024];
+        let mut files: Vec<(String, Vec<u8>)> =
+            (0..450).map(|i| (format!("s/{i:03}/SKILL.md"), b"---\nname: a\n---\n".to_vec())).collect();
+        files.push(("t/big.bin".into(), big.clone()));
+        files.push(("t/big2.bin".into(), big));
+        let entries: Vec<(&str, &[u8], bool)> = files.iter().map(|(p, b)| (p.as_str(), b.as_slice(), false)).collect();
+        let snapshot = Snapshot::from_zip(zipball("top", &entries)).unwrap();
+        let work: Vec<Work> = files
+            .iter()
+            .map(|(p, _)| Work { file: snapshot.file(p).unwrap(), parse: p.ends_with("SKILL.md") })
+            .collect();
+        let cut = slices(&snapshot, &work).unwrap();
+        let lengths: Vec<usize> = cut.iter().map(|s| read_answer(&parse_slice(s).unwrap()).unwrap().len()).collect();
+        assert_eq!(lengths, [200, 200, 50, 1, 1], "200 files at most, and a 600 KB file (4.1 ms) fits beside no other");
     }
 
     #[test]

@@ -1,10 +1,9 @@
 //! SKILL.md: its YAML frontmatter, parsed with a real YAML parser and checked against the
 //! Agent Skills rules (name, description, optional license/compatibility/metadata/allowed-tools).
 
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde_json::{Map, Value};
 use std::collections::BTreeMap;
-use std::fmt;
 
 /// The frontmatter keys the Agent Skills format allows; Anthropic's validator refuses others.
 pub const ALLOWED_KEYS: [&str; 6] = ["name", "description", "license", "compatibility", "metadata", "allowed-tools"];
@@ -56,6 +55,8 @@ pub struct ParsedSkillMd {
     /// The frontmatter, with Claude Code's defaults filled in (the folder's name for a missing
     /// `name`, the body's first paragraph for a missing `description`).
     pub frontmatter: Frontmatter,
+    /// The frontmatter exactly as written (every key, in order), as JSON.
+    pub json: Map<String, Value>,
     /// Problems that Claude.ai's upload may refuse but that Claude Code loads the skill with.
     pub warnings: Vec<SkillMdError>,
 }
@@ -84,11 +85,19 @@ pub fn parse(bytes: &[u8], folder_name: &str) -> Result<ParsedSkillMd, SkillMdEr
         }
         Err(other) => return Err(other),
     };
-    let raw: RawFrontmatter = if yaml.trim().is_empty() {
-        RawFrontmatter::default()
+    // Parsed once, into JSON: validation reads its fields, and the Skills extension serves it
+    // as the skill's frontmatter, every key as written.
+    let json: Map<String, Value> = if yaml.trim().is_empty() {
+        Map::new()
     } else {
-        serde_saphyr::from_str(yaml).map_err(|e| SkillMdError::Yaml(first_line(&e.to_string())))?
+        match serde_saphyr::from_str::<Value>(yaml) {
+            Ok(Value::Object(map)) => map,
+            Ok(Value::Null) => Map::new(),
+            Ok(_) => return Err(SkillMdError::Yaml("the frontmatter must be a mapping of keys to values".into())),
+            Err(e) => return Err(SkillMdError::Yaml(first_line(&e.to_string()))),
+        }
     };
+    let raw = RawFrontmatter::of(&json);
     warnings.extend(raw.unknown_keys.into_iter().map(SkillMdError::UnknownKey));
 
     let name = match text_field("name", raw.name)? {
@@ -134,7 +143,11 @@ pub fn parse(bytes: &[u8], folder_name: &str) -> Result<ParsedSkillMd, SkillMdEr
             None
         }
     };
-    Ok(ParsedSkillMd { frontmatter: Frontmatter { name, description, license, compatibility, metadata }, warnings })
+    Ok(ParsedSkillMd {
+        frontmatter: Frontmatter { name, description, license, compatibility, metadata },
+        json,
+        warnings,
+    })
 }
 
 /// An optional text field: a value of another type is ignored with a warning, as Claude Code
@@ -172,12 +185,7 @@ fn first_paragraph(body: &str) -> String {
     lines.join(" ").chars().take(1024).collect()
 }
 
-/// The frontmatter's keys as the YAML parser hands them over, before validation.
-///
-/// Deserialized by hand-written visitors rather than into a generic value tree: reading only the
-/// allowed keys into small typed slots, and noting the others, keeps parsing a marketplace's
-/// SKILL.md files (most of a catalog build's CPU time) lean, while every wrong type still gets
-/// its own message.
+/// The frontmatter fields validation looks at, taken from the parsed YAML.
 #[derive(Debug, Default)]
 struct RawFrontmatter {
     name: Option<Node>,
@@ -186,6 +194,21 @@ struct RawFrontmatter {
     compatibility: Option<Node>,
     metadata: Option<Node>,
     unknown_keys: Vec<String>,
+}
+
+impl RawFrontmatter {
+    /// The fields of `map`, the whole frontmatter.
+    fn of(map: &Map<String, Value>) -> RawFrontmatter {
+        let get = |key: &str| map.get(key).map(Node::of);
+        RawFrontmatter {
+            name: get("name"),
+            description: get("description"),
+            license: get("license"),
+            compatibility: get("compatibility"),
+            metadata: get("metadata"),
+            unknown_keys: map.keys().filter(|k| !ALLOWED_KEYS.contains(&k.as_str())).cloned().collect(),
+        }
+    }
 }
 
 /// A YAML value, reduced to what validation needs to tell apart.
@@ -198,99 +221,22 @@ enum Node {
     Other,
 }
 
+impl Node {
+    fn of(value: &Value) -> Node {
+        match value {
+            Value::String(text) => Node::Text(text.clone()),
+            Value::Null => Node::Null,
+            Value::Object(map) => Node::Mapping(map.iter().map(|(k, v)| (k.clone(), Node::of(v))).collect()),
+            _ => Node::Other,
+        }
+    }
+}
+
 fn text_field(name: &'static str, value: Option<Node>) -> Result<Option<String>, SkillMdError> {
     match value {
         None | Some(Node::Null) => Ok(None),
         Some(Node::Text(text)) => Ok(Some(text.trim().to_string())),
         Some(_) => Err(field(name, "must be text")),
-    }
-}
-
-impl<'de> Deserialize<'de> for RawFrontmatter {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct RawVisitor;
-        impl<'de> Visitor<'de> for RawVisitor {
-            type Value = RawFrontmatter;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a mapping of keys to values")
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<RawFrontmatter, E> {
-                Ok(RawFrontmatter::default())
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawFrontmatter, A::Error> {
-                let mut raw = RawFrontmatter::default();
-                while let Some(key) = map.next_key::<String>()? {
-                    let slot = match key.as_str() {
-                        "name" => &mut raw.name,
-                        "description" => &mut raw.description,
-                        "license" => &mut raw.license,
-                        "compatibility" => &mut raw.compatibility,
-                        "metadata" => &mut raw.metadata,
-                        other => {
-                            map.next_value::<IgnoredAny>()?;
-                            if other != "allowed-tools" {
-                                raw.unknown_keys.push(key);
-                            }
-                            continue;
-                        }
-                    };
-                    *slot = Some(map.next_value()?);
-                }
-                Ok(raw)
-            }
-        }
-        deserializer.deserialize_any(RawVisitor)
-    }
-}
-
-impl<'de> Deserialize<'de> for Node {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct NodeVisitor;
-        impl<'de> Visitor<'de> for NodeVisitor {
-            type Value = Node;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a YAML value")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<Node, E> {
-                Ok(Node::Text(v.to_string()))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<Node, E> {
-                Ok(Node::Text(v))
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Node, E> {
-                Ok(Node::Other)
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<Node, E> {
-                Ok(Node::Other)
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<Node, E> {
-                Ok(Node::Other)
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Node, E> {
-                Ok(Node::Other)
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<Node, E> {
-                Ok(Node::Null)
-            }
-            fn visit_none<E: de::Error>(self) -> Result<Node, E> {
-                Ok(Node::Null)
-            }
-            fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Node, D::Error> {
-                Node::deserialize(deserializer)
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(Node::Other)
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
-                let mut entries = Vec::new();
-                while let Some(entry) = map.next_entry::<String, Node>()? {
-                    entries.push(entry);
-                }
-                Ok(Node::Mapping(entries))
-            }
-        }
-        deserializer.deserialize_any(NodeVisitor)
     }
 }
 

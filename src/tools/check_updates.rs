@@ -171,6 +171,8 @@ mod tests {
             tags: vec![],
             warnings: vec![],
             stamp: None,
+            frontmatter: "{}".into(),
+            files: crate::catalog::SkillFiles::Listed(vec![]),
         };
         Catalog {
             commit: "c".into(),
