@@ -66,8 +66,9 @@ pub struct Skill {
     pub warnings: Vec<String>,
     /// The SKILL.md's content stamp, so the next commit's build can reuse this entry.
     pub stamp: Option<ContentStamp>,
-    /// The SKILL.md frontmatter as written, as JSON text.
-    pub frontmatter: String,
+    /// The SKILL.md frontmatter as written, as JSON text, as the Skills extension serves it; or
+    /// why the extension cannot serve it.
+    pub frontmatter: Result<String, String>,
     /// Every file of the skill with its digest, as the Skills extension lists them.
     pub files: SkillFiles,
 }
@@ -639,6 +640,10 @@ impl<'p> Build<'p> {
                     SkillFiles::Listed(files)
                 }
                 Err(reason) => SkillFiles::Unoffered(reason),
+            };
+            let files = match &parsed {
+                Ok(SkillSummary { frontmatter: Err(reason), .. }) => SkillFiles::Unoffered(reason.clone()),
+                _ => files,
             };
             let SkillSummary { name, description, warnings, frontmatter } = match parsed {
                 Ok(summary) => summary,

@@ -25,8 +25,9 @@ pub struct SkillSummary {
     pub description: String,
     /// Portable-format problems that do not stop serving the skill.
     pub warnings: Vec<String>,
-    /// The whole frontmatter as written, as JSON text (what the Skills extension serves).
-    pub frontmatter: String,
+    /// The whole frontmatter as written, as JSON text, as the Skills extension serves it; or why
+    /// the extension cannot serve it.
+    pub frontmatter: Result<String, String>,
 }
 
 /// What a SKILL.md says, or why it cannot be served. `folder_name` is the last segment of its
@@ -40,9 +41,24 @@ pub fn parse_skill_file(bytes: &[u8], folder_name: &str) -> Result<SkillSummary,
             "its name `{name}` differs from its folder `{folder_name}`; it is served as `{name}`, as Claude Code loads it, but Claude.ai's upload requires them to match"
         ));
     }
-    // A map of JSON values always serializes.
-    let frontmatter = serde_json::to_string(&parsed.json).unwrap_or_default();
+    let frontmatter = extension_frontmatter(&parsed.json, &name);
     Ok(SkillSummary { name, description: parsed.frontmatter.description, warnings, frontmatter })
+}
+
+/// The frontmatter as the Skills extension serves it (as written, as JSON text), or why the
+/// extension cannot serve it: its entries must carry the frontmatter verbatim, with a `name`
+/// that follows the Agent Skills rules and a `description`, where Claude Code would fill in
+/// defaults.
+fn extension_frontmatter(json: &serde_json::Map<String, serde_json::Value>, name: &str) -> Result<String, String> {
+    if json.get("name").and_then(serde_json::Value::as_str) != Some(name) {
+        return Err("its SKILL.md frontmatter has no `name`, which the Skills extension needs".into());
+    }
+    skill_md::validate_name(name).map_err(|e| format!("{e}, as the Skills extension requires"))?;
+    if json.get("description").and_then(serde_json::Value::as_str).is_none_or(|d| d.trim().is_empty()) {
+        return Err("its SKILL.md frontmatter has no `description`, which the Skills extension needs".into());
+    }
+    // A map of JSON values always serializes.
+    serde_json::to_string(json).map_err(|e| e.to_string())
 }
 
 /// The folder name of the SKILL.md at `path`.
@@ -219,7 +235,7 @@ mod tests {
         assert!(renamed.warnings.iter().any(|w| w.contains("differs from its folder `renamed`")), "{renamed:?}");
         let Some(Ok(a)) = &answer[2].parsed else { panic!("{:?}", answer[2]) };
         assert_eq!((a.name.as_str(), a.warnings.len()), ("a", 1), "unknown keys are warnings");
-        assert_eq!(a.frontmatter, r#"{"name":"a","description":"A","extra":1}"#, "the frontmatter as written");
+        assert_eq!(a.frontmatter.as_deref(), Ok(r#"{"name":"a","description":"A","extra":1}"#), "the frontmatter as written");
         assert_eq!(answer[3].parsed, None, "a file that is not a SKILL.md is only digested");
     }
 

@@ -171,7 +171,7 @@ mod tests {
             tags: vec![],
             warnings: vec![],
             stamp: None,
-            frontmatter: "{}".into(),
+            frontmatter: Ok("{}".into()),
             files: crate::catalog::SkillFiles::Listed(vec![]),
         };
         Catalog {

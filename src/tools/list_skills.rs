@@ -3,7 +3,7 @@
 use super::{
     input_schema, output_schema, parse_arguments, to_output, Annotations, ToolContext, ToolDefinition, ToolError,
 };
-use crate::catalog::Skill;
+use crate::catalog::{Skill, SkillFiles};
 use crate::ports::Platform;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -164,8 +164,18 @@ fn listed(skill: &Skill, editable: bool) -> ListedSkill {
         editable,
         tags: skill.tags.clone(),
         category: skill.category.clone(),
-        warnings: (editable && !skill.warnings.is_empty()).then(|| skill.warnings.clone()),
+        warnings: editable.then(|| warnings_of(skill)).filter(|w| !w.is_empty()),
     }
+}
+
+/// What an editor should know about `skill`: its SKILL.md's portability problems, and why the
+/// Skills extension does not offer it when it does not.
+fn warnings_of(skill: &Skill) -> Vec<String> {
+    let mut warnings = skill.warnings.clone();
+    if let SkillFiles::Unoffered(reason) = &skill.files {
+        warnings.push(format!("it is not offered through the Skills extension ({reason}); the tools still serve it"));
+    }
+    warnings
 }
 
 fn encode_cursor(offset: usize) -> String {
