@@ -81,12 +81,15 @@ struct StateHeader {
 thread_local! {
     /// The last catalog this isolate decoded or built.
     static MEMO: RefCell<Option<Rc<Catalog>>> = const { RefCell::new(None) };
+    /// The last zipball this isolate read, and its commit.
+    static ARCHIVE_MEMO: RefCell<Option<(String, SharedBytes)>> = const { RefCell::new(None) };
 }
 
-/// Forgets the catalog this isolate holds, as a new isolate starts without one.
+/// Forgets the catalog and zipball this isolate holds, as a new isolate starts without them.
 #[cfg(any(test, feature = "test-support"))]
 pub fn forget_isolate_memo() {
     MEMO.with(|memo| *memo.borrow_mut() = None);
+    ARCHIVE_MEMO.with(|memo| *memo.borrow_mut() = None);
 }
 
 fn state_key(config: &Config) -> String {
@@ -142,10 +145,10 @@ pub async fn current<P: Platform>(platform: &P, config: &Config) -> Result<Serve
 
     // A commit not seen before: build its catalog from its zipball, caching a downloaded one.
     let fetched = archive(platform, &github, &sha).await?;
-    if fetched.downloaded && fetched.bytes.len() <= MAX_CACHED_ARCHIVE_BYTES {
-        let _ = platform.kv_put(&archive_key(&sha), &fetched.bytes, Some(ARCHIVE_TTL_SECONDS)).await;
+    if fetched.downloaded && fetched.bytes.0.len() <= MAX_CACHED_ARCHIVE_BYTES {
+        let _ = platform.kv_put(&archive_key(&sha), &fetched.bytes.0, Some(ARCHIVE_TTL_SECONDS)).await;
     }
-    let archive = SharedBytes(Rc::new(fetched.bytes));
+    let archive = fetched.bytes;
     let mut snapshot = Snapshot::from_shared(archive.clone()).map_err(CatalogError::from)?;
     let previous = stored.as_ref().and_then(StoredState::catalog);
     let catalog = match build(platform, &sha, &mut snapshot, previous.as_deref()).await {
@@ -204,19 +207,31 @@ async fn build<P: Platform>(
 
 /// A commit's zipball and where it came from.
 pub struct Archive {
-    /// The zip's bytes.
-    pub bytes: Vec<u8>,
+    /// The zip's bytes, shared with the isolate's memo.
+    pub bytes: SharedBytes,
     /// Whether it was downloaded from GitHub (rather than read from KV).
     pub downloaded: bool,
 }
 
-/// The zipball of `sha`: from KV, else from GitHub through `github`. Only the catalog build
-/// writes it back (once per commit); a zipball too large for KV is never cached.
+/// The zipball of `sha`: the isolate's memo when it holds that commit, else from KV, else from
+/// GitHub through `github`. Only the catalog build writes it back to KV (once per commit); a
+/// zipball too large for KV is never cached there. The isolate keeps the last one it read, so
+/// that warm reads of single files (the Skills extension's `resources/read`) cost no KV read.
 pub async fn archive<P: Platform>(platform: &P, github: &GitHub<'_, P>, sha: &str) -> Result<Archive, GitHubError> {
-    match platform.kv_get(&archive_key(sha)).await.ok().flatten() {
-        Some(bytes) => Ok(Archive { bytes, downloaded: false }),
-        None => Ok(Archive { bytes: github.zipball(sha).await?, downloaded: true }),
+    if let Some(bytes) =
+        ARCHIVE_MEMO.with(|memo| memo.borrow().as_ref().filter(|(s, _)| s == sha).map(|(_, b)| b.clone()))
+    {
+        return Ok(Archive { bytes, downloaded: false });
     }
+    let (bytes, downloaded) = match platform.kv_get(&archive_key(sha)).await.ok().flatten() {
+        Some(bytes) => (bytes, false),
+        None => (github.zipball(sha).await?, true),
+    };
+    let bytes = SharedBytes(Rc::new(bytes));
+    if bytes.0.len() <= MAX_CACHED_ARCHIVE_BYTES {
+        ARCHIVE_MEMO.with(|memo| *memo.borrow_mut() = Some((sha.to_string(), bytes.clone())));
+    }
+    Ok(Archive { bytes, downloaded })
 }
 
 fn unexpected_304() -> GitHubError {

@@ -180,7 +180,7 @@ pub async fn serve<P: Platform>(platform: &P, config: &Config, path: &str, query
             return (responses::error(status, "github_unavailable", &error.to_string()), requests);
         }
     };
-    let built = Snapshot::from_zip(archive).map_err(package::PackageError::from).and_then(|mut snapshot| {
+    let built = Snapshot::from_shared(archive).map_err(package::PackageError::from).and_then(|mut snapshot| {
         if snapshot.files_under(&link.folder).is_empty() {
             return Ok(None);
         }

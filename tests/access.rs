@@ -83,6 +83,19 @@ async fn call_as(platform: &FakePlatform, bearer: &str, tool: &str, arguments: V
     (status, reply["result"].clone())
 }
 
+/// One JSON-RPC request other than a tool call (the Skills extension's methods), whole reply.
+async fn rpc_as(platform: &FakePlatform, bearer: &str, method: &str, params: Value) -> Value {
+    let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
+    let request = http::Request::post(format!("{BASE_URL}/mcp"))
+        .header("content-type", "application/json")
+        .header("mcp-protocol-version", "2025-11-25")
+        .header("authorization", bearer)
+        .body(body.to_string().into_bytes())
+        .unwrap();
+    let handled = app::handle(platform, &Ok(platform.config()), request).await;
+    serde_json::from_slice(handled.response.body()).unwrap_or(Value::Null)
+}
+
 fn block_on<F: std::future::Future>(future: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(future)
 }
@@ -183,6 +196,25 @@ proptest! {
                 } else {
                     assert_eq!(unknown.len(), 2, "{name} is unknown, like a skill that does not exist");
                     assert_eq!(unknown[0]["reason"], unknown[1]["reason"]);
+                }
+            }
+            // The Skills extension: the same skills, and an unreadable one reads as a missing one.
+            let listed = rpc_as(&platform, &bearer, "skills/list", json!({})).await;
+            let mut names: Vec<&str> = listed["result"]["skills"].as_array().unwrap().iter().map(|s| s["frontmatter"]["name"].as_str().unwrap()).collect();
+            names.sort_unstable();
+            let readable_names: Vec<&str> = SKILLS.iter().map(|s| s.0).filter(|n| readable(n)).collect();
+            assert_eq!(names, readable_names, "skills/list");
+            let missing_uri = "skill://sales/zq-nonexistent/SKILL.md";
+            for method in ["skills/get", "resources/read"] {
+                let missing = rpc_as(&platform, &bearer, method, json!({"uri": missing_uri})).await;
+                for (name, group, _) in SKILLS {
+                    let uri = format!("skill://{group}/{name}/SKILL.md");
+                    let reply = rpc_as(&platform, &bearer, method, json!({"uri": uri})).await;
+                    if readable(name) {
+                        assert!(reply.get("result").is_some(), "{method} {uri}: {reply}");
+                    } else {
+                        assert_eq!(reply["error"].to_string(), missing["error"].to_string().replace(missing_uri, &uri), "{method} {uri}");
+                    }
                 }
             }
             let (_, me) = call_as(&platform, &bearer, "whoami", json!({})).await;

@@ -235,7 +235,11 @@ mod tests {
         assert!(renamed.warnings.iter().any(|w| w.contains("differs from its folder `renamed`")), "{renamed:?}");
         let Some(Ok(a)) = &answer[2].parsed else { panic!("{:?}", answer[2]) };
         assert_eq!((a.name.as_str(), a.warnings.len()), ("a", 1), "unknown keys are warnings");
-        assert_eq!(a.frontmatter.as_deref(), Ok(r#"{"name":"a","description":"A","extra":1}"#), "the frontmatter as written");
+        assert_eq!(
+            a.frontmatter.as_deref(),
+            Ok(r#"{"name":"a","description":"A","extra":1}"#),
+            "the frontmatter as written"
+        );
         assert_eq!(answer[3].parsed, None, "a file that is not a SKILL.md is only digested");
     }
 

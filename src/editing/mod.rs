@@ -274,7 +274,7 @@ async fn moved_to<P: Platform>(
     previous: &Catalog,
 ) -> Result<(Catalog, Snapshot), EditError> {
     let fetched = catalog_store::archive(platform, github, head).await?;
-    let mut snapshot = Snapshot::from_zip(fetched.bytes)?;
+    let mut snapshot = Snapshot::from_shared(fetched.bytes)?;
     let catalog =
         Catalog::build(head, &mut snapshot, Some(previous)).map_err(|e| EditError::Unreadable(e.to_string()))?;
     Ok((catalog, snapshot))

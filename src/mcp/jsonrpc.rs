@@ -16,6 +16,8 @@ pub const INVALID_REQUEST: i64 = -32600;
 pub const METHOD_NOT_FOUND: i64 = -32601;
 /// The params are wrong for the method.
 pub const INVALID_PARAMS: i64 = -32602;
+/// The server failed (a resource it cannot read now).
+pub const INTERNAL_ERROR: i64 = -32603;
 /// 2026-07-28: an `Mcp-Method`, `Mcp-Name` or `MCP-Protocol-Version` header that is missing or
 /// does not match the body.
 pub const HEADER_MISMATCH: i64 = -32020;

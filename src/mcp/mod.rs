@@ -3,6 +3,7 @@
 
 pub mod jsonrpc;
 pub mod server;
+pub mod skills;
 pub mod sse;
 pub mod stateless;
 pub mod streamable_http;

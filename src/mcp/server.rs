@@ -1,6 +1,8 @@
-//! Method dispatch: `initialize`, `ping`, `tools/list`, `tools/call`; the same for every transport.
+//! Method dispatch: `initialize`, `ping`, `server/discover`, the tools, and the skills as
+//! resources (the Skills extension); the same for every transport.
 
 use super::jsonrpc::{Request, Response, RpcError, INVALID_PARAMS, METHOD_NOT_FOUND};
+use super::skills;
 use super::stateless::{self, Cache};
 use super::version::{supported_versions, Era, ProtocolVersion};
 use crate::ports::Platform;
@@ -25,10 +27,16 @@ fn server_info() -> Value {
     json!({"name": SERVER_NAME, "title": "Skillport", "version": env!("CARGO_PKG_VERSION")})
 }
 
-/// What the server offers: tools, and (empty) prompts and resources lists so that clients that
-/// probe them get an answer rather than an error.
+/// What the server offers: tools, the skills as resources through the Skills extension (with
+/// folder listings), and an empty prompts list so that clients that probe it get an answer
+/// rather than an error.
 fn capabilities() -> Value {
-    json!({"tools": {"listChanged": false}, "prompts": {"listChanged": false}, "resources": {}})
+    json!({
+        "tools": {"listChanged": false},
+        "prompts": {"listChanged": false},
+        "resources": {},
+        "extensions": {skills::EXTENSION: {"directoryRead": true}},
+    })
 }
 
 /// Answers one request in `era` (for a session, the revision in force for this HTTP request:
@@ -46,9 +54,12 @@ pub async fn handle<P: Platform>(ctx: &ToolContext<'_, P>, era: Era, request: Re
         }
         (_, "tools/call") => call_tool(ctx, params).await.map(|r| (r, Cache::None)),
         (_, "prompts/list") => Ok((json!({"prompts": []}), public)),
-        (_, "resources/list") => Ok((json!({"resources": []}), private)),
+        (_, "resources/list") => skills::resources(ctx, &params).await.map(|r| (r, private)),
         (_, "resources/templates/list") => Ok((json!({"resourceTemplates": []}), public)),
-        (_, "resources/read") => Err(resource_not_found(&params)),
+        (_, "resources/read") => skills::read(ctx, &params).await.map(|r| (r, private)),
+        (_, "resources/directory/read") => skills::directory(ctx, &params).await.map(|r| (r, Cache::None)),
+        (_, "skills/list") => skills::list(ctx, &params).await.map(|r| (r, private)),
+        (_, "skills/get") => skills::get(ctx, &params).await.map(|r| (r, private)),
         _ => Err(RpcError::new(METHOD_NOT_FOUND, format!("method `{method}` is not supported by this server"))),
     };
     match (era, outcome) {
@@ -67,14 +78,6 @@ fn discover() -> Value {
         "capabilities": capabilities(),
         "instructions": INSTRUCTIONS,
     })
-}
-
-/// Resource-not-found as SEP-2164 fixes it: invalid params, with the URI.
-fn resource_not_found(params: &Map<String, Value>) -> RpcError {
-    match params.get("uri").and_then(Value::as_str) {
-        Some(uri) => RpcError::new(INVALID_PARAMS, format!("Resource not found: {uri}")).with_data(json!({"uri": uri})),
-        None => RpcError::new(INVALID_PARAMS, "resources/read needs `uri`, the resource's URI as a string"),
-    }
 }
 
 /// The protocol revision `initialize` settles on: the client's if supported, else the latest.

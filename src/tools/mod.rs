@@ -240,7 +240,7 @@ impl<'a, P: Platform> ToolContext<'a, P> {
                 let github = catalog_store::github(self.platform, self.config);
                 let fetched = catalog_store::archive(self.platform, &github, &served.catalog.commit).await;
                 self.github_requests.set(self.github_requests.get() + github.requests());
-                SharedBytes(Rc::new(fetched.map_err(LoadError::from)?.bytes))
+                fetched.map_err(LoadError::from)?.bytes
             }
         };
         *self.archive.borrow_mut() = Some(bytes.clone());
