@@ -50,16 +50,30 @@ impl InstalledManifest {
 
 /// Whether a file is left out of packages, as Anthropic's packager does (caches and OS litter).
 pub fn is_excluded(relative_path: &str) -> bool {
-    relative_path.split('/').any(|segment| matches!(segment, "__pycache__" | "node_modules" | ".DS_Store"))
-        || relative_path.ends_with(".pyc")
+    // Every excluded folder or file name holds a `_`: most paths are decided by one byte search,
+    // which matters when a build lists every file of thousands of skills.
+    relative_path.ends_with(".pyc")
+        || (relative_path.contains('_')
+            && relative_path.split('/').any(|segment| matches!(segment, "__pycache__" | "node_modules" | ".DS_Store")))
 }
 
 /// Whether a path can be unpacked safely everywhere: no `..` or empty segment, no backslash,
 /// no drive letter or colon, no control character.
 pub fn is_safe_name(relative_path: &str) -> bool {
-    !relative_path.contains(['\\', ':'])
-        && !relative_path.chars().any(char::is_control)
-        && relative_path.split('/').all(|segment| !segment.is_empty() && segment != "." && segment != "..")
+    let safe_segment = |segment: &[u8]| !segment.is_empty() && segment != b"." && segment != b"..";
+    // One pass over the bytes (builds check every file of every skill); only a path beyond
+    // ASCII is searched again, for the control characters of U+0080 to U+009F.
+    let bytes = relative_path.as_bytes();
+    let mut start = 0;
+    for (index, &byte) in bytes.iter().enumerate() {
+        match byte {
+            b'/' if !safe_segment(&bytes[start..index]) => return false,
+            b'/' => start = index + 1,
+            b'\\' | b':' | 0..0x20 | 0x7f => return false,
+            _ => {}
+        }
+    }
+    safe_segment(&bytes[start..]) && (relative_path.is_ascii() || !relative_path.chars().any(char::is_control))
 }
 
 /// Packages the skill in `folder` of `snapshot` under the top-level folder `manifest.name`.
@@ -102,6 +116,30 @@ mod tests {
     use super::*;
     use crate::catalog::snapshot::test_support::zipball;
     use std::io::{Cursor, Read};
+
+    #[test]
+    fn names_that_cannot_be_unpacked_everywhere_are_unsafe() {
+        for safe in ["SKILL.md", "a/b/c.txt", "naïve/日本.md", "a.b/..c/d..", "x_y/z"] {
+            assert!(is_safe_name(safe), "{safe}");
+        }
+        for unsafe_name in
+            ["", "/a", "a/", "a//b", "./a", "a/.", "../a", "a/../b", "a\\b", "C:x", "a\tb", "a\u{7f}", "a\u{85}b"]
+        {
+            assert!(!is_safe_name(unsafe_name), "{unsafe_name:?}");
+        }
+    }
+
+    #[test]
+    fn caches_and_os_litter_are_excluded() {
+        for excluded in
+            ["__pycache__/x.cpython.pyc", "a/node_modules/b.js", "x/.DS_Store", "tool.pyc", "a/__pycache__/b"]
+        {
+            assert!(is_excluded(excluded), "{excluded}");
+        }
+        for kept in ["SKILL.md", "my_node_modules/x", "__pycache__x/y", "a/b_c.py", "DS_Store"] {
+            assert!(!is_excluded(kept), "{kept}");
+        }
+    }
 
     #[test]
     fn one_top_folder_exact_bytes_modes_and_a_manifest() {

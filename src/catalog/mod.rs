@@ -9,11 +9,11 @@ pub mod git_tree;
 pub mod layout;
 pub mod manifests;
 pub mod parsed;
+pub mod skill_files;
 pub mod skill_md;
 pub mod snapshot;
 
 use crate::access::ACCESS_PATH;
-use git_tree::FileMode;
 use layout::{GroupSpec, SkillFolder};
 use manifests::{
     EntrySource, JsonFileError, Marketplace, PluginEntry, PluginManifest, MARKETPLACE_PATH, PLUGIN_MANIFEST,
@@ -22,6 +22,8 @@ pub use parsed::Sha256Digest;
 use parsed::{ParsedFile, SkillSummary, Work, SKILL_FILE};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+pub use skill_files::{FileList, SkillFile, SkillFiles};
+use skill_files::{FileSlot, PlannedFiles};
 use snapshot::{ContentStamp, FileId, Snapshot, SnapshotError};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -72,44 +74,6 @@ pub struct Skill {
     /// Every file of the skill with its digest, as the Skills extension lists them.
     pub files: SkillFiles,
 }
-
-/// A skill's files as the Skills extension offers them, or why it does not.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub enum SkillFiles {
-    /// Every file, in path order, each digested.
-    Listed(Vec<SkillFile>),
-    /// The skill is beyond the extension's limits (the tools still serve it), and why.
-    Unoffered(String),
-}
-
-impl SkillFiles {
-    /// The files, when the skill is offered.
-    pub fn listed(&self) -> Option<&[SkillFile]> {
-        match self {
-            SkillFiles::Listed(files) => Some(files),
-            SkillFiles::Unoffered(_) => None,
-        }
-    }
-}
-
-/// One file of a skill, digested once per content (the Skills extension's manifest entry).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SkillFile {
-    /// Its path relative to the skill folder.
-    pub path: String,
-    /// Its content stamp (of the file a symlink leads to): its size, and what lets the next
-    /// build reuse the digest.
-    pub stamp: ContentStamp,
-    /// SHA-256 of its bytes.
-    pub sha256: Sha256Digest,
-}
-
-/// Most files a skill may have to be offered through the Skills extension (its limit).
-pub const MAX_SKILL_FILES: usize = 512;
-/// Most bytes a skill may have to be offered through the Skills extension (16 MiB, its limit).
-pub const MAX_SKILL_BYTES: u64 = 16 << 20;
-/// The largest file a build digests: hashing it must fit one invocation's CPU (about 7 ms/MB).
-pub const MAX_DIGESTED_FILE: u64 = 1 << 20;
 
 /// Where a published group's entry is in marketplace.json, and what it carries that writes keep
 /// true.
@@ -287,59 +251,18 @@ struct SkillLayout<'p> {
     stamp: ContentStamp,
     source: Source<'p>,
     /// The files to list with their digests, or why the skill is beyond the Skills extension.
-    files: Result<Vec<FileSlot>, String>,
+    files: Result<PlannedFiles<'p>, String>,
 }
 
-/// A file of a skill and its digest, once known.
-struct FileSlot {
-    path: String,
-    file: FileId,
-    stamp: ContentStamp,
-    sha256: Option<Sha256Digest>,
-}
-
-/// The files of the skill in `folder` as the Skills extension lists them (what packages hold:
-/// caches and unsafe names left out, symlinks as what they point to), with the digests of
-/// `previous` (the same skill at the previous commit) reused for unchanged content; or why the
-/// skill is beyond the extension's limits.
-fn file_slots(snapshot: &mut Snapshot, folder: &str, previous: Option<&Skill>) -> Result<Vec<FileSlot>, String> {
-    let prefix = format!("{folder}/");
-    let ids: Vec<FileId> = snapshot.files_with_prefix(&prefix).map(|(id, _)| id).collect();
-    if ids.len() > MAX_SKILL_FILES {
-        return Err(format!("it has {} files, more than the Skills extension's {MAX_SKILL_FILES}", ids.len()));
-    }
-    // Both in path order: the previous digests are found by walking them side by side.
-    let mut known = previous.and_then(|p| p.files.listed()).unwrap_or_default().iter().peekable();
-    let mut slots = Vec::with_capacity(ids.len());
-    let mut total = 0;
-    for id in ids {
-        let path = &snapshot.path(id)[prefix.len()..];
-        if crate::package::is_excluded(path) || !crate::package::is_safe_name(path) {
-            continue;
+impl SkillLayout<'_> {
+    /// The files whose digests may still be missing.
+    fn slots(&self) -> impl Iterator<Item = &FileSlot> + '_ {
+        match &self.files {
+            Ok(PlannedFiles::Slots(slots)) => slots.as_slice(),
+            _ => &[],
         }
-        let path = path.to_string();
-        // A symlink is listed as the file it leads to, as packages hold it; one that leads
-        // nowhere (or to a folder) is left out, as packages leave it out.
-        let file = match snapshot.mode_of(id) {
-            FileMode::Symlink => match snapshot.regular_file(&format!("{prefix}{path}")) {
-                Some(file) => file,
-                None => continue,
-            },
-            _ => id,
-        };
-        let stamp = snapshot.stamp_of(file);
-        total += stamp.size;
-        while known.next_if(|k| k.path < path).is_some() {}
-        let sha256 = known.next_if(|k| k.path == path).filter(|k| k.stamp == stamp).map(|k| k.sha256);
-        if sha256.is_none() && stamp.size > MAX_DIGESTED_FILE {
-            return Err(format!("{path} is {} bytes, more than the {MAX_DIGESTED_FILE} a build digests", stamp.size));
-        }
-        slots.push(FileSlot { path, file, stamp, sha256 });
+        .iter()
     }
-    if total > MAX_SKILL_BYTES {
-        return Err(format!("it holds {total} bytes, more than the Skills extension's {MAX_SKILL_BYTES}"));
-    }
-    Ok(slots)
 }
 
 /// A marketplace entry on its way to being a group.
@@ -536,6 +459,13 @@ impl<'p> Build<'p> {
             let (source, before) = match reused {
                 Some(skill) => (Source::Reused(skill), Some(skill)),
                 None => {
+                    // Usually named after its folder: found by name, else by folder.
+                    let name = folder.rsplit('/').next().unwrap_or_default();
+                    if let Some(skill) = previous.and_then(|p| p.skill(name)).filter(|s| s.folder == folder) {
+                        let files = skill_files::plan(snapshot, &folder, file, skill.files.listed());
+                        skills.push(SkillLayout { folder, group, file, stamp, source: Source::Pending, files });
+                        continue;
+                    }
                     let index = by_folder.get_or_insert_with(|| {
                         let mut index: Vec<(&str, &Skill)> = previous
                             .map(|p| p.skills.iter().map(|s| (s.folder.as_str(), s)).collect())
@@ -547,7 +477,7 @@ impl<'p> Build<'p> {
                     (Source::Pending, before)
                 }
             };
-            let files = file_slots(snapshot, &folder, before);
+            let files = skill_files::plan(snapshot, &folder, file, before.and_then(|s| s.files.listed()));
             skills.push(SkillLayout { folder, group, file, stamp, source, files });
         }
         Ok(Build {
@@ -570,7 +500,7 @@ impl<'p> Build<'p> {
             if parse {
                 work.push(Work { file: skill.file, parse: true });
             }
-            for slot in skill.files.iter().flatten().filter(|s| s.sha256.is_none()) {
+            for slot in skill.slots().filter(|s| s.sha256.is_none()) {
                 if !(parse && slot.file == skill.file) {
                     work.push(Work { file: slot.file, parse: false });
                 }
@@ -597,7 +527,11 @@ impl<'p> Build<'p> {
                 skill.source = Source::Parsed(answer.parsed.ok_or(AnswerMismatch("a file not parsed"))?);
             }
             let skill_file = skill.file;
-            for slot in skill.files.iter_mut().flatten().filter(|s| s.sha256.is_none()) {
+            let slots = match &mut skill.files {
+                Ok(PlannedFiles::Slots(slots)) => slots.as_mut_slice(),
+                _ => &mut [],
+            };
+            for slot in slots.iter_mut().filter(|s| s.sha256.is_none()) {
                 slot.sha256 = match parsed_digest.filter(|_| slot.file == skill_file) {
                     Some(digest) => Some(digest),
                     None => Some(next(slot.stamp)?.sha256),
@@ -628,16 +562,19 @@ impl<'p> Build<'p> {
                 Source::Pending => parsed::parse_skill_file(&snapshot.read_file(layout.file)?, folder_name),
             };
             let files = match layout.files {
-                Ok(slots) => {
-                    let mut files = Vec::with_capacity(slots.len());
-                    for FileSlot { path, file, stamp, sha256 } in slots {
+                Ok(PlannedFiles::Same(list)) => SkillFiles::Listed(list.clone()),
+                Ok(PlannedFiles::Slots(slots)) => {
+                    let prefix_len = layout.folder.len() + 1;
+                    let path_bytes = slots.iter().map(|s| snapshot.path(s.entry).len() - prefix_len).sum();
+                    let mut list = FileList::with_capacity(slots.len(), path_bytes);
+                    for FileSlot { entry, file, stamp, sha256 } in slots {
                         let sha256 = match sha256 {
                             Some(digest) => digest,
                             None => Sha256Digest(Sha256::digest(snapshot.read_file(file)?).into()),
                         };
-                        files.push(SkillFile { path, stamp, sha256 });
+                        list.push(&snapshot.path(entry)[prefix_len..], stamp, sha256);
                     }
-                    SkillFiles::Listed(files)
+                    SkillFiles::Listed(list)
                 }
                 Err(reason) => SkillFiles::Unoffered(reason),
             };
@@ -673,9 +610,12 @@ impl<'p> Build<'p> {
             });
         }
         // By name; a stable sort keeps path order among equal names, so the first by path wins.
-        skills.sort_by(|a, b| a.name.cmp(&b.name));
-        let mut unique: Vec<Skill> = Vec::with_capacity(skills.len());
-        for skill in skills {
+        // Positions are sorted rather than the skills themselves, which are large to move.
+        let mut order: Vec<usize> = (0..skills.len()).collect();
+        order.sort_by(|a, b| skills[*a].name.cmp(&skills[*b].name));
+        let mut slots: Vec<Option<Skill>> = skills.into_iter().map(Some).collect();
+        let mut unique: Vec<Skill> = Vec::with_capacity(slots.len());
+        for skill in order.into_iter().filter_map(|i| slots[i].take()) {
             match unique.last() {
                 Some(first) if first.name == skill.name => skipped.push(Skipped {
                     path: format!("{}/{SKILL_FILE}", skill.folder),

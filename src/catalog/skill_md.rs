@@ -90,7 +90,9 @@ pub fn parse(bytes: &[u8], folder_name: &str) -> Result<ParsedSkillMd, SkillMdEr
     let json: Map<String, Value> = if yaml.trim().is_empty() {
         Map::new()
     } else {
-        match serde_saphyr::from_str::<Value>(yaml) {
+        // Without error snippets: only an error's first line is reported.
+        let options = serde_saphyr::Options { with_snippet: false, ..Default::default() };
+        match serde_saphyr::from_str_with_options::<Value>(yaml, options) {
             Ok(Value::Object(map)) => map,
             Ok(Value::Null) => Map::new(),
             Ok(_) => return Err(SkillMdError::Yaml("the frontmatter must be a mapping of keys to values".into())),

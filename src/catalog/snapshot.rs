@@ -278,6 +278,12 @@ impl Snapshot {
         self.file(&resolved).filter(|f| self.mode_of(*f) != FileMode::Symlink)
     }
 
+    /// The regular file the archive entry `file` leads to, symlinks followed.
+    pub fn resolve_file(&mut self, file: FileId) -> Option<FileId> {
+        let path = self.path(file).to_string();
+        self.regular_file(&path)
+    }
+
     /// The content stamp of `file`.
     pub fn stamp_of(&self, file: FileId) -> ContentStamp {
         let entry = &self.entries[file.0];
@@ -323,6 +329,25 @@ impl Snapshot {
     /// Every file whose path starts with `prefix`, with its path, in byte order.
     pub fn files_with_prefix<'s>(&'s self, prefix: &str) -> impl Iterator<Item = (FileId, &'s str)> + 's {
         self.range_under(prefix).map(|i| (FileId(i), self.path_of(&self.entries[i])))
+    }
+
+    /// The files of the folder that holds `file`, in path order: the folder is
+    /// the first `prefix_len` bytes of `file`'s path (its trailing `/` included). Found by walking
+    /// out from `file`, which costs a few comparisons for a skill's few files where a binary
+    /// search over the whole archive costs dozens.
+    pub fn folder_around(&self, file: FileId, prefix_len: usize) -> impl ExactSizeIterator<Item = FileId> + Clone {
+        let path = self.path(file);
+        let Some(prefix) = path.get(..prefix_len) else { return (file.0..file.0 + 1).map(FileId) };
+        let inside = |i: usize| self.path_of(&self.entries[i]).starts_with(prefix);
+        let mut start = file.0;
+        while start > 0 && inside(start - 1) {
+            start -= 1;
+        }
+        let mut end = file.0 + 1;
+        while end < self.entries.len() && inside(end) {
+            end += 1;
+        }
+        (start..end).map(FileId)
     }
 
     /// The names of the folders directly under `prefix` (a folder path ending in `/`), in byte

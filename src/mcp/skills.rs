@@ -9,7 +9,7 @@
 //! nobody which skills exist.
 
 use super::jsonrpc::{RpcError, INTERNAL_ERROR, INVALID_PARAMS};
-use crate::catalog::{Skill, SkillFile};
+use crate::catalog::Skill;
 use crate::ports::Platform;
 use crate::tools::{ToolContext, ToolError};
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -161,7 +161,7 @@ fn entry(skill: &Skill) -> Option<SkillEntry<'_>> {
         .listed()?
         .iter()
         .map(|file| ManifestFile {
-            uri: skill_uri(skill, &file.path),
+            uri: skill_uri(skill, file.path),
             digest: file.sha256.to_string(),
             size: file.stamp.size,
         })
@@ -205,7 +205,7 @@ pub async fn resources<P: Platform>(ctx: &ToolContext<'_, P>, params: &Map<Strin
             name: skill.name.clone(),
             description: Some(skill.description.clone()),
             mime_type: "text/markdown",
-            size: skill.files.listed().and_then(|f| file(f, crate::catalog::parsed::SKILL_FILE)).map(|f| f.stamp.size),
+            size: skill.files.listed().and_then(|f| f.get(crate::catalog::parsed::SKILL_FILE)).map(|f| f.stamp.size),
         })
         .collect();
     let next = offset + PAGE_SIZE;
@@ -218,7 +218,7 @@ pub async fn read<P: Platform>(ctx: &ToolContext<'_, P>, params: &Map<String, Va
     let (served, access) = ctx.readable().await.map_err(unavailable)?;
     let missing = || not_served(uri, "Resource not found:");
     let (skill, path) = find(&served.catalog, &access, ctx, uri).ok_or_else(missing)?;
-    file(skill.files.listed().unwrap_or_default(), &path).ok_or_else(missing)?;
+    skill.files.listed().and_then(|files| files.get(&path)).ok_or_else(missing)?;
     let mut snapshot = ctx.snapshot().await.map_err(unavailable)?;
     let bytes = snapshot
         .regular_file(&format!("{}/{path}", skill.folder))
@@ -242,7 +242,7 @@ pub async fn directory<P: Platform>(ctx: &ToolContext<'_, P>, params: &Map<Strin
     let (served, access) = ctx.readable().await.map_err(unavailable)?;
     let missing = || not_served(uri, "No folder is served at");
     let (skill, folder) = find(&served.catalog, &access, ctx, uri).ok_or_else(missing)?;
-    let files = skill.files.listed().unwrap_or_default();
+    let files = skill.files.listed().ok_or_else(missing)?;
     let prefix = if folder.is_empty() { String::new() } else { format!("{folder}/") };
     let mut resources: Vec<Resource> = Vec::new();
     for file in files.iter().filter(|f| f.path.starts_with(&prefix)) {
@@ -262,7 +262,7 @@ pub async fn directory<P: Platform>(ctx: &ToolContext<'_, P>, params: &Map<Strin
                 }
             }
             None => Resource {
-                uri: skill_uri(skill, &file.path),
+                uri: skill_uri(skill, file.path),
                 name: rest.to_string(),
                 description: None,
                 mime_type: mime_type(rest, true),
@@ -289,11 +289,6 @@ fn find<'c, P: Platform>(
     let (group, name, path) = parse_uri(uri)?;
     let skill = catalog.skill(&name).filter(|s| s.group == group && offered(ctx, access, s))?;
     Some((skill, path))
-}
-
-/// The listed file at `path`, by binary search (the list is in path order).
-fn file<'f>(files: &'f [SkillFile], path: &str) -> Option<&'f SkillFile> {
-    files.binary_search_by(|f| f.path.as_str().cmp(path)).ok().map(|i| &files[i])
 }
 
 fn uri_param<'p>(params: &'p Map<String, Value>, method: &str) -> Result<&'p str, RpcError> {
@@ -386,7 +381,7 @@ mod tests {
             warnings: vec![],
             stamp: None,
             frontmatter: Ok("{}".into()),
-            files: crate::catalog::SkillFiles::Listed(vec![]),
+            files: crate::catalog::SkillFiles::Listed(Default::default()),
         };
         let uri = skill_uri(&skill, "examples/a b#1.md");
         assert_eq!(uri, "skill://sales%20team/proposal-writer/examples/a%20b%231.md");

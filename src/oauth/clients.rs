@@ -440,6 +440,14 @@ mod tests {
     }
 
     #[test]
+    fn hostnames_outside_ascii_are_refused_and_their_punycode_accepted() {
+        // URLs are parsed with url's ASCII-only IDNA back end (see Cargo.toml).
+        let error = check_redirect_uri("https://bücher.example/cb").unwrap_err();
+        assert!(error.contains("is not a URL"), "{error}");
+        assert!(check_redirect_uri("https://xn--bcher-kva.example/cb").is_ok());
+    }
+
+    #[test]
     fn cache_control_decides_how_long_a_document_is_kept() {
         let header = |v: &'static str| Some(HeaderValue::from_static(v));
         assert_eq!(cache_seconds(header("public, max-age=600").as_ref()), Some(600));

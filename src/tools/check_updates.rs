@@ -172,7 +172,7 @@ mod tests {
             warnings: vec![],
             stamp: None,
             frontmatter: Ok("{}".into()),
-            files: crate::catalog::SkillFiles::Listed(vec![]),
+            files: crate::catalog::SkillFiles::Listed(Default::default()),
         };
         Catalog {
             commit: "c".into(),
