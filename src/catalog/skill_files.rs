@@ -50,27 +50,35 @@ pub struct SkillFile<'a> {
     pub sha256: Sha256Digest,
 }
 
-/// A skill's files in path order, with their stamps and digests.
+/// A skill's files in path order, with their stamps and digests, in one buffer: per file its
+/// CRC-32 (4 bytes, little-endian), size (8), SHA-256 (32), path length (2) and path.
+///
+/// Hand-laid rather than a vector of structs: a catalog holds thousands of these, and as one
+/// buffer each is decoded, encoded and dropped as a single copy, and read in place.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileList {
-    /// Each path followed by a newline (safe names hold no control characters).
-    paths: String,
-    stamps: Vec<ContentStamp>,
-    /// 32 bytes per file.
     #[serde(with = "serde_bytes")]
-    digests: Vec<u8>,
+    data: Vec<u8>,
 }
 
+/// The fixed part of a file's record: CRC-32, size, digest, path length.
+const FIXED: usize = 4 + 8 + 32 + 2;
+
 impl FileList {
-    /// The files, in path order.
+    /// The files, in path order. A damaged buffer (never written so) ends the list early.
     pub fn iter(&self) -> impl Iterator<Item = SkillFile<'_>> + '_ {
-        self.paths.split_terminator('\n').zip(&self.stamps).zip(self.digests.chunks_exact(32)).map(
-            |((path, stamp), digest)| {
-                let mut sha256 = [0; 32];
-                sha256.copy_from_slice(digest);
-                SkillFile { path, stamp: *stamp, sha256: Sha256Digest(sha256) }
-            },
-        )
+        let mut rest = self.data.as_slice();
+        std::iter::from_fn(move || {
+            let (fixed, tail) = rest.split_at_checked(FIXED)?;
+            let (crc32, fixed) = fixed.split_first_chunk::<4>()?;
+            let (size, fixed) = fixed.split_first_chunk::<8>()?;
+            let (sha256, fixed) = fixed.split_first_chunk::<32>()?;
+            let length = u16::from_le_bytes(*fixed.first_chunk::<2>()?) as usize;
+            let (path, tail) = tail.split_at_checked(length)?;
+            rest = tail;
+            let stamp = ContentStamp { crc32: u32::from_le_bytes(*crc32), size: u64::from_le_bytes(*size) };
+            Some(SkillFile { path: std::str::from_utf8(path).ok()?, stamp, sha256: Sha256Digest(*sha256) })
+        })
     }
 
     /// The file at `path`.
@@ -78,31 +86,23 @@ impl FileList {
         self.iter().find(|f| f.path == path)
     }
 
-    /// How many files.
-    pub fn len(&self) -> usize {
-        self.stamps.len()
-    }
-
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.stamps.is_empty()
-    }
-
     /// An empty list with room for `files` files whose paths hold `path_bytes` bytes.
     pub fn with_capacity(files: usize, path_bytes: usize) -> FileList {
-        FileList {
-            paths: String::with_capacity(path_bytes + files),
-            stamps: Vec::with_capacity(files),
-            digests: Vec::with_capacity(files * 32),
-        }
+        FileList { data: Vec::with_capacity(files * FIXED + path_bytes) }
     }
 
-    /// Adds a file after the others (in path order).
+    /// Adds a file after the others (in path order). A zip names a file in at most 65,535
+    /// bytes, so every path fits its 2-byte length; the cut below is never taken.
     pub fn push(&mut self, path: &str, stamp: ContentStamp, sha256: Sha256Digest) {
-        self.paths.push_str(path);
-        self.paths.push('\n');
-        self.stamps.push(stamp);
-        self.digests.extend_from_slice(&sha256.0);
+        let mut end = path.len().min(u16::MAX as usize);
+        while !path.is_char_boundary(end) {
+            end -= 1;
+        }
+        self.data.extend_from_slice(&stamp.crc32.to_le_bytes());
+        self.data.extend_from_slice(&stamp.size.to_le_bytes());
+        self.data.extend_from_slice(&sha256.0);
+        self.data.extend_from_slice(&(end as u16).to_le_bytes());
+        self.data.extend_from_slice(&path.as_bytes()[..end]);
     }
 }
 
@@ -137,17 +137,11 @@ pub fn plan<'p>(
     previous: Option<&'p FileList>,
 ) -> Result<PlannedFiles<'p>, String> {
     let prefix_len = folder.len() + 1;
-    // Usually the SKILL.md lies in the folder and its neighbours are the folder's files; a
-    // SKILL.md that is a symlink to a file elsewhere needs the folder looked up.
-    let ids: Vec<FileId> = match snapshot.path(skill_md).strip_prefix(folder).is_some_and(|rest| rest.starts_with('/'))
-    {
-        true => snapshot.folder_around(skill_md, prefix_len).collect(),
-        false => snapshot.files_with_prefix(&format!("{folder}/")).map(|(id, _)| id).collect(),
-    };
+    let ids = snapshot.folder_files(folder, skill_md);
     if ids.len() > MAX_SKILL_FILES {
         return Err(format!("it has {} files, more than the Skills extension's {MAX_SKILL_FILES}", ids.len()));
     }
-    if let Some(previous) = previous.filter(|p| same_files(snapshot, &ids, prefix_len, p)) {
+    if let Some(previous) = previous.filter(|p| same_files(snapshot, ids.clone(), prefix_len, p)) {
         return Ok(PlannedFiles::Same(previous));
     }
     let known: Vec<SkillFile<'_>> = previous.map(|p| p.iter().collect()).unwrap_or_default();
@@ -186,15 +180,20 @@ pub fn plan<'p>(
 
 /// Whether the folder's entries are exactly `previous`'s files with the same stamps: the common
 /// case, checked without allocating. A symlink, or a file a list leaves out, takes the full path.
-fn same_files(snapshot: &Snapshot, ids: &[FileId], prefix_len: usize, previous: &FileList) -> bool {
-    if ids.len() != previous.len() {
-        return false;
-    }
-    ids.iter().zip(previous.iter()).all(|(&id, known)| {
-        snapshot.mode_of(id) != FileMode::Symlink
-            && &snapshot.path(id)[prefix_len..] == known.path
-            && snapshot.stamp_of(id) == known.stamp
-    })
+fn same_files(
+    snapshot: &Snapshot,
+    mut ids: impl Iterator<Item = FileId>,
+    prefix_len: usize,
+    previous: &FileList,
+) -> bool {
+    let mut known = previous.iter();
+    ids.all(|id| {
+        known.next().is_some_and(|known| {
+            snapshot.mode_of(id) != FileMode::Symlink
+                && &snapshot.path(id)[prefix_len..] == known.path
+                && snapshot.stamp_of(id) == known.stamp
+        })
+    }) && known.next().is_none()
 }
 
 #[cfg(test)]

@@ -331,23 +331,29 @@ impl Snapshot {
         self.range_under(prefix).map(|i| (FileId(i), self.path_of(&self.entries[i])))
     }
 
-    /// The files of the folder that holds `file`, in path order: the folder is
-    /// the first `prefix_len` bytes of `file`'s path (its trailing `/` included). Found by walking
-    /// out from `file`, which costs a few comparisons for a skill's few files where a binary
-    /// search over the whole archive costs dozens.
-    pub fn folder_around(&self, file: FileId, prefix_len: usize) -> impl ExactSizeIterator<Item = FileId> + Clone {
-        let path = self.path(file);
-        let Some(prefix) = path.get(..prefix_len) else { return (file.0..file.0 + 1).map(FileId) };
-        let inside = |i: usize| self.path_of(&self.entries[i]).starts_with(prefix);
-        let mut start = file.0;
-        while start > 0 && inside(start - 1) {
-            start -= 1;
-        }
-        let mut end = file.0 + 1;
-        while end < self.entries.len() && inside(end) {
-            end += 1;
-        }
-        (start..end).map(FileId)
+    /// The files under `folder` (a folder path, no trailing `/`), in path order. `near` is a file
+    /// usually inside it (its SKILL.md): the folder's files are then found by walking out from
+    /// it, a few comparisons for a skill's few files where a binary search over the whole
+    /// archive costs dozens; otherwise (a SKILL.md that is a symlink to elsewhere) by search.
+    pub fn folder_files(&self, folder: &str, near: FileId) -> impl ExactSizeIterator<Item = FileId> + Clone {
+        let inside = |i: usize| {
+            let path = self.path_of(&self.entries[i]);
+            path.len() > folder.len() && path.as_bytes()[folder.len()] == b'/' && path.starts_with(folder)
+        };
+        let range = if inside(near.0) {
+            let mut start = near.0;
+            while start > 0 && inside(start - 1) {
+                start -= 1;
+            }
+            let mut end = near.0 + 1;
+            while end < self.entries.len() && inside(end) {
+                end += 1;
+            }
+            start..end
+        } else {
+            self.range_under(&format!("{folder}/"))
+        };
+        range.map(FileId)
     }
 
     /// The names of the folders directly under `prefix` (a folder path ending in `/`), in byte
