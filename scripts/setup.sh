@@ -32,10 +32,11 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGE
   cargo install --force wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
 
-# The Python MCP client of the end-to-end tests, in a virtualenv kept with the build caches.
+# The Python MCP client of the end-to-end tests and the Node (>= 22) the MCP conformance suite
+# needs, in a virtualenv kept with the build caches.
 requirements_hash=$(sha256sum e2e/python/requirements.txt | cut -d' ' -f1)
 if [ "$(cat "$SKILLPORT_VENV/.skillport-requirements" 2>/dev/null)" != "$requirements_hash" ]; then
-  step "installing the Python MCP client"
+  step "installing the Python MCP client and Node for the conformance suite"
   python3 -m venv "$SKILLPORT_VENV"
   "$SKILLPORT_VENV/bin/pip" install --quiet --disable-pip-version-check -r e2e/python/requirements.txt
   echo "$requirements_hash" > "$SKILLPORT_VENV/.skillport-requirements"

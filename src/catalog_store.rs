@@ -28,7 +28,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 /// Bumped whenever the stored state's shape changes, so old records are ignored.
-const STATE_FORMAT: u32 = 7;
+const STATE_FORMAT: u32 = 8;
 /// Zipballs are dropped by KV after this long; an older commit's archive is then re-downloaded.
 pub const ARCHIVE_TTL_SECONDS: u64 = 30 * 24 * 3600;
 /// Workers KV values are limited to 25 MiB; a larger zipball is not cached.
