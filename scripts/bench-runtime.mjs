@@ -15,18 +15,19 @@ const WARM_SAMPLES = Number(process.env.BENCH_WARM_SAMPLES ?? 20);
 const COLD_SAMPLES = Number(process.env.BENCH_COLD_SAMPLES ?? 5);
 const sizes = process.argv.slice(2).map(Number).filter(Boolean);
 
-/** One JSON-RPC tool call; resolves to {ms, log} with the Worker's log line for it. */
+/** One JSON-RPC tool call (or, for a name with a `/`, that method with `args` as its params);
+ * resolves to {ms, log} with the Worker's log line for it. */
 async function call(worker, name, args) {
   const before = worker.logs.length;
   const start = performance.now();
   const response = await fetch(`${worker.url}/mcp`, {
     method: "POST",
     headers: { "content-type": "application/json", "mcp-protocol-version": "2025-11-25", authorization: await worker.bearer() },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name, arguments: args } }),
+    body: JSON.stringify(name.includes("/") ? { jsonrpc: "2.0", id: 1, method: name, params: args } : { jsonrpc: "2.0", id: 1, method: "tools/call", params: { name, arguments: args } }),
   });
   const body = await response.json();
   const ms = performance.now() - start;
-  if (body.result?.isError) throw new Error(`${name} failed: ${body.result.content[0].text}`);
+  if (body.result?.isError || body.error) throw new Error(`${name} failed: ${body.error?.message ?? body.result.content[0].text}`);
   for (let i = 0; i < 100 && worker.logs.length === before; i++) await new Promise((r) => setTimeout(r, 10));
   const log = worker.logs.slice(before).filter((l) => l.startsWith("{")).map((l) => JSON.parse(l)).find((l) => l.path === "/mcp");
   return { ms, log, body };
@@ -119,6 +120,10 @@ for (const skills of sizes.length ? sizes : [50, 500, 2000]) {
     rows.push(await row(skills, "list_skills warm", WARM_SAMPLES, () => measured(worker, "list_skills", {})));
     rows.push(await row(skills, "fetch_skill warm", WARM_SAMPLES, (i) => measured(worker, "fetch_skill", { name: `skill-${String(i % skills).padStart(4, "0")}` })));
     rows.push(await row(skills, "check_updates warm", WARM_SAMPLES, () => measured(worker, "check_updates", { installed })));
+    // The Skills extension: a page of manifests, and single files read as resources.
+    rows.push(await row(skills, "skills/list warm", WARM_SAMPLES, () => measured(worker, "skills/list", {})));
+    const files = (await call(worker, "skills/list", {})).body.result.skills.flatMap((s) => s.resources.map((r) => r.uri));
+    rows.push(await row(skills, "resources/read warm", WARM_SAMPLES, (i) => measured(worker, "resources/read", { uri: files[i % files.length] })));
     rows.push(
       await row(skills, "list_skills, new commit", COLD_SAMPLES, async (i) => {
         await repo.commit({ "plugins/group-000/skills/skill-0000/SKILL.md": `---\nname: skill-0000\ndescription: Edit ${i}.\n---\n` });
