@@ -172,6 +172,9 @@ async fn folders_list_their_files_and_subfolders() {
         [(format!("{ROOT}/SKILL.md"), "text/markdown".into()), dir("assets"), dir("scripts"), dir("templates")],
         "in byte order"
     );
+    let modern = rpc(&platform, V2026, "resources/directory/read", json!({"uri": ROOT})).await;
+    assert_eq!(modern["result"]["cacheScope"], "private", "{modern}");
+    assert!(modern["result"]["ttlMs"].is_u64());
     let nested = rpc25(&platform, "resources/directory/read", json!({"uri": format!("{ROOT}/templates")})).await;
     let names: Vec<&str> =
         nested["result"]["resources"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect();

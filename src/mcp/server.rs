@@ -57,7 +57,7 @@ pub async fn handle<P: Platform>(ctx: &ToolContext<'_, P>, era: Era, request: Re
         (_, "resources/list") => skills::resources(ctx, &params).await.map(|r| (r, private)),
         (_, "resources/templates/list") => Ok((json!({"resourceTemplates": []}), public)),
         (_, "resources/read") => skills::read(ctx, &params).await.map(|r| (r, private)),
-        (_, "resources/directory/read") => skills::directory(ctx, &params).await.map(|r| (r, Cache::None)),
+        (_, "resources/directory/read") => skills::directory(ctx, &params).await.map(|r| (r, private)),
         (_, "skills/list") => skills::list(ctx, &params).await.map(|r| (r, private)),
         (_, "skills/get") => skills::get(ctx, &params).await.map(|r| (r, private)),
         _ => Err(RpcError::new(METHOD_NOT_FOUND, format!("method `{method}` is not supported by this server"))),
