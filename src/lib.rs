@@ -9,6 +9,7 @@ pub mod app;
 pub mod catalog;
 pub mod catalog_store;
 pub mod config;
+pub mod cursor;
 pub mod downloads;
 pub mod editing;
 pub mod github;

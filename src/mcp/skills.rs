@@ -12,7 +12,7 @@ use super::jsonrpc::{RpcError, INTERNAL_ERROR, INVALID_PARAMS};
 use crate::catalog::Skill;
 use crate::ports::Platform;
 use crate::tools::{ToolContext, ToolError};
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Serialize;
@@ -176,7 +176,7 @@ pub async fn list<P: Platform>(ctx: &ToolContext<'_, P>, params: &Map<String, Va
     let offered: Vec<&Skill> = served.catalog.skills.iter().filter(|s| offered(ctx, &access, s)).collect();
     let page: Vec<SkillEntry<'_>> = offered.iter().skip(offset).take(PAGE_SIZE).filter_map(|s| entry(s)).collect();
     let next = offset + PAGE_SIZE;
-    let result = ListResult { skills: page, next_cursor: (next < offered.len()).then(|| encode_cursor(next)) };
+    let result = ListResult { skills: page, next_cursor: (next < offered.len()).then(|| crate::cursor::encode(next)) };
     to_value(&result)
 }
 
@@ -209,7 +209,7 @@ pub async fn resources<P: Platform>(ctx: &ToolContext<'_, P>, params: &Map<Strin
         })
         .collect();
     let next = offset + PAGE_SIZE;
-    to_value(&ResourcesResult { resources, next_cursor: (next < offered.len()).then(|| encode_cursor(next)) })
+    to_value(&ResourcesResult { resources, next_cursor: (next < offered.len()).then(|| crate::cursor::encode(next)) })
 }
 
 /// `resources/read`: one file of a skill, byte for byte as the served commit holds it.
@@ -303,18 +303,9 @@ fn cursor(params: &Map<String, Value>) -> Result<usize, RpcError> {
     let invalid = || RpcError::new(INVALID_PARAMS, "`cursor` is not one this server issued; start again without it");
     match params.get("cursor") {
         None | Some(Value::Null) => Ok(0),
-        Some(Value::String(cursor)) => URL_SAFE_NO_PAD
-            .decode(cursor)
-            .ok()
-            .and_then(|bytes| String::from_utf8(bytes).ok())
-            .and_then(|text| text.strip_prefix("offset:").and_then(|n| n.parse().ok()))
-            .ok_or_else(invalid),
+        Some(Value::String(cursor)) => crate::cursor::decode(cursor).ok_or_else(invalid),
         Some(_) => Err(invalid()),
     }
-}
-
-fn encode_cursor(offset: usize) -> String {
-    URL_SAFE_NO_PAD.encode(format!("offset:{offset}"))
 }
 
 /// Not served, or not to this caller: the same answer for both (SEP-2164).

@@ -5,8 +5,6 @@ use super::{
 };
 use crate::catalog::{Skill, SkillFiles};
 use crate::ports::Platform;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -133,7 +131,7 @@ pub async fn call<P: Platform>(ctx: &ToolContext<'_, P>, arguments: Map<String, 
     let output = Output {
         count: page.len(),
         total: matching.len(),
-        next_cursor: (next < matching.len()).then(|| encode_cursor(next)),
+        next_cursor: (next < matching.len()).then(|| crate::cursor::encode(next)),
         skills: page,
         stale: served.stale.clone(),
         skipped: access.is_editor(&ctx.principal.user).then(|| {
@@ -178,19 +176,10 @@ fn warnings_of(skill: &Skill) -> Vec<String> {
     warnings
 }
 
-fn encode_cursor(offset: usize) -> String {
-    URL_SAFE_NO_PAD.encode(format!("offset:{offset}"))
-}
-
 fn decode_cursor(cursor: &str) -> Result<usize, ToolError> {
-    URL_SAFE_NO_PAD
-        .decode(cursor)
-        .ok()
-        .and_then(|bytes| String::from_utf8(bytes).ok())
-        .and_then(|text| text.strip_prefix("offset:").and_then(|n| n.parse().ok()))
-        .ok_or_else(|| {
-            ToolError::InvalidArguments(
-                "`cursor` is not one this server issued; call list_skills without a cursor to start over".into(),
-            )
-        })
+    crate::cursor::decode(cursor).ok_or_else(|| {
+        ToolError::InvalidArguments(
+            "`cursor` is not one this server issued; call list_skills without a cursor to start over".into(),
+        )
+    })
 }
