@@ -172,6 +172,50 @@ async fn tools_declare_schemas_and_annotations() {
 }
 
 #[tokio::test]
+async fn every_declared_tool_is_callable_and_its_schemas_fit_16_kib() {
+    let platform = platform();
+    let reply = rpc(&platform, json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"}), Some("2025-11-25")).await;
+    let tools = reply.body["result"]["tools"].as_array().unwrap();
+    let names: Vec<&str> = tools.iter().map(|t| t["name"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        [
+            "list_skills",
+            "fetch_skill",
+            "check_updates",
+            "whoami",
+            "save_skill",
+            "delete_skill",
+            "publish_skill",
+            "bump_version",
+            "revoke_user"
+        ]
+    );
+    for tool in tools {
+        let size = tool.to_string().len();
+        assert!(size < 16 * 1024, "{} declares {size} bytes", tool["name"]);
+        assert!(tool["title"].is_string() && tool["outputSchema"]["type"] == "object", "{}", tool["name"]);
+        // A declared tool reaches its own argument parser: unknown arguments are its error, not
+        // "unknown tool".
+        let name = tool["name"].as_str().unwrap();
+        let result = call_tool(&platform, name, json!({"no_such_argument": 1})).await;
+        let message = result["content"][0]["text"].as_str().unwrap();
+        assert_eq!(result["isError"], true, "{name}");
+        assert!(message.contains("unknown field `no_such_argument`"), "{name}: {message}");
+    }
+    for params in [json!({}), json!({"name": 3}), json!({"name": "whoami", "arguments": [1]})] {
+        let reply =
+            rpc(&platform, json!({"jsonrpc": "2.0", "id": 9, "method": "tools/call", "params": params}), None).await;
+        assert_eq!((reply.status, reply.body["error"]["code"].as_i64()), (200, Some(-32602)), "{params}");
+        assert_eq!(reply.body["id"], 9);
+    }
+    let reply =
+        rpc(&platform, json!({"jsonrpc": "2.0", "id": 9, "method": "tools/call", "params": {"name": "nope"}}), None)
+            .await;
+    assert!(reply.body["error"]["message"].as_str().unwrap().contains("unknown tool `nope`"));
+}
+
+#[tokio::test]
 async fn list_skills_lists_published_skills_sorted_with_text_and_structure() {
     let platform = platform();
     let result = call_tool(&platform, "list_skills", json!({})).await;

@@ -2,6 +2,7 @@
 //! Streamable HTTP transport at `/mcp`. Dispatch is transport-independent so `/sse` can reuse it.
 
 pub mod jsonrpc;
+pub mod model;
 pub mod server;
 pub mod skills;
 pub mod sse;

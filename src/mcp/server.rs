@@ -1,13 +1,20 @@
 //! Method dispatch: `initialize`, `ping`, `server/discover`, the tools, and the skills as
 //! resources (the Skills extension); the same for every transport.
 
-use super::jsonrpc::{Request, Response, RpcError, INVALID_PARAMS, METHOD_NOT_FOUND};
+use super::jsonrpc::{Request, Response, RpcError, INTERNAL_ERROR, INVALID_PARAMS, METHOD_NOT_FOUND};
+use super::model::lifecycle::{Enabled, ListChanged, SkillsExtension};
+use super::model::{
+    CallToolParams, CallToolResult, DiscoverResult, EmptyResult, Implementation, InitializeResult, ListPromptsResult,
+    ListResourceTemplatesResult, ListToolsResult, ServerCapabilities,
+};
 use super::skills;
 use super::stateless::{self, Cache};
 use super::version::{supported_versions, Era, ProtocolVersion};
 use crate::ports::Platform;
-use crate::tools::{self, ToolContext, ToolDefinition};
-use serde_json::{json, Map, Value};
+use crate::tools::{self, ToolContext};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 
 /// The server's name in `initialize`.
 pub const SERVER_NAME: &str = "skillport-connector";
@@ -23,20 +30,20 @@ const STATIC_TTL_MS: u64 = 3_600_000;
 const USER_TTL_MS: u64 = 60_000;
 
 /// The server's identity, as `initialize` and 2026-07-28 results give it.
-fn server_info() -> Value {
-    json!({"name": SERVER_NAME, "title": "Skillport", "version": env!("CARGO_PKG_VERSION")})
+pub fn server_info() -> Implementation {
+    Implementation { name: SERVER_NAME, title: "Skillport", version: env!("CARGO_PKG_VERSION") }
 }
 
 /// What the server offers: tools, the skills as resources through the Skills extension (with
 /// folder listings), and an empty prompts list so that clients that probe it get an answer
 /// rather than an error.
-fn capabilities() -> Value {
-    json!({
-        "tools": {"listChanged": false},
-        "prompts": {"listChanged": false},
-        "resources": {},
-        "extensions": {skills::EXTENSION: {"directoryRead": true}},
-    })
+fn capabilities() -> ServerCapabilities {
+    ServerCapabilities {
+        tools: ListChanged { list_changed: false },
+        prompts: ListChanged { list_changed: false },
+        resources: Enabled {},
+        extensions: BTreeMap::from([(skills::EXTENSION, SkillsExtension { directory_read: true })]),
+    }
 }
 
 /// Answers one request in `era` (for a session, the revision in force for this HTTP request:
@@ -46,16 +53,16 @@ pub async fn handle<P: Platform>(ctx: &ToolContext<'_, P>, era: Era, request: Re
     let public = Cache::Public { ttl_ms: STATIC_TTL_MS };
     let private = Cache::Private { ttl_ms: USER_TTL_MS };
     let outcome = match (era, method.as_str()) {
-        (Era::Session(_), "initialize") => initialize(&params).map(|r| (r, Cache::None)),
-        (Era::Session(_), "ping") => Ok((json!({}), Cache::None)),
-        (Era::Stateless, "server/discover") => Ok((discover(), public)),
+        (Era::Session(_), "initialize") => initialize(params).and_then(encode).map(|r| (r, Cache::None)),
+        (Era::Session(_), "ping") => encode(EmptyResult {}).map(|r| (r, Cache::None)),
+        (Era::Stateless, "server/discover") => encode(discover()).map(|r| (r, public)),
         (_, "tools/list") => {
-            Ok((json!({"tools": tools::definitions().iter().map(|d| declare(d, era)).collect::<Vec<_>>()}), public))
+            encode(ListToolsResult { tools: tools::declarations(era.has_structured_output()) }).map(|r| (r, public))
         }
-        (_, "tools/call") => call_tool(ctx, params).await.map(|r| (r, Cache::None)),
-        (_, "prompts/list") => Ok((json!({"prompts": []}), public)),
+        (_, "tools/call") => call_tool(ctx, params).await.and_then(encode).map(|r| (r, Cache::None)),
+        (_, "prompts/list") => encode(ListPromptsResult::default()).map(|r| (r, public)),
         (_, "resources/list") => skills::resources(ctx, &params).await.map(|r| (r, private)),
-        (_, "resources/templates/list") => Ok((json!({"resourceTemplates": []}), public)),
+        (_, "resources/templates/list") => encode(ListResourceTemplatesResult::default()).map(|r| (r, public)),
         (_, "resources/read") => skills::read(ctx, &params).await.map(|r| (r, private)),
         (_, "resources/directory/read") => skills::directory(ctx, &params).await.map(|r| (r, private)),
         (_, "skills/list") => skills::list(ctx, &params).await.map(|r| (r, private)),
@@ -64,20 +71,25 @@ pub async fn handle<P: Platform>(ctx: &ToolContext<'_, P>, era: Era, request: Re
     };
     match (era, outcome) {
         (Era::Stateless, Ok((Value::Object(result), cache))) => {
-            Response::result(id, stateless::complete(result, cache, server_info()))
+            Response::result(id, stateless::complete(result, cache, &server_info()))
         }
         (_, Ok((result, _))) => Response::result(id, result),
         (_, Err(error)) => Response::error(id, error),
     }
 }
 
+/// A typed result as the JSON it is sent as.
+pub fn encode<T: Serialize>(result: T) -> Result<Value, RpcError> {
+    serde_json::to_value(result).map_err(|e| RpcError::new(INTERNAL_ERROR, e.to_string()))
+}
+
 /// `server/discover` (specification 2026-07-28, server/discover).
-fn discover() -> Value {
-    json!({
-        "supportedVersions": supported_versions(),
-        "capabilities": capabilities(),
-        "instructions": INSTRUCTIONS,
-    })
+fn discover() -> DiscoverResult {
+    DiscoverResult {
+        supported_versions: supported_versions(),
+        capabilities: capabilities(),
+        instructions: INSTRUCTIONS,
+    }
 }
 
 /// The protocol revision `initialize` settles on: the client's if supported, else the latest.
@@ -88,49 +100,31 @@ pub fn negotiate(params: &Map<String, Value>) -> Result<ProtocolVersion, RpcErro
     Ok(ProtocolVersion::parse(requested).unwrap_or(ProtocolVersion::LATEST))
 }
 
-fn initialize(params: &Map<String, Value>) -> Result<Value, RpcError> {
-    let version = negotiate(params)?;
-    Ok(json!({
-        "protocolVersion": version.as_str(),
-        "capabilities": capabilities(),
-        "serverInfo": server_info(),
-        "instructions": INSTRUCTIONS,
-    }))
+fn initialize(params: Map<String, Value>) -> Result<InitializeResult, RpcError> {
+    let version = negotiate(&params)?;
+    Ok(InitializeResult {
+        protocol_version: version.as_str(),
+        capabilities: capabilities(),
+        server_info: server_info(),
+        instructions: INSTRUCTIONS,
+    })
 }
 
-fn declare(definition: &ToolDefinition, era: Era) -> Value {
-    let mut tool = json!({
-        "name": definition.name,
-        "description": definition.description,
-        "inputSchema": definition.input_schema,
-        "annotations": definition.annotations,
-    });
-    if era.has_structured_output() {
-        tool["title"] = json!(definition.title);
-        tool["outputSchema"] = definition.output_schema.clone();
-    }
-    tool
-}
-
-async fn call_tool<P: Platform>(ctx: &ToolContext<'_, P>, mut params: Map<String, Value>) -> Result<Value, RpcError> {
-    let Some(Value::String(name)) = params.remove("name") else {
-        return Err(RpcError::new(INVALID_PARAMS, "tools/call needs `name`, the tool's name as a string"));
-    };
-    let arguments = match params.remove("arguments") {
-        None | Some(Value::Null) => Map::new(),
-        Some(Value::Object(arguments)) => arguments,
-        Some(_) => return Err(RpcError::new(INVALID_PARAMS, "`arguments` must be an object")),
-    };
-    let Some(result) = tools::call(ctx, &name, arguments).await else {
+async fn call_tool<P: Platform>(
+    ctx: &ToolContext<'_, P>,
+    params: Map<String, Value>,
+) -> Result<CallToolResult, RpcError> {
+    let CallToolParams { name, arguments } = serde_json::from_value(Value::Object(params)).map_err(|_| {
+        RpcError::new(
+            INVALID_PARAMS,
+            "tools/call needs `name`, the tool's name as a string, and `arguments`, if any, as an object",
+        )
+    })?;
+    let Some(result) = tools::call(ctx, &name, arguments.unwrap_or_default()).await else {
         return Err(RpcError::new(INVALID_PARAMS, format!("unknown tool `{name}`; call tools/list to see the tools")));
     };
     Ok(match result {
-        Ok(output) => {
-            // The same JSON twice: as text for clients before 2025-06-18, structured for the rest.
-            json!({"content": [{"type": "text", "text": output.to_string()}], "structuredContent": output, "isError": false})
-        }
-        Err(error) => {
-            json!({"content": [{"type": "text", "text": error.to_string()}], "isError": true})
-        }
+        Ok(output) => CallToolResult::success(output),
+        Err(error) => CallToolResult::failure(error.to_string()),
     })
 }

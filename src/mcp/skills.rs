@@ -9,14 +9,14 @@
 //! nobody which skills exist.
 
 use super::jsonrpc::{RpcError, INTERNAL_ERROR, INVALID_PARAMS};
+use super::model::{Contents, GetResult, ListResult, ManifestFile, ReadResult, Resource, ResourcesResult, SkillEntry};
+use super::server::encode;
 use crate::catalog::Skill;
 use crate::ports::Platform;
 use crate::tools::{ToolContext, ToolError};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-use serde::Serialize;
-use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 /// The extension's identifier, the key of its capability.
@@ -31,98 +31,6 @@ const DIRECTORY: &str = "inode/directory";
 /// What a URI segment keeps unescaped: RFC 3986's unreserved characters, so a group is a valid
 /// reg-name and a path segment never holds a `/` of its own.
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
-
-/// One skill as `skills/list` and `skills/get` give it.
-#[derive(Debug, Serialize)]
-pub struct SkillEntry<'a> {
-    /// The URI of its SKILL.md.
-    pub uri: String,
-    /// The SKILL.md frontmatter, every key as written.
-    pub frontmatter: &'a RawValue,
-    /// Every file of the skill.
-    pub resources: Vec<ManifestFile>,
-}
-
-/// One file of a skill's manifest.
-#[derive(Debug, Serialize)]
-pub struct ManifestFile {
-    /// Its URI.
-    pub uri: String,
-    /// `sha256:` and the hex digest of its bytes.
-    pub digest: String,
-    /// Its size in bytes.
-    pub size: u64,
-}
-
-/// The result of `skills/list`.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ListResult<'a> {
-    /// This page of skills, by name.
-    pub skills: Vec<SkillEntry<'a>>,
-    /// Where the next page starts; absent on the last page.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_cursor: Option<String>,
-}
-
-/// The result of `skills/get`.
-#[derive(Debug, Serialize)]
-pub struct GetResult<'a> {
-    /// The skill.
-    pub skill: SkillEntry<'a>,
-}
-
-/// A resource as `resources/list` and `resources/directory/read` describe it.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Resource {
-    /// Its URI.
-    pub uri: String,
-    /// Its name (a SKILL.md's is the skill's name; a file's is its file name).
-    pub name: String,
-    /// What the skill does (SKILL.md resources only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub description: Option<String>,
-    /// Its MIME type; `inode/directory` for a folder.
-    pub mime_type: &'static str,
-    /// Its size in bytes (files only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub size: Option<u64>,
-}
-
-/// The result of `resources/list` and `resources/directory/read`.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ResourcesResult {
-    /// This page of resources.
-    pub resources: Vec<Resource>,
-    /// Where the next page starts; absent on the last page.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_cursor: Option<String>,
-}
-
-/// One file's content as `resources/read` gives it: text when it is UTF-8, else base64.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Contents {
-    /// The file's URI.
-    pub uri: String,
-    /// Its MIME type.
-    pub mime_type: &'static str,
-    /// The content, when it is UTF-8.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub text: Option<String>,
-    /// The content as base64, when it is not.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub blob: Option<String>,
-}
-
-/// The result of `resources/read`.
-#[derive(Debug, Serialize)]
-pub struct ReadResult {
-    /// The file, once.
-    pub contents: Vec<Contents>,
-}
 
 /// The URI of `path` (a file or folder path inside the skill, empty for the skill's folder).
 pub fn skill_uri(skill: &Skill, path: &str) -> String {
@@ -177,7 +85,7 @@ pub async fn list<P: Platform>(ctx: &ToolContext<'_, P>, params: &Map<String, Va
     let page: Vec<SkillEntry<'_>> = offered.iter().skip(offset).take(PAGE_SIZE).filter_map(|s| entry(s)).collect();
     let next = offset + PAGE_SIZE;
     let result = ListResult { skills: page, next_cursor: (next < offered.len()).then(|| crate::cursor::encode(next)) };
-    to_value(&result)
+    encode(result)
 }
 
 /// `skills/get`: one skill by the URI of its SKILL.md.
@@ -188,7 +96,7 @@ pub async fn get<P: Platform>(ctx: &ToolContext<'_, P>, params: &Map<String, Val
         .filter(|(_, path)| path == crate::catalog::parsed::SKILL_FILE)
         .and_then(|(skill, _)| entry(skill))
         .ok_or_else(|| not_served(uri, "No skill is served at"))?;
-    to_value(&GetResult { skill })
+    encode(GetResult { skill })
 }
 
 /// `resources/list`: the SKILL.md of every skill the caller may read, a page at a time.
@@ -209,7 +117,7 @@ pub async fn resources<P: Platform>(ctx: &ToolContext<'_, P>, params: &Map<Strin
         })
         .collect();
     let next = offset + PAGE_SIZE;
-    to_value(&ResourcesResult { resources, next_cursor: (next < offered.len()).then(|| crate::cursor::encode(next)) })
+    encode(ResourcesResult { resources, next_cursor: (next < offered.len()).then(|| crate::cursor::encode(next)) })
 }
 
 /// `resources/read`: one file of a skill, byte for byte as the served commit holds it.
@@ -230,7 +138,7 @@ pub async fn read<P: Platform>(ctx: &ToolContext<'_, P>, params: &Map<String, Va
         Err(binary) => (None, Some(STANDARD.encode(binary.as_bytes()))),
     };
     let contents = Contents { uri: uri.to_string(), mime_type: mime_type(&path, text.is_some()), text, blob };
-    to_value(&ReadResult { contents: vec![contents] })
+    encode(ReadResult { contents: vec![contents] })
 }
 
 /// `resources/directory/read`: what a folder of a skill holds, files and folders.
@@ -275,7 +183,7 @@ pub async fn directory<P: Platform>(ctx: &ToolContext<'_, P>, params: &Map<Strin
     if resources.is_empty() {
         return Err(missing());
     }
-    to_value(&ResourcesResult { resources, next_cursor: None })
+    encode(ResourcesResult { resources, next_cursor: None })
 }
 
 /// The skill `uri` names and the path inside it, when the caller may read it and the extension
@@ -316,10 +224,6 @@ fn not_served(uri: &str, what: &str) -> RpcError {
 /// The catalog or the repository could not be read: an internal error whose message says why.
 fn unavailable(error: ToolError) -> RpcError {
     RpcError::new(INTERNAL_ERROR, error.to_string())
-}
-
-fn to_value<T: Serialize>(result: &T) -> Result<Value, RpcError> {
-    serde_json::to_value(result).map_err(|e| RpcError::new(INTERNAL_ERROR, e.to_string()))
 }
 
 /// The MIME type of a skill file, from its extension. Hand-written: a general table (such as

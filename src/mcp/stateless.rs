@@ -9,6 +9,7 @@
 //! itself (-32022). Each failure is an HTTP 400 that echoes the request id.
 
 use super::jsonrpc::{Request, RpcError, HEADER_MISMATCH, INVALID_PARAMS, UNSUPPORTED_PROTOCOL_VERSION};
+use super::model::Implementation;
 use super::version::{supported_versions, STATELESS};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -125,11 +126,11 @@ pub enum Cache {
 
 /// Adds what every 2026-07-28 result carries: `resultType`, the server's identity in `_meta`,
 /// and the caching hints of cacheable results.
-pub fn complete(mut result: Map<String, Value>, cache: Cache, server_info: Value) -> Value {
+pub fn complete(mut result: Map<String, Value>, cache: Cache, server_info: &Implementation) -> Value {
     result.insert("resultType".into(), json!("complete"));
     let meta = result.entry("_meta").or_insert_with(|| json!({}));
     if let Some(meta) = meta.as_object_mut() {
-        meta.insert(META_SERVER_INFO.into(), server_info);
+        meta.insert(META_SERVER_INFO.into(), serde_json::to_value(server_info).unwrap_or_default());
     }
     let (ttl, scope) = match cache {
         Cache::None => return Value::Object(result),
@@ -211,12 +212,10 @@ mod tests {
 
     #[test]
     fn results_carry_their_type_identity_and_caching_hints() {
-        let info = json!({"name": "s", "version": "1"});
-        let listed = complete(Map::new(), Cache::Private { ttl_ms: 60_000 }, info.clone());
-        assert_eq!(
-            listed,
-            json!({"resultType": "complete", "_meta": {META_SERVER_INFO: info}, "ttlMs": 60_000, "cacheScope": "private"})
-        );
-        assert!(complete(Map::new(), Cache::None, info).get("ttlMs").is_none());
+        let info = Implementation { name: "s", title: "S", version: "1" };
+        let listed = complete(Map::new(), Cache::Private { ttl_ms: 60_000 }, &info);
+        let meta = json!({META_SERVER_INFO: {"name": "s", "title": "S", "version": "1"}});
+        assert_eq!(listed, json!({"resultType": "complete", "_meta": meta, "ttlMs": 60_000, "cacheScope": "private"}));
+        assert!(complete(Map::new(), Cache::None, &info).get("ttlMs").is_none());
     }
 }

@@ -2,18 +2,17 @@
 //! commit, so the two never disagree.
 
 use super::writing;
-use super::{
-    input_schema, output_schema, parse_arguments, to_output, Annotations, ToolContext, ToolDefinition, ToolError,
-};
+use super::{Tool, ToolContext, ToolError};
 use crate::catalog::manifests::MARKETPLACE_PATH;
 use crate::catalog::snapshot::Snapshot;
 use crate::catalog::Group;
 use crate::editing::manifests::{self, Bump};
 use crate::editing::{ChangeSet, FileChange};
+use crate::mcp::model::ToolAnnotations;
 use crate::ports::Platform;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// The arguments.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -41,50 +40,54 @@ pub struct Output {
     pub commit: String,
 }
 
-/// The declaration.
-pub fn definition() -> ToolDefinition {
-    ToolDefinition {
-        name: "bump_version",
-        title: "Bump a group's version",
-        description: "Group writers: bump the semantic version (major, minor or patch) of the group holding a skill, in its plugin.json and its marketplace entry, in one commit. Installed copies then show an update in check_updates.",
-        input_schema: input_schema::<Input>(),
-        output_schema: output_schema::<Output>(),
-        annotations: Annotations { read_only_hint: false, destructive_hint: false, idempotent_hint: false, open_world_hint: false },
-    }
-}
+/// The tool, as the registry in `tools` lists it.
+pub struct BumpVersion;
 
-/// Runs the tool.
-pub async fn call<P: Platform>(ctx: &ToolContext<'_, P>, arguments: Map<String, Value>) -> Result<Value, ToolError> {
-    let input: Input = parse_arguments(arguments)?;
-    let (served, access) = ctx.readable().await?;
-    let catalog = &served.catalog;
-    let (group, _) = catalog.skill_folder(&input.skill).ok_or_else(|| ToolError::SkillNotFound(input.skill.clone()))?;
-    writing::check_writable(ctx, &access, catalog, &input.skill, group)?;
-    // A plugin.json shared by several entries versions all of them: the writer must be one of
-    // each.
-    if group.manifest.is_some() {
-        for other in catalog.groups_at(&group.root).filter(|g| g.name != group.name) {
-            if !access.can_write(&ctx.principal.user, &other.name) {
-                return Err(ToolError::Forbidden(format!(
-                    "{} is shared by groups {} and {}, so bumping it changes both; {} may not edit {}",
-                    group.manifest_path(),
-                    group.name,
-                    other.name,
-                    ctx.principal.user.email,
-                    other.name
-                )));
+impl Tool for BumpVersion {
+    const NAME: &'static str = "bump_version";
+    const TITLE: &'static str = "Bump a group's version";
+    const DESCRIPTION: &'static str = "Group writers: bump the semantic version (major, minor or patch) of the group holding a skill, in its plugin.json and its marketplace entry, in one commit. Installed copies then show an update in check_updates.";
+    const ANNOTATIONS: ToolAnnotations = ToolAnnotations {
+        read_only_hint: false,
+        destructive_hint: false,
+        idempotent_hint: false,
+        open_world_hint: false,
+    };
+    type Input = Input;
+    type Output = Output;
+
+    async fn run<P: Platform>(ctx: &ToolContext<'_, P>, input: Input) -> Result<Output, ToolError> {
+        let (served, access) = ctx.readable().await?;
+        let catalog = &served.catalog;
+        let (group, _) =
+            catalog.skill_folder(&input.skill).ok_or_else(|| ToolError::SkillNotFound(input.skill.clone()))?;
+        writing::check_writable(ctx, &access, catalog, &input.skill, group)?;
+        // A plugin.json shared by several entries versions all of them: the writer must be one of
+        // each.
+        if group.manifest.is_some() {
+            for other in catalog.groups_at(&group.root).filter(|g| g.name != group.name) {
+                if !access.can_write(&ctx.principal.user, &other.name) {
+                    return Err(ToolError::Forbidden(format!(
+                        "{} is shared by groups {} and {}, so bumping it changes both; {} may not edit {}",
+                        group.manifest_path(),
+                        group.name,
+                        other.name,
+                        ctx.principal.user.email,
+                        other.name
+                    )));
+                }
             }
         }
+        let name = group.name.clone();
+        let snapshot = ctx.snapshot().await?;
+        let (committed, planned) = writing::commit(ctx, snapshot, None, |snapshot, catalog| {
+            let group = catalog.group(&name).ok_or_else(|| ToolError::SkillNotFound(input.skill.clone()))?;
+            plan(group, input.kind, snapshot)
+        })
+        .await?;
+        let Planned { from, to, marketplace_updated } = planned;
+        Ok(Output { group: name, from, to, marketplace_updated, commit: committed.commit })
     }
-    let name = group.name.clone();
-    let snapshot = ctx.snapshot().await?;
-    let (committed, planned) = writing::commit(ctx, snapshot, None, |snapshot, catalog| {
-        let group = catalog.group(&name).ok_or_else(|| ToolError::SkillNotFound(input.skill.clone()))?;
-        plan(group, input.kind, snapshot)
-    })
-    .await?;
-    let Planned { from, to, marketplace_updated } = planned;
-    to_output(&Output { group: name, from, to, marketplace_updated, commit: committed.commit })
 }
 
 struct Planned {

@@ -1,13 +1,11 @@
 //! `check_updates`: which installed skills have newer versions in the marketplace.
 
-use super::{
-    input_schema, output_schema, parse_arguments, to_output, Annotations, ToolContext, ToolDefinition, ToolError,
-};
+use super::{Tool, ToolContext, ToolError};
 use crate::catalog::{Catalog, Skill};
+use crate::mcp::model::ToolAnnotations;
 use crate::ports::Platform;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 /// The most skills one call checks.
 pub const MAX_INSTALLED: usize = 500;
@@ -70,28 +68,26 @@ pub struct Output {
     pub unknown: Vec<Unknown>,
 }
 
-/// The declaration.
-pub fn definition() -> ToolDefinition {
-    ToolDefinition {
-        name: "check_updates",
-        title: "Check installed skills for updates",
-        description: "Compare installed skills' versions (read from each skill's .claude-plugin/plugin.json) with the marketplace, and say which have updates.",
-        input_schema: input_schema::<Input>(),
-        output_schema: output_schema::<Output>(),
-        annotations: Annotations::READ_ONLY,
-    }
-}
+/// The tool, as the registry in `tools` lists it.
+pub struct CheckUpdates;
 
-/// Runs the tool.
-pub async fn call<P: Platform>(ctx: &ToolContext<'_, P>, arguments: Map<String, Value>) -> Result<Value, ToolError> {
-    let input: Input = parse_arguments(arguments)?;
-    if input.installed.len() > MAX_INSTALLED {
-        return Err(ToolError::InvalidArguments(format!(
-            "`installed` may list at most {MAX_INSTALLED} skills; check them in batches"
-        )));
+impl Tool for CheckUpdates {
+    const NAME: &'static str = "check_updates";
+    const TITLE: &'static str = "Check installed skills for updates";
+    const DESCRIPTION: &'static str = "Compare installed skills' versions (read from each skill's .claude-plugin/plugin.json) with the marketplace, and say which have updates.";
+    const ANNOTATIONS: ToolAnnotations = ToolAnnotations::READ_ONLY;
+    type Input = Input;
+    type Output = Output;
+
+    async fn run<P: Platform>(ctx: &ToolContext<'_, P>, input: Input) -> Result<Output, ToolError> {
+        if input.installed.len() > MAX_INSTALLED {
+            return Err(ToolError::InvalidArguments(format!(
+                "`installed` may list at most {MAX_INSTALLED} skills; check them in batches"
+            )));
+        }
+        let (served, access) = ctx.readable().await?;
+        Ok(compare(&served.catalog, input.installed, |skill| ctx.can_read(&access, skill)))
     }
-    let (served, access) = ctx.readable().await?;
-    to_output(&compare(&served.catalog, input.installed, |skill| ctx.can_read(&access, skill)))
 }
 
 /// Sorts each installed skill into updates, up to date, or unknown; skills `readable` refuses

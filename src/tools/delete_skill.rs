@@ -2,17 +2,15 @@
 //! removes the group and its marketplace entry in the same commit (and needs an editor).
 
 use super::writing;
-use super::{
-    input_schema, output_schema, parse_arguments, to_output, Annotations, ToolContext, ToolDefinition, ToolError,
-};
+use super::{Tool, ToolContext, ToolError};
 use crate::catalog::manifests::MARKETPLACE_PATH;
 use crate::catalog::snapshot::Snapshot;
 use crate::catalog::Catalog;
 use crate::editing::{manifests, ChangeSet, FileChange};
+use crate::mcp::model::ToolAnnotations;
 use crate::ports::Platform;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 /// The arguments.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -41,42 +39,45 @@ pub struct Output {
     pub files_removed: usize,
 }
 
-/// The declaration.
-pub fn definition() -> ToolDefinition {
-    ToolDefinition {
-        name: "delete_skill",
-        title: "Delete a skill",
-        description: "Delete a skill (its whole folder) in one commit; pass confirm: true. Group writers delete skills of their group; deleting a group's last skill removes the group and its marketplace entry, which needs an editor.",
-        input_schema: input_schema::<Input>(),
-        output_schema: output_schema::<Output>(),
-        annotations: Annotations { read_only_hint: false, destructive_hint: true, idempotent_hint: false, open_world_hint: false },
-    }
-}
+/// The tool, as the registry in `tools` lists it.
+pub struct DeleteSkill;
 
-/// Runs the tool.
-pub async fn call<P: Platform>(ctx: &ToolContext<'_, P>, arguments: Map<String, Value>) -> Result<Value, ToolError> {
-    let input: Input = parse_arguments(arguments)?;
-    if !input.confirm {
-        return Err(ToolError::InvalidArguments("deleting needs confirm: true; ask the user first".into()));
-    }
-    let (served, access) = ctx.readable().await?;
-    let Some((group, folder)) = served.catalog.skill_folder(&input.skill) else {
-        return Err(ToolError::SkillNotFound(input.skill));
+impl Tool for DeleteSkill {
+    const NAME: &'static str = "delete_skill";
+    const TITLE: &'static str = "Delete a skill";
+    const DESCRIPTION: &'static str = "Delete a skill (its whole folder) in one commit; pass confirm: true. Group writers delete skills of their group; deleting a group's last skill removes the group and its marketplace entry, which needs an editor.";
+    const ANNOTATIONS: ToolAnnotations = ToolAnnotations {
+        read_only_hint: false,
+        destructive_hint: true,
+        idempotent_hint: false,
+        open_world_hint: false,
     };
-    writing::check_writable(ctx, &access, &served.catalog, &input.skill, group)?;
-    let folder = folder.to_string();
-    let editor = access.is_editor(&ctx.principal.user);
-    let snapshot = ctx.snapshot().await?;
-    let (committed, planned) =
-        writing::commit(ctx, snapshot, Some(&folder), |snapshot, catalog| plan(&input, editor, snapshot, catalog))
-            .await?;
-    to_output(&Output {
-        skill: input.skill,
-        group: planned.group,
-        group_deleted: planned.group_deleted,
-        commit: committed.commit,
-        files_removed: planned.files_removed,
-    })
+    type Input = Input;
+    type Output = Output;
+
+    async fn run<P: Platform>(ctx: &ToolContext<'_, P>, input: Input) -> Result<Output, ToolError> {
+        if !input.confirm {
+            return Err(ToolError::InvalidArguments("deleting needs confirm: true; ask the user first".into()));
+        }
+        let (served, access) = ctx.readable().await?;
+        let Some((group, folder)) = served.catalog.skill_folder(&input.skill) else {
+            return Err(ToolError::SkillNotFound(input.skill));
+        };
+        writing::check_writable(ctx, &access, &served.catalog, &input.skill, group)?;
+        let folder = folder.to_string();
+        let editor = access.is_editor(&ctx.principal.user);
+        let snapshot = ctx.snapshot().await?;
+        let (committed, planned) =
+            writing::commit(ctx, snapshot, Some(&folder), |snapshot, catalog| plan(&input, editor, snapshot, catalog))
+                .await?;
+        Ok(Output {
+            skill: input.skill,
+            group: planned.group,
+            group_deleted: planned.group_deleted,
+            commit: committed.commit,
+            files_removed: planned.files_removed,
+        })
+    }
 }
 
 struct Planned {

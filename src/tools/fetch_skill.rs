@@ -1,18 +1,16 @@
 //! `fetch_skill`: everything needed to install one skill — its files, a ready `.skill` package
 //! behind a short-lived download link, and instructions for handing it to the user.
 
-use super::{
-    input_schema, output_schema, parse_arguments, to_output, Annotations, ToolContext, ToolDefinition, ToolError,
-};
+use super::{Tool, ToolContext, ToolError};
 use crate::catalog::git_tree::{self, FileMode};
 use crate::downloads::{DownloadLink, LINK_LIFETIME_SECONDS};
+use crate::mcp::model::ToolAnnotations;
 use crate::package::{self, InstalledManifest, INSTALLED_MANIFEST};
 use crate::ports::Platform;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 /// Above this many characters of result, file contents are left out (paths and sizes remain) and
 /// the package link is the way to install.
@@ -94,100 +92,99 @@ pub struct Output {
     pub instructions: String,
 }
 
-/// The declaration.
-pub fn definition() -> ToolDefinition {
-    ToolDefinition {
-        name: "fetch_skill",
-        title: "Fetch a skill for installation",
-        description: "Get one skill ready to install: its files, a .skill package with a download link, and instructions for presenting it to the user.",
-        input_schema: input_schema::<Input>(),
-        output_schema: output_schema::<Output>(),
-        annotations: Annotations::READ_ONLY,
-    }
-}
+/// The tool, as the registry in `tools` lists it.
+pub struct FetchSkill;
 
-/// Runs the tool.
-pub async fn call<P: Platform>(ctx: &ToolContext<'_, P>, arguments: Map<String, Value>) -> Result<Value, ToolError> {
-    let input: Input = parse_arguments(arguments)?;
-    let (served, access) = ctx.readable().await?;
-    let skill = served
-        .catalog
-        .skill(&input.name)
-        .filter(|s| ctx.can_read(&access, s))
-        .ok_or_else(|| ToolError::SkillNotFound(input.name.clone()))?
-        .clone();
-    let mut snapshot = ctx.snapshot().await?;
+impl Tool for FetchSkill {
+    const NAME: &'static str = "fetch_skill";
+    const TITLE: &'static str = "Fetch a skill for installation";
+    const DESCRIPTION: &'static str = "Get one skill ready to install: its files, a .skill package with a download link, and instructions for presenting it to the user.";
+    const ANNOTATIONS: ToolAnnotations = ToolAnnotations::READ_ONLY;
+    type Input = Input;
+    type Output = Output;
 
-    let manifest = InstalledManifest {
-        name: skill.name.clone(),
-        version: skill.version.clone(),
-        description: skill.description.clone(),
-        group: skill.group.clone(),
-    };
-    let package = package::build(&mut snapshot, &skill.folder, &manifest)?;
+    async fn run<P: Platform>(ctx: &ToolContext<'_, P>, input: Input) -> Result<Output, ToolError> {
+        let (served, access) = ctx.readable().await?;
+        let skill = served
+            .catalog
+            .skill(&input.name)
+            .filter(|s| ctx.can_read(&access, s))
+            .ok_or_else(|| ToolError::SkillNotFound(input.name.clone()))?
+            .clone();
+        let mut snapshot = ctx.snapshot().await?;
 
-    let mut tree = Vec::new();
-    let mut files = Vec::new();
-    for file in snapshot.files_under(&skill.folder) {
-        let path = format!("{}/{}", skill.folder, file.path);
-        let bytes = snapshot.read(&path).map_err(package::PackageError::from)?;
-        tree.push((file.path.clone(), file.mode, git_tree::blob_id(&bytes)));
-        if package::is_excluded(&file.path) || file.path == INSTALLED_MANIFEST || !package::is_safe_name(&file.path) {
-            continue;
-        }
-        // As in the package: a symlink shows the file it points to, or is left out.
-        let (bytes, executable) = match file.mode {
-            FileMode::Symlink => match snapshot.regular_file(&path) {
-                Some(target) => (snapshot.read_file(target).map_err(package::PackageError::from)?, false),
-                None => continue,
-            },
-            mode => (bytes, mode == FileMode::Executable),
+        let manifest = InstalledManifest {
+            name: skill.name.clone(),
+            version: skill.version.clone(),
+            description: skill.description.clone(),
+            group: skill.group.clone(),
         };
-        files.push(file_entry(file.path, bytes, executable));
-    }
-    files.push(file_entry(INSTALLED_MANIFEST.to_string(), manifest.to_bytes(), false));
+        let package = package::build(&mut snapshot, &skill.folder, &manifest)?;
 
-    let link = DownloadLink {
-        skill: skill.name.clone(),
-        group: skill.group.clone(),
-        folder: skill.folder.clone(),
-        commit: served.catalog.commit.clone(),
-        version: skill.version.clone(),
-        user: ctx.principal.user.id.clone(),
-        email: ctx.principal.user.email.clone(),
-        expires: ctx.platform.now_ms() / 1000 + LINK_LIFETIME_SECONDS,
-    };
-    let filename = format!("{}.skill", skill.name);
-    let package_info = PackageInfo {
-        download_url: link.url(&ctx.base_url, &ctx.config.keys),
-        content: (package.len() < MAX_INLINE_PACKAGE_BYTES).then(|| STANDARD.encode(&package)),
-        sha256: hex::encode(ctx.platform.sha256(&package).await),
-        size: package.len(),
-        filename: filename.clone(),
-    };
-    let mut output = Output {
-        skill: SkillInfo {
-            name: skill.name,
-            group: skill.group,
-            version: skill.version,
-            description: skill.description,
-            version_id: git_tree::tree_id(&tree),
-        },
-        files,
-        contents_included: true,
-        package: package_info,
-        instructions: String::new(),
-    };
-    let length = serde_json::to_string(&output).map(|s| s.chars().count()).unwrap_or(usize::MAX);
-    if length > MAX_INLINE_RESULT_CHARS {
-        output.contents_included = false;
-        for file in &mut output.files {
-            file.content = None;
-            file.encoding = None;
+        let mut tree = Vec::new();
+        let mut files = Vec::new();
+        for file in snapshot.files_under(&skill.folder) {
+            let path = format!("{}/{}", skill.folder, file.path);
+            let bytes = snapshot.read(&path).map_err(package::PackageError::from)?;
+            tree.push((file.path.clone(), file.mode, git_tree::blob_id(&bytes)));
+            if package::is_excluded(&file.path) || file.path == INSTALLED_MANIFEST || !package::is_safe_name(&file.path)
+            {
+                continue;
+            }
+            // As in the package: a symlink shows the file it points to, or is left out.
+            let (bytes, executable) = match file.mode {
+                FileMode::Symlink => match snapshot.regular_file(&path) {
+                    Some(target) => (snapshot.read_file(target).map_err(package::PackageError::from)?, false),
+                    None => continue,
+                },
+                mode => (bytes, mode == FileMode::Executable),
+            };
+            files.push(file_entry(file.path, bytes, executable));
         }
+        files.push(file_entry(INSTALLED_MANIFEST.to_string(), manifest.to_bytes(), false));
+
+        let link = DownloadLink {
+            skill: skill.name.clone(),
+            group: skill.group.clone(),
+            folder: skill.folder.clone(),
+            commit: served.catalog.commit.clone(),
+            version: skill.version.clone(),
+            user: ctx.principal.user.id.clone(),
+            email: ctx.principal.user.email.clone(),
+            expires: ctx.platform.now_ms() / 1000 + LINK_LIFETIME_SECONDS,
+        };
+        let filename = format!("{}.skill", skill.name);
+        let package_info = PackageInfo {
+            download_url: link.url(&ctx.base_url, &ctx.config.keys),
+            content: (package.len() < MAX_INLINE_PACKAGE_BYTES).then(|| STANDARD.encode(&package)),
+            sha256: hex::encode(ctx.platform.sha256(&package).await),
+            size: package.len(),
+            filename: filename.clone(),
+        };
+        let mut output = Output {
+            skill: SkillInfo {
+                name: skill.name,
+                group: skill.group,
+                version: skill.version,
+                description: skill.description,
+                version_id: git_tree::tree_id(&tree),
+            },
+            files,
+            contents_included: true,
+            package: package_info,
+            instructions: String::new(),
+        };
+        let length = serde_json::to_string(&output).map(|s| s.chars().count()).unwrap_or(usize::MAX);
+        if length > MAX_INLINE_RESULT_CHARS {
+            output.contents_included = false;
+            for file in &mut output.files {
+                file.content = None;
+                file.encoding = None;
+            }
+        }
+        output.instructions = instructions(&filename, output.contents_included);
+        Ok(output)
     }
-    output.instructions = instructions(&filename, output.contents_included);
-    to_output(&output)
 }
 
 fn file_entry(path: String, bytes: Vec<u8>, executable: bool) -> SkillFile {

@@ -1,13 +1,11 @@
 //! `list_skills`: browse and search the skills of the marketplace.
 
-use super::{
-    input_schema, output_schema, parse_arguments, to_output, Annotations, ToolContext, ToolDefinition, ToolError,
-};
+use super::{Tool, ToolContext, ToolError};
 use crate::catalog::{Skill, SkillFiles};
+use crate::mcp::model::ToolAnnotations;
 use crate::ports::Platform;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 /// Skills per page unless the caller asks otherwise; keeps a result far below the ~150,000
 /// characters a client accepts.
@@ -87,63 +85,61 @@ pub struct SkippedEntry {
     pub reason: String,
 }
 
-/// The declaration.
-pub fn definition() -> ToolDefinition {
-    ToolDefinition {
-        name: "list_skills",
-        title: "List skills",
-        description: "List the organization's Claude Skills available to you, with name, group, description and version. Use `query` to search names, descriptions and tags; page with `cursor`.",
-        input_schema: input_schema::<Input>(),
-        output_schema: output_schema::<Output>(),
-        annotations: Annotations::READ_ONLY,
-    }
-}
+/// The tool, as the registry in `tools` lists it.
+pub struct ListSkills;
 
-/// Runs the tool.
-pub async fn call<P: Platform>(ctx: &ToolContext<'_, P>, arguments: Map<String, Value>) -> Result<Value, ToolError> {
-    let input: Input = parse_arguments(arguments)?;
-    let limit = input.limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ToolError::InvalidArguments(format!("`limit` must be between 1 and {MAX_LIMIT}")));
+impl Tool for ListSkills {
+    const NAME: &'static str = "list_skills";
+    const TITLE: &'static str = "List skills";
+    const DESCRIPTION: &'static str = "List the organization's Claude Skills available to you, with name, group, description and version. Use `query` to search names, descriptions and tags; page with `cursor`.";
+    const ANNOTATIONS: ToolAnnotations = ToolAnnotations::READ_ONLY;
+    type Input = Input;
+    type Output = Output;
+
+    async fn run<P: Platform>(ctx: &ToolContext<'_, P>, input: Input) -> Result<Output, ToolError> {
+        let limit = input.limit.unwrap_or(DEFAULT_LIMIT);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(ToolError::InvalidArguments(format!("`limit` must be between 1 and {MAX_LIMIT}")));
+        }
+        let offset = match &input.cursor {
+            None => 0,
+            Some(cursor) => decode_cursor(cursor)?,
+        };
+        let (served, access) = ctx.readable().await?;
+        let words: Vec<String> =
+            input.query.as_deref().unwrap_or_default().split_whitespace().map(str::to_lowercase).collect();
+        let matching: Vec<&Skill> = served
+            .catalog
+            .skills
+            .iter()
+            .filter(|s| ctx.can_read(&access, s))
+            .filter(|s| input.group.as_ref().is_none_or(|g| *g == s.group))
+            .filter(|s| words.iter().all(|w| matches(s, w)))
+            .collect();
+        let page: Vec<ListedSkill> = matching
+            .iter()
+            .skip(offset)
+            .take(limit)
+            .map(|s| listed(s, access.can_write(&ctx.principal.user, &s.group)))
+            .collect();
+        let next = offset + page.len();
+        let output = Output {
+            count: page.len(),
+            total: matching.len(),
+            next_cursor: (next < matching.len()).then(|| crate::cursor::encode(next)),
+            skills: page,
+            stale: served.stale.clone(),
+            skipped: access.is_editor(&ctx.principal.user).then(|| {
+                served
+                    .catalog
+                    .skipped
+                    .iter()
+                    .map(|s| SkippedEntry { path: s.path.clone(), reason: s.reason.clone() })
+                    .collect()
+            }),
+        };
+        Ok(output)
     }
-    let offset = match &input.cursor {
-        None => 0,
-        Some(cursor) => decode_cursor(cursor)?,
-    };
-    let (served, access) = ctx.readable().await?;
-    let words: Vec<String> =
-        input.query.as_deref().unwrap_or_default().split_whitespace().map(str::to_lowercase).collect();
-    let matching: Vec<&Skill> = served
-        .catalog
-        .skills
-        .iter()
-        .filter(|s| ctx.can_read(&access, s))
-        .filter(|s| input.group.as_ref().is_none_or(|g| *g == s.group))
-        .filter(|s| words.iter().all(|w| matches(s, w)))
-        .collect();
-    let page: Vec<ListedSkill> = matching
-        .iter()
-        .skip(offset)
-        .take(limit)
-        .map(|s| listed(s, access.can_write(&ctx.principal.user, &s.group)))
-        .collect();
-    let next = offset + page.len();
-    let output = Output {
-        count: page.len(),
-        total: matching.len(),
-        next_cursor: (next < matching.len()).then(|| crate::cursor::encode(next)),
-        skills: page,
-        stale: served.stale.clone(),
-        skipped: access.is_editor(&ctx.principal.user).then(|| {
-            served
-                .catalog
-                .skipped
-                .iter()
-                .map(|s| SkippedEntry { path: s.path.clone(), reason: s.reason.clone() })
-                .collect()
-        }),
-    };
-    to_output(&output)
 }
 
 fn matches(skill: &Skill, word: &str) -> bool {

@@ -1,5 +1,5 @@
-//! The tools the connector offers, their declarations (schemas and annotations) and the context
-//! they run in.
+//! The tools the connector offers: the `Tool` trait each implements in a module of its own, the
+//! registry that lists and dispatches them, and the context they run in.
 //!
 //! A reader looking for how a tool works opens its own module; this one only declares and routes.
 
@@ -19,9 +19,11 @@ use crate::catalog::snapshot::{SharedBytes, Snapshot};
 use crate::catalog::Skill;
 use crate::catalog_store::{self, LoadError, Served};
 use crate::config::Config;
+use crate::mcp::model::{self, ToolAnnotations};
 use crate::oauth::bearer::Principal;
 use crate::ports::Platform;
 use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use std::cell::{Cell, RefCell};
@@ -59,42 +61,85 @@ pub enum ToolError {
     Internal(String),
 }
 
-/// Hints that tell clients how a tool behaves (MCP `ToolAnnotations`).
-#[derive(Debug, Clone, Copy, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Annotations {
-    /// Never changes anything.
-    pub read_only_hint: bool,
-    /// May delete or overwrite.
-    pub destructive_hint: bool,
-    /// Repeating the call has no further effect.
-    pub idempotent_hint: bool,
-    /// Talks to systems beyond the skills repository.
-    pub open_world_hint: bool,
-}
-
-impl Annotations {
-    /// A tool that only reads the repository.
-    pub const READ_ONLY: Annotations =
-        Annotations { read_only_hint: true, destructive_hint: false, idempotent_hint: true, open_world_hint: false };
-}
-
-/// What `tools/list` says about one tool.
-#[derive(Debug, Clone)]
-pub struct ToolDefinition {
+/// One tool, declared once: its name, text, hints and types, and what it does. The registry
+/// below turns the list of tools into both `tools/list` and the dispatch of `tools/call`, so a
+/// tool cannot be declared without being callable, or callable without being declared.
+// Futures in the Workers runtime are never sent between threads, so `async fn` without a `Send`
+// bound is what this trait wants.
+#[allow(async_fn_in_trait)]
+pub trait Tool {
     /// The name the model calls.
-    pub name: &'static str,
-    /// A human-readable title.
-    pub title: &'static str,
-    /// When to use it.
-    pub description: &'static str,
-    /// JSON Schema of the arguments.
-    pub input_schema: Value,
-    /// JSON Schema of `structuredContent`.
-    pub output_schema: Value,
-    /// Behaviour hints.
-    pub annotations: Annotations,
+    const NAME: &'static str;
+    /// A title for people.
+    const TITLE: &'static str;
+    /// When to use it; the model reads this to choose tools.
+    const DESCRIPTION: &'static str;
+    /// How it behaves.
+    const ANNOTATIONS: ToolAnnotations;
+    /// Its arguments; their JSON Schema is the tool's input schema.
+    type Input: DeserializeOwned + JsonSchema;
+    /// Its answer; its JSON Schema is the tool's output schema.
+    type Output: Serialize + JsonSchema;
+    /// Runs the tool for the caller of `ctx`.
+    async fn run<P: Platform>(ctx: &ToolContext<'_, P>, input: Self::Input) -> Result<Self::Output, ToolError>;
 }
+
+/// How `tools/list` declares `T`; the title and output schema only where the revision has them.
+fn declare<T: Tool>(structured: bool) -> model::Tool {
+    model::Tool {
+        name: T::NAME,
+        description: T::DESCRIPTION,
+        input_schema: input_schema::<T::Input>(),
+        annotations: T::ANNOTATIONS,
+        title: structured.then_some(T::TITLE),
+        output_schema: structured.then(output_schema::<T::Output>),
+    }
+}
+
+/// Parses the arguments, runs `T` and encodes its answer.
+async fn run<T: Tool, P: Platform>(
+    ctx: &ToolContext<'_, P>,
+    arguments: Map<String, Value>,
+) -> Result<Value, ToolError> {
+    let input: T::Input = parse_arguments(arguments)?;
+    to_output(&T::run(ctx, input).await?)
+}
+
+/// The tools, in the order `tools/list` shows them: written once, expanded into the list of
+/// declarations and into dispatch by name.
+macro_rules! registry {
+    ($($tool:ty),+ $(,)?) => {
+        /// Every tool's declaration, in a fixed order; `structured` for revisions with titles
+        /// and output schemas (2025-06-18 on).
+        pub fn declarations(structured: bool) -> Vec<model::Tool> {
+            vec![$(declare::<$tool>(structured)),+]
+        }
+
+        /// Runs the tool called `name`; `None` when there is no such tool.
+        pub async fn call<P: Platform>(
+            ctx: &ToolContext<'_, P>,
+            name: &str,
+            arguments: Map<String, Value>,
+        ) -> Option<Result<Value, ToolError>> {
+            $(if name == <$tool as Tool>::NAME {
+                return Some(run::<$tool, P>(ctx, arguments).await);
+            })+
+            None
+        }
+    };
+}
+
+registry![
+    list_skills::ListSkills,
+    fetch_skill::FetchSkill,
+    check_updates::CheckUpdates,
+    whoami::Whoami,
+    save_skill::SaveSkill,
+    delete_skill::DeleteSkill,
+    publish_skill::PublishSkill,
+    bump_version::BumpVersion,
+    revoke_user::RevokeUser,
+];
 
 /// The JSON Schema of a tool's arguments: inlined, and with optional arguments typed plainly
 /// (`"string"`, not `["string", "null"]`, and no `"default": null`) so a model reads what to send.
@@ -146,12 +191,12 @@ fn drop_null_option(property: &mut Value) {
 
 /// Parses tool arguments into the tool's input type, with serde's message (which names the
 /// field) for the model to correct itself.
-pub fn parse_arguments<T: serde::de::DeserializeOwned>(arguments: Map<String, Value>) -> Result<T, ToolError> {
+fn parse_arguments<T: serde::de::DeserializeOwned>(arguments: Map<String, Value>) -> Result<T, ToolError> {
     serde_json::from_value(Value::Object(arguments)).map_err(|e| ToolError::InvalidArguments(e.to_string()))
 }
 
 /// Encodes a tool's typed output as its `structuredContent`.
-pub fn to_output<T: Serialize>(output: &T) -> Result<Value, ToolError> {
+fn to_output<T: Serialize>(output: &T) -> Result<Value, ToolError> {
     serde_json::to_value(output).map_err(|e| ToolError::Internal(e.to_string()))
 }
 
@@ -256,40 +301,4 @@ impl<'a, P: Platform> ToolContext<'a, P> {
     pub fn add_github_requests(&self, requests: u32) {
         self.github_requests.set(self.github_requests.get() + requests);
     }
-}
-
-/// Every tool, in the order `tools/list` shows them.
-pub fn definitions() -> Vec<ToolDefinition> {
-    vec![
-        list_skills::definition(),
-        fetch_skill::definition(),
-        check_updates::definition(),
-        whoami::definition(),
-        save_skill::definition(),
-        delete_skill::definition(),
-        publish_skill::definition(),
-        bump_version::definition(),
-        revoke_user::definition(),
-    ]
-}
-
-/// Runs the tool called `name`; `None` when there is no such tool.
-pub async fn call<P: Platform>(
-    ctx: &ToolContext<'_, P>,
-    name: &str,
-    arguments: Map<String, Value>,
-) -> Option<Result<Value, ToolError>> {
-    let result = match name {
-        "list_skills" => list_skills::call(ctx, arguments).await,
-        "fetch_skill" => fetch_skill::call(ctx, arguments).await,
-        "check_updates" => check_updates::call(ctx, arguments).await,
-        "whoami" => whoami::call(ctx, arguments).await,
-        "revoke_user" => revoke_user::call(ctx, arguments).await,
-        "save_skill" => save_skill::call(ctx, arguments).await,
-        "delete_skill" => delete_skill::call(ctx, arguments).await,
-        "publish_skill" => publish_skill::call(ctx, arguments).await,
-        "bump_version" => bump_version::call(ctx, arguments).await,
-        _ => return None,
-    };
-    Some(result)
 }

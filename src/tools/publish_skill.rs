@@ -3,16 +3,14 @@
 //! unknown key keeps its meaning and order.
 
 use super::writing;
-use super::{
-    input_schema, output_schema, parse_arguments, to_output, Annotations, ToolContext, ToolDefinition, ToolError,
-};
+use super::{Tool, ToolContext, ToolError};
 use crate::catalog::manifests::MARKETPLACE_PATH;
 use crate::editing::manifests::{self, EntryFields};
 use crate::editing::{ChangeSet, FileChange};
+use crate::mcp::model::ToolAnnotations;
 use crate::ports::Platform;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 /// The arguments.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -43,55 +41,58 @@ pub struct Output {
     pub commit: String,
 }
 
-/// The declaration.
-pub fn definition() -> ToolDefinition {
-    ToolDefinition {
-        name: "publish_skill",
-        title: "Publish a skill's group",
-        description: "Editors only: publish the group that holds a skill, adding or updating its marketplace.json entry (version from plugin.json; description, category, tags, keywords as given), in one commit.",
-        input_schema: input_schema::<Input>(),
-        output_schema: output_schema::<Output>(),
-        annotations: Annotations { read_only_hint: false, destructive_hint: false, idempotent_hint: true, open_world_hint: false },
-    }
-}
+/// The tool, as the registry in `tools` lists it.
+pub struct PublishSkill;
 
-/// Runs the tool.
-pub async fn call<P: Platform>(ctx: &ToolContext<'_, P>, arguments: Map<String, Value>) -> Result<Value, ToolError> {
-    let input: Input = parse_arguments(arguments)?;
-    let (_, access) = ctx.readable().await?;
-    if !access.is_editor(&ctx.principal.user) {
-        return Err(ToolError::Forbidden("only editors may publish; ask one, or see whoami".into()));
+impl Tool for PublishSkill {
+    const NAME: &'static str = "publish_skill";
+    const TITLE: &'static str = "Publish a skill's group";
+    const DESCRIPTION: &'static str = "Editors only: publish the group that holds a skill, adding or updating its marketplace.json entry (version from plugin.json; description, category, tags, keywords as given), in one commit.";
+    const ANNOTATIONS: ToolAnnotations = ToolAnnotations {
+        read_only_hint: false,
+        destructive_hint: false,
+        idempotent_hint: true,
+        open_world_hint: false,
+    };
+    type Input = Input;
+    type Output = Output;
+
+    async fn run<P: Platform>(ctx: &ToolContext<'_, P>, input: Input) -> Result<Output, ToolError> {
+        let (_, access) = ctx.readable().await?;
+        if !access.is_editor(&ctx.principal.user) {
+            return Err(ToolError::Forbidden("only editors may publish; ask one, or see whoami".into()));
+        }
+        let snapshot = ctx.snapshot().await?;
+        let (committed, (group, version, added)) = writing::commit(ctx, snapshot, None, |snapshot, catalog| {
+            let (group, _) =
+                catalog.skill_folder(&input.skill).ok_or_else(|| ToolError::SkillNotFound(input.skill.clone()))?;
+            let manifest = group.manifest.as_ref().map(|(_, m)| m);
+            let version = manifest.and_then(|m| m.version.clone());
+            let existing = group.entry.as_ref().map(|e| e.index);
+            let description = input
+                .description
+                .clone()
+                .or_else(|| existing.is_none().then(|| manifest.and_then(|m| m.description.clone())).flatten());
+            let fields = EntryFields {
+                version: version.clone(),
+                description,
+                category: input.category.clone(),
+                tags: input.tags.clone(),
+                keywords: input.keywords.clone(),
+            };
+            let mut marketplace = manifests::parse_object(MARKETPLACE_PATH, &snapshot.read(MARKETPLACE_PATH)?)?;
+            let added = manifests::publish(&mut marketplace, &group.name, existing, &group.root, &fields)?;
+            let verb = if added { "Publish" } else { "Update the marketplace entry of" };
+            let change = ChangeSet {
+                changes: vec![FileChange {
+                    path: MARKETPLACE_PATH.into(),
+                    content: Some((manifests::to_bytes(&marketplace), false)),
+                }],
+                message: format!("{verb} group {}", group.name),
+            };
+            Ok((change, (group.name.clone(), version, added)))
+        })
+        .await?;
+        Ok(Output { group, version, added, commit: committed.commit })
     }
-    let snapshot = ctx.snapshot().await?;
-    let (committed, (group, version, added)) = writing::commit(ctx, snapshot, None, |snapshot, catalog| {
-        let (group, _) =
-            catalog.skill_folder(&input.skill).ok_or_else(|| ToolError::SkillNotFound(input.skill.clone()))?;
-        let manifest = group.manifest.as_ref().map(|(_, m)| m);
-        let version = manifest.and_then(|m| m.version.clone());
-        let existing = group.entry.as_ref().map(|e| e.index);
-        let description = input
-            .description
-            .clone()
-            .or_else(|| existing.is_none().then(|| manifest.and_then(|m| m.description.clone())).flatten());
-        let fields = EntryFields {
-            version: version.clone(),
-            description,
-            category: input.category.clone(),
-            tags: input.tags.clone(),
-            keywords: input.keywords.clone(),
-        };
-        let mut marketplace = manifests::parse_object(MARKETPLACE_PATH, &snapshot.read(MARKETPLACE_PATH)?)?;
-        let added = manifests::publish(&mut marketplace, &group.name, existing, &group.root, &fields)?;
-        let verb = if added { "Publish" } else { "Update the marketplace entry of" };
-        let change = ChangeSet {
-            changes: vec![FileChange {
-                path: MARKETPLACE_PATH.into(),
-                content: Some((manifests::to_bytes(&marketplace), false)),
-            }],
-            message: format!("{verb} group {}", group.name),
-        };
-        Ok((change, (group.name.clone(), version, added)))
-    })
-    .await?;
-    to_output(&Output { group, version, added, commit: committed.commit })
 }

@@ -2,16 +2,14 @@
 //! request, from any client, is refused; they can sign in again only if the identity provider
 //! still lets them (remove them there, or from `ALLOWED_DOMAINS`, to keep them out).
 
-use super::{
-    input_schema, output_schema, parse_arguments, to_output, Annotations, ToolContext, ToolDefinition, ToolError,
-};
+use super::{Tool, ToolContext, ToolError};
 use crate::access::Principal;
+use crate::mcp::model::ToolAnnotations;
 use crate::oauth::ledger::{Command, Reply};
 use crate::oauth::shard_of;
 use crate::ports::Platform;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 /// The arguments.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -30,45 +28,43 @@ pub struct Output {
     pub grants_ended: u64,
 }
 
-/// The declaration.
-pub fn definition() -> ToolDefinition {
-    ToolDefinition {
-        name: "revoke_user",
-        title: "Sign a user out everywhere",
-        description:
-            "Editors only: end every sign-in of a user id at once (for offboarding). Their next request is refused.",
-        input_schema: input_schema::<Input>(),
-        output_schema: output_schema::<Output>(),
-        annotations: Annotations {
-            read_only_hint: false,
-            destructive_hint: true,
-            idempotent_hint: true,
-            open_world_hint: false,
-        },
-    }
-}
+/// The tool, as the registry in `tools` lists it.
+pub struct RevokeUser;
 
-/// Runs the tool.
-pub async fn call<P: Platform>(ctx: &ToolContext<'_, P>, arguments: Map<String, Value>) -> Result<Value, ToolError> {
-    let input: Input = parse_arguments(arguments)?;
-    let (_, access) = ctx.readable().await?;
-    if !access.is_editor(&ctx.principal.user) {
-        return Err(ToolError::Forbidden("only editors may revoke a user's sign-ins".into()));
-    }
-    if !matches!(Principal::parse(&input.id), Ok(Principal::User(_))) {
-        return Err(ToolError::InvalidArguments(format!(
-            "`{}` is not a user id; user ids look like google:1143… (whoami shows them)",
-            input.id
-        )));
-    }
-    let reply = ctx
-        .platform
-        .ledger(&shard_of(&input.id), Command::RevokeAll)
-        .await
-        .map_err(|e| ToolError::Internal(format!("sign-in storage is unavailable, try again: {e}")))?;
-    let grants_ended = match reply {
-        Reply::Revoked { count } => count,
-        other => return Err(ToolError::Internal(format!("unexpected storage answer {other:?}"))),
+impl Tool for RevokeUser {
+    const NAME: &'static str = "revoke_user";
+    const TITLE: &'static str = "Sign a user out everywhere";
+    const DESCRIPTION: &'static str =
+        "Editors only: end every sign-in of a user id at once (for offboarding). Their next request is refused.";
+    const ANNOTATIONS: ToolAnnotations = ToolAnnotations {
+        read_only_hint: false,
+        destructive_hint: true,
+        idempotent_hint: true,
+        open_world_hint: false,
     };
-    to_output(&Output { id: input.id, grants_ended })
+    type Input = Input;
+    type Output = Output;
+
+    async fn run<P: Platform>(ctx: &ToolContext<'_, P>, input: Input) -> Result<Output, ToolError> {
+        let (_, access) = ctx.readable().await?;
+        if !access.is_editor(&ctx.principal.user) {
+            return Err(ToolError::Forbidden("only editors may revoke a user's sign-ins".into()));
+        }
+        if !matches!(Principal::parse(&input.id), Ok(Principal::User(_))) {
+            return Err(ToolError::InvalidArguments(format!(
+                "`{}` is not a user id; user ids look like google:1143… (whoami shows them)",
+                input.id
+            )));
+        }
+        let reply = ctx
+            .platform
+            .ledger(&shard_of(&input.id), Command::RevokeAll)
+            .await
+            .map_err(|e| ToolError::Internal(format!("sign-in storage is unavailable, try again: {e}")))?;
+        let grants_ended = match reply {
+            Reply::Revoked { count } => count,
+            other => return Err(ToolError::Internal(format!("unexpected storage answer {other:?}"))),
+        };
+        Ok(Output { id: input.id, grants_ended })
+    }
 }

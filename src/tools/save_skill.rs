@@ -7,9 +7,7 @@
 //! before anything is written.
 
 use super::writing;
-use super::{
-    input_schema, output_schema, parse_arguments, to_output, Annotations, ToolContext, ToolDefinition, ToolError,
-};
+use super::{Tool, ToolContext, ToolError};
 use crate::catalog::git_tree::{self, FileMode};
 use crate::catalog::manifests::{MARKETPLACE_PATH, PLUGIN_MANIFEST};
 use crate::catalog::parsed::{self, SKILL_FILE};
@@ -17,6 +15,7 @@ use crate::catalog::snapshot::Snapshot;
 use crate::catalog::{layout, skill_md, Catalog, PLUGINS_DIR};
 use crate::editing::paths::check_relative_path;
 use crate::editing::{self, manifests, ChangeSet, FileChange};
+use crate::mcp::model::ToolAnnotations;
 use crate::ports::Platform;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -98,15 +97,78 @@ pub struct Output {
     pub deleted: Vec<String>,
 }
 
-/// The declaration.
-pub fn definition() -> ToolDefinition {
-    ToolDefinition {
-        name: "save_skill",
-        title: "Save a skill",
-        description: "Create or update a skill's files in one commit. To change an existing skill, pass base_version (the version_id from fetch_skill). Group writers edit their group's skills; creating a skill or group needs an editor (a new group needs group_description). Binary files use encoding base64.",
-        input_schema: input_schema::<Input>(),
-        output_schema: output_schema::<Output>(),
-        annotations: Annotations { read_only_hint: false, destructive_hint: true, idempotent_hint: false, open_world_hint: false },
+/// The tool, as the registry in `tools` lists it.
+pub struct SaveSkill;
+
+impl Tool for SaveSkill {
+    const NAME: &'static str = "save_skill";
+    const TITLE: &'static str = "Save a skill";
+    const DESCRIPTION: &'static str = "Create or update a skill's files in one commit. To change an existing skill, pass base_version (the version_id from fetch_skill). Group writers edit their group's skills; creating a skill or group needs an editor (a new group needs group_description). Binary files use encoding base64.";
+    const ANNOTATIONS: ToolAnnotations = ToolAnnotations {
+        read_only_hint: false,
+        destructive_hint: true,
+        idempotent_hint: false,
+        open_world_hint: false,
+    };
+    type Input = Input;
+    type Output = Output;
+
+    async fn run<P: Platform>(ctx: &ToolContext<'_, P>, input: Input) -> Result<Output, ToolError> {
+        skill_md::validate_name(&input.skill).map_err(|e| ToolError::InvalidArguments(format!("skill: {e}")))?;
+        let prepared = prepare(&input)?;
+        let (served, access) = ctx.readable().await?;
+        let user = &ctx.principal.user;
+
+        // Decide on the served catalog, so that a stale base_version is a conflict before any write.
+        let mut snapshot = ctx.snapshot().await?;
+        let existing =
+            served.catalog.skill_folder(&input.skill).map(|(group, folder)| (group.clone(), folder.to_string()));
+        let guard = existing.as_ref().map(|(_, folder)| folder.clone());
+        if let Some((group, folder)) = &existing {
+            if input.group.as_ref().is_some_and(|g| *g != group.name) {
+                return Err(ToolError::InvalidArguments(format!(
+                    "skill {} is in group {}; moving a skill between groups is not supported",
+                    input.skill, group.name
+                )));
+            }
+            writing::check_writable(ctx, &access, &served.catalog, &input.skill, group)?;
+            let current = editing::tree_id_of(&editing::folder_blobs(&mut snapshot, folder)?);
+            match &input.base_version {
+                None => {
+                    return Err(ToolError::InvalidArguments(format!(
+                        "skill {} exists; pass base_version (the version_id fetch_skill returned, currently {current}) so a concurrent change is never overwritten",
+                        input.skill
+                    )))
+                }
+                Some(base) if *base != current => {
+                    return Err(ToolError::Conflict(format!(
+                        "skill {} changed since version {base} (it is now {current}); nothing was written. Fetch it again and redo the change",
+                        input.skill
+                    )))
+                }
+                Some(_) => {}
+            }
+        } else if !access.is_editor(user) {
+            return Err(ToolError::Forbidden(format!(
+                "creating a skill needs an editor; {} is not one (whoami shows your access)",
+                user.email
+            )));
+        }
+
+        let (committed, planned) = writing::commit(ctx, snapshot, guard.as_deref(), |snapshot, catalog| {
+            plan(&input, &prepared, snapshot, catalog)
+        })
+        .await?;
+        Ok(Output {
+            skill: input.skill,
+            group: planned.group,
+            created: planned.created,
+            group_created: planned.group_created,
+            commit: committed.commit,
+            version_id: planned.version_id,
+            written: prepared.files.iter().map(|(p, _, _)| p.clone()).collect(),
+            deleted: prepared.delete,
+        })
     }
 }
 
@@ -159,65 +221,6 @@ fn prepare(input: &Input) -> Result<Prepared, ToolError> {
         }
     }
     Ok(Prepared { files, delete })
-}
-
-/// Runs the tool.
-pub async fn call<P: Platform>(ctx: &ToolContext<'_, P>, arguments: Map<String, Value>) -> Result<Value, ToolError> {
-    let input: Input = parse_arguments(arguments)?;
-    skill_md::validate_name(&input.skill).map_err(|e| ToolError::InvalidArguments(format!("skill: {e}")))?;
-    let prepared = prepare(&input)?;
-    let (served, access) = ctx.readable().await?;
-    let user = &ctx.principal.user;
-
-    // Decide on the served catalog, so that a stale base_version is a conflict before any write.
-    let mut snapshot = ctx.snapshot().await?;
-    let existing = served.catalog.skill_folder(&input.skill).map(|(group, folder)| (group.clone(), folder.to_string()));
-    let guard = existing.as_ref().map(|(_, folder)| folder.clone());
-    if let Some((group, folder)) = &existing {
-        if input.group.as_ref().is_some_and(|g| *g != group.name) {
-            return Err(ToolError::InvalidArguments(format!(
-                "skill {} is in group {}; moving a skill between groups is not supported",
-                input.skill, group.name
-            )));
-        }
-        writing::check_writable(ctx, &access, &served.catalog, &input.skill, group)?;
-        let current = editing::tree_id_of(&editing::folder_blobs(&mut snapshot, folder)?);
-        match &input.base_version {
-            None => {
-                return Err(ToolError::InvalidArguments(format!(
-                    "skill {} exists; pass base_version (the version_id fetch_skill returned, currently {current}) so a concurrent change is never overwritten",
-                    input.skill
-                )))
-            }
-            Some(base) if *base != current => {
-                return Err(ToolError::Conflict(format!(
-                    "skill {} changed since version {base} (it is now {current}); nothing was written. Fetch it again and redo the change",
-                    input.skill
-                )))
-            }
-            Some(_) => {}
-        }
-    } else if !access.is_editor(user) {
-        return Err(ToolError::Forbidden(format!(
-            "creating a skill needs an editor; {} is not one (whoami shows your access)",
-            user.email
-        )));
-    }
-
-    let (committed, planned) = writing::commit(ctx, snapshot, guard.as_deref(), |snapshot, catalog| {
-        plan(&input, &prepared, snapshot, catalog)
-    })
-    .await?;
-    to_output(&Output {
-        skill: input.skill,
-        group: planned.group,
-        created: planned.created,
-        group_created: planned.group_created,
-        commit: committed.commit,
-        version_id: planned.version_id,
-        written: prepared.files.iter().map(|(p, _, _)| p.clone()).collect(),
-        deleted: prepared.delete,
-    })
 }
 
 struct Planned {

@@ -1,14 +1,12 @@
 //! `whoami`: who the connector thinks the caller is, and the exact snippet an admin pastes into
 //! `.skillport/access.json` to grant them something.
 
-use super::{
-    input_schema, output_schema, parse_arguments, to_output, Annotations, ToolContext, ToolDefinition, ToolError,
-};
+use super::{Tool, ToolContext, ToolError};
 use crate::access::{Access, ACCESS_PATH};
+use crate::mcp::model::ToolAnnotations;
 use crate::ports::Platform;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 /// No arguments.
 #[derive(Debug, Deserialize, JsonSchema)]
@@ -47,47 +45,51 @@ pub struct Output {
     pub access_json_entry: AccessEntry,
 }
 
-/// The declaration.
-pub fn definition() -> ToolDefinition {
-    ToolDefinition {
-        name: "whoami",
-        title: "Who am I",
-        description: "Show who you are signed in as (user id, email, provider), whether you are an editor, your teams, the state of the access rules, and the entry an administrator pastes into .skillport/access.json to grant you access.",
-        input_schema: input_schema::<Input>(),
-        output_schema: output_schema::<Output>(),
-        annotations: Annotations::READ_ONLY,
-    }
-}
+/// The tool, as the registry in `tools` lists it.
+pub struct Whoami;
 
-/// Runs the tool.
-pub async fn call<P: Platform>(ctx: &ToolContext<'_, P>, arguments: Map<String, Value>) -> Result<Value, ToolError> {
-    let _: Input = parse_arguments(arguments)?;
-    let user = &ctx.principal.user;
-    let provider = user.id.split_once(':').map(|(p, _)| p).unwrap_or_default().to_string();
-    // whoami answers even when the catalog or access.json cannot be read, so people can always
-    // find the id an admin needs.
-    let (editor, teams, access_rules, access_error) = match ctx.access().await {
-        Ok(access) => match access.as_ref() {
-            Access::Rules(_) => (access.is_editor(user), access.teams_of(user), format!("from {ACCESS_PATH}"), None),
-            Access::Missing => (
-                false,
-                Vec::new(),
-                format!("there is no {ACCESS_PATH}: everyone signed in reads the published skills and nobody edits"),
-                None,
-            ),
-            Access::Broken(error) => (false, Vec::new(), format!("{ACCESS_PATH} is broken"), Some(error.to_string())),
-        },
-        Err(error) => (false, Vec::new(), "unknown: the catalog could not be read".into(), Some(error.to_string())),
-    };
-    to_output(&Output {
-        id: user.id.clone(),
-        email: user.email.clone(),
-        name: user.name.clone(),
-        provider,
-        editor,
-        teams,
-        access_rules,
-        access_error,
-        access_json_entry: AccessEntry { id: user.id.clone(), label: user.email.clone() },
-    })
+impl Tool for Whoami {
+    const NAME: &'static str = "whoami";
+    const TITLE: &'static str = "Who am I";
+    const DESCRIPTION: &'static str = "Show who you are signed in as (user id, email, provider), whether you are an editor, your teams, the state of the access rules, and the entry an administrator pastes into .skillport/access.json to grant you access.";
+    const ANNOTATIONS: ToolAnnotations = ToolAnnotations::READ_ONLY;
+    type Input = Input;
+    type Output = Output;
+
+    async fn run<P: Platform>(ctx: &ToolContext<'_, P>, _input: Input) -> Result<Output, ToolError> {
+        let user = &ctx.principal.user;
+        let provider = user.id.split_once(':').map(|(p, _)| p).unwrap_or_default().to_string();
+        // whoami answers even when the catalog or access.json cannot be read, so people can always
+        // find the id an admin needs.
+        let (editor, teams, access_rules, access_error) = match ctx.access().await {
+            Ok(access) => match access.as_ref() {
+                Access::Rules(_) => {
+                    (access.is_editor(user), access.teams_of(user), format!("from {ACCESS_PATH}"), None)
+                }
+                Access::Missing => (
+                    false,
+                    Vec::new(),
+                    format!(
+                        "there is no {ACCESS_PATH}: everyone signed in reads the published skills and nobody edits"
+                    ),
+                    None,
+                ),
+                Access::Broken(error) => {
+                    (false, Vec::new(), format!("{ACCESS_PATH} is broken"), Some(error.to_string()))
+                }
+            },
+            Err(error) => (false, Vec::new(), "unknown: the catalog could not be read".into(), Some(error.to_string())),
+        };
+        Ok(Output {
+            id: user.id.clone(),
+            email: user.email.clone(),
+            name: user.name.clone(),
+            provider,
+            editor,
+            teams,
+            access_rules,
+            access_error,
+            access_json_entry: AccessEntry { id: user.id.clone(), label: user.email.clone() },
+        })
+    }
 }
