@@ -11,6 +11,10 @@ use crate::tools::ToolContext;
 use http::{HeaderMap, StatusCode};
 use serde_json::Value;
 
+/// The most messages one batch may hold: a batch is one invocation, and each message may cost
+/// GitHub requests and CPU, so a client cannot make one request do the work of hundreds.
+pub const MAX_BATCH: usize = 20;
+
 /// The header that carries the negotiated protocol revision.
 pub const VERSION_HEADER: &str = "mcp-protocol-version";
 
@@ -65,6 +69,10 @@ pub async fn post<P: Platform>(ctx: &ToolContext<'_, P>, headers: &HeaderMap, bo
         }
         Body::Batch(items) if items.is_empty() => {
             rpc_error(StatusCode::BAD_REQUEST, INVALID_REQUEST, "an empty batch is not a valid JSON-RPC request")
+        }
+        Body::Batch(items) if items.len() > MAX_BATCH => {
+            let message = format!("a batch holds at most {MAX_BATCH} messages; this one holds {}", items.len());
+            rpc_error(StatusCode::BAD_REQUEST, INVALID_REQUEST, message)
         }
         Body::Batch(items) => {
             let mut responses = Vec::new();

@@ -12,12 +12,17 @@ use serde::{Deserialize, Serialize};
 pub const DEFAULT_LIMIT: usize = 100;
 /// The largest page.
 pub const MAX_LIMIT: usize = 500;
+/// The longest `query`: every word is matched against every skill, so a query of thousands of
+/// words would cost CPU per skill per word.
+pub const MAX_QUERY: usize = 512;
 
 /// The arguments.
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Input {
-    /// Words to look for in skill names, descriptions and tags (case-insensitive; every word must match).
+    /// Words to look for in skill names, descriptions and tags (case-insensitive; every word must
+    /// match; at most 512 characters).
+    #[schemars(length(max = 512))]
     pub query: Option<String>,
     /// Only skills of this group (plugin).
     pub group: Option<String>,
@@ -100,6 +105,11 @@ impl Tool for ListSkills {
         let limit = input.limit.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
             return Err(ToolError::InvalidArguments(format!("`limit` must be between 1 and {MAX_LIMIT}")));
+        }
+        if input.query.as_ref().is_some_and(|q| q.chars().count() > MAX_QUERY) {
+            return Err(ToolError::InvalidArguments(format!(
+                "`query` is at most {MAX_QUERY} characters; search with a few words"
+            )));
         }
         let offset = match &input.cursor {
             None => 0,

@@ -1,0 +1,62 @@
+//! The findings of the white-box security review, one test each, named `security_<n>_…` after
+//! the finding it proves fixed (findings proved inside a module are tested there, under the same
+//! naming: `grep -rn security_ src tests` lists them all).
+
+use serde_json::{json, Value};
+use skillport_connector::app;
+use skillport_connector::testing::{FakeGitHub, FakePlatform};
+
+fn platform() -> FakePlatform {
+    let github = FakeGitHub::new("main");
+    github.commit(&[
+        (
+            ".claude-plugin/marketplace.json",
+            json!({"name": "acme", "plugins": [{"name": "sales", "source": "./plugins/sales"}]}).to_string(),
+        ),
+        (
+            "plugins/sales/skills/proposal-writer/SKILL.md",
+            "---\nname: proposal-writer\ndescription: Drafts proposals\n---\n".into(),
+        ),
+    ]);
+    FakePlatform::new(github)
+}
+
+/// Posts `body` to `/mcp` as the platform's signed-in user; the status and the JSON answer.
+async fn mcp(platform: &FakePlatform, body: &Value, version: Option<&str>) -> (u16, Value) {
+    let mut builder = http::Request::post("https://skills.example.com/mcp")
+        .header("content-type", "application/json")
+        .header("authorization", platform.bearer());
+    if let Some(version) = version {
+        builder = builder.header("mcp-protocol-version", version);
+    }
+    let handled =
+        app::handle(platform, &Ok(platform.config()), builder.body(body.to_string().into_bytes()).unwrap()).await;
+    let (parts, bytes) = handled.response.into_parts();
+    (parts.status.as_u16(), serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+fn tool_call(id: usize, name: &str, arguments: Value) -> Value {
+    json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {"name": name, "arguments": arguments}})
+}
+
+/// Finding 15: a batch could hold any number of calls, and `query` any number of words, each
+/// matched against every skill.
+#[tokio::test]
+async fn security_15_batches_and_queries_are_bounded() {
+    let platform = platform();
+    let batch: Vec<Value> = (0..21).map(|id| tool_call(id, "list_skills", json!({}))).collect();
+    let (status, reply) = mcp(&platform, &Value::Array(batch.clone()), Some("2025-03-26")).await;
+    assert_eq!((status, reply["error"]["code"].as_i64()), (400, Some(-32600)));
+    assert!(reply["error"]["message"].as_str().unwrap().contains("at most 20"), "{reply}");
+    let (status, reply) = mcp(&platform, &Value::Array(batch[..20].to_vec()), Some("2025-03-26")).await;
+    assert_eq!(status, 200);
+    assert_eq!(reply.as_array().map(Vec::len), Some(20), "20 messages are answered");
+
+    let long = "proposal ".repeat(57);
+    assert!(long.chars().count() > 512);
+    let (_, reply) = mcp(&platform, &tool_call(1, "list_skills", json!({"query": long})), None).await;
+    assert_eq!(reply["result"]["isError"], true);
+    assert!(reply["result"]["content"][0]["text"].as_str().unwrap().contains("at most 512 characters"));
+    let (_, reply) = mcp(&platform, &tool_call(1, "list_skills", json!({"query": &long[..512]})), None).await;
+    assert_eq!(reply["result"]["structuredContent"]["total"], 1, "512 characters still search");
+}
