@@ -33,6 +33,7 @@ if (demo) {
     "--var", `OIDC_CLIENT_ID:${oidc.clientId}`,
     "--var", `OIDC_CLIENT_SECRET:${oidc.clientSecret}`,
     "--var", "OIDC_PROVIDER_NAME:demo",
+    "--var", "ALLOWED_DOMAINS:*",
     "--var", "MARKETPLACE_REPO:example/skills",
     "--var", `GITHUB_API_URL:${github.url}`,
     "--var", "GITHUB_SERVICE_TOKEN:demo-token",

@@ -41,6 +41,14 @@ if [ "$(cat "$SKILLPORT_VENV/.skillport-requirements" 2>/dev/null)" != "$require
   "$SKILLPORT_VENV/bin/pip" install --quiet --disable-pip-version-check -r e2e/python/requirements.txt
   echo "$requirements_hash" > "$SKILLPORT_VENV/.skillport-requirements"
 fi
+# The Python MCP SDK 2.x (MCP 2026-07-28) in a virtualenv of its own: it cannot share one with 1.x.
+requirements_hash=$(sha256sum e2e/python-v2/requirements.txt | cut -d' ' -f1)
+if [ "$(cat "$SKILLPORT_VENV_V2/.skillport-requirements" 2>/dev/null)" != "$requirements_hash" ]; then
+  step "installing the Python MCP SDK 2.x client"
+  python3 -m venv "$SKILLPORT_VENV_V2"
+  "$SKILLPORT_VENV_V2/bin/pip" install --quiet --disable-pip-version-check -r e2e/python-v2/requirements.txt
+  echo "$requirements_hash" > "$SKILLPORT_VENV_V2/.skillport-requirements"
+fi
 
 # Headless Chromium for the browser tests of the sign-in pages (Debian's package).
 if ! command -v chromium >/dev/null 2>&1; then

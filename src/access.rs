@@ -298,9 +298,9 @@ impl Policy {
         match principal {
             Principal::Everyone => true,
             Principal::User(id) => *id == user.id,
-            Principal::Domain(domain) => {
-                user.email.rsplit_once('@').is_some_and(|(_, d)| d.eq_ignore_ascii_case(domain))
-            }
+            // The domain the identity provider vouched for at sign-in, not the email's: a
+            // personal Google account can have an address at the company's domain.
+            Principal::Domain(domain) => user.domain.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(domain)),
             Principal::Editors => expand && self.editors.iter().any(|p| self.matches(p, user, false)),
             Principal::Team(name) => {
                 expand
@@ -372,7 +372,9 @@ mod tests {
     use super::*;
 
     fn user(id: &str, email: &str) -> UserInfo {
-        UserInfo { id: id.into(), email: email.into(), name: None }
+        // As a provider other than Google vouches: the verified email's domain.
+        let domain = email.rsplit_once('@').map(|(_, d)| d.to_string());
+        UserInfo { id: id.into(), email: email.into(), name: None, domain }
     }
 
     fn skill<'a>(name: &'a str, group: &'a str) -> SkillRef<'a> {
@@ -399,6 +401,20 @@ mod tests {
         assert!(access.can_read(&anyone, skill("code-review", "engineering")));
         assert!(access.can_write(&writer, "engineering") && !access.can_write(&writer, "sales"));
         assert!(access.can_write(&alice, "sales") && !access.can_write(&anyone, "engineering"));
+    }
+
+    /// Finding 6: `domain:` matched the email address's domain, which a personal Google account
+    /// can share with the company; it now matches the domain the provider vouched for (Google's
+    /// `hd`), recorded at sign-in.
+    #[test]
+    fn security_6_domain_principals_match_the_vouched_domain_not_the_address() {
+        let access = Access::load(Some(r#"{"skills": {"sales": {"read": "domain:acme.example"}}}"#));
+        let workspace = user("google:1", "ann@acme.example");
+        let personal = UserInfo { domain: None, ..user("google:2", "ann.personal@acme.example") };
+        let elsewhere = UserInfo { domain: Some("acme.example".into()), ..user("google:3", "ann@gmail.example") };
+        assert!(access.can_read(&workspace, skill("proposal", "sales")));
+        assert!(!access.can_read(&personal, skill("proposal", "sales")), "an address at the domain is not enough");
+        assert!(access.can_read(&elsewhere, skill("proposal", "sales")), "the vouched domain decides");
     }
 
     #[test]

@@ -92,8 +92,37 @@ pub struct OidcSettings {
     pub client_secret: Secret,
     /// Prefix of user ids (`<provider_name>:<sub>`).
     pub provider_name: String,
-    /// Lower-case email domains allowed to sign in; empty means any verified email.
-    pub allowed_domains: Vec<String>,
+    /// Who may sign in, by domain.
+    pub allowed_domains: AllowedDomains,
+}
+
+/// `ALLOWED_DOMAINS`: the domains whose people may sign in. Required: an unset or empty
+/// setting used to admit every account of the provider (for Google, anyone with a Gmail
+/// address), so admitting everyone has to be asked for with `*`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AllowedDomains {
+    /// `*`: every verified email the provider vouches for.
+    Any,
+    /// These lower-case domains only (for Google, the Workspace domain in `hd`).
+    Only(Vec<String>),
+}
+
+impl AllowedDomains {
+    /// The domain, when exactly one is allowed.
+    pub fn single(&self) -> Option<&str> {
+        match self {
+            AllowedDomains::Only(domains) if domains.len() == 1 => domains.first().map(String::as_str),
+            _ => None,
+        }
+    }
+
+    /// Whether `domain` (lower-case; `None` for an account without one) may sign in.
+    pub fn admit(&self, domain: Option<&str>) -> bool {
+        match self {
+            AllowedDomains::Any => true,
+            AllowedDomains::Only(domains) => domain.is_some_and(|d| domains.iter().any(|a| a == d)),
+        }
+    }
 }
 
 impl OidcSettings {
@@ -256,23 +285,41 @@ fn load_oidc(get: &impl Fn(&str) -> Option<String>, errors: &mut Vec<ConfigError
             return None;
         }
     };
-    let mut allowed_domains = Vec::new();
-    for domain in get("ALLOWED_DOMAINS").unwrap_or_default().split(',').map(|d| d.trim().to_ascii_lowercase()) {
-        if domain.is_empty() {
-            continue;
-        }
-        if domain.contains('@') || !domain.contains('.') || domain.chars().any(|c| c.is_whitespace() || c == '/') {
-            errors.push(ConfigError {
-                setting: "ALLOWED_DOMAINS",
-                problem: format!(
-                    "`{domain}` is not an email domain; write domains like example.com, separated by commas"
-                ),
-            });
-            return None;
-        }
-        allowed_domains.push(domain);
-    }
+    let allowed_domains = load_allowed_domains(get("ALLOWED_DOMAINS"), errors)?;
     Some(OidcSettings { issuer, client_id: client_id?, client_secret: client_secret?, provider_name, allowed_domains })
+}
+
+fn load_allowed_domains(value: Option<String>, errors: &mut Vec<ConfigError>) -> Option<AllowedDomains> {
+    let value = value.unwrap_or_default();
+    let fail = |errors: &mut Vec<ConfigError>, problem: String| {
+        errors.push(ConfigError { setting: "ALLOWED_DOMAINS", problem });
+        None
+    };
+    if value.trim() == "*" {
+        return Some(AllowedDomains::Any);
+    }
+    let domains: Vec<String> =
+        value.split(',').map(|d| d.trim().to_ascii_lowercase()).filter(|d| !d.is_empty()).collect();
+    if domains.is_empty() {
+        return fail(
+            errors,
+            "is required: set your organization's email domains (for Google, its Workspace domains), like \
+             `acme.com, acme.co.uk`, or `*` to let every verified account of the provider sign in"
+                .into(),
+        );
+    }
+    for domain in &domains {
+        if domain.contains('@')
+            || !domain.contains('.')
+            || domain.chars().any(|c| c.is_whitespace() || c == '/' || c == '*')
+        {
+            return fail(
+                errors,
+                format!("`{domain}` is not an email domain; write domains like example.com, separated by commas (or `*` alone for any)"),
+            );
+        }
+    }
+    Some(AllowedDomains::Only(domains))
 }
 
 fn parse_key(setting: &'static str, value: &str) -> Result<SigningKey, ConfigError> {
@@ -358,6 +405,7 @@ mod tests {
         map.entry("COOKIE_ENCRYPTION_KEY".into()).or_insert_with(|| KEY.into());
         map.entry("OIDC_CLIENT_ID".into()).or_insert_with(|| "connector".into());
         map.entry("OIDC_CLIENT_SECRET".into()).or_insert_with(|| "upstream-secret".into());
+        map.entry("ALLOWED_DOMAINS".into()).or_insert_with(|| "acme.example".into());
         Config::load(|name| map.get(name).cloned())
     }
 
@@ -404,8 +452,21 @@ mod tests {
             load(&[("MARKETPLACE_REPO", "a/b"), ("GITHUB_SERVICE_TOKEN", "t"), ("COOKIE_ENCRYPTION_KEY", "abc")])
                 .unwrap_err();
         assert_eq!(errors[0].setting, "COOKIE_ENCRYPTION_KEY");
-        let config = load(&[("MARKETPLACE_REPO", "a/b"), ("GITHUB_SERVICE_TOKEN", "t")]).unwrap();
-        assert!(!format!("{:?}", config.keys).contains("1f"));
+    }
+
+    /// Not a security review finding of its own: the test that stood here looked for hex in a
+    /// Debug print that would show decimal bytes, so it could not fail.
+    #[test]
+    fn security_config_debug_shows_no_secret() {
+        let config = load(&[("MARKETPLACE_REPO", "a/b"), ("GITHUB_SERVICE_TOKEN", "ghp_service_token_value")]).unwrap();
+        let printed = format!("{config:?}");
+        let key_bytes: Vec<u8> = hex::decode(KEY).unwrap();
+        for secret in
+            [KEY.to_string(), format!("{key_bytes:?}"), "ghp_service_token_value".into(), "upstream-secret".into()]
+        {
+            assert!(!printed.contains(&secret), "{secret} is printed in {printed}");
+        }
+        assert!(printed.contains("<redacted>"));
     }
 
     #[test]
@@ -431,7 +492,10 @@ mod tests {
         let config = Config::load(|name| map.get(name).cloned()).unwrap();
         assert!(config.oidc.is_google());
         assert_eq!(config.oidc.provider_name, "google");
-        assert_eq!(config.oidc.allowed_domains, ["example.com", "acme.example"]);
+        assert_eq!(
+            config.oidc.allowed_domains,
+            AllowedDomains::Only(vec!["example.com".into(), "acme.example".into()])
+        );
         assert_eq!(config.lifetimes, Lifetimes { access_token: 3600, grant: 7 * 86_400 });
         map.remove("GOOGLE_CLIENT_SECRET");
         map.insert("OIDC_ISSUER".into(), "http://idp.example".into());
@@ -439,6 +503,33 @@ mod tests {
         let names: Vec<_> =
             Config::load(|name| map.get(name).cloned()).unwrap_err().iter().map(|e| e.setting).collect();
         assert_eq!(names, ["OIDC_ISSUER", "OIDC_CLIENT_SECRET"]);
+    }
+
+    /// Finding 6: an unset or empty `ALLOWED_DOMAINS` admitted every account of the provider.
+    #[test]
+    fn security_6_allowed_domains_is_required_and_star_admits_all() {
+        for empty in [None, Some(""), Some(" , ")] {
+            let mut pairs = vec![("MARKETPLACE_REPO", "a/b"), ("GITHUB_SERVICE_TOKEN", "t")];
+            let mut map: HashMap<String, String> = pairs.drain(..).map(|(k, v)| (k.into(), v.into())).collect();
+            map.insert("COOKIE_ENCRYPTION_KEY".into(), KEY.into());
+            map.insert("OIDC_CLIENT_ID".into(), "c".into());
+            map.insert("OIDC_CLIENT_SECRET".into(), "s".into());
+            if let Some(value) = empty {
+                map.insert("ALLOWED_DOMAINS".into(), value.into());
+            }
+            let errors = Config::load(|name| map.get(name).cloned()).unwrap_err();
+            assert_eq!(errors[0].setting, "ALLOWED_DOMAINS", "{empty:?}");
+            assert!(errors[0].problem.contains("`*`"), "{}", errors[0].problem);
+        }
+        let config =
+            load(&[("MARKETPLACE_REPO", "a/b"), ("GITHUB_SERVICE_TOKEN", "t"), ("ALLOWED_DOMAINS", " * ")]).unwrap();
+        assert_eq!(config.oidc.allowed_domains, AllowedDomains::Any);
+        assert!(load(&[
+            ("MARKETPLACE_REPO", "a/b"),
+            ("GITHUB_SERVICE_TOKEN", "t"),
+            ("ALLOWED_DOMAINS", "*, acme.com")
+        ])
+        .is_err());
     }
 
     #[test]

@@ -1,9 +1,12 @@
 //! Package download links: short-lived URLs a model can fetch from its sandbox without any
 //! credentials, signed so they cannot be forged or altered, and bound to the skill, the commit
-//! and the user they were issued to.
+//! and the sign-in (grant) they were issued to.
 //!
 //! A link carries everything needed to rebuild the package (the commit is immutable), so serving
-//! it needs no session and no catalog: the commit's zipball and a raw copy of the skill's files.
+//! it needs no catalog: the commit's zipball and a raw copy of the skill's files. It names the
+//! grant by its shard and id, both opaque, so the URL (which lands in a sandbox's logs) holds no
+//! personal data; serving it checks the grant is still live, so revoking a user ends their links
+//! at once, and reads who they are from the grant.
 
 use crate::access::{Access, AccessError, SkillRef, ACCESS_PATH};
 use crate::catalog::manifests::{parse_json_file, Marketplace, PluginEntry, MARKETPLACE_PATH};
@@ -12,7 +15,7 @@ use crate::catalog::snapshot::Snapshot;
 use crate::catalog_store;
 use crate::config::Config;
 use crate::keys::{Keys, Purpose};
-use crate::oauth::ledger::UserInfo;
+use crate::oauth::ledger::{Command, Reply, UserInfo};
 use crate::package::{self, InstalledManifest};
 use crate::ports::{HttpResponse, Platform};
 use crate::responses;
@@ -38,6 +41,11 @@ pub enum LinkError {
     /// Past its lifetime.
     #[error("this download link has expired (links work for 15 minutes); ask Claude to fetch the skill again")]
     Expired,
+    /// The sign-in it was issued under has ended (signed out, revoked, or past its lifetime).
+    #[error(
+        "the sign-in this download link was issued under has ended; sign in again and ask Claude to fetch the skill"
+    )]
+    SignedOut,
 }
 
 /// What a link grants: one skill's package at one commit, to one user, until a time.
@@ -53,10 +61,10 @@ pub struct DownloadLink {
     pub commit: String,
     /// The version written into the package's manifest.
     pub version: Option<String>,
-    /// The user the link was issued to.
-    pub user: String,
-    /// That user's verified email (domain principals in access.json are decided by it).
-    pub email: String,
+    /// The shard of the grant the link was issued under (a hash of the user id).
+    pub shard: String,
+    /// The grant's id.
+    pub grant: String,
     /// Unix seconds after which the link is refused.
     pub expires: u64,
 }
@@ -73,8 +81,8 @@ impl DownloadLink {
             query.append_pair("v", version);
         }
         query
-            .append_pair("u", &self.user)
-            .append_pair("m", &self.email)
+            .append_pair("h", &self.shard)
+            .append_pair("r", &self.grant)
             .append_pair("e", &self.expires.to_string())
             .append_pair("s", &signature);
         format!("{base_url}{PATH_PREFIX}{}.skill?{}", self.skill, query.finish())
@@ -97,8 +105,8 @@ impl DownloadLink {
             folder: take("f")?,
             commit: take("c")?,
             version: pairs.get("v").cloned(),
-            user: take("u")?,
-            email: take("m")?,
+            shard: take("h")?,
+            grant: take("r")?,
             expires: take("e")?.parse().map_err(|_| LinkError::Malformed)?,
         };
         let signature = URL_SAFE_NO_PAD.decode(take("s")?).map_err(|_| LinkError::BadSignature)?;
@@ -122,8 +130,8 @@ impl DownloadLink {
             self.folder.clone().into_bytes(),
             self.commit.clone().into_bytes(),
             self.version.clone().unwrap_or_default().into_bytes(),
-            self.user.clone().into_bytes(),
-            self.email.clone().into_bytes(),
+            self.shard.clone().into_bytes(),
+            self.grant.clone().into_bytes(),
             self.expires.to_string().into_bytes(),
         ]
     }
@@ -131,7 +139,7 @@ impl DownloadLink {
 
 /// Whether the link's user may read its skill under the access rules at the link's commit (the
 /// group's published state read from that commit's marketplace.json).
-fn readable_at(snapshot: &mut Snapshot, link: &DownloadLink) -> Result<bool, AccessError> {
+fn readable_at(snapshot: &mut Snapshot, link: &DownloadLink, user: &UserInfo) -> Result<bool, AccessError> {
     let text = if snapshot.contains(ACCESS_PATH) {
         Some(snapshot.read(ACCESS_PATH).map(|b| String::from_utf8(b).unwrap_or_default()).unwrap_or_default())
     } else {
@@ -151,8 +159,7 @@ fn readable_at(snapshot: &mut Snapshot, link: &DownloadLink) -> Result<bool, Acc
                     .is_ok_and(|entry| entry.name == link.group && entry.local_folder().is_some())
             })
         });
-    let user = UserInfo { id: link.user.clone(), email: link.email.clone(), name: None };
-    Ok(access.can_read(&user, SkillRef { name: &link.skill, group: &link.group, published }))
+    Ok(access.can_read(user, SkillRef { name: &link.skill, group: &link.group, published }))
 }
 
 /// Serves `GET /download/<skill>.skill?…`: verifies the link, then builds the package from the
@@ -166,8 +173,21 @@ pub async fn serve<P: Platform>(platform: &P, config: &Config, path: &str, query
                 LinkError::Malformed => StatusCode::BAD_REQUEST,
                 LinkError::BadSignature => StatusCode::FORBIDDEN,
                 LinkError::Expired => StatusCode::GONE,
+                LinkError::SignedOut => StatusCode::FORBIDDEN,
             };
             return (responses::error(status, "invalid_link", &error.to_string()), 0);
+        }
+    };
+    let check = Command::Check { grant_id: link.grant.clone(), now: platform.now_ms() };
+    let user = match platform.ledger(&link.shard, check).await {
+        Ok(Reply::Grant { grant }) => grant.user,
+        Ok(_) => {
+            let error = LinkError::SignedOut;
+            return (responses::error(StatusCode::FORBIDDEN, "invalid_link", &error.to_string()), 0);
+        }
+        Err(_) => {
+            let message = "sign-in storage is unavailable; try the link again in a moment";
+            return (responses::error(StatusCode::SERVICE_UNAVAILABLE, "temporarily_unavailable", message), 0);
         }
     };
     let github = catalog_store::github(platform, config);
@@ -185,7 +205,7 @@ pub async fn serve<P: Platform>(platform: &P, config: &Config, path: &str, query
             return Ok(None);
         }
         // The link's user must still be allowed to read the skill under the rules of its commit.
-        match readable_at(&mut snapshot, &link) {
+        match readable_at(&mut snapshot, &link, &user) {
             Ok(true) => {}
             Ok(false) => return Ok(None),
             Err(error) => return Ok(Some(Err(error))),
@@ -242,8 +262,8 @@ mod tests {
             folder: "plugins/docs/skills/pdf".into(),
             commit: "a".repeat(40),
             version: Some("1.0.0".into()),
-            user: "google:1".into(),
-            email: "ann@acme.example".into(),
+            shard: "u-0123".into(),
+            grant: "g-1".into(),
             expires: 1_000,
         }
     }
@@ -271,12 +291,7 @@ mod tests {
             Err(LinkError::BadSignature)
         );
         assert_eq!(DownloadLink::verify("/download/other.skill", &query, &key, 0), Err(LinkError::BadSignature));
-        for (from, to) in [
-            ("e=1000", "e=9999"),
-            ("u=google%3A1", "u=google%3A2"),
-            ("m=ann%40acme.example", "m=ann%40evil.example"),
-            ("v=1.0.0", "v=2.0.0"),
-        ] {
+        for (from, to) in [("e=1000", "e=9999"), ("h=u-0123", "h=u-0124"), ("r=g-1", "r=g-2"), ("v=1.0.0", "v=2.0.0")] {
             assert_eq!(
                 DownloadLink::verify(&path, &query.replace(from, to), &key, 0),
                 Err(LinkError::BadSignature),

@@ -362,6 +362,7 @@ impl FakePlatform {
             ("OIDC_CLIENT_ID", "skillport"),
             ("OIDC_CLIENT_SECRET", "upstream-secret"),
             ("OIDC_PROVIDER_NAME", "test"),
+            ("ALLOWED_DOMAINS", "acme.example"),
         ]
         .into();
         Config::load(|name| vars.get(name).map(|v| v.to_string())).expect("test configuration is valid")
@@ -404,7 +405,12 @@ impl FakePlatform {
 
     /// [`FakePlatform::sign_in`] for a default user, `test:ann` (ann@acme.example).
     pub fn bearer(&self) -> String {
-        self.sign_in(&UserInfo { id: "test:ann".into(), email: "ann@acme.example".into(), name: Some("Ann".into()) })
+        self.sign_in(&UserInfo {
+            id: "test:ann".into(),
+            email: "ann@acme.example".into(),
+            name: Some("Ann".into()),
+            domain: Some("acme.example".into()),
+        })
     }
 
     /// KV writes so far.

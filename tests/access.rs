@@ -30,7 +30,12 @@ fn users() -> Vec<UserInfo> {
         ("google:u3", "u3@b.example"),
     ]
     .iter()
-    .map(|(id, email)| UserInfo { id: (*id).into(), email: (*email).into(), name: None })
+    .map(|(id, email)| UserInfo {
+        id: (*id).into(),
+        email: (*email).into(),
+        name: None,
+        domain: email.rsplit_once('@').map(|(_, d)| d.to_string()),
+    })
     .collect()
 }
 

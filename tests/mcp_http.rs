@@ -315,7 +315,14 @@ async fn a_missing_setting_is_named_on_every_request() {
         reply.body["problems"].as_array().unwrap().iter().map(|p| p["setting"].as_str().unwrap()).collect();
     assert_eq!(
         settings,
-        ["MARKETPLACE_REPO", "GITHUB_SERVICE_TOKEN", "COOKIE_ENCRYPTION_KEY", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"]
+        [
+            "MARKETPLACE_REPO",
+            "GITHUB_SERVICE_TOKEN",
+            "COOKIE_ENCRYPTION_KEY",
+            "OIDC_CLIENT_ID",
+            "OIDC_CLIENT_SECRET",
+            "ALLOWED_DOMAINS"
+        ]
     );
     let home = http::Request::get("https://skills.example.com/")
         .header("accept", "application/json")

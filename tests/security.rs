@@ -4,6 +4,8 @@
 
 use serde_json::{json, Value};
 use skillport_connector::app;
+use skillport_connector::oauth::ledger::Command;
+use skillport_connector::ports::SignInStore;
 use skillport_connector::testing::{FakeGitHub, FakePlatform};
 
 fn platform() -> FakePlatform {
@@ -59,4 +61,26 @@ async fn security_15_batches_and_queries_are_bounded() {
     assert!(reply["result"]["content"][0]["text"].as_str().unwrap().contains("at most 512 characters"));
     let (_, reply) = mcp(&platform, &tool_call(1, "list_skills", json!({"query": &long[..512]})), None).await;
     assert_eq!(reply["result"]["structuredContent"]["total"], 1, "512 characters still search");
+}
+
+/// Finding 9: a download link outlived the revocation of its user's sign-in, and carried their
+/// email in the URL.
+#[tokio::test]
+async fn security_9_download_links_die_with_the_sign_in_and_hold_no_personal_data() {
+    let platform = platform();
+    let (_, reply) = mcp(&platform, &tool_call(1, "fetch_skill", json!({"name": "proposal-writer"})), None).await;
+    let url = reply["result"]["structuredContent"]["package"]["download_url"].as_str().unwrap().to_string();
+    for personal in ["ann", "acme.example", "test%3A"] {
+        assert!(!url.contains(personal), "{personal} in {url}");
+    }
+    let download = || async {
+        let request = http::Request::get(url.as_str()).body(Vec::new()).unwrap();
+        app::handle(&platform, &Ok(platform.config()), request).await.response
+    };
+    assert_eq!(download().await.status(), 200);
+    let shard = skillport_connector::oauth::shard_of("test:ann");
+    platform.ledger(&shard, Command::RevokeAll).await.unwrap();
+    let refused = download().await;
+    assert_eq!(refused.status(), 403);
+    assert!(String::from_utf8_lossy(refused.body()).contains("sign-in this download link was issued under has ended"));
 }

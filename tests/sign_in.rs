@@ -217,6 +217,7 @@ fn config_with(current: &str, previous: Option<&str>) -> Config {
         ("OIDC_CLIENT_ID", "skillport"),
         ("OIDC_CLIENT_SECRET", "upstream-secret"),
         ("OIDC_PROVIDER_NAME", "test"),
+        ("ALLOWED_DOMAINS", "acme.example"),
     ]
     .into_iter()
     .map(|(k, v)| (k, v.to_string()))
@@ -251,7 +252,7 @@ async fn rotating_the_signing_key_keeps_people_signed_in_while_the_previous_key_
 fn storage_rows_written_per_sign_in_refresh_and_request() {
     let records = MemoryRecords::default();
     let clients = MemoryRecords::default();
-    let user = UserInfo { id: "google:1".into(), email: "a@acme.example".into(), name: None };
+    let user = UserInfo { id: "google:1".into(), email: "a@acme.example".into(), name: None, domain: None };
     let code = PendingCode {
         user,
         client_id: "c".into(),

@@ -80,11 +80,21 @@ fn root_plugin() -> FakePlatform {
 }
 
 fn ann() -> UserInfo {
-    UserInfo { id: "test:ann".into(), email: "ann@acme.example".into(), name: Some("Ann".into()) }
+    UserInfo {
+        id: "test:ann".into(),
+        email: "ann@acme.example".into(),
+        name: Some("Ann".into()),
+        domain: Some("acme.example".into()),
+    }
 }
 
 fn bob() -> UserInfo {
-    UserInfo { id: "test:bob".into(), email: "bob@acme.example".into(), name: None }
+    UserInfo {
+        id: "test:bob".into(),
+        email: "bob@acme.example".into(),
+        name: None,
+        domain: Some("acme.example".into()),
+    }
 }
 
 /// Calls `tool` as `user`; `Ok(structured output)` or `Err(error text)`.

@@ -48,6 +48,11 @@ pub struct UserInfo {
     pub email: String,
     /// Display name, when the provider gave one.
     pub name: Option<String>,
+    /// The organization domain the provider vouches for (Google's hosted domain `hd`; for other
+    /// providers the verified email's domain), which `domain:` principals match. Grants made
+    /// before it was recorded have none and match no `domain:` principal until the next sign-in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
 }
 
 /// An authorization code waiting at the token endpoint.
@@ -418,7 +423,7 @@ mod tests {
     use super::*;
 
     fn user() -> UserInfo {
-        UserInfo { id: "google:1".into(), email: "ann@acme.example".into(), name: Some("Ann".into()) }
+        UserInfo { id: "google:1".into(), email: "ann@acme.example".into(), name: Some("Ann".into()), domain: None }
     }
 
     fn issue(records: &MemoryRecords, state: &str, code: &str, now: u64) -> Reply {

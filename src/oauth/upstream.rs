@@ -9,7 +9,7 @@
 
 use super::ledger::UserInfo;
 use super::{id_token_crypto, Endpoint};
-use crate::config::OidcSettings;
+use crate::config::{AllowedDomains, OidcSettings};
 use crate::ports::{FetchError, HttpResponse, Platform};
 use http::{header, StatusCode};
 use jsonwebtoken::jwk::JwkSet;
@@ -212,7 +212,7 @@ pub fn authorization_url(
             query.append_pair("prompt", "select_account");
             // A hint only: Google shows accounts of this Workspace domain first. The `hd` claim
             // is what is enforced.
-            if let [domain] = settings.allowed_domains.as_slice() {
+            if let Some(domain) = settings.allowed_domains.single() {
                 query.append_pair("hd", domain);
             }
         }
@@ -330,21 +330,25 @@ pub fn admit(settings: &OidcSettings, claims: &IdClaims) -> Result<UserInfo, Sig
     if !claims.email_verified {
         return Err(SignInRefused::Unverified(email));
     }
-    if !settings.allowed_domains.is_empty() {
-        let domain = if settings.is_google() {
-            claims.hd.clone().unwrap_or_default()
-        } else {
-            email.rsplit_once('@').map(|(_, d)| d.to_string()).unwrap_or_default()
-        }
-        .to_ascii_lowercase();
-        if !settings.allowed_domains.contains(&domain) {
-            return Err(SignInRefused::DomainNotAllowed { email, allowed: settings.allowed_domains.join(", ") });
-        }
+    // The domain the provider vouches for: Google's hosted domain (a personal account has none,
+    // whatever its address), elsewhere the verified email's domain.
+    let domain = if settings.is_google() {
+        claims.hd.as_deref().map(str::to_ascii_lowercase)
+    } else {
+        email.rsplit_once('@').map(|(_, d)| d.to_ascii_lowercase())
+    };
+    if !settings.allowed_domains.admit(domain.as_deref()) {
+        let allowed = match &settings.allowed_domains {
+            AllowedDomains::Any => "any".into(),
+            AllowedDomains::Only(domains) => domains.join(", "),
+        };
+        return Err(SignInRefused::DomainNotAllowed { email, allowed });
     }
     Ok(UserInfo {
         id: format!("{}:{}", settings.provider_name, claims.sub),
         email,
         name: claims.name.clone().filter(|n| !n.trim().is_empty()),
+        domain,
     })
 }
 
@@ -359,7 +363,10 @@ mod tests {
             client_id: "c".into(),
             client_secret: Secret::new("s"),
             provider_name: "google".into(),
-            allowed_domains: domains.iter().map(|d| d.to_string()).collect(),
+            allowed_domains: match domains {
+                ["*"] => AllowedDomains::Any,
+                _ => AllowedDomains::Only(domains.iter().map(|d| d.to_string()).collect()),
+            },
         }
     }
 
@@ -396,9 +403,24 @@ mod tests {
         let other = settings("https://idp.acme.example", &["acme.example"]);
         assert!(admit(&other, &claims("Ann@ACME.example", true, None)).is_ok());
         assert!(admit(&other, &claims("ann@evil.example", true, Some("acme.example"))).is_err());
-        let open = settings("https://idp.acme.example", &[]);
+        let open = settings("https://idp.acme.example", &["*"]);
         assert!(admit(&open, &claims("ann@anywhere.example", true, None)).is_ok());
         assert!(admit(&open, &claims("ann@anywhere.example", false, None)).is_err());
+    }
+
+    /// Finding 6: the domain a user is matched on is the one the provider vouches for.
+    #[test]
+    fn security_6_the_vouched_domain_is_recorded_google_hd_else_email() {
+        let google = settings("https://accounts.google.com", &["*"]);
+        let workspace = admit(&google, &claims("ann@acme.example", true, Some("Acme.example"))).unwrap();
+        assert_eq!(workspace.domain.as_deref(), Some("acme.example"));
+        let personal = admit(&google, &claims("ann@acme.example", true, None)).unwrap();
+        assert_eq!(personal.domain, None, "a Gmail account with an address at acme.example is not acme.example's");
+        let other = settings("https://idp.acme.example", &["*"]);
+        assert_eq!(
+            admit(&other, &claims("Ann@ACME.example", true, None)).unwrap().domain.as_deref(),
+            Some("acme.example")
+        );
     }
 
     #[test]

@@ -149,8 +149,8 @@ impl Tool for FetchSkill {
             folder: skill.folder.clone(),
             commit: served.catalog.commit.clone(),
             version: skill.version.clone(),
-            user: ctx.principal.user.id.clone(),
-            email: ctx.principal.user.email.clone(),
+            shard: crate::oauth::shard_of(&ctx.principal.user.id),
+            grant: ctx.principal.grant_id.clone(),
             expires: ctx.platform.now_ms() / 1000 + LINK_LIFETIME_SECONDS,
         };
         let filename = format!("{}.skill", skill.name);
