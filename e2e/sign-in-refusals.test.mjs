@@ -136,8 +136,17 @@ test("a forged upstream state, one from another browser, and a replayed callback
   assert.equal(replay.headers.get("location"), null);
 });
 
-test("ID tokens with a bad signature, the wrong audience, an old expiry or the wrong nonce are refused", async () => {
-  for (const [mode, message] of [["bad-signature", /InvalidSignature|signature/i], ["wrong-audience", /InvalidAudience|audience/i], ["expired", /expired/], ["wrong-nonce", /nonce/]]) {
+test("ID tokens with a bad signature, the wrong audience, an old expiry, the wrong nonce or another authorized party are refused", async () => {
+  const modes = [
+    ["bad-signature", /InvalidSignature|signature/i],
+    ["wrong-audience", /InvalidAudience|audience/i],
+    ["expired", /expired/],
+    ["wrong-nonce", /nonce/],
+    // Security review finding 16: azp was not checked.
+    ["many-audiences", /several audiences but no authorized party/],
+    ["other-azp", /issued to another client/],
+  ];
+  for (const [mode, message] of modes) {
     rogue.state.mode = mode;
     const flow = await authorize(rogueWorker.url, "ann@acme.example");
     assert.equal(flow.code, undefined, mode);

@@ -113,6 +113,20 @@ async fn route<P: Platform>(
     sse_open: &mut Option<SseOpen>,
 ) -> HttpResponse {
     let path = request.uri().path();
+    let unset_outside_loopback;
+    let config = match config {
+        Ok(settings) if settings.connector_url.is_none() && !is_loopback(request) => {
+            unset_outside_loopback = Err(vec![ConfigError {
+                setting: "CONNECTOR_URL",
+                problem: "is required outside a local run: set the connector's public https URL (e.g. \
+                          https://skills.acme.com) under [vars], so that its issuer, links and cookies do \
+                          not follow whatever host a request names"
+                    .into(),
+            }]);
+            &unset_outside_loopback
+        }
+        _ => config,
+    };
     let own_origin = own_origin(config.as_ref().ok(), request);
     let origin = request.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_string);
     let origin_allowed = origin.as_deref().is_none_or(|o| is_allowed_origin(o, &own_origin, config.as_ref().ok()));
@@ -230,7 +244,13 @@ async fn route<P: Platform>(
     }
 }
 
-/// The connector's public origin: `CONNECTOR_URL`'s, else the request's.
+/// Whether the request was addressed to this machine (a local run, where the request's own URL
+/// may stand in for `CONNECTOR_URL`).
+fn is_loopback(request: &HttpRequest) -> bool {
+    matches!(request.uri().host(), Some("localhost" | "127.0.0.1" | "[::1]" | "::1"))
+}
+
+/// The connector's public origin: `CONNECTOR_URL`'s, else (on loopback only) the request's.
 fn own_origin(config: Option<&Config>, request: &HttpRequest) -> String {
     if let Some(url) = config.and_then(|c| c.connector_url.as_ref()) {
         return url.origin().ascii_serialization();

@@ -363,6 +363,7 @@ impl FakePlatform {
             ("OIDC_CLIENT_SECRET", "upstream-secret"),
             ("OIDC_PROVIDER_NAME", "test"),
             ("ALLOWED_DOMAINS", "acme.example"),
+            ("CONNECTOR_URL", BASE_URL),
         ]
         .into();
         Config::load(|name| vars.get(name).map(|v| v.to_string())).expect("test configuration is valid")

@@ -4,9 +4,11 @@
 
 use serde_json::{json, Value};
 use skillport_connector::app;
+use skillport_connector::config::Config;
 use skillport_connector::oauth::ledger::Command;
 use skillport_connector::ports::SignInStore;
 use skillport_connector::testing::{FakeGitHub, FakePlatform};
+use std::collections::HashMap;
 
 fn platform() -> FakePlatform {
     let github = FakeGitHub::new("main");
@@ -83,4 +85,51 @@ async fn security_9_download_links_die_with_the_sign_in_and_hold_no_personal_dat
     let refused = download().await;
     assert_eq!(refused.status(), 403);
     assert!(String::from_utf8_lossy(refused.body()).contains("sign-in this download link was issued under has ended"));
+}
+
+/// The test platform's settings, with `CONNECTOR_URL` as given.
+fn config_with_connector_url(connector_url: Option<&str>) -> Config {
+    let mut vars: HashMap<&str, &str> = [
+        ("MARKETPLACE_REPO", "acme/skills"),
+        ("GITHUB_SERVICE_TOKEN", "test-token"),
+        ("GITHUB_API_URL", "https://api.github.test"),
+        ("COOKIE_ENCRYPTION_KEY", "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"),
+        ("OIDC_ISSUER", "https://idp.example.com"),
+        ("OIDC_CLIENT_ID", "skillport"),
+        ("OIDC_CLIENT_SECRET", "upstream-secret"),
+        ("ALLOWED_DOMAINS", "acme.example"),
+    ]
+    .into();
+    if let Some(url) = connector_url {
+        vars.insert("CONNECTOR_URL", url);
+    }
+    Config::load(|name| vars.get(name).map(|v| v.to_string())).unwrap()
+}
+
+/// Finding 12: without `CONNECTOR_URL`, the issuer, links and the cookies' `Secure` flag
+/// followed whatever URL a request named.
+#[tokio::test]
+async fn security_12_connector_url_is_required_outside_loopback() {
+    let platform = platform();
+    let metadata = |config: Config, url: &str, host: Option<&str>| {
+        let mut builder = http::Request::get(url);
+        if let Some(host) = host {
+            builder = builder.header("host", host);
+        }
+        let request = builder.body(Vec::new()).unwrap();
+        let platform = &platform;
+        async move {
+            let (parts, body) = app::handle(platform, &Ok(config), request).await.response.into_parts();
+            (parts.status.as_u16(), serde_json::from_slice::<Value>(&body).unwrap_or(Value::Null))
+        }
+    };
+    let path = "/.well-known/oauth-authorization-server";
+    let (status, body) = metadata(config_with_connector_url(None), &format!("https://evil.example{path}"), None).await;
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["problems"][0]["setting"], "CONNECTOR_URL");
+    let (status, body) = metadata(config_with_connector_url(None), &format!("http://127.0.0.1:8787{path}"), None).await;
+    assert_eq!((status, body["issuer"].as_str()), (200, Some("http://127.0.0.1:8787")), "a local run needs none");
+    let set = config_with_connector_url(Some("https://skills.example.com"));
+    let (status, body) = metadata(set, &format!("https://evil.example{path}"), Some("evil.example")).await;
+    assert_eq!((status, body["issuer"].as_str()), (200, Some("https://skills.example.com")));
 }

@@ -218,6 +218,7 @@ fn config_with(current: &str, previous: Option<&str>) -> Config {
         ("OIDC_CLIENT_SECRET", "upstream-secret"),
         ("OIDC_PROVIDER_NAME", "test"),
         ("ALLOWED_DOMAINS", "acme.example"),
+        ("CONNECTOR_URL", "https://skills.example.com"),
     ]
     .into_iter()
     .map(|(k, v)| (k, v.to_string()))

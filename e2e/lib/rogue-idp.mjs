@@ -1,7 +1,9 @@
 // A deliberately misbehaving OpenID provider on 127.0.0.1, to show the connector refuses what a
 // compromised or misconfigured provider sends. It signs every user straight in (no login page)
 // and issues ID tokens spoiled as `mode` says: "bad-signature" (signed with a key it does not
-// publish, under the published key's id), "wrong-audience", "expired", "wrong-nonce", or "good".
+// publish, under the published key's id), "wrong-audience", "expired", "wrong-nonce",
+// "many-audiences" (the connector among several audiences, no azp), "other-azp" (issued to
+// another client that lists the connector too), or "good".
 import { createServer } from "node:http";
 import { generateKeyPairSync, sign, randomBytes } from "node:crypto";
 
@@ -43,7 +45,8 @@ export async function startRogueIdp({ clientId = "skillport-connector" } = {}) {
       const claims = {
         iss: issuer,
         sub: state.email,
-        aud: state.mode === "wrong-audience" ? "someone-else" : clientId,
+        aud: { "wrong-audience": "someone-else", "many-audiences": [clientId, "another-app"], "other-azp": [clientId, "another-app"] }[state.mode] ?? clientId,
+        ...(state.mode === "other-azp" ? { azp: "another-app" } : {}),
         exp: state.mode === "expired" ? now - 3600 : now + 300,
         iat: now,
         nonce: state.mode === "wrong-nonce" ? "not-the-nonce" : issued.nonce,

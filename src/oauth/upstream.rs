@@ -103,6 +103,38 @@ pub struct IdClaims {
     pub name: Option<String>,
     /// Google Workspace's hosted domain.
     pub hd: Option<String>,
+    /// The audiences (one string or a list; jsonwebtoken checks ours is among them).
+    #[serde(default, deserialize_with = "one_or_many")]
+    pub aud: Vec<String>,
+    /// The authorized party: the client the token was issued to.
+    pub azp: Option<String>,
+}
+
+impl IdClaims {
+    /// OpenID Connect Core 1.0 §3.1.3.7 (items 4 and 5): a token for several audiences must name
+    /// its authorized party, and an authorized party, when named, must be this connector, so a
+    /// token issued to another application that merely lists us is refused.
+    pub fn check_authorized_party(&self, client_id: &str) -> Result<(), String> {
+        match self.azp.as_deref() {
+            Some(azp) if azp != client_id => Err(format!("it was issued to another client (azp `{azp}`)")),
+            None if self.aud.len() > 1 => Err("it names several audiences but no authorized party (azp)".into()),
+            _ => Ok(()),
+        }
+    }
+}
+
+fn one_or_many<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match Option::<OneOrMany>::deserialize(deserializer)? {
+        None => Vec::new(),
+        Some(OneOrMany::One(one)) => vec![one],
+        Some(OneOrMany::Many(many)) => many,
+    })
 }
 
 fn boolish<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
@@ -320,6 +352,7 @@ pub async fn verify_id_token<P: Platform>(
     if claims.nonce.as_deref() != Some(nonce) {
         return Err(invalid("its nonce does not match this sign-in".into()));
     }
+    claims.check_authorized_party(&endpoint.config.oidc.client_id).map_err(invalid)?;
     Ok(claims)
 }
 
@@ -379,6 +412,8 @@ mod tests {
             email_verified: verified,
             name: Some("Ann".into()),
             hd: hd.map(str::to_string),
+            aud: vec!["c".into()],
+            azp: None,
         }
     }
 
@@ -421,6 +456,25 @@ mod tests {
             admit(&other, &claims("Ann@ACME.example", true, None)).unwrap().domain.as_deref(),
             Some("acme.example")
         );
+    }
+
+    /// Finding 16: with several audiences, `azp` was not checked, so a token issued to another
+    /// application that also lists this connector signed people in.
+    #[test]
+    fn security_16_azp_is_checked_when_aud_lists_several_audiences() {
+        let parse = |json: &str| serde_json::from_str::<IdClaims>(json).unwrap();
+        let base = r#""sub":"1","exp":1"#;
+        let cases = [
+            (format!(r#"{{{base},"aud":"c"}}"#), true),
+            (format!(r#"{{{base},"aud":["c"]}}"#), true),
+            (format!(r#"{{{base},"aud":["c","other"],"azp":"c"}}"#), true),
+            (format!(r#"{{{base},"aud":["c","other"]}}"#), false),
+            (format!(r#"{{{base},"aud":["c","other"],"azp":"other"}}"#), false),
+            (format!(r#"{{{base},"aud":"c","azp":"other"}}"#), false),
+        ];
+        for (json, accepted) in cases {
+            assert_eq!(parse(&json).check_authorized_party("c").is_ok(), accepted, "{json}");
+        }
     }
 
     #[test]
