@@ -95,9 +95,17 @@ test("the home page in Chromium: complete and incomplete configurations show the
   try {
     const page = await browser.newPage({ viewport: { width: 900, height: 700 } });
     await page.goto(`${worker.url}/`);
+    const publicText = await page.textContent("body");
+    assert.match(publicText, /Working\./);
+    assert.match(publicText, new RegExp(`${worker.url.replace(/[.]/g, "\\.")}/mcp`));
+    assert.doesNotMatch(publicText, /acme\/skills|[0-9a-f]{12}|Skills: \d/, "the repository's details are for editors");
+    await page.screenshot({ path: path.join(shots, "home-public.png"), fullPage: true });
+
+    // An editor's access token shows every check.
+    await page.setExtraHTTPHeaders({ authorization: await worker.bearer(EDITOR) });
+    await page.goto(`${worker.url}/`);
     const text = await page.textContent("body");
     assert.match(text, /Working\./);
-    assert.match(text, new RegExp(`${worker.url.replace(/[.]/g, "\\.")}/mcp`));
     assert.match(text, /\/sse/);
     assert.match(text, /GitHub: the token reads acme\/skills at [0-9a-f]{12}/);
     assert.match(text, /Sign-in: sign-in through http:\/\/127\.0\.0\.1/);
@@ -105,6 +113,7 @@ test("the home page in Chromium: complete and incomplete configurations show the
     assert.doesNotMatch(text, new RegExp(github.token));
     await page.screenshot({ path: path.join(shots, "home-configured.png"), fullPage: true });
 
+    await page.setExtraHTTPHeaders({});
     await page.goto(`${broken.url}/`);
     const brokenText = await page.textContent("body");
     assert.match(brokenText, /Not working yet/);
@@ -113,7 +122,11 @@ test("the home page in Chromium: complete and incomplete configurations show the
 
     const status = await (await fetch(`${worker.url}/`, { headers: { accept: "application/json" } })).json();
     assert.equal(status.healthy, true);
-    assert.equal(status.skills_served, 6);
+    assert.equal(status.skills_served, undefined, "counts are for editors");
+    const detailed = await (await fetch(`${worker.url}/`, { headers: { accept: "application/json", authorization: await worker.bearer(EDITOR) } })).json();
+    assert.equal(detailed.skills_served, 6);
+    const member = await (await fetch(`${worker.url}/`, { headers: { accept: "application/json", authorization: await worker.bearer("dana@example.com") } })).json();
+    assert.equal(member.marketplace, undefined, "a member who is not an editor sees the public page");
   } finally {
     await browser.close();
     await broken.stop();

@@ -143,7 +143,21 @@ async fn route<P: Platform>(
     }
 
     match (path, request.method()) {
-        ("/", &Method::GET) => home::page(platform, config, &own_origin, wants_json(request)).await,
+        ("/", &Method::GET) => {
+            let viewer = match config {
+                Ok(config) if request.headers().contains_key(header::AUTHORIZATION) => {
+                    let endpoint = Endpoint { platform, config, base_url: &own_origin };
+                    match bearer::authenticate(&endpoint, request.headers()).await {
+                        Ok(principal) if home::is_editor(platform, config, &principal.user).await => {
+                            home::Viewer::Editor
+                        }
+                        _ => home::Viewer::Public,
+                    }
+                }
+                _ => home::Viewer::Public,
+            };
+            home::page(platform, config, &own_origin, wants_json(request), viewer).await
+        }
         ("/mcp", method) => {
             if !origin_allowed {
                 return forbidden_origin();

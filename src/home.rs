@@ -1,11 +1,14 @@
-//! The home page `/`: what this is, the URL to paste into Claude, and whether it works — the
-//! configuration, GitHub (reachable, token accepted, token expiry when GitHub says), the identity
-//! provider's discovery, and the skills served and skipped. HTML for people, JSON with
-//! `Accept: application/json`.
+//! The home page `/`: what this is, the URL to paste into Claude, and whether it works. HTML for
+//! people, JSON with `Accept: application/json`.
+//!
+//! Anyone sees the health word and, while the configuration is incomplete, which settings to fix
+//! (the same problems every endpoint answers with). The details — the repository, its commit,
+//! the GitHub token's expiry, the identity provider, the skills served and skipped — describe a
+//! private repository, so they are shown only to editors, identified by an access token in
+//! `Authorization: Bearer` (`node scripts/sign-in.mjs <url> <email>` prints one).
 //!
 //! The checks are cached in the isolate for a minute, so a page that is reloaded, or probed by a
-//! monitor, costs GitHub at most one request a minute. Nothing secret is shown: only whether each
-//! setting is present, and what GitHub and the provider answered.
+//! monitor, costs GitHub at most one request a minute. Nothing secret is shown to anyone.
 
 use crate::catalog::External;
 use crate::catalog_store;
@@ -114,6 +117,35 @@ pub async fn status<P: Platform>(platform: &P, config: &Result<Config, Vec<Confi
     status
 }
 
+/// Who is looking at the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Viewer {
+    /// Anyone: the health word and the configuration's problems.
+    Public,
+    /// A signed-in editor: every check's details.
+    Editor,
+}
+
+/// What anyone may see of the status.
+#[derive(Debug, Serialize)]
+struct PublicStatus<'a> {
+    name: &'static str,
+    healthy: bool,
+    connector_url: &'a str,
+    sse_url: &'a str,
+    configured: bool,
+    problems: &'a [String],
+}
+
+/// Whether `user` is an editor under the served commit's access rules (false when they cannot
+/// be read).
+pub async fn is_editor<P: Platform>(platform: &P, config: &Config, user: &crate::oauth::ledger::UserInfo) -> bool {
+    match catalog_store::current(platform, config).await {
+        Ok(served) => crate::access::Access::load(served.catalog.access.as_deref()).is_editor(user),
+        Err(_) => false,
+    }
+}
+
 /// Whether everything checked passed.
 fn healthy(status: &Status) -> bool {
     status.configured
@@ -127,52 +159,30 @@ pub async fn page<P: Platform>(
     config: &Result<Config, Vec<ConfigError>>,
     base_url: &str,
     as_json: bool,
+    viewer: Viewer,
 ) -> HttpResponse {
     let status = status(platform, config, base_url).await;
     if as_json {
+        if viewer == Viewer::Public {
+            let public = PublicStatus {
+                name: "Skillport Connector",
+                healthy: healthy(&status),
+                connector_url: &status.connector_url,
+                sse_url: &status.sse_url,
+                configured: status.configured,
+                problems: &status.problems,
+            };
+            return json(StatusCode::OK, &public);
+        }
         let mut body = serde_json::to_value(&status).unwrap_or_default();
         body["name"] = "Skillport Connector".into();
         body["healthy"] = healthy(&status).into();
         return json(StatusCode::OK, &body);
     }
-    let escape = |s: &str| html_escape::encode_text(s).into_owned();
-    let row = |label: &str, check: &Option<Check>| match check {
-        Some(check) => format!(
-            "<li class={}>{}: {}</li>",
-            if check.ok { "ok" } else { "bad" },
-            escape(label),
-            escape(&check.detail)
-        ),
-        None => String::new(),
+    let checks = match viewer {
+        Viewer::Public => public_checks(&status),
+        Viewer::Editor => detailed_checks(&status),
     };
-    let mut checks = String::new();
-    if status.configured {
-        checks.push_str(&format!(
-            "<li class=ok>Configuration: complete; serving <code>{}</code></li>",
-            escape(status.marketplace.as_deref().unwrap_or_default())
-        ));
-    } else {
-        let items: String = status.problems.iter().map(|p| format!("<li><code>{}</code></li>", escape(p))).collect();
-        checks.push_str(&format!("<li class=bad>Configuration: incomplete<ul>{items}</ul></li>"));
-    }
-    checks.push_str(&row("GitHub", &status.github));
-    if let Some(expires) = &status.github_token_expires {
-        checks.push_str(&format!("<li>GitHub token expires: {}</li>", escape(expires)));
-    }
-    checks.push_str(&row("Sign-in", &status.identity_provider));
-    if let (Some(served), Some(skipped)) = (status.skills_served, status.skills_skipped) {
-        checks.push_str(&format!(
-            "<li>Skills: {served} served, {skipped} skipped{}</li>",
-            if skipped > 0 { " (editors see why in list_skills)" } else { "" }
-        ));
-    }
-    for external in &status.served_elsewhere {
-        checks.push_str(&format!(
-            "<li>Plugin <code>{}</code> is served from another repository ({}), not by this connector</li>",
-            escape(&external.name),
-            escape(&external.source)
-        ));
-    }
     let verdict = if healthy(&status) {
         "<p class=ok><b>Working.</b></p>"
     } else {
@@ -196,4 +206,68 @@ pub async fn page<P: Platform>(
         HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"),
     );
     response
+}
+
+/// The checks anyone may see: the configuration's problems, and where editors see more.
+fn public_checks(status: &Status) -> String {
+    let mut checks = String::new();
+    if !status.configured {
+        checks.push_str(&incomplete(status));
+    }
+    checks.push_str(
+        "<li>Editors see every check's details here with an access token in <code>Authorization: \
+         Bearer</code> (<code>node scripts/sign-in.mjs &lt;this URL&gt; &lt;your email&gt;</code> prints one).</li>",
+    );
+    checks
+}
+
+/// Every check with its details, for editors.
+fn detailed_checks(status: &Status) -> String {
+    let row = |label: &str, check: &Option<Check>| match check {
+        Some(check) => format!(
+            "<li class={}>{}: {}</li>",
+            if check.ok { "ok" } else { "bad" },
+            escape(label),
+            escape(&check.detail)
+        ),
+        None => String::new(),
+    };
+    let mut checks = String::new();
+    if status.configured {
+        checks.push_str(&format!(
+            "<li class=ok>Configuration: complete; serving <code>{}</code></li>",
+            escape(status.marketplace.as_deref().unwrap_or_default())
+        ));
+    } else {
+        checks.push_str(&incomplete(status));
+    }
+    checks.push_str(&row("GitHub", &status.github));
+    if let Some(expires) = &status.github_token_expires {
+        checks.push_str(&format!("<li>GitHub token expires: {}</li>", escape(expires)));
+    }
+    checks.push_str(&row("Sign-in", &status.identity_provider));
+    if let (Some(served), Some(skipped)) = (status.skills_served, status.skills_skipped) {
+        checks.push_str(&format!(
+            "<li>Skills: {served} served, {skipped} skipped{}</li>",
+            if skipped > 0 { " (editors see why in list_skills)" } else { "" }
+        ));
+    }
+    for external in &status.served_elsewhere {
+        checks.push_str(&format!(
+            "<li>Plugin <code>{}</code> is served from another repository ({}), not by this connector</li>",
+            escape(&external.name),
+            escape(&external.source)
+        ));
+    }
+    checks
+}
+
+/// The configuration's problems, as a list item.
+fn incomplete(status: &Status) -> String {
+    let items: String = status.problems.iter().map(|p| format!("<li><code>{}</code></li>", escape(p))).collect();
+    format!("<li class=bad>Configuration: incomplete<ul>{items}</ul></li>")
+}
+
+fn escape(text: &str) -> String {
+    html_escape::encode_text(text).into_owned()
 }

@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 use skillport_connector::app;
 use skillport_connector::config::Config;
-use skillport_connector::oauth::ledger::Command;
+use skillport_connector::oauth::ledger::{Command, UserInfo};
 use skillport_connector::ports::SignInStore;
 use skillport_connector::testing::{FakeGitHub, FakePlatform};
 use std::collections::HashMap;
@@ -132,4 +132,50 @@ async fn security_12_connector_url_is_required_outside_loopback() {
     let set = config_with_connector_url(Some("https://skills.example.com"));
     let (status, body) = metadata(set, &format!("https://evil.example{path}"), Some("evil.example")).await;
     assert_eq!((status, body["issuer"].as_str()), (200, Some("https://skills.example.com")));
+}
+
+/// Finding 13: the public home page showed the private repository's name, its commit and the
+/// GitHub token's expiry.
+#[tokio::test]
+async fn security_13_the_home_page_keeps_details_for_editors() {
+    let github = FakeGitHub::new("main");
+    github.commit(&[
+        (".claude-plugin/marketplace.json", json!({"name": "acme", "plugins": []}).to_string()),
+        (".skillport/access.json", json!({"editors": ["test:ann"]}).to_string()),
+    ]);
+    let platform = FakePlatform::new(github);
+    let commit = platform.github.head();
+    let bob = platform.sign_in(&UserInfo {
+        id: "test:bob".into(),
+        email: "bob@acme.example".into(),
+        name: None,
+        domain: Some("acme.example".into()),
+    });
+    let page = |authorization: Option<String>, accept: &'static str| {
+        let mut builder = http::Request::get("https://skills.example.com/").header("accept", accept);
+        if let Some(value) = authorization {
+            builder = builder.header("authorization", value);
+        }
+        let request = builder.body(Vec::new()).unwrap();
+        let platform = &platform;
+        async move {
+            let response = app::handle(platform, &Ok(platform.config()), request).await.response;
+            String::from_utf8(response.into_body()).unwrap()
+        }
+    };
+    for accept in ["application/json", "text/html"] {
+        for viewer in [None, Some(bob.clone()), Some("Bearer forged".to_string())] {
+            let shown = page(viewer.clone(), accept).await;
+            assert!(shown.contains("/mcp"), "the URL to paste is public");
+            for private in ["acme/skills", &commit[..12], "idp.example.com"] {
+                assert!(!shown.contains(private), "{private} shown to {viewer:?} in {shown}");
+            }
+        }
+        let editor = page(Some(platform.bearer()), accept).await;
+        assert!(editor.contains("acme/skills") && editor.contains(&commit[..12]), "{editor}");
+    }
+    let public: Value = serde_json::from_str(&page(None, "application/json").await).unwrap();
+    let detailed: Value = serde_json::from_str(&page(Some(platform.bearer()), "application/json").await).unwrap();
+    assert!(public["healthy"].is_boolean(), "the health word stays public: {public}");
+    assert_eq!(public["healthy"], detailed["healthy"]);
 }
