@@ -131,6 +131,8 @@ pub enum Viewer {
 struct PublicStatus<'a> {
     name: &'static str,
     healthy: bool,
+    github_ok: Option<bool>,
+    identity_provider_ok: Option<bool>,
     connector_url: &'a str,
     sse_url: &'a str,
     configured: bool,
@@ -167,6 +169,8 @@ pub async fn page<P: Platform>(
             let public = PublicStatus {
                 name: "Skillport Connector",
                 healthy: healthy(&status),
+                github_ok: status.github.as_ref().map(|c| c.ok),
+                identity_provider_ok: status.identity_provider.as_ref().map(|c| c.ok),
                 connector_url: &status.connector_url,
                 sse_url: &status.sse_url,
                 configured: status.configured,
@@ -213,6 +217,13 @@ fn public_checks(status: &Status) -> String {
     let mut checks = String::new();
     if !status.configured {
         checks.push_str(&incomplete(status));
+    }
+    // Which part fails, without the details: enough for an admin to know where to look.
+    for (label, check) in [("GitHub", &status.github), ("Sign-in", &status.identity_provider)] {
+        if let Some(check) = check {
+            let (class, word) = if check.ok { ("ok", "working") } else { ("bad", "not working") };
+            checks.push_str(&format!("<li class={class}>{label}: {word}</li>"));
+        }
     }
     checks.push_str(
         "<li>Editors see every check's details here with an access token in <code>Authorization: \
