@@ -77,7 +77,8 @@ pub async fn handle<P: Platform>(
 ) -> Handled {
     let started = platform.now_ms();
     let mut id = [0u8; 8];
-    platform.fill_random(&mut id);
+    // Without randomness nothing can be issued safely; the request fails before it is routed.
+    let random = platform.fill_random(&mut id);
     let request_id: String = id.iter().map(|b| format!("{b:02x}")).collect();
     let mut log = RequestLog {
         request_id: request_id.clone(),
@@ -96,7 +97,10 @@ pub async fn handle<P: Platform>(
     };
 
     let mut sse = None;
-    let mut response = route(platform, config, &request, &mut log, &mut sse).await;
+    let mut response = match random {
+        Ok(()) => route(platform, config, &request, &mut log, &mut sse).await,
+        Err(unavailable) => error(StatusCode::SERVICE_UNAVAILABLE, "temporarily_unavailable", &unavailable.to_string()),
+    };
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.headers_mut().insert("x-request-id", value);
     }
@@ -206,10 +210,18 @@ async fn route<P: Platform>(
                             let owner = oauth::shard_of(&principal.user.id);
                             if path == "/sse" {
                                 let mut id = [0u8; 16];
-                                platform.fill_random(&mut id);
-                                *sse_open = Some(SseOpen { session_id: hex::encode(id), owner });
-                                // The host replaces this body with the live stream.
-                                http::Response::new(Vec::new())
+                                match platform.fill_random(&mut id) {
+                                    Ok(()) => {
+                                        *sse_open = Some(SseOpen { session_id: hex::encode(id), owner });
+                                        // The host replaces this body with the live stream.
+                                        http::Response::new(Vec::new())
+                                    }
+                                    Err(e) => error(
+                                        StatusCode::SERVICE_UNAVAILABLE,
+                                        "temporarily_unavailable",
+                                        &e.to_string(),
+                                    ),
+                                }
                             } else {
                                 match sse::session_id(request.uri().query().unwrap_or("")) {
                                     None => error(StatusCode::NOT_FOUND, "unknown_session", "the sessionId is missing or malformed; use the URL of the stream's endpoint event"),

@@ -55,10 +55,16 @@ pub trait Clock {
     fn sleep(&self, ms: u64) -> impl Future<Output = ()>;
 }
 
-/// Cryptographically secure randomness (request ids now; tokens and secrets later).
+/// The host's random source failed. Nothing that needs randomness (codes, grant ids, session
+/// ids, request ids) is made without it: the request fails instead.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the runtime's random number source failed; try again")]
+pub struct RandomUnavailable;
+
+/// Cryptographically secure randomness: request ids, codes, grant ids, session ids.
 pub trait Random {
-    /// Fills `buffer` with random bytes.
-    fn fill_random(&self, buffer: &mut [u8]);
+    /// Fills `buffer` with random bytes, or fails; never a predictable fill.
+    fn fill_random(&self, buffer: &mut [u8]) -> Result<(), RandomUnavailable>;
 }
 
 /// SHA-256, from the host because wasm hashes a megabyte in ~7 ms while the Workers runtime's

@@ -7,8 +7,8 @@ use crate::config::Config;
 use crate::oauth::ledger::{self, Command, MemoryRecords, PendingCode, Reply, UserInfo};
 use crate::oauth::{bearer, shard_of, Endpoint};
 use crate::ports::{
-    Clock, Digest, FetchError, HttpClient, HttpRequest, HttpResponse, KvStore, ParseWorkers, Random, SessionAnswer,
-    SessionRelay, SessionRequest, SignInStore, StoreError,
+    Clock, Digest, FetchError, HttpClient, HttpRequest, HttpResponse, KvStore, ParseWorkers, Random, RandomUnavailable,
+    SessionAnswer, SessionRelay, SessionRequest, SignInStore, StoreError,
 };
 use sha2::{Digest as _, Sha256};
 use std::cell::{Cell, RefCell};
@@ -331,6 +331,8 @@ pub struct FakePlatform {
     /// When set, parse workers answer with [`FakePlatform::parse_answers`] instead of parsing, so
     /// that a benchmark times only what the calling invocation does.
     pub replay_parse_answers: Cell<bool>,
+    /// When set, the random source fails (as a broken host's would).
+    pub random_fails: Cell<bool>,
 }
 
 impl FakePlatform {
@@ -348,6 +350,7 @@ impl FakePlatform {
             parse_workers_down: Cell::new(false),
             parse_answers: RefCell::default(),
             replay_parse_answers: Cell::new(false),
+            random_fails: Cell::new(false),
         }
     }
 
@@ -509,12 +512,16 @@ impl Digest for FakePlatform {
 }
 
 impl Random for FakePlatform {
-    fn fill_random(&self, buffer: &mut [u8]) {
+    fn fill_random(&self, buffer: &mut [u8]) -> Result<(), RandomUnavailable> {
+        if self.random_fails.get() {
+            return Err(RandomUnavailable);
+        }
         // Deterministic but never repeating within a test.
         let seed = self.now.get();
         self.now.set(seed + 1);
         for (i, byte) in buffer.iter_mut().enumerate() {
             *byte = (seed as usize).wrapping_mul(31).wrapping_add(i * 7) as u8;
         }
+        Ok(())
     }
 }

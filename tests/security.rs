@@ -179,3 +179,32 @@ async fn security_13_the_home_page_keeps_details_for_editors() {
     assert!(public["healthy"].is_boolean(), "the health word stays public: {public}");
     assert_eq!(public["healthy"], detailed["healthy"]);
 }
+
+/// Also found by the review: when the host's random source failed, buffers were filled with
+/// zeros, so codes, grant ids and session ids would have been predictable. Now the request fails.
+#[tokio::test]
+async fn security_random_source_failure_fails_the_request_and_issues_nothing() {
+    let platform = platform();
+    let bearer = platform.bearer();
+    let grants_before = platform.ledgers.borrow().values().map(|l| l.writes.get()).sum::<u64>();
+    platform.random_fails.set(true);
+    let register = http::Request::post("https://skills.example.com/register")
+        .header("content-type", "application/json")
+        .body(json!({"redirect_uris": ["https://claude.ai/api/mcp/auth_callback"]}).to_string().into_bytes())
+        .unwrap();
+    let authorize =
+        http::Request::get("https://skills.example.com/authorize?response_type=code").body(Vec::new()).unwrap();
+    let call = http::Request::post("https://skills.example.com/mcp")
+        .header("content-type", "application/json")
+        .header("authorization", bearer)
+        .body(tool_call(1, "whoami", json!({})).to_string().into_bytes())
+        .unwrap();
+    for request in [register, authorize, call] {
+        let path = request.uri().path().to_string();
+        let response = app::handle(&platform, &Ok(platform.config()), request).await.response;
+        assert_eq!(response.status(), 503, "{path}");
+        assert!(String::from_utf8_lossy(response.body()).contains("random number source failed"), "{path}");
+    }
+    let grants_after = platform.ledgers.borrow().values().map(|l| l.writes.get()).sum::<u64>();
+    assert_eq!(grants_after, grants_before, "nothing was stored");
+}

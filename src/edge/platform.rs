@@ -2,7 +2,8 @@
 //! timeout), Workers KV, `Date.now()`, timers and the Web Crypto random source.
 
 use crate::ports::{
-    Clock, Digest, FetchError, HttpClient, HttpRequest, HttpResponse, KvStore, Random, SignInStore, StoreError,
+    Clock, Digest, FetchError, HttpClient, HttpRequest, HttpResponse, KvStore, Random, RandomUnavailable, SignInStore,
+    StoreError,
 };
 use futures_util::future::{select, Either};
 use std::cell::Cell;
@@ -187,11 +188,9 @@ async fn web_crypto_sha256(data: &[u8]) -> Option<[u8; 32]> {
 }
 
 impl Random for WorkerPlatform {
-    fn fill_random(&self, buffer: &mut [u8]) {
-        // getrandom's `wasm_js` backend reads crypto.getRandomValues, which the Workers runtime
-        // always provides; a failure there means the runtime itself is broken.
-        if getrandom::fill(buffer).is_err() {
-            buffer.fill(0);
-        }
+    fn fill_random(&self, buffer: &mut [u8]) -> Result<(), RandomUnavailable> {
+        // getrandom's `wasm_js` backend reads crypto.getRandomValues; if that fails the request
+        // fails, rather than handing out a predictable code or id.
+        getrandom::fill(buffer).map_err(|_| RandomUnavailable)
     }
 }

@@ -151,7 +151,10 @@ fn consent_page<P: Platform>(
     let secure = endpoint.secure();
     let (browser, new_cookie) = match cookies::get(request, cookies::CSRF, secure).filter(|c| c.len() >= 16) {
         Some(existing) => (existing, false),
-        None => (endpoint.random_token(18), true),
+        None => match endpoint.random_token(18) {
+            Ok(token) => (token, true),
+            Err(e) => return pages::error(StatusCode::SERVICE_UNAVAILABLE, "Try again", &e.description),
+        },
     };
     let form = signed::seal(&endpoint.config.keys, Purpose::ConsentForm, FORM_PREFIX, pending);
     let csrf =
@@ -308,7 +311,10 @@ async fn to_upstream<P: Platform>(
         Ok(discovery) => discovery,
         Err(e) => return pages::error(StatusCode::BAD_GATEWAY, "The identity provider is unavailable", &e.to_string()),
     };
-    let flow = endpoint.random_token(18);
+    let flow = match endpoint.random_token(18) {
+        Ok(flow) => flow,
+        Err(e) => return pages::error(StatusCode::SERVICE_UNAVAILABLE, "Try again", &e.description),
+    };
     let (verifier, nonce) = flow_secrets(endpoint, &flow);
     let state = UpstreamState { pending, flow: flow.clone(), expires: endpoint.now_seconds() + PENDING_SECONDS };
     let state = signed::seal(&endpoint.config.keys, Purpose::UpstreamState, STATE_PREFIX, &state);

@@ -80,7 +80,10 @@ pub async fn callback<P: Platform>(endpoint: &Endpoint<'_, P>, request: &HttpReq
         }
     };
     let shard = shard_of(&user.id);
-    let code = format!("{CODE_PREFIX}.{shard}.{}", endpoint.random_token(32));
+    let code = match endpoint.random_token(32) {
+        Ok(secret) => format!("{CODE_PREFIX}.{shard}.{secret}"),
+        Err(e) => return pages::error(StatusCode::SERVICE_UNAVAILABLE, "Try again", &e.description),
+    };
     let now = endpoint.platform.now_ms();
     let command = Command::IssueCode {
         state_hash: hash_hex(&state.flow),

@@ -162,7 +162,7 @@ fn register_client<P: Platform>(endpoint: &Endpoint<'_, P>, request: &HttpReques
         redirect_uris: body.redirect_uris,
         auth,
         issued_at: endpoint.now_seconds(),
-        nonce: endpoint.random_token(9),
+        nonce: endpoint.random_token(9)?,
     };
     let client_id =
         signed::seal(&endpoint.config.keys, Purpose::ClientRegistration, REGISTRATION_PREFIX, &registration);

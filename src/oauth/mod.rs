@@ -27,7 +27,7 @@ pub mod upstream;
 pub use ledger::UserInfo;
 
 use crate::config::Config;
-use crate::ports::{HttpRequest, HttpResponse, Platform, StoreError};
+use crate::ports::{HttpRequest, HttpResponse, Platform, RandomUnavailable, StoreError};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use http::{header, HeaderValue, Method, StatusCode};
@@ -56,10 +56,10 @@ impl<P: Platform> Endpoint<'_, P> {
     }
 
     /// `n` random bytes, base64url.
-    pub fn random_token(&self, n: usize) -> String {
+    pub fn random_token(&self, n: usize) -> Result<String, OAuthError> {
         let mut bytes = vec![0u8; n];
-        self.platform.fill_random(&mut bytes);
-        URL_SAFE_NO_PAD.encode(bytes)
+        self.platform.fill_random(&mut bytes).map_err(OAuthError::random)?;
+        Ok(URL_SAFE_NO_PAD.encode(bytes))
     }
 
     /// Whether cookies may be marked `Secure` (the connector is served over https).
@@ -135,6 +135,15 @@ impl OAuthError {
     /// `invalid_client` (401): clients such as Claude register again when they see it.
     pub fn invalid_client(description: impl Into<String>) -> Self {
         OAuthError { status: StatusCode::UNAUTHORIZED, error: "invalid_client", description: description.into() }
+    }
+
+    /// The random source failed: the client may retry.
+    pub fn random(error: RandomUnavailable) -> Self {
+        OAuthError {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            error: "temporarily_unavailable",
+            description: error.to_string(),
+        }
     }
 
     /// Storage unavailable: the client may retry.

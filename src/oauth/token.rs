@@ -74,7 +74,7 @@ async fn grant_tokens<P: Platform>(
             .filter(|s| s.starts_with("u-") && s.len() == 34 && s[2..].bytes().all(|b| b.is_ascii_hexdigit()))
             .ok_or_else(|| invalid_grant("the authorization code is malformed".into()))?;
         let mut grant_id = [0u8; 16];
-        endpoint.platform.fill_random(&mut grant_id);
+        endpoint.platform.fill_random(&mut grant_id).map_err(OAuthError::random)?;
         let command = Command::RedeemCode {
             code_hash: hash_hex(code),
             verifier_challenge: s256(verifier),
