@@ -31,6 +31,8 @@ pub enum Purpose {
     ConsentForm,
     /// The cookie remembering which clients this browser approved.
     ConsentCookie,
+    /// Authorization codes (their shard and secret).
+    AuthorizationCode,
 }
 
 impl Purpose {
@@ -46,6 +48,7 @@ impl Purpose {
             Purpose::UpstreamSecrets => b"skillport upstream secrets v1",
             Purpose::ConsentForm => b"skillport consent form v1",
             Purpose::ConsentCookie => b"skillport consent cookie v1",
+            Purpose::AuthorizationCode => b"skillport authorization code v1",
         }
     }
 }

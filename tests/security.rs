@@ -9,6 +9,7 @@ use skillport_connector::oauth::ledger::{Command, UserInfo};
 use skillport_connector::ports::SignInStore;
 use skillport_connector::testing::{FakeGitHub, FakePlatform};
 use std::collections::HashMap;
+use url::form_urlencoded;
 
 fn platform() -> FakePlatform {
     let github = FakeGitHub::new("main");
@@ -207,4 +208,40 @@ async fn security_random_source_failure_fails_the_request_and_issues_nothing() {
     }
     let grants_after = platform.ledgers.borrow().values().map(|l| l.writes.get()).sum::<u64>();
     assert_eq!(grants_after, grants_before, "nothing was stored");
+}
+
+/// Finding 7: a made-up authorization code reached (and created) a Durable Object per request.
+#[tokio::test]
+async fn security_7_forged_codes_touch_no_durable_object() {
+    let platform = platform();
+    let config = Ok(platform.config());
+    let register = http::Request::post("https://skills.example.com/register")
+        .header("content-type", "application/json")
+        .body(
+            json!({"redirect_uris": ["https://claude.ai/api/mcp/auth_callback"], "token_endpoint_auth_method": "none"})
+                .to_string()
+                .into_bytes(),
+        )
+        .unwrap();
+    let registered: Value =
+        serde_json::from_slice(app::handle(&platform, &config, register).await.response.body()).unwrap();
+    let client_id = registered["client_id"].as_str().unwrap().to_string();
+    let shard = format!("u-{}", "0".repeat(32));
+    for code in [format!("spc1.{shard}.x"), format!("spc2.{shard}.x.AAAA"), format!("spc2.{shard}.x")] {
+        let form = form_urlencoded::Serializer::new(String::new())
+            .append_pair("grant_type", "authorization_code")
+            .append_pair("code", &code)
+            .append_pair("code_verifier", &"v".repeat(43))
+            .append_pair("redirect_uri", "https://claude.ai/api/mcp/auth_callback")
+            .append_pair("client_id", &client_id)
+            .finish();
+        let token = http::Request::post("https://skills.example.com/token")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(form.into_bytes())
+            .unwrap();
+        let response = app::handle(&platform, &config, token).await.response;
+        assert_eq!(response.status(), 400, "{code}");
+        assert!(String::from_utf8_lossy(response.body()).contains("invalid_grant"), "{code}");
+        assert!(!platform.ledgers.borrow().contains_key(&shard), "{code} reached the shard's Durable Object");
+    }
 }

@@ -6,6 +6,7 @@
 //! rows: the used state and the code), so an unauthenticated caller cannot cause writes here.
 
 use super::authorize::{client_redirect, flow_secrets, UpstreamState, STATE_PREFIX};
+use super::code;
 use super::cookies;
 use super::ledger::{Command, PendingCode, Reply, CODE_LIFETIME_MS};
 use super::pages;
@@ -14,9 +15,6 @@ use super::{hash_hex, pairs, shard_of, signed, Endpoint};
 use crate::keys::Purpose;
 use crate::ports::{HttpRequest, HttpResponse, Platform};
 use http::{header, StatusCode};
-
-/// Prefix of authorization codes: `spc1.<shard>.<random>`.
-pub const CODE_PREFIX: &str = "spc1";
 
 /// `GET /callback`.
 pub async fn callback<P: Platform>(endpoint: &Endpoint<'_, P>, request: &HttpRequest) -> HttpResponse {
@@ -81,7 +79,7 @@ pub async fn callback<P: Platform>(endpoint: &Endpoint<'_, P>, request: &HttpReq
     };
     let shard = shard_of(&user.id);
     let code = match endpoint.random_token(32) {
-        Ok(secret) => format!("{CODE_PREFIX}.{shard}.{secret}"),
+        Ok(secret) => code::issue(&endpoint.config.keys, &shard, &secret),
         Err(e) => return pages::error(StatusCode::SERVICE_UNAVAILABLE, "Try again", &e.description),
     };
     let now = endpoint.platform.now_ms();

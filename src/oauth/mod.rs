@@ -15,6 +15,7 @@ pub mod authorize;
 pub mod bearer;
 pub mod callback;
 pub mod clients;
+pub mod code;
 mod cookies;
 mod id_token_crypto;
 pub mod ledger;
