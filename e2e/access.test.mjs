@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { startStack } from "./lib/stack.mjs";
 import { fixtureFiles } from "./lib/fixture.mjs";
 import { connectClient } from "./lib/mcp-client.mjs";
-import { signLink } from "./lib/links.mjs";
+import { signLink, grantOf } from "./lib/links.mjs";
 import { randomBytes } from "node:crypto";
 
 const KEY = randomBytes(32).toString("hex");
@@ -96,13 +96,13 @@ test("a download link works only for a user who may read the skill under the rul
   const fetched = (await call("teamMember", "fetch_skill", { name: "proposal-writer" })).structuredContent;
   const link = new URL(fetched.package.download_url);
   assert.equal((await fetch(link)).status, 200);
-  link.searchParams.set("m", "someone@partner.example");
+  link.searchParams.set("r", grantOf(await worker.bearer(people.partner)).grant);
   assert.equal((await fetch(link)).status, 403, "the link's fields are signed");
   // Correctly signed links (minted with the Worker's key) for people the rules exclude or admit.
   const fields = { skill: "proposal-writer", group: "sales", folder: "plugins/sales/skills/proposal-writer", commit: link.searchParams.get("c"), version: "1.2.0", expires: Math.floor(Date.now() / 1000) + 60 };
-  const forReader = await fetch(signLink(worker.url, KEY, { ...fields, user: id(people.reader), email: people.reader }));
+  const forReader = await fetch(signLink(worker.url, KEY, { ...fields, ...grantOf(await worker.bearer(people.reader)) }));
   assert.equal(forReader.status, 404, "the reader may not read proposal-writer");
-  const forPartner = await fetch(signLink(worker.url, KEY, { ...fields, user: "google:someone", email: "someone@partner.example" }));
+  const forPartner = await fetch(signLink(worker.url, KEY, { ...fields, ...grantOf(await worker.bearer(people.partner)) }));
   assert.equal(forPartner.status, 200, "the partner domain is in the team");
 });
 

@@ -16,7 +16,7 @@ import { fixtureFiles } from "./lib/fixture.mjs";
 import { connectClient } from "./lib/mcp-client.mjs";
 import { repositoryFiles } from "./lib/repository-files.mjs";
 import { pythonClient } from "./lib/python-client.mjs";
-import { signLink } from "./lib/links.mjs";
+import { signLink, grantOf } from "./lib/links.mjs";
 
 const run = promisify(execFile);
 const KEY = randomBytes(32).toString("hex");
@@ -92,9 +92,9 @@ test("download links: tampered is 403, expired is 410, a correctly signed one wo
   const out = (await client.callTool({ name: "fetch_skill", arguments: { name: "code-review" } })).structuredContent;
   const url = new URL(out.package.download_url);
   const tampered = new URL(url);
-  tampered.searchParams.set("u", "someone-else");
+  tampered.searchParams.set("r", "someone-elses-grant");
   assert.equal((await fetch(tampered)).status, 403);
-  const fields = { skill: "code-review", group: "engineering", folder: "plugins/engineering/skills/code-review", commit: url.searchParams.get("c"), version: "2.0.0", user: "google:ann@acme.example", email: "ann@acme.example" };
+  const fields = { skill: "code-review", group: "engineering", folder: "plugins/engineering/skills/code-review", commit: url.searchParams.get("c"), version: "2.0.0", ...grantOf(await worker.bearer()) };
   const expired = await fetch(signLink(worker.url, KEY, { ...fields, expires: Math.floor(Date.now() / 1000) - 1 }));
   assert.equal(expired.status, 410);
   assert.match((await expired.json()).error_description, /expired/);

@@ -158,14 +158,19 @@ test("ID tokens with a bad signature, the wrong audience, an old expiry, the wro
   assert.ok(good.code, "the same provider's good token works");
 });
 
-test("refresh: a retry within the grace window gets the same token; reuse after it kills the grant; a grant ends at its absolute lifetime", { timeout: 90_000 }, async () => {
+test("refresh: a retry within the grace window gets an access token only; reuse after it kills the grant; a grant ends at its absolute lifetime", { timeout: 90_000 }, async () => {
   const { tokens, client } = await signIn(worker.url, "ann@acme.example");
   const short = await signIn(shortGrant.url, "ann@acme.example");
   const refresh = (w, token, c) => tokenRequest(w.url, { grant_type: "refresh_token", refresh_token: token, client_id: c.client_id });
 
-  const [a, b] = await Promise.all([refresh(worker, tokens.refresh_token, client), refresh(worker, tokens.refresh_token, client)]);
-  assert.deepEqual([a.status, b.status], [200, 200], "two concurrent refreshes both succeed");
-  assert.equal(a.body.refresh_token, b.body.refresh_token, "…and leave one live refresh token, not two");
+  const both = await Promise.all([refresh(worker, tokens.refresh_token, client), refresh(worker, tokens.refresh_token, client)]);
+  assert.deepEqual(both.map((r) => r.status), [200, 200], "two concurrent refreshes both succeed");
+  // Security review finding 11: the retry used to get the current refresh token too.
+  const rotated = both.filter((r) => r.body.refresh_token);
+  assert.equal(rotated.length, 1, "one live refresh token, not two; the retry gets an access token only");
+  const a = rotated[0];
+  const retry = both.find((r) => !r.body.refresh_token);
+  assert.equal((await mcp(worker, retry.body.access_token)).status, 200, "the retry's access token works");
   assert.notEqual(a.body.refresh_token, tokens.refresh_token);
   const next = await refresh(worker, a.body.refresh_token, client);
   assert.equal(next.status, 200);

@@ -215,6 +215,13 @@ pub enum Reply {
         /// The grant.
         grant: Grant,
     },
+    /// A retry of the rotation just made (the previous refresh token, within the grace window):
+    /// the grant, for an access token only. The current refresh token is not handed out again,
+    /// so whoever holds a leaked previous token cannot take over the grant.
+    Retried {
+        /// The grant.
+        grant: Grant,
+    },
     /// Grants ended.
     Revoked {
         /// How many.
@@ -333,9 +340,9 @@ pub fn apply(records: &impl Records, command: Command) -> Result<Reply, StoreErr
                 write(records, &key, &grant, grant.expires_at)?;
                 Ok(Reply::Grant { grant })
             } else if generation + 1 == grant.generation && now.saturating_sub(grant.rotated_at) <= REFRESH_GRACE_MS {
-                // A retry of the rotation just made: the same current token again, nothing written,
-                // so two concurrent refreshes still leave a single live token.
-                Ok(Reply::Grant { grant })
+                // A retry of the rotation just made: nothing written, so two concurrent refreshes
+                // still leave a single live token; the retry gets an access token only.
+                Ok(Reply::Retried { grant })
             } else {
                 records.delete(&key)?;
                 refused(Refusal::RefreshReused)
@@ -513,12 +520,28 @@ mod tests {
         issue(&records, "s", "c", 0);
         redeem(&records, "c", "challenge", "g", 0);
         assert_eq!(generation(refresh(&records, 0, 1_000)), 1);
-        // A retry of generation 0 within the window gets generation 1 again (one live token).
-        assert_eq!(generation(refresh(&records, 0, 1_000 + REFRESH_GRACE_MS)), 1);
+        // A retry of generation 0 within the window is answered, without rotating again.
+        assert!(
+            matches!(refresh(&records, 0, 1_000 + REFRESH_GRACE_MS), Reply::Retried { grant } if grant.generation == 1)
+        );
         assert_eq!(generation(refresh(&records, 1, 60_000)), 2);
         // Generation 1 again, after the window: the grant ends.
         assert_eq!(refusal(refresh(&records, 1, 60_000 + REFRESH_GRACE_MS + 1)), Some(Refusal::RefreshReused));
         assert_eq!(refusal(refresh(&records, 2, 60_000 + REFRESH_GRACE_MS + 2)), Some(Refusal::GrantEnded));
+    }
+
+    /// Finding 11: within the grace window, whoever presented the previous refresh token got the
+    /// current one; and a token two generations back must end the grant even within the window.
+    #[test]
+    fn security_11_the_grace_window_never_hands_out_the_current_refresh_token() {
+        let records = MemoryRecords::default();
+        issue(&records, "s", "c", 0);
+        redeem(&records, "c", "challenge", "g", 0);
+        assert_eq!(generation(refresh(&records, 0, 1_000)), 1);
+        assert!(matches!(refresh(&records, 0, 2_000), Reply::Retried { .. }), "a retry, not a new rotation");
+        assert_eq!(generation(refresh(&records, 1, 3_000)), 2);
+        assert_eq!(refusal(refresh(&records, 0, 4_000)), Some(Refusal::RefreshReused), "two generations back");
+        assert_eq!(refusal(refresh(&records, 2, 5_000)), Some(Refusal::GrantEnded));
     }
 
     #[test]

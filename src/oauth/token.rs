@@ -3,9 +3,10 @@
 //! Refresh tokens are signed (`spr1.<claims>.<mac>`) and name their grant and generation; only
 //! the generation is stored, in the grant. Rotation is a ledger command, atomic in the user's
 //! Durable Object: the current generation is rotated once; the previous one presented again
-//! within [`REFRESH_GRACE_MS`](super::ledger::REFRESH_GRACE_MS) gets the same new token again
-//! (so a retried or concurrent refresh never forks the grant into two live tokens); presented
-//! later, it ends the grant.
+//! within [`REFRESH_GRACE_MS`](super::ledger::REFRESH_GRACE_MS) gets an access token only (so a
+//! retried or concurrent refresh keeps working for now, never forks the grant into two live
+//! tokens, and never hands the current refresh token to whoever else holds the previous one);
+//! presented later, or a generation further back, it ends the grant.
 
 use super::bearer::{self, ACCESS_PREFIX};
 use super::clients::{self, Client};
@@ -102,13 +103,16 @@ async fn grant_tokens<P: Platform>(
             client_id: client.id.clone(),
             now: endpoint.platform.now_ms(),
         };
-        let grant = expect_grant(endpoint.ledger(&claims.shard, command).await?)?;
+        let (grant, rotated) = match endpoint.ledger(&claims.shard, command).await? {
+            Reply::Retried { grant } => (grant, false),
+            reply => (expect_grant(reply)?, true),
+        };
         if requested_resource.as_ref().is_some_and(|r| *r != grant.resource) {
             return Err(OAuthError::bad("invalid_target", "resource differs from the one this sign-in is for"));
         }
-        (claims.shard, grant)
+        return Ok(token_response(endpoint, &claims.shard, &grant, rotated));
     };
-    Ok(token_response(endpoint, &shard, &grant))
+    Ok(token_response(endpoint, &shard, &grant, true))
 }
 
 fn expect_grant(reply: Reply) -> Result<Grant, OAuthError> {
@@ -119,20 +123,31 @@ fn expect_grant(reply: Reply) -> Result<Grant, OAuthError> {
     }
 }
 
-/// The token response (RFC 6749 §5.1): a new access token and the grant's current refresh token.
-fn token_response<P: Platform>(endpoint: &Endpoint<'_, P>, shard: &str, grant: &Grant) -> HttpResponse {
+/// What `/token` answers.
+#[derive(Debug, Serialize)]
+struct TokenResponse {
+    access_token: String,
+    token_type: &'static str,
+    expires_in: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refresh_token: Option<String>,
+}
+
+/// The token response (RFC 6749 §5.1 and 6): a new access token and, unless `with_refresh` is
+/// false (a retried rotation), the grant's current refresh token.
+fn token_response<P: Platform>(
+    endpoint: &Endpoint<'_, P>,
+    shard: &str,
+    grant: &Grant,
+    with_refresh: bool,
+) -> HttpResponse {
     let (access_token, expires_in) = bearer::issue(endpoint, shard, grant);
-    let refresh = RefreshClaims { shard: shard.to_string(), grant: grant.id.clone(), generation: grant.generation };
-    let refresh_token = signed::seal(&endpoint.config.keys, Purpose::RefreshToken, REFRESH_PREFIX, &refresh);
-    let mut response = crate::responses::json(
-        StatusCode::OK,
-        &serde_json::json!({
-            "access_token": access_token,
-            "token_type": "Bearer",
-            "expires_in": expires_in,
-            "refresh_token": refresh_token,
-        }),
-    );
+    let refresh_token = with_refresh.then(|| {
+        let refresh = RefreshClaims { shard: shard.to_string(), grant: grant.id.clone(), generation: grant.generation };
+        signed::seal(&endpoint.config.keys, Purpose::RefreshToken, REFRESH_PREFIX, &refresh)
+    });
+    let body = TokenResponse { access_token, token_type: "Bearer", expires_in, refresh_token };
+    let mut response = crate::responses::json(StatusCode::OK, &body);
     super::no_store(&mut response);
     response
 }
