@@ -245,3 +245,33 @@ async fn security_7_forged_codes_touch_no_durable_object() {
         assert!(!platform.ledgers.borrow().contains_key(&shard), "{code} reached the shard's Durable Object");
     }
 }
+
+/// Finding 8: a metadata-document client id could point at the connector itself, carry a
+/// query, or be of any length, and each was fetched.
+#[tokio::test]
+async fn security_8_metadata_client_ids_on_our_host_with_a_query_or_too_long_are_refused_unfetched() {
+    let platform = platform();
+    let long = format!("https://app.example/{}.json", "a".repeat(500));
+    for (client_id, reason) in [
+        ("https://skills.example.com/download/x.skill", "own host"),
+        ("https://app.example/client.json?redirect=1", "query"),
+        (long.as_str(), "longer than 512"),
+    ] {
+        platform.github.log.borrow_mut().clear();
+        let query = form_urlencoded::Serializer::new(String::new())
+            .append_pair("response_type", "code")
+            .append_pair("client_id", client_id)
+            .append_pair("redirect_uri", "https://app.example/cb")
+            .append_pair("code_challenge", &"c".repeat(43))
+            .append_pair("code_challenge_method", "S256")
+            .append_pair("state", "s")
+            .finish();
+        let request =
+            http::Request::get(format!("https://skills.example.com/authorize?{query}")).body(Vec::new()).unwrap();
+        let response = app::handle(&platform, &Ok(platform.config()), request).await.response;
+        let body = String::from_utf8_lossy(response.body()).to_string();
+        assert_eq!(response.status(), 400, "{client_id}: {body}");
+        assert!(body.contains(reason), "{client_id}: {body}");
+        assert!(platform.github.log.borrow().is_empty(), "{client_id} was fetched: {:?}", platform.github.log.borrow());
+    }
+}

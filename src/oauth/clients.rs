@@ -35,6 +35,12 @@ pub const METADATA_DOCUMENT_TIMEOUT_MS: u64 = 5_000;
 pub const MAX_METADATA_DOCUMENT_CACHE_SECONDS: u64 = 86_400;
 /// How long a Client ID Metadata Document is cached when it says nothing.
 pub const DEFAULT_METADATA_DOCUMENT_CACHE_SECONDS: u64 = 300;
+/// The longest metadata-document client id: ids travel in every authorization request and in
+/// signed codes and tokens.
+pub const MAX_METADATA_CLIENT_ID_LENGTH: usize = 512;
+/// Metadata documents an isolate keeps at most; beyond it the one that goes stale first makes
+/// room, so a script registering endless ids cannot grow the isolate's memory.
+pub const MAX_CACHED_METADATA_DOCUMENTS: usize = 256;
 const MAX_REDIRECT_URIS: usize = 10;
 const MAX_URI_LENGTH: usize = 1_000;
 const MAX_NAME_LENGTH: usize = 100;
@@ -347,17 +353,25 @@ async fn metadata_document<P: Platform>(endpoint: &Endpoint<'_, P>, client_id: &
     let fail = |problem: String| {
         OAuthError::invalid_client(format!("the client metadata document {client_id} cannot be used: {problem}"))
     };
+    if client_id.len() > MAX_METADATA_CLIENT_ID_LENGTH {
+        return Err(fail(format!("it is longer than {MAX_METADATA_CLIENT_ID_LENGTH} characters")));
+    }
     let url = Url::parse(client_id).map_err(|e| fail(e.to_string()))?;
+    let own_host = Url::parse(endpoint.base_url).ok().and_then(|own| own.host_str().map(str::to_ascii_lowercase));
     match url.host() {
+        Some(Host::Domain(domain)) if own_host.as_deref() == Some(domain) => {
+            return Err(fail("it is on this connector's own host".into()))
+        }
         Some(Host::Domain(domain)) if domain != "localhost" && !domain.ends_with(".localhost") => {}
         _ => return Err(fail("its host must be a domain name, not an IP address or localhost".into())),
     }
     if url.path() == "/"
         || url.path().split('/').any(|s| s == "." || s == "..")
+        || url.query().is_some()
         || url.fragment().is_some()
         || !url.username().is_empty()
     {
-        return Err(fail("the URL needs a path, without dot segments, credentials or fragment".into()));
+        return Err(fail("the URL needs a path, without dot segments, query, credentials or fragment".into()));
     }
     let request = http::Request::get(client_id)
         .header(header::ACCEPT, "application/json")
@@ -399,13 +413,22 @@ async fn metadata_document<P: Platform>(endpoint: &Endpoint<'_, P>, client_id: &
         issued_at: None,
     };
     if let Some(seconds) = cache_seconds(response.headers().get(header::CACHE_CONTROL)) {
-        DOCUMENTS.with(|d| {
-            let mut documents = d.borrow_mut();
-            documents.retain(|_, (_, until)| *until > now);
-            documents.insert(client_id.to_string(), (client.clone(), now + seconds * 1000));
-        });
+        DOCUMENTS.with(|d| remember(&mut d.borrow_mut(), client.clone(), now, now + seconds * 1000));
     }
     Ok(client)
+}
+
+/// Keeps `client`'s document until `until`, dropping stale ones and, when the cache is full, the
+/// one that goes stale first.
+fn remember(documents: &mut HashMap<String, (Client, u64)>, client: Client, now: u64, until: u64) {
+    documents.retain(|_, (_, fresh_until)| *fresh_until > now);
+    if documents.len() >= MAX_CACHED_METADATA_DOCUMENTS {
+        let first_stale = documents.iter().min_by_key(|(_, (_, fresh_until))| *fresh_until).map(|(id, _)| id.clone());
+        if let Some(id) = first_stale {
+            documents.remove(&id);
+        }
+    }
+    documents.insert(client.id.clone(), (client, until));
 }
 
 /// How long a response may be cached per its `Cache-Control`; `None` for no-store/no-cache.
@@ -427,6 +450,26 @@ fn cache_seconds(value: Option<&HeaderValue>) -> Option<u64> {
 
 #[cfg(test)]
 mod tests {
+
+    /// Finding 8 (the cache): the isolate's cache of metadata documents grew without bound.
+    #[test]
+    fn security_8_the_metadata_document_cache_is_bounded() {
+        let mut documents = HashMap::new();
+        for n in 0..(MAX_CACHED_METADATA_DOCUMENTS as u64 * 2) {
+            let client = Client {
+                id: format!("https://app.example/clients/{n}.json"),
+                name: None,
+                redirect_uris: vec!["https://app.example/cb".into()],
+                auth: AuthMethod::None,
+                issued_at: None,
+            };
+            remember(&mut documents, client, 0, 1_000 + n);
+        }
+        assert_eq!(documents.len(), MAX_CACHED_METADATA_DOCUMENTS);
+        assert!(documents
+            .contains_key(&format!("https://app.example/clients/{}.json", MAX_CACHED_METADATA_DOCUMENTS * 2 - 1)));
+        assert!(!documents.contains_key("https://app.example/clients/0.json"), "the first to go stale made room");
+    }
     use super::*;
 
     #[test]
