@@ -186,8 +186,9 @@ mod tests {
         assert_eq!(manifest["version"], "1.2.0");
     }
 
+    /// Finding 10 (fixed in 9ba8b7d): packages copied raw modes and symlinks, and unsafe names.
     #[test]
-    fn packages_copy_no_raw_modes_symlinks_or_unsafe_names() {
+    fn security_10_packages_copy_no_raw_modes_symlinks_or_unsafe_names() {
         use std::io::Write;
         let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
         let top = "acme-skills-1234567/plugins/g/skills/pdf";

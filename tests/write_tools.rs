@@ -311,8 +311,10 @@ async fn bump_version_writes_plugin_json_and_the_entry_in_one_commit() {
     assert_eq!((output["to"].as_str(), output["marketplace_updated"].as_bool()), (Some("3.0.0"), Some(false)));
 }
 
+/// Security review finding 2: the write tools assumed `plugins/<group name>`, so a writer of a
+/// group named apart from its folder reached another group's folder.
 #[tokio::test]
-async fn a_writer_of_one_group_is_confined_to_its_folders() {
+async fn security_2_a_writer_of_one_group_is_confined_to_its_folders() {
     let platform = named_apart();
     // bob writes group `sales`, whose folder is plugins/field; plugins/sales is sales-team's.
     let (output, changed) = write(&platform, &bob(), "bump_version", json!({"skill": "visit", "type": "patch"})).await;
