@@ -121,3 +121,20 @@ test("GitHub refusing the token is a tool error naming the setting", async () =>
     await wrong.stop();
   }
 });
+
+test("security review finding 3: a body over 4 MiB is refused with 413 before authentication, declared or streamed", async () => {
+  const big = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping", params: { pad: "x".repeat(5 << 20) } });
+  const declared = await fetch(`${worker.url}/mcp`, { method: "POST", headers: { "content-type": "application/json" }, body: big });
+  assert.equal(declared.status, 413, "no token, yet refused for its size first");
+  assert.match((await declared.json()).error_description, /at most 4194304 bytes/);
+  const chunks = [Buffer.from(big.slice(0, 1 << 20)), Buffer.from(big.slice(1 << 20))];
+  const streamed = await fetch(`${worker.url}/mcp`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: await worker.bearer() },
+    body: new ReadableStream({ pull(controller) { const next = chunks.shift(); if (next) controller.enqueue(next); else controller.close(); } }),
+    duplex: "half",
+  });
+  assert.equal(streamed.status, 413, "without a Content-Length, reading stops at the limit");
+  const small = await post({ jsonrpc: "2.0", id: 2, method: "ping" });
+  assert.equal(small.status, 200);
+});

@@ -144,24 +144,30 @@ pub async fn current<P: Platform>(platform: &P, config: &Config) -> Result<Serve
     }
 
     // A commit not seen before: build its catalog from its zipball, caching a downloaded one.
-    let fetched = archive(platform, &github, &sha).await?;
-    if fetched.downloaded && fetched.bytes.0.len() <= MAX_CACHED_ARCHIVE_BYTES {
-        let _ = platform.kv_put(&archive_key(&sha), &fetched.bytes.0, Some(ARCHIVE_TTL_SECONDS)).await;
-    }
-    let archive = fetched.bytes;
-    let mut snapshot = Snapshot::from_shared(archive.clone()).map_err(CatalogError::from)?;
     let previous = stored.as_ref().and_then(StoredState::catalog);
-    let catalog = match build(platform, &sha, &mut snapshot, previous.as_deref()).await {
-        Ok(catalog) => Rc::new(catalog),
-        // Nothing is cached for the new commit, so the next call tries again.
-        Err(LoadError::ParseWorker(reason)) => match previous {
+    let built = async {
+        let fetched = archive(platform, &github, &sha).await?;
+        if fetched.downloaded && fetched.bytes.0.len() <= MAX_CACHED_ARCHIVE_BYTES {
+            let _ = platform.kv_put(&archive_key(&sha), &fetched.bytes.0, Some(ARCHIVE_TTL_SECONDS)).await;
+        }
+        let archive = fetched.bytes;
+        let mut snapshot = Snapshot::from_shared(archive.clone()).map_err(CatalogError::from)?;
+        let catalog = build(platform, &sha, &mut snapshot, previous.as_deref()).await?;
+        Ok::<_, LoadError>((Rc::new(catalog), archive))
+    }
+    .await;
+    let (catalog, archive) = match built {
+        Ok(built) => built,
+        // Whatever stopped the new commit (an archive too large, parse workers down, a broken
+        // zip), the last catalog is served, marked stale; nothing is cached for the new commit,
+        // so the next call tries again.
+        Err(error) => match previous {
             Some(previous) => {
-                let stale = format!("the new commit {sha} is not read yet: {reason}");
+                let stale = format!("the new commit {sha} is not read yet: {error}");
                 return Ok(served(previous, Some(stale), None));
             }
-            None => return Err(LoadError::ParseWorker(reason)),
+            None => return Err(error),
         },
-        Err(error) => return Err(error),
     };
     if let Ok(record) = StoredState::join(&StateHeader { sha, etag, tree: tree.clone() }, &catalog) {
         // A failed cache write (KV's daily or per-key limits) only costs a rebuild later.

@@ -5,13 +5,32 @@
 //! connector needs only a handful of endpoints. Every request is counted, so budgets can be shown.
 
 use crate::config::{RepoName, Secret};
-use crate::ports::{Clock, FetchError, HttpClient, HttpRequest, HttpResponse};
+use crate::ports::{Clock, FetchError, HttpClient, HttpRequest, HttpResponse, Limits};
 use serde::Deserialize;
 use std::cell::Cell;
 use url::Url;
 
 /// The `User-Agent` GitHub requires on every request.
 pub const USER_AGENT: &str = concat!("skillport-connector/", env!("CARGO_PKG_VERSION"));
+
+/// The largest zipball the connector reads: it is held in memory (twice while a new commit's
+/// catalog is built), and Workers give an isolate 128 MB.
+pub const MAX_ARCHIVE_BYTES: usize = 40 << 20;
+/// The largest answer of GitHub's JSON API the connector reads (a page of commits, a created
+/// object): real ones are kilobytes.
+pub const MAX_API_RESPONSE_BYTES: usize = 4 << 20;
+
+/// One request to GitHub, before it is sent.
+struct Outgoing<'u> {
+    method: http::Method,
+    url: &'u Url,
+    etag: Option<&'u str>,
+    /// Whether to send the service token (never to another origin).
+    with_token: bool,
+    body: Option<Vec<u8>>,
+    /// The most the answer may hold.
+    max_bytes: usize,
+}
 
 /// Why a GitHub read failed, phrased for the person who can fix it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -40,6 +59,9 @@ pub enum GitHubError {
     /// No answer in time.
     #[error("GitHub did not answer within {0} ms; try again in a minute")]
     Timeout(u64),
+    /// The answer is larger than the connector reads.
+    #[error("{what} is larger than {} MiB, more than the connector reads; keep large files (datasets, media) out of the skills repository", max_bytes >> 20)]
+    TooLarge { what: String, max_bytes: usize },
     /// An answer that does not have the documented shape.
     #[error("GitHub answered {what} with something unexpected: {problem}")]
     Unexpected { what: String, problem: String },
@@ -209,7 +231,7 @@ impl<'a, P: HttpClient + Clock> GitHub<'a, P> {
     /// which redirects once to the archive host).
     pub async fn zipball(&self, sha: &str) -> Result<Vec<u8>, GitHubError> {
         let what = format!("the archive of {} at {sha}", self.repo);
-        let first = self.get(self.repo_url(&["zipball", sha]), None, &what).await?;
+        let first = self.send(self.repo_url(&["zipball", sha]), None, true, MAX_ARCHIVE_BYTES, &what).await?;
         if !first.status().is_redirection() {
             return Ok(first.into_body());
         }
@@ -218,7 +240,7 @@ impl<'a, P: HttpClient + Clock> GitHub<'a, P> {
             self.api.join(&location).map_err(|e| unexpected(&what, &format!("a redirect to an invalid URL ({e})")))?;
         // The archive host authenticates by the signed URL itself; never send the token elsewhere.
         let same_origin = target.origin() == self.api.origin();
-        let response = self.send(target, None, same_origin, &what).await?;
+        let response = self.send(target, None, same_origin, MAX_ARCHIVE_BYTES, &what).await?;
         if response.status().is_redirection() {
             return Err(unexpected(&what, "more than one redirect"));
         }
@@ -286,7 +308,7 @@ impl<'a, P: HttpClient + Clock> GitHub<'a, P> {
     }
 
     async fn get(&self, url: Url, etag: Option<&str>, what: &str) -> Result<HttpResponse, GitHubError> {
-        self.send(url, etag, true, what).await
+        self.send(url, etag, true, MAX_API_RESPONSE_BYTES, what).await
     }
 
     /// A JSON request to `/repos/{owner}/{repo}/<segments>`, with the same retries as reads
@@ -301,8 +323,19 @@ impl<'a, P: HttpClient + Clock> GitHub<'a, P> {
     ) -> Result<T, GitHubError> {
         let url = self.repo_url(segments);
         let body = body.map(|b| b.to_string().into_bytes());
-        let response =
-            self.with_retries(|| self.send_request(method.clone(), &url, None, true, body.clone(), what)).await?;
+        let response = self
+            .with_retries(|| {
+                let outgoing = Outgoing {
+                    method: method.clone(),
+                    url: &url,
+                    etag: None,
+                    with_token: true,
+                    body: body.clone(),
+                    max_bytes: MAX_API_RESPONSE_BYTES,
+                };
+                self.send_request(outgoing, what)
+            })
+            .await?;
         parse(&response, what)
     }
 
@@ -313,9 +346,14 @@ impl<'a, P: HttpClient + Clock> GitHub<'a, P> {
         url: Url,
         etag: Option<&str>,
         with_token: bool,
+        max_bytes: usize,
         what: &str,
     ) -> Result<HttpResponse, GitHubError> {
-        self.with_retries(|| self.send_once(&url, etag, with_token, what)).await
+        self.with_retries(|| {
+            let outgoing = Outgoing { method: http::Method::GET, url: &url, etag, with_token, body: None, max_bytes };
+            self.send_request(outgoing, what)
+        })
+        .await
     }
 
     /// Runs `attempt` until it succeeds or the policy gives up: outages are retried with
@@ -352,25 +390,8 @@ impl<'a, P: HttpClient + Clock> GitHub<'a, P> {
         }
     }
 
-    async fn send_once(
-        &self,
-        url: &Url,
-        etag: Option<&str>,
-        with_token: bool,
-        what: &str,
-    ) -> Result<HttpResponse, GitHubError> {
-        self.send_request(http::Method::GET, url, etag, with_token, None, what).await
-    }
-
-    async fn send_request(
-        &self,
-        method: http::Method,
-        url: &Url,
-        etag: Option<&str>,
-        with_token: bool,
-        body: Option<Vec<u8>>,
-        what: &str,
-    ) -> Result<HttpResponse, GitHubError> {
+    async fn send_request(&self, outgoing: Outgoing<'_>, what: &str) -> Result<HttpResponse, GitHubError> {
+        let Outgoing { method, url, etag, with_token, body, max_bytes } = outgoing;
         let mut request = http::Request::builder()
             .method(method)
             .uri(url.as_str())
@@ -389,9 +410,13 @@ impl<'a, P: HttpClient + Clock> GitHub<'a, P> {
         let request: HttpRequest =
             request.body(body.unwrap_or_default()).map_err(|e| unexpected(what, &e.to_string()))?;
         self.requests.set(self.requests.get() + 1);
-        let response = self.platform.send(request, self.policy.timeout_ms).await.map_err(|e| match e {
+        let limits = Limits { timeout_ms: self.policy.timeout_ms, max_body_bytes: max_bytes };
+        let response = self.platform.send(request, limits).await.map_err(|e| match e {
             FetchError::Timeout { timeout_ms, .. } => GitHubError::Timeout(timeout_ms),
             FetchError::Network { message, .. } => GitHubError::Unreachable(message),
+            FetchError::TooLarge { max_body_bytes, .. } => {
+                GitHubError::TooLarge { what: what.to_string(), max_bytes: max_body_bytes }
+            }
         })?;
         if let Some(expires) = header(&response, "github-authentication-token-expiration") {
             *self.token_expiration.borrow_mut() = Some(expires);

@@ -21,14 +21,28 @@ pub enum FetchError {
     /// No response within the time allowed.
     #[error("{host} did not answer within {timeout_ms} ms")]
     Timeout { host: String, timeout_ms: u64 },
+    /// The response's body is larger than the request allowed; reading stopped at the limit.
+    #[error("{host} answered with more than {max_body_bytes} bytes")]
+    TooLarge { host: String, max_body_bytes: usize },
+}
+
+/// How long an outbound request may take, and how much it may bring back: every outgoing read
+/// is capped, so a misbehaving server cannot fill the isolate's memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// The whole exchange, body included, must end within this.
+    pub timeout_ms: u64,
+    /// The body may hold at most this many bytes.
+    pub max_body_bytes: usize,
 }
 
 /// Outbound HTTP. Implementations must not follow redirects: the core follows the ones it
 /// expects itself, so that it can count every hop and never forward credentials to another host.
 pub trait HttpClient {
     /// Sends `request` and returns the response, whatever its status; gives up with
-    /// [`FetchError::Timeout`] when the whole response has not arrived within `timeout_ms`.
-    fn send(&self, request: HttpRequest, timeout_ms: u64) -> impl Future<Output = Result<HttpResponse, FetchError>>;
+    /// [`FetchError::Timeout`] when the whole response has not arrived within the limits' time,
+    /// and with [`FetchError::TooLarge`] as soon as its body passes their size (declared or read).
+    fn send(&self, request: HttpRequest, limits: Limits) -> impl Future<Output = Result<HttpResponse, FetchError>>;
 }
 
 /// Why a key-value store operation failed.

@@ -7,8 +7,8 @@ use crate::config::Config;
 use crate::oauth::ledger::{self, Command, MemoryRecords, PendingCode, Reply, UserInfo};
 use crate::oauth::{bearer, shard_of, Endpoint};
 use crate::ports::{
-    Clock, Digest, FetchError, HttpClient, HttpRequest, HttpResponse, KvStore, ParseWorkers, Random, RandomUnavailable,
-    SessionAnswer, SessionRelay, SessionRequest, SignInStore, StoreError,
+    Clock, Digest, FetchError, HttpClient, HttpRequest, HttpResponse, KvStore, Limits, ParseWorkers, Random,
+    RandomUnavailable, SessionAnswer, SessionRelay, SessionRequest, SignInStore, StoreError,
 };
 use sha2::{Digest as _, Sha256};
 use std::cell::{Cell, RefCell};
@@ -52,6 +52,8 @@ pub struct FakeGitHub {
     protected: Cell<bool>,
     failure: Cell<Option<u16>>,
     queued: RefCell<std::collections::VecDeque<InjectedFailure>>,
+    /// Answers given as is to a path (200, before anything else is looked at).
+    served: RefCell<HashMap<String, Vec<u8>>>,
     /// Every request path, in order.
     pub log: RefCell<Vec<String>>,
 }
@@ -69,6 +71,7 @@ impl FakeGitHub {
             commits: RefCell::default(),
             concurrent: RefCell::default(),
             protected: Cell::new(false),
+            served: RefCell::default(),
             failure: Cell::new(None),
             queued: RefCell::default(),
             log: RefCell::default(),
@@ -220,6 +223,12 @@ impl FakeGitHub {
         sha
     }
 
+    /// Answers every request for `path` with 200 and `body` from now on (a metadata document, an
+    /// oversized API answer).
+    pub fn serve(&self, path: &str, body: Vec<u8>) {
+        self.served.borrow_mut().insert(path.to_string(), body);
+    }
+
     /// The branch's current commit.
     pub fn head(&self) -> String {
         self.head.borrow().clone()
@@ -238,6 +247,9 @@ impl FakeGitHub {
     fn answer(&self, request: &HttpRequest) -> HttpResponse {
         let path = request.uri().path().to_string();
         self.log.borrow_mut().push(path.clone());
+        if let Some(body) = self.served.borrow().get(&path) {
+            return http::Response::builder().status(200).body(body.clone()).unwrap();
+        }
         let reply = |status: u16, body: serde_json::Value| {
             http::Response::builder().status(status).body(body.to_string().into_bytes()).unwrap()
         };
@@ -434,8 +446,13 @@ impl FakePlatform {
 }
 
 impl HttpClient for FakePlatform {
-    async fn send(&self, request: HttpRequest, _timeout_ms: u64) -> Result<HttpResponse, FetchError> {
-        Ok(self.github.answer(&request))
+    async fn send(&self, request: HttpRequest, limits: Limits) -> Result<HttpResponse, FetchError> {
+        let response = self.github.answer(&request);
+        if response.body().len() > limits.max_body_bytes {
+            let host = request.uri().host().unwrap_or_default().to_string();
+            return Err(FetchError::TooLarge { host, max_body_bytes: limits.max_body_bytes });
+        }
+        Ok(response)
     }
 }
 

@@ -275,3 +275,63 @@ async fn security_8_metadata_client_ids_on_our_host_with_a_query_or_too_long_are
         assert!(platform.github.log.borrow().is_empty(), "{client_id} was fetched: {:?}", platform.github.log.borrow());
     }
 }
+
+/// Finding 3: answers from GitHub, the identity provider and metadata documents were read whole
+/// before any limit (request bodies are capped by the edge before authentication; the
+/// end-to-end tests post one).
+#[tokio::test]
+async fn security_3_outgoing_reads_are_capped_with_a_clear_error() {
+    let platform = platform();
+    platform.github.serve("/repos/acme/skills/commits", vec![b' '; 5 << 20]);
+    let (_, reply) = mcp(&platform, &tool_call(1, "list_skills", json!({})), None).await;
+    let text = reply["result"]["content"][0]["text"].as_str().unwrap();
+    assert_eq!(reply["result"]["isError"], true);
+    assert!(text.contains("larger than 4 MiB"), "{text}");
+}
+
+/// Finding 4: neither the zipball nor a skill's folder had a size limit.
+#[tokio::test]
+async fn security_4_a_huge_archive_serves_the_last_catalog_and_a_save_cannot_outgrow_a_skill() {
+    let platform = platform();
+    let (_, first) = mcp(&platform, &tool_call(1, "list_skills", json!({})), None).await;
+    assert_eq!(first["result"]["structuredContent"]["total"], 1);
+    // A commit whose archive is over 40 MiB (stored, so building it costs no compression).
+    let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    writer.start_file("acme-skills-big/plugins/sales/skills/data/blob.bin", stored).unwrap();
+    std::io::Write::write_all(&mut writer, &vec![7u8; 41 << 20]).unwrap();
+    platform.github.commit_zipball(writer.finish().unwrap().into_inner());
+    let (_, reply) = mcp(&platform, &tool_call(2, "list_skills", json!({})), None).await;
+    let out = &reply["result"]["structuredContent"];
+    assert_eq!(out["total"], 1, "the last catalog is served: {reply}");
+    assert!(out["stale"].as_str().unwrap().contains("larger than 40 MiB"), "{out}");
+
+    // A save that would take a skill's folder past 16 MiB is refused, writing nothing.
+    let github = FakeGitHub::new("main");
+    let big = vec![0u8; 1 << 20];
+    let mut files: Vec<(String, Vec<u8>, bool)> = vec![
+        (
+            ".claude-plugin/marketplace.json".into(),
+            json!({"name": "acme", "plugins": [{"name": "sales", "source": "./plugins/sales"}]})
+                .to_string()
+                .into_bytes(),
+            false,
+        ),
+        (".skillport/access.json".into(), json!({"editors": ["test:ann"]}).to_string().into_bytes(), false),
+        ("plugins/sales/skills/data/SKILL.md".into(), b"---\nname: data\ndescription: Data\n---\n".to_vec(), false),
+    ];
+    files.extend((0..16).map(|n| (format!("plugins/sales/skills/data/part{n}.bin"), big.clone(), false)));
+    let borrowed: Vec<(&str, Vec<u8>, bool)> = files.iter().map(|(p, b, x)| (p.as_str(), b.clone(), *x)).collect();
+    github.commit_bytes(&borrowed);
+    let platform = FakePlatform::new(github);
+    let head = platform.github.head();
+    let (_, fetched) = mcp(&platform, &tool_call(1, "fetch_skill", json!({"name": "data"})), None).await;
+    let base = fetched["result"]["structuredContent"]["skill"]["version_id"].as_str().unwrap().to_string();
+    let save =
+        json!({"skill": "data", "base_version": base, "files": [{"path": "more.txt", "content": "x".repeat(1000)}]});
+    let (_, reply) = mcp(&platform, &tool_call(2, "save_skill", save), None).await;
+    let text = reply["result"]["content"][0]["text"].as_str().unwrap();
+    assert_eq!(reply["result"]["isError"], true, "{text}");
+    assert!(text.contains("more than the 16 MiB a skill may hold"), "{text}");
+    assert_eq!(platform.github.head(), head, "nothing was written");
+}

@@ -559,6 +559,10 @@ impl<'p> Build<'p> {
                     frontmatter: skill.frontmatter.clone(),
                 }),
                 Source::Parsed(parsed) => parsed,
+                // Refused from the size the zip declares, before anything is inflated.
+                Source::Pending if snapshot.stamp_of(layout.file).size > skill_md::MAX_SKILL_MD_BYTES as u64 => {
+                    Err(skill_md::SkillMdError::TooLarge.to_string())
+                }
                 Source::Pending => parsed::parse_skill_file(&snapshot.read_file(layout.file)?, folder_name),
             };
             let files = match layout.files {

@@ -5,6 +5,40 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
+/// The largest SKILL.md served. Agent Skills keep SKILL.md short (their guidance is under 500
+/// lines) and put the rest in other files; the limit keeps one file from costing a build's CPU.
+pub const MAX_SKILL_MD_BYTES: usize = 64 << 10;
+/// The largest frontmatter block: a name, a description and a few optional fields.
+pub const MAX_FRONTMATTER_BYTES: usize = 16 << 10;
+
+/// The YAML parser's budget for a frontmatter: generous for any real one (a few dozen keys),
+/// and small enough that a crafted block (an alias bomb, thousands of nodes) is refused after
+/// microseconds instead of costing a build hundreds of milliseconds.
+fn yaml_options() -> serde_saphyr::Options {
+    serde_saphyr::Options {
+        // Without error snippets: only an error's first line is reported.
+        with_snippet: false,
+        budget: Some(serde_saphyr::Budget {
+            max_reader_input_bytes: Some(MAX_FRONTMATTER_BYTES),
+            max_events: 5_000,
+            max_aliases: 16,
+            max_anchors: 16,
+            max_depth: 32,
+            max_documents: 1,
+            max_nodes: 2_000,
+            max_total_scalar_bytes: MAX_FRONTMATTER_BYTES,
+            max_merge_keys: 100,
+            ..serde_saphyr::Budget::default()
+        }),
+        alias_limits: serde_saphyr::options::AliasLimits {
+            max_total_replayed_events: 2_000,
+            max_replay_stack_depth: 16,
+            max_alias_expansions_per_anchor: 100,
+        },
+        ..Default::default()
+    }
+}
+
 /// The frontmatter keys the Agent Skills format allows; Anthropic's validator refuses others.
 pub const ALLOWED_KEYS: [&str; 6] = ["name", "description", "license", "compatibility", "metadata", "allowed-tools"];
 
@@ -32,6 +66,12 @@ pub enum SkillMdError {
     /// The file is not UTF-8 text.
     #[error("SKILL.md is not UTF-8 text")]
     NotUtf8,
+    /// The file is larger than the connector reads.
+    #[error("SKILL.md is larger than {} KiB; keep it short and move details into other files of the skill", MAX_SKILL_MD_BYTES >> 10)]
+    TooLarge,
+    /// The frontmatter block is larger than the connector reads.
+    #[error("the frontmatter is larger than {} KiB; it holds a name, a description and a few short fields", MAX_FRONTMATTER_BYTES >> 10)]
+    FrontmatterTooLarge,
     /// The file does not begin with a `---` frontmatter block.
     #[error("SKILL.md must begin with a YAML frontmatter block between two `---` lines")]
     NoFrontmatter,
@@ -75,6 +115,9 @@ impl ParsedSkillMd {
 /// text that is not UTF-8, an unclosed or unparsable frontmatter, a `name` or `description` that
 /// is not text, and a name that cannot be a folder name.
 pub fn parse(bytes: &[u8], folder_name: &str) -> Result<ParsedSkillMd, SkillMdError> {
+    if bytes.len() > MAX_SKILL_MD_BYTES {
+        return Err(SkillMdError::TooLarge);
+    }
     let text = std::str::from_utf8(bytes).map_err(|_| SkillMdError::NotUtf8)?;
     let mut warnings = Vec::new();
     let (yaml, body) = match frontmatter_block(text) {
@@ -87,12 +130,13 @@ pub fn parse(bytes: &[u8], folder_name: &str) -> Result<ParsedSkillMd, SkillMdEr
     };
     // Parsed once, into JSON: validation reads its fields, and the Skills extension serves it
     // as the skill's frontmatter, every key as written.
+    if yaml.len() > MAX_FRONTMATTER_BYTES {
+        return Err(SkillMdError::FrontmatterTooLarge);
+    }
     let json: Map<String, Value> = if yaml.trim().is_empty() {
         Map::new()
     } else {
-        // Without error snippets: only an error's first line is reported.
-        let options = serde_saphyr::Options { with_snippet: false, ..Default::default() };
-        match serde_saphyr::from_str_with_options::<Value>(yaml, options) {
+        match serde_saphyr::from_str_with_options::<Value>(yaml, yaml_options()) {
             Ok(Value::Object(map)) => map,
             Ok(Value::Null) => Map::new(),
             Ok(_) => return Err(SkillMdError::Yaml("the frontmatter must be a mapping of keys to values".into())),
@@ -392,5 +436,50 @@ mod tests {
         assert!(warnings(md.as_bytes())[0].contains("1024"));
         assert!(validate_name(&"a".repeat(65)).is_err());
         assert!(validate_name(&"a".repeat(64)).is_ok());
+    }
+}
+#[cfg(test)]
+mod security_tests {
+    use super::*;
+
+    /// A 700-byte alias bomb: nine anchors, each nine aliases of the one before.
+    fn alias_bomb() -> String {
+        let mut yaml = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
+        for level in 1..9 {
+            let previous = format!("*a{}", level - 1);
+            let items = [previous.as_str(); 9].join(", ");
+            yaml.push_str(&format!("a{level}: &a{level} [{items}]\n"));
+        }
+        format!("---\nname: bomb\ndescription: d\nmetadata:\n  x: y\nbomb: {}\n---\n", "*a8")
+            .replace("---\nname", &format!("---\n{yaml}name"))
+    }
+
+    /// Finding 5: a crafted frontmatter cost a build hundreds of milliseconds (an alias bomb
+    /// about 300 ms, a 1 MiB block about 400 ms natively), enough on a 10 ms plan to kill the
+    /// build so that nothing is cached and every tool fails.
+    #[test]
+    fn security_5_large_or_crafted_frontmatter_is_refused_within_the_budget() {
+        let bomb = alias_bomb();
+        assert!(bomb.len() < 1_000, "{}", bomb.len());
+        let started = std::time::Instant::now();
+        let error = parse(bomb.as_bytes(), "bomb").unwrap_err();
+        let elapsed = started.elapsed();
+        assert!(matches!(error, SkillMdError::Yaml(_)), "{error}");
+        println!("alias bomb refused in {elapsed:?}: {error}");
+
+        let huge_metadata: String = (0..40_000).map(|i| format!("  k{i}: v\n")).collect();
+        let big = format!("---\nname: big\ndescription: d\nmetadata:\n{huge_metadata}---\n");
+        assert!(big.len() > MAX_SKILL_MD_BYTES);
+        assert_eq!(parse(big.as_bytes(), "big"), Err(SkillMdError::TooLarge));
+        let frontmatter: String = (0..2_000).map(|i| format!("  k{i}: v\n")).collect();
+        let long = format!("---\nname: long\ndescription: d\nmetadata:\n{frontmatter}---\nBody\n");
+        assert!(long.len() < MAX_SKILL_MD_BYTES && long.len() > MAX_FRONTMATTER_BYTES);
+        assert_eq!(parse(long.as_bytes(), "long"), Err(SkillMdError::FrontmatterTooLarge));
+        let nodes = vec!["a"; 2_100].join(",");
+        let many = format!("---\nname: many\ndescription: d\nlist: [{nodes}]\n---\n");
+        assert!(many.len() < MAX_FRONTMATTER_BYTES);
+        assert!(matches!(parse(many.as_bytes(), "many"), Err(SkillMdError::Yaml(_))), "2,100 nodes exceed the budget");
+        let real = "---\nname: ok\ndescription: A real one\nlicense: MIT\nmetadata:\n  author: Ann\n  version: \"1.0\"\n---\nBody\n";
+        assert!(parse(real.as_bytes(), "ok").is_ok());
     }
 }

@@ -23,9 +23,17 @@ async fn fetch(request: Request, env: Env, _ctx: Context) -> worker::Result<Resp
     // Aborted when the client disconnects (compatibility flag `enable_request_signal`); an /sse
     // stream ends with it.
     let disconnected = request.inner().signal();
-    let request = match platform::to_core_request(request).await {
+    let request = match platform::to_core_request(request, app::MAX_BODY_BYTES).await {
         Ok(request) => request,
-        Err(e) => {
+        Err(platform::IncomingError::TooLarge) => {
+            let message = format!("a request body may be at most {} bytes", app::MAX_BODY_BYTES);
+            return to_worker_response(crate::responses::error(
+                http::StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                &message,
+            ));
+        }
+        Err(platform::IncomingError::Unreadable(e)) => {
             console_error!("unreadable request: {e}");
             return Response::error("Bad Request: the request could not be read", 400);
         }

@@ -2,10 +2,11 @@
 //! timeout), Workers KV, `Date.now()`, timers and the Web Crypto random source.
 
 use crate::ports::{
-    Clock, Digest, FetchError, HttpClient, HttpRequest, HttpResponse, KvStore, Random, RandomUnavailable, SignInStore,
-    StoreError,
+    Clock, Digest, FetchError, HttpClient, HttpRequest, HttpResponse, KvStore, Limits, Random, RandomUnavailable,
+    SignInStore, StoreError,
 };
 use futures_util::future::{select, Either};
+use futures_util::StreamExt;
 use std::cell::Cell;
 use std::time::Duration;
 use wasm_bindgen::JsCast;
@@ -47,18 +48,50 @@ impl WorkerPlatform {
     }
 }
 
-/// Converts the incoming Workers request into the core's request type.
-pub async fn to_core_request(mut request: Request) -> Result<HttpRequest, String> {
+/// Why an incoming request could not be taken in.
+pub enum IncomingError {
+    /// Its body is larger than any endpoint accepts.
+    TooLarge,
+    /// It could not be read.
+    Unreadable(String),
+}
+
+/// Converts the incoming Workers request into the core's request type. The body is refused
+/// before anything else runs (authentication included) when its `Content-Length` says it is over
+/// `max_body_bytes`, and read in chunks that stop at that size when it does not say.
+pub async fn to_core_request(mut request: Request, max_body_bytes: usize) -> Result<HttpRequest, IncomingError> {
+    let unreadable = |e: worker::Error| IncomingError::Unreadable(e.to_string());
+    let declared = request.headers().get("content-length").ok().flatten().and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|length| length > max_body_bytes) {
+        return Err(IncomingError::TooLarge);
+    }
     let body = match request.method() {
         Method::Get | Method::Head | Method::Options => Vec::new(),
-        _ => request.bytes().await.map_err(|e| e.to_string())?,
+        _ => match read_capped(request.stream().map_err(unreadable)?, max_body_bytes).await {
+            Ok(Some(body)) => body,
+            Ok(None) => return Err(IncomingError::TooLarge),
+            Err(e) => return Err(unreadable(e)),
+        },
     };
-    let url = request.url().map_err(|e| e.to_string())?;
+    let url = request.url().map_err(unreadable)?;
     let mut builder = http::Request::builder().method(request.method().as_ref()).uri(url.as_str());
     for (name, value) in request.headers().entries() {
         builder = builder.header(name, value);
     }
-    builder.body(body).map_err(|e| e.to_string())
+    builder.body(body).map_err(|e| IncomingError::Unreadable(e.to_string()))
+}
+
+/// The bytes of `stream`, or `None` as soon as they pass `max_bytes` (the rest is never read).
+async fn read_capped(mut stream: worker::ByteStream, max_bytes: usize) -> Result<Option<Vec<u8>>, worker::Error> {
+    let mut bytes = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk?;
+        if bytes.len() + chunk.len() > max_bytes {
+            return Ok(None);
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(Some(bytes))
 }
 
 impl SignInStore for WorkerPlatform {
@@ -90,8 +123,10 @@ impl crate::ports::SessionRelay for WorkerPlatform {
 }
 
 impl HttpClient for WorkerPlatform {
-    async fn send(&self, request: HttpRequest, timeout_ms: u64) -> Result<HttpResponse, FetchError> {
+    async fn send(&self, request: HttpRequest, limits: Limits) -> Result<HttpResponse, FetchError> {
+        let Limits { timeout_ms, max_body_bytes } = limits;
         let host = request.uri().host().unwrap_or_default().to_string();
+        let too_large = FetchError::TooLarge { host: host.clone(), max_body_bytes };
         let network = |message: String| FetchError::Network { host: host.clone(), message };
         let (parts, body) = request.into_parts();
         let headers = Headers::new();
@@ -116,15 +151,33 @@ impl HttpClient for WorkerPlatform {
         let exchange = Box::pin(async move {
             let mut response = Fetch::Request(request).send_with_signal(&signal).await.map_err(|e| e.to_string())?;
             let mut builder = http::Response::builder().status(response.status_code());
+            let mut declared = None;
             for (name, value) in response.headers().entries() {
+                if name.eq_ignore_ascii_case("content-length") {
+                    declared = value.parse::<usize>().ok();
+                }
                 builder = builder.header(name, value);
             }
-            let bytes = response.bytes().await.map_err(|e| e.to_string())?;
-            builder.body(bytes).map_err(|e| e.to_string())
+            if declared.is_some_and(|length| length > max_body_bytes) {
+                return Ok(None);
+            }
+            let Some(bytes) = read_capped(response.stream().map_err(|e| e.to_string())?, max_body_bytes)
+                .await
+                .map_err(|e| e.to_string())?
+            else {
+                return Ok(None);
+            };
+            builder.body(bytes).map(Some).map_err(|e| e.to_string())
         });
         let timer = Delay::from(Duration::from_millis(timeout_ms));
         match select(exchange, timer).await {
-            Either::Left((result, _)) => result.map_err(network),
+            Either::Left((Ok(Some(response)), _)) => Ok(response),
+            Either::Left((Ok(None), _)) => {
+                // Stop the rest of the body from being read.
+                controller.abort();
+                Err(too_large)
+            }
+            Either::Left((Err(message), _)) => Err(network(message)),
             Either::Right(_) => {
                 controller.abort();
                 Err(FetchError::Timeout { host, timeout_ms })

@@ -12,7 +12,7 @@
 use super::ledger::{Command, Reply};
 use super::{signed, Endpoint, OAuthError, CLIENTS_SHARD};
 use crate::keys::Purpose;
-use crate::ports::{HttpRequest, HttpResponse, Platform};
+use crate::ports::{FetchError, HttpRequest, HttpResponse, Limits, Platform};
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use http::{header, HeaderValue, StatusCode};
@@ -378,8 +378,11 @@ async fn metadata_document<P: Platform>(endpoint: &Endpoint<'_, P>, client_id: &
         .header(header::USER_AGENT, "skillport-connector")
         .body(Vec::new())
         .map_err(|e| fail(e.to_string()))?;
-    let response =
-        endpoint.platform.send(request, METADATA_DOCUMENT_TIMEOUT_MS).await.map_err(|e| fail(e.to_string()))?;
+    let limits = Limits { timeout_ms: METADATA_DOCUMENT_TIMEOUT_MS, max_body_bytes: MAX_METADATA_DOCUMENT_BYTES };
+    let response = endpoint.platform.send(request, limits).await.map_err(|e| match e {
+        FetchError::TooLarge { .. } => fail(format!("it is larger than {MAX_METADATA_DOCUMENT_BYTES} bytes")),
+        other => fail(other.to_string()),
+    })?;
     if response.status().is_redirection() {
         return Err(fail("it answered with a redirect, which is not followed".into()));
     }

@@ -10,7 +10,7 @@
 use super::ledger::UserInfo;
 use super::{id_token_crypto, Endpoint};
 use crate::config::{AllowedDomains, OidcSettings};
-use crate::ports::{FetchError, HttpResponse, Platform};
+use crate::ports::{FetchError, HttpResponse, Limits, Platform};
 use http::{header, StatusCode};
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{DecodingKey, Validation};
@@ -27,6 +27,11 @@ use std::cell::RefCell;
 
 /// Longest wait for the identity provider.
 pub const UPSTREAM_TIMEOUT_MS: u64 = 10_000;
+/// The most an identity provider's answer (discovery, keys, token) may hold: real ones are a few
+/// kilobytes.
+pub const MAX_UPSTREAM_BYTES: usize = 256 << 10;
+/// Limits of every request to the identity provider.
+const UPSTREAM_LIMITS: Limits = Limits { timeout_ms: UPSTREAM_TIMEOUT_MS, max_body_bytes: MAX_UPSTREAM_BYTES };
 const CACHE_MS: u64 = 3_600_000;
 const JWKS_REFETCH_MS: u64 = 60_000;
 /// Allowed clock difference with the identity provider.
@@ -184,7 +189,7 @@ async fn get_json<P: Platform, T: serde::de::DeserializeOwned>(platform: &P, url
         .body(Vec::new())
         .map_err(|e| unavailable(e.to_string()))?;
     let response: HttpResponse =
-        platform.send(request, UPSTREAM_TIMEOUT_MS).await.map_err(|e| unavailable(e.to_string()))?;
+        platform.send(request, UPSTREAM_LIMITS).await.map_err(|e| unavailable(e.to_string()))?;
     if response.status() != StatusCode::OK {
         return Err(unavailable(format!("HTTP {}", response.status().as_u16())));
     }
@@ -268,7 +273,7 @@ pub async fn exchange<P: Platform>(
     let redirect =
         RedirectUrl::new(format!("{}/callback", endpoint.base_url)).map_err(|e| bad_endpoint(e.to_string()))?;
     let platform = endpoint.platform;
-    let http = |request: oauth2::HttpRequest| async move { platform.send(request, UPSTREAM_TIMEOUT_MS).await };
+    let http = |request: oauth2::HttpRequest| async move { platform.send(request, UPSTREAM_LIMITS).await };
     let response = client
         .exchange_code(AuthorizationCode::new(code.to_string()))
         .set_pkce_verifier(PkceCodeVerifier::new(verifier.to_string()))

@@ -121,9 +121,15 @@ impl Tool for FetchSkill {
         };
         let package = package::build(&mut snapshot, &skill.folder, &manifest)?;
 
+        // Whether the files go inline is decided from the sizes the zip declares, before anything
+        // is inflated: base64 grows bytes by a third, so a skill whose files could not fit is
+        // never turned into text at all.
+        let folder_files = snapshot.files_under(&skill.folder);
+        let declared: u64 = folder_files.iter().map(|file| file.size).sum();
+        let may_inline = declared.saturating_mul(4) / 3 <= MAX_INLINE_RESULT_CHARS as u64;
         let mut tree = Vec::new();
         let mut files = Vec::new();
-        for file in snapshot.files_under(&skill.folder) {
+        for file in folder_files {
             let path = format!("{}/{}", skill.folder, file.path);
             let bytes = snapshot.read(&path).map_err(package::PackageError::from)?;
             tree.push((file.path.clone(), file.mode, git_tree::blob_id(&bytes)));
@@ -139,9 +145,9 @@ impl Tool for FetchSkill {
                 },
                 mode => (bytes, mode == FileMode::Executable),
             };
-            files.push(file_entry(file.path, bytes, executable));
+            files.push(file_entry(file.path, bytes, executable, may_inline));
         }
-        files.push(file_entry(INSTALLED_MANIFEST.to_string(), manifest.to_bytes(), false));
+        files.push(file_entry(INSTALLED_MANIFEST.to_string(), manifest.to_bytes(), false, may_inline));
 
         let link = DownloadLink {
             skill: skill.name.clone(),
@@ -170,12 +176,12 @@ impl Tool for FetchSkill {
                 version_id: git_tree::tree_id(&tree),
             },
             files,
-            contents_included: true,
+            contents_included: may_inline,
             package: package_info,
             instructions: String::new(),
         };
         let length = serde_json::to_string(&output).map(|s| s.chars().count()).unwrap_or(usize::MAX);
-        if length > MAX_INLINE_RESULT_CHARS {
+        if output.contents_included && length > MAX_INLINE_RESULT_CHARS {
             output.contents_included = false;
             for file in &mut output.files {
                 file.content = None;
@@ -187,8 +193,12 @@ impl Tool for FetchSkill {
     }
 }
 
-fn file_entry(path: String, bytes: Vec<u8>, executable: bool) -> SkillFile {
+/// One file as listed; its content only when `inline`.
+fn file_entry(path: String, bytes: Vec<u8>, executable: bool, inline: bool) -> SkillFile {
     let size = bytes.len() as u64;
+    if !inline {
+        return SkillFile { path, size, content: None, encoding: None, executable };
+    }
     let (content, encoding) = match String::from_utf8(bytes) {
         Ok(text) if !text.contains('\0') => (text, None),
         Ok(text) => (STANDARD.encode(text.as_bytes()), Some("base64".to_string())),

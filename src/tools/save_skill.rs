@@ -30,6 +30,9 @@ pub const MAX_FILE_BYTES: usize = 1 << 20;
 pub const MAX_TOTAL_BYTES: usize = 3 << 20;
 /// The most files one save writes or deletes.
 pub const MAX_FILES: usize = 100;
+/// The largest a skill's folder may grow to by a save: the Skills extension's limit per skill,
+/// so whatever the connector writes it can also serve.
+pub const MAX_FOLDER_BYTES: u64 = crate::catalog::skill_files::MAX_SKILL_BYTES;
 
 /// How a file's `content` is encoded.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
@@ -325,10 +328,13 @@ fn plan(
 
     // The folder as it will be: current files, minus deletions, with the new ones.
     let mut files: BTreeMap<String, (FileMode, [u8; 20])> = editing::folder_blobs(snapshot, &folder)?;
+    let mut sizes: BTreeMap<String, u64> =
+        snapshot.files_under(&folder).into_iter().map(|file| (file.path, file.size)).collect();
     for path in &prepared.delete {
         if files.remove(path).is_none() {
             return Err(ToolError::InvalidArguments(format!("cannot delete `{path}`: the skill has no such file")));
         }
+        sizes.remove(path);
         changes.push(FileChange { path: format!("{folder}/{path}"), content: None });
     }
     let mut skill_md_bytes = None;
@@ -337,6 +343,7 @@ fn plan(
         let executable = executable.unwrap_or(was_executable);
         let mode = if executable { FileMode::Executable } else { FileMode::Regular };
         files.insert(path.clone(), (mode, git_tree::blob_id(bytes)));
+        sizes.insert(path.clone(), bytes.len() as u64);
         if path == SKILL_FILE {
             skill_md_bytes = Some(bytes.clone());
         }
@@ -344,6 +351,13 @@ fn plan(
     }
     if !files.contains_key(SKILL_FILE) {
         return Err(ToolError::InvalidArguments("a skill needs a SKILL.md; include one".into()));
+    }
+    let total: u64 = sizes.values().sum();
+    if total > MAX_FOLDER_BYTES {
+        return Err(ToolError::InvalidArguments(format!(
+            "the skill would hold {total} bytes, more than the {} MiB a skill may hold; delete or shrink files (large data belongs outside the skills repository)",
+            MAX_FOLDER_BYTES >> 20
+        )));
     }
     if let Some(bytes) = skill_md_bytes {
         check_skill_md(&bytes, &input.skill, parsed::folder_name(&folder))?;
