@@ -335,3 +335,90 @@ async fn security_4_a_huge_archive_serves_the_last_catalog_and_a_save_cannot_out
     assert!(text.contains("more than the 16 MiB a skill may hold"), "{text}");
     assert_eq!(platform.github.head(), head, "nothing was written");
 }
+
+/// The `name=value` pairs a response sets, as a `Cookie` header.
+fn cookies_from(response: &http::Response<Vec<u8>>) -> String {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok()?.split(';').next().map(str::to_string))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A hidden form field's value in `html`.
+fn form_field(html: &str, name: &str) -> String {
+    let marker = format!("name={name} value=\"");
+    let start = html.find(&marker).map(|at| at + marker.len()).unwrap();
+    html[start..].split('"').next().unwrap().replace("&amp;", "&")
+}
+
+/// Finding 1: consent was remembered per client only, so a client registered with two redirect
+/// URIs and approved for one was silently used with the other; the page did not say where the
+/// browser goes back to, nor that a self-registered name is unverified.
+#[tokio::test]
+async fn security_1_consent_is_remembered_per_client_and_redirect_uri() {
+    let platform = platform();
+    platform.github.serve(
+        "/.well-known/openid-configuration",
+        json!({"issuer": "https://idp.example.com", "authorization_endpoint": "https://idp.example.com/auth",
+               "token_endpoint": "https://idp.example.com/token", "jwks_uri": "https://idp.example.com/jwks"})
+        .to_string()
+        .into_bytes(),
+    );
+    let config = Ok(platform.config());
+    let (good, other) = ("https://claude.ai/api/mcp/auth_callback", "https://attacker.example/cb");
+    let register = http::Request::post("https://skills.example.com/register")
+        .header("content-type", "application/json")
+        .body(
+            json!({"redirect_uris": [good, other], "token_endpoint_auth_method": "none", "client_name": "Claude"})
+                .to_string()
+                .into_bytes(),
+        )
+        .unwrap();
+    let registered: Value =
+        serde_json::from_slice(app::handle(&platform, &config, register).await.response.body()).unwrap();
+    let client_id = registered["client_id"].as_str().unwrap().to_string();
+    let authorize = |redirect: &str, cookie: &str| {
+        let query = form_urlencoded::Serializer::new(String::new())
+            .append_pair("response_type", "code")
+            .append_pair("client_id", &client_id)
+            .append_pair("redirect_uri", redirect)
+            .append_pair("code_challenge", &"c".repeat(43))
+            .append_pair("code_challenge_method", "S256")
+            .append_pair("state", "s")
+            .finish();
+        http::Request::get(format!("https://skills.example.com/authorize?{query}"))
+            .header("cookie", cookie)
+            .body(Vec::new())
+            .unwrap()
+    };
+    let page = app::handle(&platform, &config, authorize(good, "")).await.response;
+    let html = String::from_utf8(page.body().clone()).unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(html.contains("<b>claude.ai</b>"), "the redirect host is shown: {html}");
+    assert!(html.contains("not verified"), "a self-registered name is marked: {html}");
+    let csrf_cookie = cookies_from(&page);
+    let form = form_urlencoded::Serializer::new(String::new())
+        .append_pair("request", &form_field(&html, "request"))
+        .append_pair("csrf", &form_field(&html, "csrf"))
+        .append_pair("decision", "allow")
+        .finish();
+    let allow = http::Request::post("https://skills.example.com/authorize")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", "https://skills.example.com")
+        .header("cookie", &csrf_cookie)
+        .body(form.into_bytes())
+        .unwrap();
+    let allowed = app::handle(&platform, &config, allow).await.response;
+    assert_eq!(allowed.status(), 302, "{}", String::from_utf8_lossy(allowed.body()));
+    let consent_cookie = cookies_from(&allowed);
+    assert!(consent_cookie.contains("consent"), "{consent_cookie}");
+
+    let again = app::handle(&platform, &config, authorize(good, &consent_cookie)).await.response;
+    assert_eq!(again.status(), 302, "the approved pair goes straight on");
+    let elsewhere = app::handle(&platform, &config, authorize(other, &consent_cookie)).await.response;
+    assert_eq!(elsewhere.status(), 200, "the other redirect URI needs its own consent");
+    assert!(String::from_utf8_lossy(elsewhere.body()).contains("<b>attacker.example</b>"));
+}

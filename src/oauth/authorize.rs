@@ -136,7 +136,7 @@ pub async fn show<P: Platform>(endpoint: &Endpoint<'_, P>, request: &HttpRequest
         Err(Problem::Redirect(response)) => return response,
     };
     let approved = approved_clients(endpoint, request);
-    let key = clients::client_key(&pending.client_id);
+    let key = approval_key(&pending.client_id, &pending.redirect_uri);
     if approved.approved.iter().any(|(k, _)| *k == key) {
         return to_upstream(endpoint, pending, Vec::new()).await;
     }
@@ -160,8 +160,13 @@ fn consent_page<P: Platform>(
     let csrf =
         URL_SAFE_NO_PAD.encode(endpoint.config.keys.sign(Purpose::ConsentForm, &[form.as_bytes(), browser.as_bytes()]));
     let provider = endpoint.config.oidc.issuer.as_str().trim_end_matches('/');
+    let host_of = |url: &str| url::Url::parse(url).ok().and_then(|u| u.host_str().map(str::to_string));
+    let published_by = pending.client_id.starts_with("https://").then(|| host_of(&pending.client_id)).flatten();
+    let redirect_host = host_of(&pending.redirect_uri).unwrap_or_else(|| pending.redirect_uri.clone());
     let mut response = pages::consent(&Consent {
         client_name: pending.client_name.as_deref().unwrap_or("An unnamed application"),
+        published_by: published_by.as_deref(),
+        redirect_host: &redirect_host,
         redirect_uri: &pending.redirect_uri,
         provider,
         request: &form,
@@ -213,7 +218,7 @@ pub async fn decide<P: Platform>(endpoint: &Endpoint<'_, P>, request: &HttpReque
     }
     match field("decision") {
         "allow" => {
-            let cookie = remember_approval(endpoint, request, &pending.client_id);
+            let cookie = remember_approval(endpoint, request, &approval_key(&pending.client_id, &pending.redirect_uri));
             to_upstream(endpoint, pending, vec![cookie]).await
         }
         _ => redirect_error(&pending, &OAuthError::bad("access_denied", "the user declined"), endpoint.base_url),
@@ -347,9 +352,15 @@ fn approved_clients<P: Platform>(endpoint: &Endpoint<'_, P>, request: &HttpReque
         .unwrap_or_default()
 }
 
-fn remember_approval<P: Platform>(endpoint: &Endpoint<'_, P>, request: &HttpRequest, client_id: &str) -> HeaderValue {
+/// What an approval is remembered by: the client and the redirect URI together, so that a client
+/// registered with several redirect URIs and approved for one is asked again for another.
+fn approval_key(client_id: &str, redirect_uri: &str) -> String {
+    clients::client_key(&format!("{client_id}\n{redirect_uri}"))
+}
+
+fn remember_approval<P: Platform>(endpoint: &Endpoint<'_, P>, request: &HttpRequest, key: &str) -> HeaderValue {
     let mut list = approved_clients(endpoint, request);
-    let key = clients::client_key(client_id);
+    let key = key.to_string();
     list.approved.retain(|(k, _)| *k != key);
     list.approved.push((key, endpoint.now_seconds() + CONSENT_DAYS * 86_400));
     let excess = list.approved.len().saturating_sub(CONSENT_ENTRIES);

@@ -18,6 +18,12 @@ fn escape(text: &str) -> String {
 pub struct Consent<'a> {
     /// The client's name (or a placeholder).
     pub client_name: &'a str,
+    /// Where the name comes from: the host that publishes the client's metadata document
+    /// (fetched over https, so that host vouches for it), or `None` for a client that
+    /// registered itself, whose name nobody checked.
+    pub published_by: Option<&'a str>,
+    /// The host the browser will be sent back to, with the code.
+    pub redirect_host: &'a str,
     /// Where the client will be sent back to.
     pub redirect_uri: &'a str,
     /// The identity provider's issuer, to say where the user will sign in.
@@ -32,8 +38,9 @@ pub struct Consent<'a> {
 pub fn consent(page: &Consent<'_>) -> HttpResponse {
     let body = format!(
         "<h1>Allow {name} to use Skillport Connector?</h1>\
-         <p><b>{name}</b> is asking to read your organization's Claude Skills through Skillport Connector, \
-         as you. After you continue you will sign in at <code>{provider}</code>, and then be sent back to:</p>\
+         <p><b>{name}</b> {source} is asking to read your organization's Claude Skills through Skillport \
+         Connector, as you. After you continue you will sign in at <code>{provider}</code>, and then be sent \
+         back to <b>{redirect_host}</b>:</p>\
          <p><code>{redirect}</code></p>\
          <p class=muted>Only continue if you started connecting Claude (or another MCP client) just now.</p>\
          <form method=post action=/authorize>\
@@ -41,6 +48,11 @@ pub fn consent(page: &Consent<'_>) -> HttpResponse {
          <div class=actions><button class=primary type=submit name=decision value=allow>Continue</button>\
          <button type=submit name=decision value=deny>Cancel</button></div></form>",
         name = escape(page.client_name),
+        source = match page.published_by {
+            Some(host) => format!("(as published by <b>{}</b>)", escape(host)),
+            None => "(a name the application gave itself, not verified)".to_string(),
+        },
+        redirect_host = escape(page.redirect_host),
         provider = escape(page.provider),
         redirect = escape(page.redirect_uri),
         request = escape(page.request),
