@@ -135,15 +135,18 @@ impl OidcSettings {
 /// How long what sign-in issues stays valid, in seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Lifetimes {
-    /// Access tokens (`ACCESS_TOKEN_LIFETIME_SECONDS`, default one hour).
+    /// Access tokens (`ACCESS_TOKEN_LIFETIME_SECONDS`, default twelve hours).
     pub access_token: u64,
     /// A grant's absolute lifetime (`GRANT_LIFETIME_SECONDS`, default seven days): after it the
     /// user signs in again, whatever the refreshes.
     pub grant: u64,
 }
 
-/// Default for `ACCESS_TOKEN_LIFETIME_SECONDS`.
-pub const DEFAULT_ACCESS_TOKEN_SECONDS: u64 = 3600;
+/// Default for `ACCESS_TOKEN_LIFETIME_SECONDS`: a working day. Clients have been seen never to
+/// refresh, and every request checks the grant in the user's Durable Object anyway, so revoking
+/// a user (or the grant's end) stops a long-lived token at once; what a longer token costs is
+/// only that a stolen one works until then, as a refresh token would.
+pub const DEFAULT_ACCESS_TOKEN_SECONDS: u64 = 12 * 3600;
 /// Default for `GRANT_LIFETIME_SECONDS`.
 pub const DEFAULT_GRANT_SECONDS: u64 = 7 * 24 * 3600;
 /// Google's issuer, the default `OIDC_ISSUER`.
@@ -496,7 +499,7 @@ mod tests {
             config.oidc.allowed_domains,
             AllowedDomains::Only(vec!["example.com".into(), "acme.example".into()])
         );
-        assert_eq!(config.lifetimes, Lifetimes { access_token: 3600, grant: 7 * 86_400 });
+        assert_eq!(config.lifetimes, Lifetimes { access_token: 12 * 3600, grant: 7 * 86_400 });
         map.remove("GOOGLE_CLIENT_SECRET");
         map.insert("OIDC_ISSUER".into(), "http://idp.example".into());
         map.insert("ALLOWED_DOMAINS".into(), "@example.com".into());
