@@ -67,6 +67,8 @@ pub async fn to_core_request(mut request: Request, max_body_bytes: usize) -> Res
     }
     let body = match request.method() {
         Method::Get | Method::Head | Method::Options => Vec::new(),
+        // A request without a body (a POST with none) has no stream to read.
+        _ if request.inner().body().is_none() => Vec::new(),
         _ => match read_capped(request.stream().map_err(unreadable)?, max_body_bytes).await {
             Ok(Some(body)) => body,
             Ok(None) => return Err(IncomingError::TooLarge),
@@ -161,11 +163,20 @@ impl HttpClient for WorkerPlatform {
             if declared.is_some_and(|length| length > max_body_bytes) {
                 return Ok(None);
             }
-            let Some(bytes) = read_capped(response.stream().map_err(|e| e.to_string())?, max_body_bytes)
-                .await
-                .map_err(|e| e.to_string())?
-            else {
-                return Ok(None);
+            let bytes = match response.body() {
+                // A 304 or 204 has no body at all.
+                worker::ResponseBody::Empty => Vec::new(),
+                worker::ResponseBody::Body(bytes) if bytes.len() > max_body_bytes => return Ok(None),
+                worker::ResponseBody::Body(bytes) => bytes.clone(),
+                worker::ResponseBody::Stream(_) => {
+                    match read_capped(response.stream().map_err(|e| e.to_string())?, max_body_bytes)
+                        .await
+                        .map_err(|e| e.to_string())?
+                    {
+                        Some(bytes) => bytes,
+                        None => return Ok(None),
+                    }
+                }
             };
             builder.body(bytes).map(Some).map_err(|e| e.to_string())
         });
