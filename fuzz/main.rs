@@ -335,8 +335,8 @@ fn mcp_target(budget: Budget) -> Report {
             .header("content-type", "application/json")
             .header("authorization", &bearer)
             .header("mcp-protocol-version", versions[n % versions.len()]);
-        if n % 3 != 0 {
-            request = request.header("mcp-method", method);
+        if let (false, Ok(value)) = (n.is_multiple_of(3), http::HeaderValue::from_str(&method)) {
+            request = request.header("mcp-method", value);
         }
         if let Some(name) = body.as_ref().and_then(|b| b["params"]["name"].as_str().or(b["params"]["uri"].as_str())) {
             if let Ok(value) = http::HeaderValue::from_str(name) {
@@ -440,6 +440,7 @@ fn metadata_document_target(budget: Budget) -> Report {
             .body(Vec::new())
             .expect("a request");
         let status = runtime.block_on(app::handle(&platform, &config, request)).response.status();
+        platform.github.unserve(&path);
         assert!(!status.is_server_error(), "HTTP {status}");
     })
 }

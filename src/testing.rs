@@ -229,6 +229,11 @@ impl FakeGitHub {
         self.served.borrow_mut().insert(path.to_string(), body);
     }
 
+    /// Stops answering `path` as [`FakeGitHub::serve`] said.
+    pub fn unserve(&self, path: &str) {
+        self.served.borrow_mut().remove(path);
+    }
+
     /// The branch's current commit.
     pub fn head(&self) -> String {
         self.head.borrow().clone()
