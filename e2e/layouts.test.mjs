@@ -200,8 +200,10 @@ for (const [layout, { expected }] of Object.entries(LAYOUTS)) {
   });
 }
 
-test("collection: the home page lists the entry served from another repository", async () => {
-  const page = await (await fetch(stacks.collection.worker.url)).text();
+test("collection: the home page lists the entry served from another repository, to editors", async () => {
+  const { worker } = stacks.collection;
+  assert.doesNotMatch(await (await fetch(worker.url)).text(), /partner-tools/, "not on the public page");
+  const page = await (await fetch(worker.url, { headers: { authorization: await worker.bearer(people.editor) } })).text();
   assert.match(page, /Plugin <code>partner-tools<\/code> is served from another repository \(github: partner\/tools\)/);
 });
 

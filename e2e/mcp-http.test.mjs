@@ -80,10 +80,10 @@ test("GET /mcp is 405 with Allow; origins are checked; CORS exposes WWW-Authenti
 });
 
 test("one JSON log line per request, with the tool and GitHub requests, and never the token", async () => {
-  const before = worker.logs.length;
-  await post({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "list_skills", arguments: {} } });
+  const response = await post({ jsonrpc: "2.0", id: 1, method: "tools/call", params: { name: "list_skills", arguments: {} } });
+  const requestId = response.headers.get("x-request-id");
   await new Promise((resolve) => setTimeout(resolve, 200));
-  const lines = worker.logs.slice(before).map((line) => JSON.parse(line)).filter((line) => line.path === "/mcp");
+  const lines = worker.logs.map((line) => JSON.parse(line)).filter((line) => line.request_id === requestId);
   assert.equal(lines.length, 1);
   assert.deepEqual(lines[0].calls, ["tools/call:list_skills"]);
   assert.equal(lines[0].status, 200);

@@ -63,7 +63,7 @@ test("a person walks the consent page and the login form in Chromium and the cli
   await page.screenshot({ path: path.join(SHOTS, "3-back-in-client.png"), fullPage: true });
 
   const returned = returns.at(-1);
-  assert.match(returned.searchParams.get("code"), /^spc1\./);
+  assert.match(returned.searchParams.get("code"), /^spc2\./);
   assert.equal(returned.searchParams.get("state"), "browser-state");
   assert.equal(returned.searchParams.get("iss"), worker.url);
   for (const shot of ["1-consent.png", "2-provider-login.png", "3-back-in-client.png"]) {

@@ -117,20 +117,19 @@ async fn route<P: Platform>(
     sse_open: &mut Option<SseOpen>,
 ) -> HttpResponse {
     let path = request.uri().path();
-    let unset_outside_loopback;
-    let config = match config {
-        Ok(settings) if settings.connector_url.is_none() && !is_loopback(request) => {
-            unset_outside_loopback = Err(vec![ConfigError {
-                setting: "CONNECTOR_URL",
-                problem: "is required outside a local run: set the connector's public https URL (e.g. \
-                          https://skills.acme.com) under [vars], so that its issuer, links and cookies do \
-                          not follow whatever host a request names"
-                    .into(),
-            }]);
-            &unset_outside_loopback
-        }
-        _ => config,
-    };
+    if config.as_ref().is_ok_and(|settings| settings.connector_url.is_none()) && !is_loopback(request) {
+        // 421: this host is not one the connector knows it serves (also what a DNS-rebinding
+        // request gets); the body names the setting to fix.
+        let mut response = configuration_error(&[ConfigError {
+            setting: "CONNECTOR_URL",
+            problem: "is required outside a local run: set the connector's public https URL (e.g. \
+                      https://skills.acme.com) under [vars], so that its issuer, links and cookies do \
+                      not follow whatever host a request names"
+                .into(),
+        }]);
+        *response.status_mut() = StatusCode::MISDIRECTED_REQUEST;
+        return response;
+    }
     let own_origin = own_origin(config.as_ref().ok(), request);
     let origin = request.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_string);
     let origin_allowed = origin.as_deref().is_none_or(|o| is_allowed_origin(o, &own_origin, config.as_ref().ok()));

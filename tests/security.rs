@@ -126,7 +126,7 @@ async fn security_12_connector_url_is_required_outside_loopback() {
     };
     let path = "/.well-known/oauth-authorization-server";
     let (status, body) = metadata(config_with_connector_url(None), &format!("https://evil.example{path}"), None).await;
-    assert_eq!(status, 503, "{body}");
+    assert_eq!(status, 421, "{body}");
     assert_eq!(body["problems"][0]["setting"], "CONNECTOR_URL");
     let (status, body) = metadata(config_with_connector_url(None), &format!("http://127.0.0.1:8787{path}"), None).await;
     assert_eq!((status, body["issuer"].as_str()), (200, Some("http://127.0.0.1:8787")), "a local run needs none");
