@@ -47,12 +47,7 @@ impl Tool for BumpVersion {
     const NAME: &'static str = "bump_version";
     const TITLE: &'static str = "Bump a group's version";
     const DESCRIPTION: &'static str = "Group writers: bump the semantic version (major, minor or patch) of the group holding a skill, in its plugin.json and its marketplace entry, in one commit. Installed copies then show an update in check_updates.";
-    const ANNOTATIONS: ToolAnnotations = ToolAnnotations {
-        read_only_hint: false,
-        destructive_hint: false,
-        idempotent_hint: false,
-        open_world_hint: false,
-    };
+    const ANNOTATIONS: ToolAnnotations = ToolAnnotations::WRITE;
     type Input = Input;
     type Output = Output;
 

@@ -46,12 +46,7 @@ impl Tool for DeleteSkill {
     const NAME: &'static str = "delete_skill";
     const TITLE: &'static str = "Delete a skill";
     const DESCRIPTION: &'static str = "Delete a skill (its whole folder) in one commit; pass confirm: true. Group writers delete skills of their group; deleting a group's last skill removes the group and its marketplace entry, which needs an editor.";
-    const ANNOTATIONS: ToolAnnotations = ToolAnnotations {
-        read_only_hint: false,
-        destructive_hint: true,
-        idempotent_hint: false,
-        open_world_hint: false,
-    };
+    const ANNOTATIONS: ToolAnnotations = ToolAnnotations::WRITE.destructive();
     type Input = Input;
     type Output = Output;
 

@@ -48,12 +48,7 @@ impl Tool for PublishSkill {
     const NAME: &'static str = "publish_skill";
     const TITLE: &'static str = "Publish a skill's group";
     const DESCRIPTION: &'static str = "Editors only: publish the group that holds a skill, adding or updating its marketplace.json entry (version from plugin.json; description, category, tags, keywords as given), in one commit.";
-    const ANNOTATIONS: ToolAnnotations = ToolAnnotations {
-        read_only_hint: false,
-        destructive_hint: false,
-        idempotent_hint: true,
-        open_world_hint: false,
-    };
+    const ANNOTATIONS: ToolAnnotations = ToolAnnotations::WRITE.idempotent();
     type Input = Input;
     type Output = Output;
 

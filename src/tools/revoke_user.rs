@@ -36,12 +36,7 @@ impl Tool for RevokeUser {
     const TITLE: &'static str = "Sign a user out everywhere";
     const DESCRIPTION: &'static str =
         "Editors only: end every sign-in of a user id at once (for offboarding). Their next request is refused.";
-    const ANNOTATIONS: ToolAnnotations = ToolAnnotations {
-        read_only_hint: false,
-        destructive_hint: true,
-        idempotent_hint: true,
-        open_world_hint: false,
-    };
+    const ANNOTATIONS: ToolAnnotations = ToolAnnotations::WRITE.destructive().idempotent();
     type Input = Input;
     type Output = Output;
 

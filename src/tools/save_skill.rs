@@ -107,12 +107,7 @@ impl Tool for SaveSkill {
     const NAME: &'static str = "save_skill";
     const TITLE: &'static str = "Save a skill";
     const DESCRIPTION: &'static str = "Create or update a skill's files in one commit. To change an existing skill, pass base_version (the version_id from fetch_skill). Group writers edit their group's skills; creating a skill or group needs an editor (a new group needs group_description). Binary files use encoding base64.";
-    const ANNOTATIONS: ToolAnnotations = ToolAnnotations {
-        read_only_hint: false,
-        destructive_hint: true,
-        idempotent_hint: false,
-        open_world_hint: false,
-    };
+    const ANNOTATIONS: ToolAnnotations = ToolAnnotations::WRITE.destructive();
     type Input = Input;
     type Output = Output;
 

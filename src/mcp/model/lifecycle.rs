@@ -1,7 +1,7 @@
 //! Getting acquainted: `initialize` (the 2025 revisions), `server/discover` (2026-07-28) and
 //! what both say about the server.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// Who the server is (`serverInfo` in `initialize`, `io.modelcontextprotocol/serverInfo` in a
@@ -47,15 +47,6 @@ pub struct ServerCapabilities {
     pub resources: Enabled,
     /// Extensions, by identifier.
     pub extensions: BTreeMap<&'static str, SkillsExtension>,
-}
-
-/// The parameters of `initialize` that the server reads; the rest (capabilities, clientInfo)
-/// it has no use for.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct InitializeParams {
-    /// The revision the client asks for.
-    pub protocol_version: String,
 }
 
 /// The result of `initialize`.

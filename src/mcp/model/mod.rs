@@ -11,9 +11,7 @@ pub mod resources;
 pub mod skills;
 pub mod tools;
 
-pub use lifecycle::{
-    DiscoverResult, EmptyResult, Implementation, InitializeParams, InitializeResult, ServerCapabilities,
-};
+pub use lifecycle::{DiscoverResult, EmptyResult, Implementation, InitializeResult, ServerCapabilities};
 pub use prompts::ListPromptsResult;
 pub use resources::{Contents, ListResourceTemplatesResult, ReadResult, Resource, ResourcesResult};
 pub use skills::{GetResult, ListResult, ManifestFile, SkillEntry};

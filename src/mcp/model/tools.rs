@@ -26,6 +26,24 @@ impl ToolAnnotations {
         idempotent_hint: true,
         open_world_hint: false,
     };
+    /// A tool that changes something, only adding; refine it with [`Self::destructive`] and
+    /// [`Self::idempotent`].
+    pub const WRITE: ToolAnnotations = ToolAnnotations {
+        read_only_hint: false,
+        destructive_hint: false,
+        idempotent_hint: false,
+        open_world_hint: false,
+    };
+
+    /// The same, and it may delete or overwrite.
+    pub const fn destructive(self) -> Self {
+        ToolAnnotations { destructive_hint: true, ..self }
+    }
+
+    /// The same, and repeating it has no further effect.
+    pub const fn idempotent(self) -> Self {
+        ToolAnnotations { idempotent_hint: true, ..self }
+    }
 }
 
 /// One tool as `tools/list` declares it.
