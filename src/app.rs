@@ -147,19 +147,14 @@ async fn route<P: Platform>(
 
     match (path, request.method()) {
         ("/", &Method::GET) => {
-            let viewer = match config {
+            let signed_in = match config {
                 Ok(config) if request.headers().contains_key(header::AUTHORIZATION) => {
                     let endpoint = Endpoint { platform, config, base_url: &own_origin };
-                    match bearer::authenticate(&endpoint, request.headers()).await {
-                        Ok(principal) if home::is_editor(platform, config, &principal.user).await => {
-                            home::Viewer::Editor
-                        }
-                        _ => home::Viewer::Public,
-                    }
+                    bearer::authenticate(&endpoint, request.headers()).await.ok().map(|principal| principal.user)
                 }
-                _ => home::Viewer::Public,
+                _ => None,
             };
-            home::page(platform, config, &own_origin, wants_json(request), viewer).await
+            home::page(platform, config, &own_origin, wants_json(request), signed_in.as_ref()).await
         }
         ("/mcp", method) => {
             if !origin_allowed {

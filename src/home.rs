@@ -10,9 +10,11 @@
 //! The checks are cached in the isolate for a minute, so a page that is reloaded, or probed by a
 //! monitor, costs GitHub at most one request a minute. Nothing secret is shown to anyone.
 
+use crate::access::Access;
 use crate::catalog::External;
 use crate::catalog_store;
 use crate::config::{Config, ConfigError};
+use crate::oauth::ledger::UserInfo;
 use crate::oauth::{upstream, Endpoint};
 use crate::ports::{HttpResponse, Platform};
 use crate::responses::json;
@@ -57,6 +59,9 @@ pub struct Status {
     /// Marketplace entries served from another repository or package: Claude Code installs them
     /// from there; the connector does not serve them.
     pub served_elsewhere: Vec<External>,
+    /// The access rules of the commit checked, to tell who is an editor (never shown).
+    #[serde(skip)]
+    access: Option<String>,
 }
 
 thread_local! {
@@ -87,6 +92,7 @@ pub async fn status<P: Platform>(platform: &P, config: &Result<Config, Vec<Confi
         skills_served: None,
         skills_skipped: None,
         served_elsewhere: Vec::new(),
+        access: None,
     };
     if let Ok(config) = config {
         status.marketplace = Some(config.repo.to_string());
@@ -99,12 +105,17 @@ pub async fn status<P: Platform>(platform: &P, config: &Result<Config, Vec<Confi
                 status.skills_skipped = Some(served.catalog.skipped.len());
                 status.served_elsewhere = served.catalog.external.clone();
                 status.github_token_expires = served.token_expiration.clone();
+                status.access = served.catalog.access.clone();
                 Check {
                     ok: true,
                     detail: format!("the token reads {} at {}", config.repo, &commit[..commit.len().min(12)]),
                 }
             }
-            Ok(served) => Check { ok: false, detail: served.stale.clone().unwrap_or_default() },
+            Ok(served) => {
+                // The last known rules still say who may see why GitHub is failing.
+                status.access = served.catalog.access.clone();
+                Check { ok: false, detail: served.stale.clone().unwrap_or_default() }
+            }
             Err(error) => Check { ok: false, detail: error.to_string() },
         });
         let endpoint = Endpoint { platform, config, base_url };
@@ -119,7 +130,7 @@ pub async fn status<P: Platform>(platform: &P, config: &Result<Config, Vec<Confi
 
 /// Who is looking at the page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Viewer {
+enum Viewer {
     /// Anyone: the health word and the configuration's problems.
     Public,
     /// A signed-in editor: every check's details.
@@ -139,15 +150,6 @@ struct PublicStatus<'a> {
     problems: &'a [String],
 }
 
-/// Whether `user` is an editor under the served commit's access rules (false when they cannot
-/// be read).
-pub async fn is_editor<P: Platform>(platform: &P, config: &Config, user: &crate::oauth::ledger::UserInfo) -> bool {
-    match catalog_store::current(platform, config).await {
-        Ok(served) => crate::access::Access::load(served.catalog.access.as_deref()).is_editor(user),
-        Err(_) => false,
-    }
-}
-
 /// Whether everything checked passed.
 fn healthy(status: &Status) -> bool {
     status.configured
@@ -161,9 +163,13 @@ pub async fn page<P: Platform>(
     config: &Result<Config, Vec<ConfigError>>,
     base_url: &str,
     as_json: bool,
-    viewer: Viewer,
+    signed_in: Option<&UserInfo>,
 ) -> HttpResponse {
     let status = status(platform, config, base_url).await;
+    // Decided by the access rules of the commit the checks read, so the page costs no second
+    // catalog load.
+    let editor = signed_in.is_some_and(|user| Access::load(status.access.as_deref()).is_editor(user));
+    let viewer = if editor { Viewer::Editor } else { Viewer::Public };
     if as_json {
         if viewer == Viewer::Public {
             let public = PublicStatus {
