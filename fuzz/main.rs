@@ -21,7 +21,7 @@ use skillport_connector::downloads::DownloadLink;
 use skillport_connector::keys::{Keys, Purpose};
 use skillport_connector::oauth::ledger::UserInfo;
 use skillport_connector::oauth::{code, signed, upstream};
-use skillport_connector::testing::{FakeGitHub, FakePlatform};
+use skillport_connector::testing::FakePlatform;
 use skillport_connector::{app, mcp};
 use std::cell::Cell;
 use std::path::Path;
@@ -290,20 +290,8 @@ fn jsonrpc_target(budget: Budget) -> Report {
 
 /// A platform serving one published skill, and a runtime to drive the router.
 fn router() -> (FakePlatform, tokio::runtime::Runtime) {
-    let github = FakeGitHub::new("main");
-    github.commit(&[
-        (
-            ".claude-plugin/marketplace.json",
-            json!({"name": "acme", "plugins": [{"name": "sales", "source": "./plugins/sales"}]}).to_string(),
-        ),
-        (
-            "plugins/sales/skills/proposal-writer/SKILL.md",
-            "---\nname: proposal-writer\ndescription: Drafts proposals\n---\n".into(),
-        ),
-        ("plugins/sales/skills/proposal-writer/notes.md", "notes".into()),
-    ]);
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
-    (FakePlatform::new(github), runtime)
+    (FakePlatform::with_one_skill(), runtime)
 }
 
 fn mcp_target(budget: Budget) -> Report {

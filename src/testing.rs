@@ -371,6 +371,26 @@ impl FakePlatform {
         }
     }
 
+    /// A platform whose repository publishes one group, `sales` in `plugins/sales`, holding one
+    /// skill, `proposal-writer` (its SKILL.md and a `notes.md`): the smallest marketplace a
+    /// protocol-level test needs.
+    pub fn with_one_skill() -> Self {
+        let github = FakeGitHub::new("main");
+        github.commit(&[
+            (
+                ".claude-plugin/marketplace.json",
+                serde_json::json!({"name": "acme", "plugins": [{"name": "sales", "source": "./plugins/sales"}]})
+                    .to_string(),
+            ),
+            (
+                "plugins/sales/skills/proposal-writer/SKILL.md",
+                "---\nname: proposal-writer\ndescription: Drafts proposals\n---\n".into(),
+            ),
+            ("plugins/sales/skills/proposal-writer/notes.md", "notes".into()),
+        ]);
+        FakePlatform::new(github)
+    }
+
     /// A configuration pointing at the fake GitHub.
     pub fn config(&self) -> Config {
         let vars: HashMap<&str, &str> = [

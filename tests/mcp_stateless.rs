@@ -4,23 +4,12 @@
 
 use serde_json::{json, Value};
 use skillport_connector::app;
-use skillport_connector::testing::{FakeGitHub, FakePlatform};
+use skillport_connector::testing::FakePlatform;
 
 const V2026: &str = "2026-07-28";
 
 fn platform() -> FakePlatform {
-    let github = FakeGitHub::new("main");
-    github.commit(&[
-        (
-            ".claude-plugin/marketplace.json",
-            json!({"name": "acme", "plugins": [{"name": "sales", "source": "./plugins/sales"}]}).to_string(),
-        ),
-        (
-            "plugins/sales/skills/proposal-writer/SKILL.md",
-            "---\nname: proposal-writer\ndescription: Drafts proposals\n---\n".into(),
-        ),
-    ]);
-    FakePlatform::new(github)
+    FakePlatform::with_one_skill()
 }
 
 fn meta() -> Value {

@@ -12,18 +12,7 @@ use std::collections::HashMap;
 use url::form_urlencoded;
 
 fn platform() -> FakePlatform {
-    let github = FakeGitHub::new("main");
-    github.commit(&[
-        (
-            ".claude-plugin/marketplace.json",
-            json!({"name": "acme", "plugins": [{"name": "sales", "source": "./plugins/sales"}]}).to_string(),
-        ),
-        (
-            "plugins/sales/skills/proposal-writer/SKILL.md",
-            "---\nname: proposal-writer\ndescription: Drafts proposals\n---\n".into(),
-        ),
-    ]);
-    FakePlatform::new(github)
+    FakePlatform::with_one_skill()
 }
 
 /// Posts `body` to `/mcp` as the platform's signed-in user; the status and the JSON answer.
@@ -38,6 +27,18 @@ async fn mcp(platform: &FakePlatform, body: &Value, version: Option<&str>) -> (u
         app::handle(platform, &Ok(platform.config()), builder.body(body.to_string().into_bytes()).unwrap()).await;
     let (parts, bytes) = handled.response.into_parts();
     (parts.status.as_u16(), serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+/// Registers a public client with `metadata` (plus `token_endpoint_auth_method: none`); its id.
+async fn register(platform: &FakePlatform, mut metadata: Value) -> String {
+    metadata["token_endpoint_auth_method"] = "none".into();
+    let request = http::Request::post("https://skills.example.com/register")
+        .header("content-type", "application/json")
+        .body(metadata.to_string().into_bytes())
+        .unwrap();
+    let registered: Value =
+        serde_json::from_slice(app::handle(platform, &Ok(platform.config()), request).await.response.body()).unwrap();
+    registered["client_id"].as_str().unwrap().to_string()
 }
 
 fn tool_call(id: usize, name: &str, arguments: Value) -> Value {
@@ -215,17 +216,7 @@ async fn security_random_source_failure_fails_the_request_and_issues_nothing() {
 async fn security_7_forged_codes_touch_no_durable_object() {
     let platform = platform();
     let config = Ok(platform.config());
-    let register = http::Request::post("https://skills.example.com/register")
-        .header("content-type", "application/json")
-        .body(
-            json!({"redirect_uris": ["https://claude.ai/api/mcp/auth_callback"], "token_endpoint_auth_method": "none"})
-                .to_string()
-                .into_bytes(),
-        )
-        .unwrap();
-    let registered: Value =
-        serde_json::from_slice(app::handle(&platform, &config, register).await.response.body()).unwrap();
-    let client_id = registered["client_id"].as_str().unwrap().to_string();
+    let client_id = register(&platform, json!({"redirect_uris": ["https://claude.ai/api/mcp/auth_callback"]})).await;
     let shard = format!("u-{}", "0".repeat(32));
     for code in [format!("spc1.{shard}.x"), format!("spc2.{shard}.x.AAAA"), format!("spc2.{shard}.x")] {
         let form = form_urlencoded::Serializer::new(String::new())
@@ -369,17 +360,7 @@ async fn security_1_consent_is_remembered_per_client_and_redirect_uri() {
     );
     let config = Ok(platform.config());
     let (good, other) = ("https://claude.ai/api/mcp/auth_callback", "https://attacker.example/cb");
-    let register = http::Request::post("https://skills.example.com/register")
-        .header("content-type", "application/json")
-        .body(
-            json!({"redirect_uris": [good, other], "token_endpoint_auth_method": "none", "client_name": "Claude"})
-                .to_string()
-                .into_bytes(),
-        )
-        .unwrap();
-    let registered: Value =
-        serde_json::from_slice(app::handle(&platform, &config, register).await.response.body()).unwrap();
-    let client_id = registered["client_id"].as_str().unwrap().to_string();
+    let client_id = register(&platform, json!({"redirect_uris": [good, other], "client_name": "Claude"})).await;
     let authorize = |redirect: &str, cookie: &str| {
         let query = form_urlencoded::Serializer::new(String::new())
             .append_pair("response_type", "code")
