@@ -5,7 +5,7 @@
 // from KV in a new isolate), `warm` (the catalog already in the isolate).
 // Usage: BENCH_WASM_DIRS=dirA,dirB [LAYOUT=plugins|collection] [SKILLS=2000] [N=60]
 //        [MODES=empty,next,stored,warm] node scripts/bench-compare.mjs
-// (each dir holds `wasm-bindgen --target nodejs` output of a `--features wasm-bench` build).
+// (each dir holds `wasm-bindgen --target nodejs` output of a benchmark/ crate build).
 import { createRequire } from "node:module";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -13,7 +13,7 @@ import { GitRepo } from "../e2e/lib/git-repo.mjs";
 import { generateMarketplace, skillFolder } from "../e2e/lib/generate.mjs";
 const require = createRequire(import.meta.url);
 const dirs = process.env.BENCH_WASM_DIRS.split(",");
-const mods = dirs.map((d) => require(path.join(d, "skillport_connector.js")));
+const mods = dirs.map((d) => require(path.join(d, "skillport_benchmark.js")));
 // LAYOUT may name one layout per dir (the same build copied to two dirs compares layouts).
 const layouts = (process.env.LAYOUT || "plugins").split(",");
 const layoutOf = (k) => layouts[Math.min(k, layouts.length - 1)];

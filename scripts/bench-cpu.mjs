@@ -2,7 +2,7 @@
 // 10 ms of CPU per invocation: a new commit's first build (split between the invocation that sees
 // it and its parse workers), the next commit's build, decoding a stored catalog, packaging a
 // skill and checking a token. Usage: node scripts/bench-cpu.mjs [skills...]  (default: 500 2000)
-// Builds the `wasm-bench` exports first (scripts/bench-cpu.sh does both).
+// Builds the benchmark crate's exports first (scripts/bench-cpu.sh does both).
 import { createRequire } from "node:module";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -12,7 +12,7 @@ import { generateMarketplace, skillFolder } from "../e2e/lib/generate.mjs";
 const require = createRequire(import.meta.url);
 const glue = process.env.BENCH_WASM_DIR;
 if (!glue) throw new Error("BENCH_WASM_DIR is not set: run scripts/bench-cpu.sh");
-const wasm = require(path.join(glue, "skillport_connector.js"));
+const wasm = require(path.join(glue, "skillport_benchmark.js"));
 
 /** Median milliseconds of `runs` calls of `fn`, each after `setup` (untimed), after two warm-ups. */
 function timeEach(setup, fn, runs = 9) {

@@ -204,7 +204,7 @@ for (const skills of sizes.length ? sizes : [50, 500, 2000]) {
 
 console.log(`GitHub round trip: ${DELAY} ms. Cold = a fresh Worker with an empty KV. Every call is authenticated (1 DO request).`);
 console.table(rows);
-console.log("Sign-in costs (DO rows written per flow as counted by tests/sign_in.rs):");
+console.log("Sign-in costs (DO rows written per flow as counted by test/tests/sign_in.rs):");
 console.table(signInCosts);
 
 // A day of a team of 500 active users, from the measured per-call figures of the largest

@@ -16,7 +16,7 @@ echo; echo "== CPU of the hot paths, wasm in V8 (the free plan allows 10 ms per 
 bash scripts/bench-cpu.sh "$@"
 
 echo; echo "== CPU of the hot paths, native (criterion)"
-cargo bench --quiet --bench hot_paths -- --noplot 2>&1 | grep -E "^hot paths|time:"
+cargo bench --quiet -p skillport-benchmark --bench hot_paths -- --noplot 2>&1 | grep -E "^hot paths|time:"
 
 echo; echo "== Worker size (the free plan allows 3 MB compressed; budget 1 MB gzipped)"
 raw=$(stat -c %s build/index_bg.wasm)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzzes every parser that reads outside data (fuzz/main.rs): a million inputs per target by
+# Fuzzes every parser that reads outside data (test/fuzz/main.rs): a million inputs per target by
 # default, in release, printing each target's executions, slowest input and findings. Not part
 # of the test command (which runs a short smoke of each under `cargo test`).
 #   bash scripts/fuzz.sh                      a million inputs per target
@@ -12,5 +12,5 @@ source scripts/env.sh
 args=("$@")
 if [[ " ${args[*]-} " != *" --inputs "* ]]; then args+=(--inputs 1000000); fi
 started=$(date +%s)
-cargo test --release --quiet --test fuzz -- "${args[@]}"
+cargo test --release --quiet -p skillport-test --test fuzz -- "${args[@]}"
 echo "fuzzing took $(( $(date +%s) - started )) s"

@@ -11,10 +11,10 @@ step() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 step "cargo fmt --check"
 cargo fmt --all -- --check
 step "cargo clippy (native and wasm32)"
-cargo clippy --all-targets -- -D warnings
-cargo clippy --target wasm32-unknown-unknown -- -D warnings
+cargo clippy --workspace --all-targets -- -D warnings
+cargo clippy --workspace --target wasm32-unknown-unknown -- -D warnings
 step "native tests"
-cargo test
+cargo test --workspace
 step "building the Worker"
 bash scripts/build.sh
 step "end-to-end tests in the Workers runtime"

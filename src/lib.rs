@@ -22,11 +22,5 @@ pub mod ports;
 pub mod responses;
 pub mod tools;
 
-#[cfg(any(test, feature = "test-support"))]
-pub mod testing;
-
 #[cfg(target_arch = "wasm32")]
 mod edge;
-
-#[cfg(all(target_arch = "wasm32", feature = "wasm-bench"))]
-mod bench_exports;

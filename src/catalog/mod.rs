@@ -662,6 +662,3 @@ fn listing_of(entry: Option<&PluginEntry>, plugin: Option<&PluginManifest>) -> (
     }
     (entry.and_then(|e| e.category.clone()), tags)
 }
-
-#[cfg(test)]
-mod tests;

@@ -7,7 +7,7 @@ use base64::Engine;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use skillport_connector::app;
-use skillport_connector::testing::{FakeGitHub, FakePlatform, BASE_URL};
+use skillport_test::{FakeGitHub, FakePlatform, BASE_URL};
 
 const V2026: &str = "2026-07-28";
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe";

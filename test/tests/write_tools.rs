@@ -6,7 +6,7 @@
 use serde_json::{json, Value};
 use skillport_connector::app;
 use skillport_connector::oauth::ledger::UserInfo;
-use skillport_connector::testing::{FakeGitHub, FakePlatform, Files};
+use skillport_test::{FakeGitHub, FakePlatform, Files};
 use std::collections::BTreeSet;
 
 const ACCESS: &str = r#"{"editors": ["test:ann"], "skills": {"sales": {"write": "test:bob"}, "document-skills": {"write": "test:bob"}}}"#;

@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 use skillport_connector::app;
-use skillport_connector::testing::FakePlatform;
+use skillport_test::FakePlatform;
 
 const V2026: &str = "2026-07-28";
 

@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 use skillport_connector::app;
 use skillport_connector::config::{Config, ConfigError};
-use skillport_connector::testing::{FakeGitHub, FakePlatform};
+use skillport_test::{FakeGitHub, FakePlatform};
 
 fn skill(name: &str, description: &str) -> String {
     format!("---\nname: {name}\ndescription: {description}\n---\n")

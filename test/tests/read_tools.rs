@@ -4,7 +4,7 @@
 use base64::Engine;
 use serde_json::{json, Value};
 use skillport_connector::app;
-use skillport_connector::testing::{FakeGitHub, FakePlatform};
+use skillport_test::{FakeGitHub, FakePlatform};
 use std::io::{Cursor, Read};
 
 const SCRIPT: &[u8] = b"#!/bin/sh\necho hi\n";

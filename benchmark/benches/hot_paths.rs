@@ -4,9 +4,10 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use sha2::{Digest, Sha256};
-use skillport_connector::catalog::snapshot::{test_support::zipball, Snapshot};
+use skillport_connector::catalog::snapshot::Snapshot;
 use skillport_connector::catalog::Catalog;
 use skillport_connector::package::{self, InstalledManifest};
+use skillport_test::zipball;
 use std::hint::black_box;
 
 /// A marketplace like e2e/lib/generate.mjs makes: `skills` skills in `skills / 10` groups, plus a

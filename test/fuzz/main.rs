@@ -14,15 +14,16 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestError, TestRunner};
 use serde_json::json;
 use skillport_connector::access::{Access, SkillRef};
-use skillport_connector::catalog::snapshot::{test_support::zipball, SharedBytes, Snapshot};
+use skillport_connector::catalog::snapshot::{SharedBytes, Snapshot};
 use skillport_connector::catalog::{skill_md, Catalog};
 use skillport_connector::config::SigningKey;
 use skillport_connector::downloads::DownloadLink;
 use skillport_connector::keys::{Keys, Purpose};
 use skillport_connector::oauth::ledger::UserInfo;
 use skillport_connector::oauth::{code, signed, upstream};
-use skillport_connector::testing::FakePlatform;
 use skillport_connector::{app, mcp};
+use skillport_test::zipball;
+use skillport_test::FakePlatform;
 use std::cell::Cell;
 use std::path::Path;
 use std::rc::Rc;
@@ -170,7 +171,7 @@ fn example_files(suffix: &str) -> Vec<Vec<u8>> {
         }
     }
     let mut out = Vec::new();
-    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/marketplace"), suffix, &mut out);
+    walk(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/marketplace"), suffix, &mut out);
     out
 }
 

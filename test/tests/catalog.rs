@@ -1,8 +1,10 @@
 //! The catalog per marketplace layout: each test asserts the exact skills (name, group, folder,
 //! version), groups and skipped paths that Claude Code's loading rules give.
 
-use super::snapshot::test_support::zipball;
-use super::*;
+use skillport_connector::catalog::manifests::MARKETPLACE_PATH;
+use skillport_connector::catalog::snapshot::Snapshot;
+use skillport_connector::catalog::*;
+use skillport_test::zipball;
 
 fn catalog(files: &[(&str, &str)]) -> Result<Catalog, CatalogError> {
     let files: Vec<(&str, &[u8], bool)> = files.iter().map(|(p, c)| (*p, c.as_bytes(), false)).collect();

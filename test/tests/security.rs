@@ -7,7 +7,7 @@ use skillport_connector::app;
 use skillport_connector::config::Config;
 use skillport_connector::oauth::ledger::{Command, UserInfo};
 use skillport_connector::ports::SignInStore;
-use skillport_connector::testing::{FakeGitHub, FakePlatform};
+use skillport_test::{FakeGitHub, FakePlatform};
 use std::collections::HashMap;
 use url::form_urlencoded;
 

@@ -1,11 +1,13 @@
 //! The core's hot paths exported to JavaScript, so `scripts/bench-cpu.mjs` can time them in V8:
 //! the Workers runtime hides timers from the Worker itself, and wasm's speed differs from native.
-//! Built only with the `wasm-bench` feature; never part of the deployed Worker.
+//! A crate of its own, never part of the deployed Worker; empty except on wasm32.
 
-use crate::catalog::parsed;
-use crate::catalog::snapshot::Snapshot;
-use crate::catalog::Catalog;
-use crate::package::{self, InstalledManifest};
+#![cfg(target_arch = "wasm32")]
+
+use skillport_connector::catalog::parsed;
+use skillport_connector::catalog::snapshot::Snapshot;
+use skillport_connector::catalog::Catalog;
+use skillport_connector::package::{self, InstalledManifest};
 use wasm_bindgen::prelude::*;
 
 /// Builds the catalog of a zipball (the cold path of a new commit); returns the skills found.
@@ -59,10 +61,13 @@ pub fn bench_sha256(bytes: &[u8]) -> u8 {
 /// is a Durable Object request, not CPU here); returns how many passed.
 #[wasm_bindgen]
 pub fn bench_check_token(rounds: u32) -> u32 {
-    use crate::keys::{Keys, Purpose};
-    use crate::oauth::bearer::{AccessClaims, ACCESS_PREFIX};
-    use crate::oauth::signed;
-    let keys = Keys::new(crate::config::SigningKey([9; 32]), Some(crate::config::SigningKey([8; 32])));
+    use skillport_connector::keys::{Keys, Purpose};
+    use skillport_connector::oauth::bearer::{AccessClaims, ACCESS_PREFIX};
+    use skillport_connector::oauth::signed;
+    let keys = Keys::new(
+        skillport_connector::config::SigningKey([9; 32]),
+        Some(skillport_connector::config::SigningKey([8; 32])),
+    );
     let claims = AccessClaims {
         shard: "u-0123456789abcdef0123456789abcdef".into(),
         grant: "00112233445566778899aabbccddeeff".into(),
@@ -74,7 +79,7 @@ pub fn bench_check_token(rounds: u32) -> u32 {
     (0..rounds)
         .filter(|_| {
             signed::open::<AccessClaims>(&keys, Purpose::AccessToken, ACCESS_PREFIX, &token)
-                .is_ok_and(|c| crate::oauth::audience_matches("https://skills.example.com", &c.audience))
+                .is_ok_and(|c| skillport_connector::oauth::audience_matches("https://skills.example.com", &c.audience))
         })
         .count() as u32
 }
@@ -88,7 +93,7 @@ thread_local! {
 #[wasm_bindgen]
 pub fn bench_prepare_slices(zip: Vec<u8>) -> Result<usize, JsError> {
     let mut snapshot = Snapshot::from_zip(zip)?;
-    let build = crate::catalog::Build::plan(&mut snapshot, None)?;
+    let build = skillport_connector::catalog::Build::plan(&mut snapshot, None)?;
     let slices = parsed::slices(&snapshot, &build.pending())?;
     let count = slices.len();
     SLICES.with(|s| *s.borrow_mut() = slices);
@@ -110,7 +115,7 @@ pub fn bench_parse_worker(index: usize) -> Result<usize, JsError> {
 /// Parse workers answer with what they answered before (recorded by `bench_request_setup`), so
 /// a timed request counts only the CPU of the invocation that receives it.
 struct Connector {
-    platform: crate::testing::FakePlatform,
+    platform: skillport_test::FakePlatform,
     bearer: String,
     /// KV as it was right after the first commit's build.
     after_first_build: std::collections::HashMap<String, Vec<u8>>,
@@ -134,7 +139,7 @@ fn call(connector: &Connector, tool: &str, arguments: serde_json::Value) -> Resu
         .header("authorization", &connector.bearer)
         .body(body.to_string().into_bytes())?;
     let config = Ok(connector.platform.config());
-    let handled = run_ready(crate::app::handle(&connector.platform, &config, request))?;
+    let handled = run_ready(skillport_connector::app::handle(&connector.platform, &config, request))?;
     let status = handled.response.status().as_u16();
     let reply: serde_json::Value = serde_json::from_slice(handled.response.body())?;
     if status != 200 || reply["result"]["isError"] != false {
@@ -147,7 +152,7 @@ fn call(connector: &Connector, tool: &str, arguments: serde_json::Value) -> Resu
 /// workers' answers; `next` is committed later by `bench_request_next_commit`.
 #[wasm_bindgen]
 pub fn bench_request_setup(first: Vec<u8>) -> Result<(), JsError> {
-    let platform = crate::testing::FakePlatform::new(crate::testing::FakeGitHub::new("main"));
+    let platform = skillport_test::FakePlatform::new(skillport_test::FakeGitHub::new("main"));
     platform.github.commit_zipball(first);
     let bearer = platform.bearer();
     let mut connector = Connector { platform, bearer, after_first_build: Default::default() };
@@ -175,7 +180,7 @@ pub fn bench_request_reset(state: &str) -> Result<(), JsError> {
             "empty" => Default::default(),
             _ => connector.after_first_build.clone(),
         });
-        crate::catalog_store::forget_isolate_memo();
+        skillport_connector::catalog_store::forget_isolate_memo();
         Ok(())
     })
 }

@@ -6,8 +6,9 @@
 use serde_json::{json, Value};
 use skillport_connector::app;
 use skillport_connector::config::Config;
-use skillport_connector::oauth::ledger::{self, Command, MemoryRecords, PendingCode, Reply, UserInfo};
-use skillport_connector::testing::{FakeGitHub, FakePlatform, BASE_URL, SIGNING_KEY_HEX};
+use skillport_connector::oauth::ledger::{self, Command, PendingCode, Reply, UserInfo};
+use skillport_test::MemoryRecords;
+use skillport_test::{FakeGitHub, FakePlatform, BASE_URL, SIGNING_KEY_HEX};
 use std::collections::HashMap;
 
 fn platform() -> FakePlatform {

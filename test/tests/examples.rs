@@ -2,12 +2,13 @@
 //! in it must pass the rules, and it must stay a valid Claude Code plugin marketplace.
 
 use serde_json::Value;
-use skillport_connector::catalog::snapshot::{test_support::zipball, Snapshot};
+use skillport_connector::catalog::snapshot::Snapshot;
 use skillport_connector::catalog::Catalog;
+use skillport_test::zipball;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/marketplace");
+const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/marketplace");
 
 fn files(dir: &Path, prefix: &str, out: &mut Vec<(String, Vec<u8>, bool)>) {
     let mut entries: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
@@ -81,7 +82,7 @@ fn the_example_is_a_consistent_plugin_marketplace() {
     let access = json(".skillport/access.json");
     assert_eq!(access["defaults"]["read"], "*");
     let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/marketplace/.skillport/access.json"),
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/marketplace/.skillport/access.json"),
     )
     .unwrap();
     let rules = skillport_connector::access::Access::load(Some(&text));
