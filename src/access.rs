@@ -9,7 +9,7 @@
 //! The format is documented with examples in `docs/ACCESS.md`; its JSON Schema is served at
 //! [`SCHEMA_PATH`].
 
-use crate::oauth::ledger::UserInfo;
+use crate::identity::UserInfo;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 use std::collections::BTreeMap;

@@ -9,7 +9,7 @@ use crate::downloads;
 use crate::home;
 use crate::mcp::sse::{self, SseOpen};
 use crate::mcp::streamable_http;
-use crate::oauth::{self, bearer, Endpoint};
+use crate::oauth::{self, bearer, Site};
 use crate::ports::{HttpRequest, HttpResponse, Platform};
 use crate::responses::{error, json};
 use crate::tools::ToolContext;
@@ -136,8 +136,8 @@ async fn route<P: Platform>(
 
     match config {
         Ok(config) => {
-            let endpoint = Endpoint { platform, config, base_url: &own_origin };
-            if let Some(response) = oauth::handle(&endpoint, request).await {
+            let site = Site { platform, config, base_url: &own_origin };
+            if let Some(response) = oauth::handle(&site, request).await {
                 return response;
             }
         }
@@ -149,8 +149,8 @@ async fn route<P: Platform>(
         ("/", &Method::GET) => {
             let signed_in = match config {
                 Ok(config) if request.headers().contains_key(header::AUTHORIZATION) => {
-                    let endpoint = Endpoint { platform, config, base_url: &own_origin };
-                    bearer::authenticate(&endpoint, request.headers()).await.ok().map(|principal| principal.user)
+                    let site = Site { platform, config, base_url: &own_origin };
+                    bearer::authenticate(&site, request.headers()).await.ok().map(|principal| principal.user)
                 }
                 _ => None,
             };
@@ -165,8 +165,8 @@ async fn route<P: Platform>(
                 Method::POST => match config {
                     Err(problems) => configuration_error(problems),
                     Ok(config) => {
-                        let endpoint = Endpoint { platform, config, base_url: &own_origin };
-                        match bearer::authenticate(&endpoint, request.headers()).await {
+                        let site = Site { platform, config, base_url: &own_origin };
+                        match bearer::authenticate(&site, request.headers()).await {
                             Err(problem) => bearer::challenge(&own_origin, "/mcp", &problem),
                             Ok(_) if request.body().len() > MAX_BODY_BYTES => error(
                                 StatusCode::PAYLOAD_TOO_LARGE,
@@ -175,7 +175,7 @@ async fn route<P: Platform>(
                             ),
                             Ok(principal) => {
                                 log.user = Some(principal.user.id.clone());
-                                let ctx = ToolContext::new(platform, config, own_origin.clone(), principal);
+                                let ctx = ToolContext::new(Site { platform, config, base_url: &own_origin }, principal);
                                 let exchange = streamable_http::post(&ctx, request.headers(), request.body()).await;
                                 log.calls = exchange.calls;
                                 log.github_requests = ctx.github_requests();
@@ -196,8 +196,8 @@ async fn route<P: Platform>(
                 (_, &Method::OPTIONS, _) => preflight(),
                 (_, _, Err(problems)) => configuration_error(problems),
                 ("/sse", &Method::GET, Ok(config)) | (sse::MESSAGE_PATH, &Method::POST, Ok(config)) => {
-                    let endpoint = Endpoint { platform, config, base_url: &own_origin };
-                    match bearer::authenticate(&endpoint, request.headers()).await {
+                    let site = Site { platform, config, base_url: &own_origin };
+                    match bearer::authenticate(&site, request.headers()).await {
                         Err(problem) => bearer::challenge(&own_origin, "/sse", &problem),
                         Ok(principal) => {
                             log.user = Some(principal.user.id.clone());
@@ -225,7 +225,7 @@ async fn route<P: Platform>(
                                         &format!("a request body may be at most {MAX_BODY_BYTES} bytes"),
                                     ),
                                     Some(session) => {
-                                        let ctx = ToolContext::new(platform, config, own_origin.clone(), principal);
+                                        let ctx = ToolContext::new(Site { platform, config, base_url: &own_origin }, principal);
                                         let posted = sse::post(&ctx, &session, &owner, request.headers(), request.body()).await;
                                         log.calls = posted.calls;
                                         log.github_requests = ctx.github_requests();

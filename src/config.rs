@@ -3,7 +3,7 @@
 //! Names are fixed by the deployment contract (`docs/CONFIGURATION.md`). A missing or malformed
 //! setting is reported by name on every request instead of crashing or silently defaulting.
 
-use crate::keys::Keys;
+use crate::keys::{Keys, SigningKey};
 use std::fmt;
 use url::Url;
 
@@ -151,16 +151,6 @@ pub const DEFAULT_ACCESS_TOKEN_SECONDS: u64 = 12 * 3600;
 pub const DEFAULT_GRANT_SECONDS: u64 = 7 * 24 * 3600;
 /// Google's issuer, the default `OIDC_ISSUER`.
 pub const GOOGLE_ISSUER: &str = "https://accounts.google.com";
-
-/// A 32-byte secret key. Its `Debug` never shows the bytes.
-#[derive(Clone, PartialEq, Eq)]
-pub struct SigningKey(pub [u8; 32]);
-
-impl fmt::Debug for SigningKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("SigningKey(<redacted>)")
-    }
-}
 
 /// Default for `GITHUB_TIMEOUT_MS`.
 pub const DEFAULT_GITHUB_TIMEOUT_MS: u64 = 10_000;

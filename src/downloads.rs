@@ -14,8 +14,9 @@ use crate::catalog::skill_md;
 use crate::catalog::snapshot::Snapshot;
 use crate::catalog_store;
 use crate::config::Config;
+use crate::identity::UserInfo;
 use crate::keys::{Keys, Purpose};
-use crate::oauth::ledger::{Command, Reply, UserInfo};
+use crate::oauth::ledger::{Command, Reply};
 use crate::package::{self, InstalledManifest};
 use crate::ports::{HttpResponse, Platform};
 use crate::responses;
@@ -275,7 +276,7 @@ mod tests {
 
     #[test]
     fn a_signed_link_verifies_until_it_expires() {
-        let key = Keys::new(crate::config::SigningKey([7; 32]), None);
+        let key = Keys::new(crate::keys::SigningKey([7; 32]), None);
         let (path, query) = split(&link().url("https://c.example", &key));
         assert_eq!(path, "/download/pdf.skill");
         assert_eq!(DownloadLink::verify(&path, &query, &key, 1_000), Ok(link()));
@@ -284,10 +285,10 @@ mod tests {
 
     #[test]
     fn any_change_breaks_the_signature() {
-        let key = Keys::new(crate::config::SigningKey([7; 32]), None);
+        let key = Keys::new(crate::keys::SigningKey([7; 32]), None);
         let (path, query) = split(&link().url("https://c.example", &key));
         assert_eq!(
-            DownloadLink::verify(&path, &query, &Keys::new(crate::config::SigningKey([8; 32]), None), 0),
+            DownloadLink::verify(&path, &query, &Keys::new(crate::keys::SigningKey([8; 32]), None), 0),
             Err(LinkError::BadSignature)
         );
         assert_eq!(DownloadLink::verify("/download/other.skill", &query, &key, 0), Err(LinkError::BadSignature));

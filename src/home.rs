@@ -14,8 +14,8 @@ use crate::access::Access;
 use crate::catalog::External;
 use crate::catalog_store;
 use crate::config::{Config, ConfigError};
-use crate::oauth::ledger::UserInfo;
-use crate::oauth::{upstream, Endpoint};
+use crate::identity::UserInfo;
+use crate::oauth::{upstream, Site};
 use crate::ports::{HttpResponse, Platform};
 use crate::responses::json;
 use http::{header, HeaderValue, StatusCode};
@@ -118,8 +118,8 @@ pub async fn status<P: Platform>(platform: &P, config: &Result<Config, Vec<Confi
             }
             Err(error) => Check { ok: false, detail: error.to_string() },
         });
-        let endpoint = Endpoint { platform, config, base_url };
-        status.identity_provider = Some(match upstream::discover(&endpoint).await {
+        let site = Site { platform, config, base_url };
+        status.identity_provider = Some(match upstream::discover(&site).await {
             Ok(discovery) => Check { ok: true, detail: format!("sign-in through {}", discovery.issuer) },
             Err(error) => Check { ok: false, detail: error.to_string() },
         });

@@ -4,11 +4,21 @@
 //! Deriving a key per purpose means a signature made for one thing (a download link) can never
 //! be replayed as another (an access token) even though both come from the same secret.
 
-use crate::config::SigningKey;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
+use std::fmt;
 
 type HmacSha256 = Hmac<Sha256>;
+
+/// A 32-byte secret key. Its `Debug` never shows the bytes.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SigningKey(pub [u8; 32]);
+
+impl fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SigningKey(<redacted>)")
+    }
+}
 
 /// What a signature is for. Each purpose has its own derived key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

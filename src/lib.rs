@@ -14,12 +14,15 @@ pub mod downloads;
 pub mod editing;
 pub mod github;
 pub mod home;
+pub mod host;
+pub mod identity;
 pub mod keys;
 pub mod mcp;
 pub mod oauth;
 pub mod package;
 pub mod ports;
 pub mod responses;
+pub mod site;
 pub mod tools;
 
 #[cfg(target_arch = "wasm32")]

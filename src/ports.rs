@@ -45,20 +45,16 @@ pub trait HttpClient {
     fn send(&self, request: HttpRequest, limits: Limits) -> impl Future<Output = Result<HttpResponse, FetchError>>;
 }
 
-/// Why a key-value store operation failed.
-#[derive(Debug, thiserror::Error)]
-#[error("the key-value store failed: {0}")]
-pub struct StoreError(pub String);
+pub use crate::host::{HostError, HostService};
 
 /// A global, eventually consistent key-value store (Workers KV in production).
 ///
 /// Only caches live here: nothing whose loss or staleness could widen access.
 pub trait KvStore {
     /// Reads `key`; `None` when absent or expired.
-    fn kv_get(&self, key: &str) -> impl Future<Output = Result<Option<Vec<u8>>, StoreError>>;
+    fn kv_get(&self, key: &str) -> impl Future<Output = Result<Option<Vec<u8>>, HostError>>;
     /// Writes `key`, expiring after `ttl_seconds` when given (Workers KV needs at least 60).
-    fn kv_put(&self, key: &str, value: &[u8], ttl_seconds: Option<u64>)
-        -> impl Future<Output = Result<(), StoreError>>;
+    fn kv_put(&self, key: &str, value: &[u8], ttl_seconds: Option<u64>) -> impl Future<Output = Result<(), HostError>>;
 }
 
 /// Wall-clock time and waiting, injected so that expiry and back-off are testable.
@@ -96,7 +92,7 @@ pub trait SignInStore {
         &self,
         shard: &str,
         command: crate::oauth::ledger::Command,
-    ) -> impl Future<Output = Result<crate::oauth::ledger::Reply, StoreError>>;
+    ) -> impl Future<Output = Result<crate::oauth::ledger::Reply, HostError>>;
 }
 
 /// What the `/sse` message endpoint asks of a session.
@@ -139,7 +135,7 @@ pub trait SessionRelay {
         &self,
         session_id: &str,
         request: SessionRequest,
-    ) -> impl Future<Output = Result<SessionAnswer, StoreError>>;
+    ) -> impl Future<Output = Result<SessionAnswer, HostError>>;
 }
 
 /// Other invocations to parse files in, each with its own CPU allowance (a Durable Object
@@ -148,7 +144,7 @@ pub trait SessionRelay {
 pub trait ParseWorkers {
     /// Has parse worker number `worker` parse `slice` (see [`crate::catalog::parsed`]); returns
     /// its answer.
-    fn parse_slice(&self, worker: usize, slice: Vec<u8>) -> impl Future<Output = Result<Vec<u8>, StoreError>>;
+    fn parse_slice(&self, worker: usize, slice: Vec<u8>) -> impl Future<Output = Result<Vec<u8>, HostError>>;
 }
 
 /// Everything the core needs from its host, in one bound.

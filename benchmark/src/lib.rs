@@ -64,10 +64,8 @@ pub fn bench_check_token(rounds: u32) -> u32 {
     use skillport_connector::keys::{Keys, Purpose};
     use skillport_connector::oauth::bearer::{AccessClaims, ACCESS_PREFIX};
     use skillport_connector::oauth::signed;
-    let keys = Keys::new(
-        skillport_connector::config::SigningKey([9; 32]),
-        Some(skillport_connector::config::SigningKey([8; 32])),
-    );
+    let keys =
+        Keys::new(skillport_connector::keys::SigningKey([9; 32]), Some(skillport_connector::keys::SigningKey([8; 32])));
     let claims = AccessClaims {
         shard: "u-0123456789abcdef0123456789abcdef".into(),
         grant: "00112233445566778899aabbccddeeff".into(),

@@ -7,7 +7,7 @@
 //! in memory between requests, so it never needs to stay awake.
 
 use crate::oauth::ledger::{self, Command, Records, Reply};
-use crate::ports::{SignInStore, StoreError};
+use crate::ports::{HostError, SignInStore};
 use serde::Deserialize;
 use worker::{
     durable_object, DurableObject, Env, Method, Request, RequestInit, Response, SqlStorage, SqlStorageValue, State,
@@ -55,8 +55,8 @@ struct CountRow {
     n: i64,
 }
 
-fn store_error(e: worker::Error) -> StoreError {
-    StoreError(e.to_string())
+fn store_error(e: worker::Error) -> HostError {
+    HostError::ledger(e)
 }
 
 fn integer(value: u64) -> SqlStorageValue {
@@ -64,7 +64,7 @@ fn integer(value: u64) -> SqlStorageValue {
 }
 
 impl SqlRecords {
-    fn open(sql: SqlStorage) -> Result<Self, StoreError> {
+    fn open(sql: SqlStorage) -> Result<Self, HostError> {
         sql.exec(
             "CREATE TABLE IF NOT EXISTS records (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at INTEGER NOT NULL)",
             None,
@@ -75,7 +75,7 @@ impl SqlRecords {
 }
 
 impl Records for SqlRecords {
-    fn get(&self, key: &str, now_ms: u64) -> Result<Option<String>, StoreError> {
+    fn get(&self, key: &str, now_ms: u64) -> Result<Option<String>, HostError> {
         let rows: Vec<ValueRow> = self
             .sql
             .exec("SELECT value FROM records WHERE key = ? AND expires_at > ?", vec![key.into(), integer(now_ms)])
@@ -84,7 +84,7 @@ impl Records for SqlRecords {
         Ok(rows.into_iter().next().map(|row| row.value))
     }
 
-    fn put(&self, key: &str, value: &str, expires_at_ms: u64) -> Result<(), StoreError> {
+    fn put(&self, key: &str, value: &str, expires_at_ms: u64) -> Result<(), HostError> {
         self.sql
             .exec(
                 "INSERT INTO records (key, value, expires_at) VALUES (?, ?, ?) \
@@ -95,11 +95,11 @@ impl Records for SqlRecords {
             .map_err(store_error)
     }
 
-    fn delete(&self, key: &str) -> Result<(), StoreError> {
+    fn delete(&self, key: &str) -> Result<(), HostError> {
         self.sql.exec("DELETE FROM records WHERE key = ?", vec![key.into()]).map(drop).map_err(store_error)
     }
 
-    fn delete_prefix(&self, prefix: &str) -> Result<u64, StoreError> {
+    fn delete_prefix(&self, prefix: &str) -> Result<u64, HostError> {
         // substr rather than LIKE, so that `_` and `%` in a prefix mean themselves.
         let count: Vec<CountRow> = self
             .sql
@@ -115,7 +115,7 @@ impl Records for SqlRecords {
         Ok(count.first().map_or(0, |row| row.n.max(0) as u64))
     }
 
-    fn purge_expired(&self, now_ms: u64) -> Result<(), StoreError> {
+    fn purge_expired(&self, now_ms: u64) -> Result<(), HostError> {
         self.sql.exec("DELETE FROM records WHERE expires_at <= ?", vec![integer(now_ms)]).map(drop).map_err(store_error)
     }
 }
@@ -133,19 +133,21 @@ impl LedgerClient {
 }
 
 impl SignInStore for LedgerClient {
-    async fn ledger(&self, shard: &str, command: Command) -> Result<Reply, StoreError> {
+    async fn ledger(&self, shard: &str, command: Command) -> Result<Reply, HostError> {
         let namespace = self.namespace.as_ref().ok_or_else(|| {
-            StoreError(format!("the Durable Object binding {LEDGER_BINDING} is missing; see docs/CONFIGURATION.md"))
+            HostError::ledger(format_args!(
+                "the Durable Object binding {LEDGER_BINDING} is missing; see docs/CONFIGURATION.md"
+            ))
         })?;
         let stub = namespace.get_by_name(shard).map_err(store_error)?;
-        let body = serde_json::to_string(&command).map_err(|e| StoreError(e.to_string()))?;
+        let body = serde_json::to_string(&command).map_err(HostError::ledger)?;
         let mut init = RequestInit::new();
         init.with_method(Method::Post).with_body(Some(body.into()));
         let request = Request::new_with_init("https://ledger/command", &init).map_err(store_error)?;
         let mut response = stub.fetch_with_request(request).await.map_err(store_error)?;
         if response.status_code() != 200 {
             let text = response.text().await.unwrap_or_default();
-            return Err(StoreError(format!("ledger shard answered {}: {text}", response.status_code())));
+            return Err(HostError::ledger(format_args!("ledger shard answered {}: {text}", response.status_code())));
         }
         response.json().await.map_err(store_error)
     }

@@ -5,7 +5,7 @@
 //! requests.
 
 use crate::catalog::parsed;
-use crate::ports::{ParseWorkers, StoreError};
+use crate::ports::{HostError, ParseWorkers};
 use worker::{durable_object, DurableObject, Env, Method, Request, RequestInit, Response, State};
 
 /// The Durable Object binding's name in `wrangler.toml`.
@@ -44,10 +44,12 @@ impl ParseClient {
 }
 
 impl ParseWorkers for ParseClient {
-    async fn parse_slice(&self, worker: usize, slice: Vec<u8>) -> Result<Vec<u8>, StoreError> {
-        let failed = |e: worker::Error| StoreError(format!("parse worker {worker} failed: {e}"));
+    async fn parse_slice(&self, worker: usize, slice: Vec<u8>) -> Result<Vec<u8>, HostError> {
+        let failed = |e: worker::Error| HostError::parse_workers(format_args!("worker {worker}: {e}"));
         let namespace = self.namespace.as_ref().ok_or_else(|| {
-            StoreError(format!("the Durable Object binding {PARSERS_BINDING} is missing; see docs/CONFIGURATION.md"))
+            HostError::parse_workers(format_args!(
+                "the Durable Object binding {PARSERS_BINDING} is missing; see docs/CONFIGURATION.md"
+            ))
         })?;
         // A fixed name per slice number: slices run at once on separate objects, and the same
         // few objects serve every build.
@@ -58,7 +60,10 @@ impl ParseWorkers for ParseClient {
         let mut response = stub.fetch_with_request(request).await.map_err(failed)?;
         if response.status_code() != 200 {
             let text = response.text().await.unwrap_or_default();
-            return Err(StoreError(format!("parse worker {worker} answered {}: {text}", response.status_code())));
+            return Err(HostError::parse_workers(format_args!(
+                "worker {worker} answered {}: {text}",
+                response.status_code()
+            )));
         }
         response.bytes().await.map_err(failed)
     }

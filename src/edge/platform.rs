@@ -2,8 +2,8 @@
 //! timeout), Workers KV, `Date.now()`, timers and the Web Crypto random source.
 
 use crate::ports::{
-    Clock, Digest, FetchError, HttpClient, HttpRequest, HttpResponse, KvStore, Limits, Random, RandomUnavailable,
-    SignInStore, StoreError,
+    Clock, Digest, FetchError, HostError, HttpClient, HttpRequest, HttpResponse, KvStore, Limits, Random,
+    RandomUnavailable, SignInStore,
 };
 use futures_util::future::{select, Either};
 use futures_util::StreamExt;
@@ -101,14 +101,14 @@ impl SignInStore for WorkerPlatform {
         &self,
         shard: &str,
         command: crate::oauth::ledger::Command,
-    ) -> Result<crate::oauth::ledger::Reply, StoreError> {
+    ) -> Result<crate::oauth::ledger::Reply, HostError> {
         self.ledger_calls.set(self.ledger_calls.get() + 1);
         self.ledger.ledger(shard, command).await
     }
 }
 
 impl crate::ports::ParseWorkers for WorkerPlatform {
-    async fn parse_slice(&self, worker: usize, slice: Vec<u8>) -> Result<Vec<u8>, StoreError> {
+    async fn parse_slice(&self, worker: usize, slice: Vec<u8>) -> Result<Vec<u8>, HostError> {
         self.parse_calls.set(self.parse_calls.get() + 1);
         self.parsers.parse_slice(worker, slice).await
     }
@@ -119,7 +119,7 @@ impl crate::ports::SessionRelay for WorkerPlatform {
         &self,
         session_id: &str,
         request: crate::ports::SessionRequest,
-    ) -> Result<crate::ports::SessionAnswer, StoreError> {
+    ) -> Result<crate::ports::SessionAnswer, HostError> {
         self.sessions.session(session_id, request).await
     }
 }
@@ -198,26 +198,26 @@ impl HttpClient for WorkerPlatform {
 }
 
 impl KvStore for WorkerPlatform {
-    async fn kv_get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+    async fn kv_get(&self, key: &str) -> Result<Option<Vec<u8>>, HostError> {
         let kv = self.kv.as_ref().ok_or_else(missing_binding)?;
         self.kv_reads.set(self.kv_reads.get() + 1);
-        kv.get(key).bytes().await.map_err(|e| StoreError(e.to_string()))
+        kv.get(key).bytes().await.map_err(HostError::kv)
     }
 
-    async fn kv_put(&self, key: &str, value: &[u8], ttl_seconds: Option<u64>) -> Result<(), StoreError> {
+    async fn kv_put(&self, key: &str, value: &[u8], ttl_seconds: Option<u64>) -> Result<(), HostError> {
         let kv = self.kv.as_ref().ok_or_else(missing_binding)?;
         self.kv_writes.set(self.kv_writes.get() + 1);
-        let mut put = kv.put_bytes(key, value).map_err(|e| StoreError(e.to_string()))?;
+        let mut put = kv.put_bytes(key, value).map_err(HostError::kv)?;
         if let Some(ttl) = ttl_seconds {
             // Workers KV refuses TTLs under 60 seconds.
             put = put.expiration_ttl(ttl.max(60));
         }
-        put.execute().await.map_err(|e| StoreError(e.to_string()))
+        put.execute().await.map_err(HostError::kv)
     }
 }
 
-fn missing_binding() -> StoreError {
-    StoreError(format!("the KV namespace binding {KV_BINDING} is missing; declare it in wrangler.toml"))
+fn missing_binding() -> HostError {
+    HostError::kv(format_args!("the KV namespace binding {KV_BINDING} is missing; declare it in wrangler.toml"))
 }
 
 impl Clock for WorkerPlatform {

@@ -10,7 +10,7 @@
 //! the Worker closes the WebSocket, and the object forgets the session.
 
 use crate::mcp::sse::{message_event, SseOpen, KEEPALIVE, KEEPALIVE_MS};
-use crate::ports::{SessionAnswer, SessionRelay, SessionRequest, StoreError};
+use crate::ports::{HostError, SessionAnswer, SessionRelay, SessionRequest};
 use futures_util::future::{select, Either};
 use futures_util::StreamExt;
 use std::time::Duration;
@@ -112,16 +112,18 @@ impl SessionClient {
         SessionClient { namespace: env.durable_object(SESSIONS_BINDING).ok() }
     }
 
-    fn stub(&self, session_id: &str) -> Result<worker::Stub, StoreError> {
+    fn stub(&self, session_id: &str) -> Result<worker::Stub, HostError> {
         let namespace = self.namespace.as_ref().ok_or_else(|| {
-            StoreError(format!("the Durable Object binding {SESSIONS_BINDING} is missing; see docs/CONFIGURATION.md"))
+            HostError::sessions(format_args!(
+                "the Durable Object binding {SESSIONS_BINDING} is missing; see docs/CONFIGURATION.md"
+            ))
         })?;
-        namespace.get_by_name(session_id).map_err(|e| StoreError(e.to_string()))
+        namespace.get_by_name(session_id).map_err(HostError::sessions)
     }
 
     /// Opens the session's WebSocket and returns the client's event stream as a response.
     pub async fn open_stream(&self, open: &SseOpen, disconnected: web_sys::AbortSignal) -> worker::Result<Response> {
-        let stub = self.stub(&open.session_id).map_err(|e| worker::Error::RustError(e.0))?;
+        let stub = self.stub(&open.session_id).map_err(|e| worker::Error::RustError(e.to_string()))?;
         let headers = Headers::new();
         headers.set("upgrade", "websocket")?;
         headers.set("x-owner", &open.owner)?;
@@ -189,16 +191,16 @@ async fn pump(
 }
 
 impl SessionRelay for SessionClient {
-    async fn session(&self, session_id: &str, request: SessionRequest) -> Result<SessionAnswer, StoreError> {
+    async fn session(&self, session_id: &str, request: SessionRequest) -> Result<SessionAnswer, HostError> {
         let stub = self.stub(session_id)?;
-        let body = serde_json::to_string(&request).map_err(|e| StoreError(e.to_string()))?;
+        let body = serde_json::to_string(&request).map_err(HostError::sessions)?;
         let mut init = RequestInit::new();
         init.with_method(Method::Post).with_body(Some(body.into()));
-        let request = Request::new_with_init("https://session/ask", &init).map_err(|e| StoreError(e.to_string()))?;
-        let mut response = stub.fetch_with_request(request).await.map_err(|e| StoreError(e.to_string()))?;
+        let request = Request::new_with_init("https://session/ask", &init).map_err(HostError::sessions)?;
+        let mut response = stub.fetch_with_request(request).await.map_err(HostError::sessions)?;
         if response.status_code() != 200 {
-            return Err(StoreError(format!("the session answered {}", response.status_code())));
+            return Err(HostError::sessions(format_args!("the session answered {}", response.status_code())));
         }
-        response.json().await.map_err(|e| StoreError(e.to_string()))
+        response.json().await.map_err(HostError::sessions)
     }
 }

@@ -74,7 +74,7 @@ pub async fn post<P: Platform>(
     let mut calls = Vec::new();
     let done = |response, calls, instance| Posted { response, calls, instance };
     // The session is checked before anything runs, so a tool never runs for a dead stream.
-    let check = ctx.platform.session(session, SessionRequest::Check { owner: owner.to_string() }).await;
+    let check = ctx.site.platform.session(session, SessionRequest::Check { owner: owner.to_string() }).await;
     if let Some(response) = refusal(&check) {
         return done(response, calls, None);
     }
@@ -97,7 +97,8 @@ pub async fn post<P: Platform>(
         return done(accepted(), calls, None);
     }
     let messages = responses.iter().map(|r| serde_json::to_string(r).unwrap_or_default()).collect();
-    let relayed = ctx.platform.session(session, SessionRequest::Relay { owner: owner.to_string(), messages }).await;
+    let relayed =
+        ctx.site.platform.session(session, SessionRequest::Relay { owner: owner.to_string(), messages }).await;
     match refusal(&relayed) {
         Some(response) => done(response, calls, None),
         None => {
@@ -110,7 +111,7 @@ pub async fn post<P: Platform>(
     }
 }
 
-fn refusal(answer: &Result<SessionAnswer, crate::ports::StoreError>) -> Option<HttpResponse> {
+fn refusal(answer: &Result<SessionAnswer, crate::ports::HostError>) -> Option<HttpResponse> {
     match answer {
         Ok(SessionAnswer::Open { .. }) => None,
         Ok(SessionAnswer::Unknown) => Some(error(

@@ -10,7 +10,7 @@ use super::clients::{self, Client};
 use super::cookies;
 use super::pages::{self, Consent};
 use super::upstream;
-use super::{pairs, resource_for, signed, Endpoint, OAuthError};
+use super::{pairs, resource_for, signed, OAuthError, Site};
 use crate::keys::Purpose;
 use crate::ports::{HttpRequest, HttpResponse, Platform};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -85,8 +85,8 @@ enum Problem {
 }
 
 /// The upstream PKCE verifier and nonce of a flow: MACs of its random part.
-pub fn flow_secrets(endpoint: &Endpoint<'_, impl Platform>, flow: &str) -> (String, String) {
-    let keys = &endpoint.config.keys;
+pub fn flow_secrets(site: &Site<'_, impl Platform>, flow: &str) -> (String, String) {
+    let keys = &site.config.keys;
     let verifier = URL_SAFE_NO_PAD.encode(keys.sign(Purpose::UpstreamSecrets, &[b"pkce", flow.as_bytes()]));
     let nonce = URL_SAFE_NO_PAD.encode(keys.sign(Purpose::UpstreamSecrets, &[b"nonce", flow.as_bytes()]));
     (verifier, nonce)
@@ -127,39 +127,39 @@ fn redirect_error(pending: &PendingAuthorization, error: &OAuthError, issuer: &s
 }
 
 /// `GET /authorize`.
-pub async fn show<P: Platform>(endpoint: &Endpoint<'_, P>, request: &HttpRequest) -> HttpResponse {
-    let pending = match validate(endpoint, request.uri().query().unwrap_or("")).await {
+pub async fn show<P: Platform>(site: &Site<'_, P>, request: &HttpRequest) -> HttpResponse {
+    let pending = match validate(site, request.uri().query().unwrap_or("")).await {
         Ok(pending) => pending,
         Err(Problem::Fatal(status, message)) => {
             return pages::error(status, "This sign-in request cannot be used", &message)
         }
         Err(Problem::Redirect(response)) => return response,
     };
-    let approved = approved_clients(endpoint, request);
+    let approved = approved_clients(site, request);
     let key = approval_key(&pending.client_id, &pending.redirect_uri);
     if approved.approved.iter().any(|(k, _)| *k == key) {
-        return to_upstream(endpoint, pending, Vec::new()).await;
+        return to_upstream(site, pending, Vec::new()).await;
     }
-    consent_page(endpoint, request, &pending)
+    consent_page(site, request, &pending)
 }
 
 fn consent_page<P: Platform>(
-    endpoint: &Endpoint<'_, P>,
+    site: &Site<'_, P>,
     request: &HttpRequest,
     pending: &PendingAuthorization,
 ) -> HttpResponse {
-    let secure = endpoint.secure();
+    let secure = site.secure();
     let (browser, new_cookie) = match cookies::get(request, cookies::CSRF, secure).filter(|c| c.len() >= 16) {
         Some(existing) => (existing, false),
-        None => match endpoint.random_token(18) {
+        None => match site.random_token(18) {
             Ok(token) => (token, true),
             Err(e) => return pages::error(StatusCode::SERVICE_UNAVAILABLE, "Try again", &e.description),
         },
     };
-    let form = signed::seal(&endpoint.config.keys, Purpose::ConsentForm, FORM_PREFIX, pending);
+    let form = signed::seal(&site.config.keys, Purpose::ConsentForm, FORM_PREFIX, pending);
     let csrf =
-        URL_SAFE_NO_PAD.encode(endpoint.config.keys.sign(Purpose::ConsentForm, &[form.as_bytes(), browser.as_bytes()]));
-    let provider = endpoint.config.oidc.issuer.as_str().trim_end_matches('/');
+        URL_SAFE_NO_PAD.encode(site.config.keys.sign(Purpose::ConsentForm, &[form.as_bytes(), browser.as_bytes()]));
+    let provider = site.config.oidc.issuer.as_str().trim_end_matches('/');
     let host_of = |url: &str| url::Url::parse(url).ok().and_then(|u| u.host_str().map(str::to_string));
     let published_by = pending.client_id.starts_with("https://").then(|| host_of(&pending.client_id)).flatten();
     let redirect_host = host_of(&pending.redirect_uri).unwrap_or_else(|| pending.redirect_uri.clone());
@@ -181,10 +181,10 @@ fn consent_page<P: Platform>(
 }
 
 /// `POST /authorize`: the consent form's answer.
-pub async fn decide<P: Platform>(endpoint: &Endpoint<'_, P>, request: &HttpRequest) -> HttpResponse {
+pub async fn decide<P: Platform>(site: &Site<'_, P>, request: &HttpRequest) -> HttpResponse {
     let refuse = |message: &str| pages::error(StatusCode::FORBIDDEN, "This consent form cannot be used", message);
     if let Some(origin) = request.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
-        if origin != endpoint.base_url {
+        if origin != site.base_url {
             return refuse("It was submitted from another site.");
         }
     }
@@ -192,25 +192,22 @@ pub async fn decide<P: Platform>(endpoint: &Endpoint<'_, P>, request: &HttpReque
         return refuse("It arrived without its fields; go back to the application and connect again.");
     };
     let field = |name: &str| form.get(name).map(String::as_str).unwrap_or("");
-    let Ok(pending) = signed::open::<PendingAuthorization>(
-        &endpoint.config.keys,
-        Purpose::ConsentForm,
-        FORM_PREFIX,
-        field("request"),
-    ) else {
+    let Ok(pending) =
+        signed::open::<PendingAuthorization>(&site.config.keys, Purpose::ConsentForm, FORM_PREFIX, field("request"))
+    else {
         return refuse("It was altered or is not from this connector; go back to the application and connect again.");
     };
-    if pending.expires <= endpoint.now_seconds() {
+    if pending.expires <= site.now_seconds() {
         return pages::error(
             StatusCode::BAD_REQUEST,
             "This consent form has expired",
             "Go back to the application and connect again.",
         );
     }
-    let browser = cookies::get(request, cookies::CSRF, endpoint.secure()).unwrap_or_default();
+    let browser = cookies::get(request, cookies::CSRF, site.secure()).unwrap_or_default();
     let csrf = URL_SAFE_NO_PAD.decode(field("csrf")).unwrap_or_default();
     if browser.is_empty()
-        || !endpoint.config.keys.verify(Purpose::ConsentForm, &[field("request").as_bytes(), browser.as_bytes()], &csrf)
+        || !site.config.keys.verify(Purpose::ConsentForm, &[field("request").as_bytes(), browser.as_bytes()], &csrf)
     {
         return refuse(
             "It was not opened in this browser (or cookies are blocked); go back to the application and connect again.",
@@ -218,21 +215,21 @@ pub async fn decide<P: Platform>(endpoint: &Endpoint<'_, P>, request: &HttpReque
     }
     match field("decision") {
         "allow" => {
-            let cookie = remember_approval(endpoint, request, &approval_key(&pending.client_id, &pending.redirect_uri));
-            to_upstream(endpoint, pending, vec![cookie]).await
+            let cookie = remember_approval(site, request, &approval_key(&pending.client_id, &pending.redirect_uri));
+            to_upstream(site, pending, vec![cookie]).await
         }
-        _ => redirect_error(&pending, &OAuthError::bad("access_denied", "the user declined"), endpoint.base_url),
+        _ => redirect_error(&pending, &OAuthError::bad("access_denied", "the user declined"), site.base_url),
     }
 }
 
 /// Validates `GET /authorize`'s query (RFC 6749 §4.1.1 with OAuth 2.1's required PKCE).
-async fn validate<P: Platform>(endpoint: &Endpoint<'_, P>, query: &str) -> Result<PendingAuthorization, Problem> {
+async fn validate<P: Platform>(site: &Site<'_, P>, query: &str) -> Result<PendingAuthorization, Problem> {
     let params = pairs(query.as_bytes()).map_err(|e| Problem::Fatal(StatusCode::BAD_REQUEST, e.description))?;
     let get = |name: &str| params.get(name).map(String::as_str).filter(|v| !v.is_empty());
     let client_id = get("client_id").ok_or_else(|| {
         Problem::Fatal(StatusCode::BAD_REQUEST, "The request names no client (client_id is missing).".into())
     })?;
-    let client: Client = clients::resolve(endpoint, client_id).await.map_err(|e| {
+    let client: Client = clients::resolve(site, client_id).await.map_err(|e| {
         Problem::Fatal(
             StatusCode::BAD_REQUEST,
             format!("The application is not known to this connector: {}", e.description),
@@ -249,7 +246,7 @@ async fn validate<P: Platform>(endpoint: &Endpoint<'_, P>, query: &str) -> Resul
         (None, [only]) => only.clone(),
         (None, _) => return Err(Problem::Fatal(StatusCode::BAD_REQUEST, "The request has no redirect_uri.".into())),
     };
-    match clients::still_registered(endpoint, &client).await {
+    match clients::still_registered(site, &client).await {
         Ok(true) => {}
         Ok(false) => {
             return Err(Problem::Fatal(
@@ -268,12 +265,12 @@ async fn validate<P: Platform>(endpoint: &Endpoint<'_, P>, query: &str) -> Resul
         redirect_uri,
         code_challenge: String::new(),
         state,
-        resource: endpoint.base_url.to_string(),
+        resource: site.base_url.to_string(),
         client_name: client.name.clone(),
-        expires: endpoint.now_seconds() + PENDING_SECONDS,
+        expires: site.now_seconds() + PENDING_SECONDS,
     };
     let fail = |error: OAuthError, pending: &PendingAuthorization| {
-        Problem::Redirect(redirect_error(pending, &error, endpoint.base_url))
+        Problem::Redirect(redirect_error(pending, &error, site.base_url))
     };
     if pending.state.as_ref().is_some_and(|s| s.len() > 1_000) {
         pending.state = None;
@@ -302,48 +299,48 @@ async fn validate<P: Platform>(endpoint: &Endpoint<'_, P>, query: &str) -> Resul
         ));
     }
     pending.code_challenge = challenge.to_string();
-    pending.resource = resource_for(endpoint.base_url, get("resource")).map_err(|e| fail(e, &pending))?;
+    pending.resource = resource_for(site.base_url, get("resource")).map_err(|e| fail(e, &pending))?;
     Ok(pending)
 }
 
 /// Sends the browser to the identity provider with a fresh flow.
 async fn to_upstream<P: Platform>(
-    endpoint: &Endpoint<'_, P>,
+    site: &Site<'_, P>,
     pending: PendingAuthorization,
     mut set_cookies: Vec<HeaderValue>,
 ) -> HttpResponse {
-    let discovery = match upstream::discover(endpoint).await {
+    let discovery = match upstream::discover(site).await {
         Ok(discovery) => discovery,
         Err(e) => return pages::error(StatusCode::BAD_GATEWAY, "The identity provider is unavailable", &e.to_string()),
     };
-    let flow = match endpoint.random_token(18) {
+    let flow = match site.random_token(18) {
         Ok(flow) => flow,
         Err(e) => return pages::error(StatusCode::SERVICE_UNAVAILABLE, "Try again", &e.description),
     };
-    let (verifier, nonce) = flow_secrets(endpoint, &flow);
-    let state = UpstreamState { pending, flow: flow.clone(), expires: endpoint.now_seconds() + PENDING_SECONDS };
-    let state = signed::seal(&endpoint.config.keys, Purpose::UpstreamState, STATE_PREFIX, &state);
+    let (verifier, nonce) = flow_secrets(site, &flow);
+    let state = UpstreamState { pending, flow: flow.clone(), expires: site.now_seconds() + PENDING_SECONDS };
+    let state = signed::seal(&site.config.keys, Purpose::UpstreamState, STATE_PREFIX, &state);
     let location = upstream::authorization_url(
-        &endpoint.config.oidc,
+        &site.config.oidc,
         &discovery,
-        &format!("{}/callback", endpoint.base_url),
+        &format!("{}/callback", site.base_url),
         &state,
         &nonce,
         &super::s256(&verifier),
     );
     let mut response = redirect(&location);
-    set_cookies.push(cookies::set(cookies::FLOW, &flow, PENDING_SECONDS, endpoint.secure()));
+    set_cookies.push(cookies::set(cookies::FLOW, &flow, PENDING_SECONDS, site.secure()));
     for cookie in set_cookies {
         response.headers_mut().append(header::SET_COOKIE, cookie);
     }
     response
 }
 
-fn approved_clients<P: Platform>(endpoint: &Endpoint<'_, P>, request: &HttpRequest) -> ApprovedClients {
-    let now = endpoint.now_seconds();
-    cookies::get(request, cookies::CONSENT, endpoint.secure())
+fn approved_clients<P: Platform>(site: &Site<'_, P>, request: &HttpRequest) -> ApprovedClients {
+    let now = site.now_seconds();
+    cookies::get(request, cookies::CONSENT, site.secure())
         .and_then(|value| {
-            signed::open::<ApprovedClients>(&endpoint.config.keys, Purpose::ConsentCookie, CONSENT_PREFIX, &value).ok()
+            signed::open::<ApprovedClients>(&site.config.keys, Purpose::ConsentCookie, CONSENT_PREFIX, &value).ok()
         })
         .map(|mut list| {
             list.approved.retain(|(_, until)| *until > now);
@@ -358,13 +355,13 @@ fn approval_key(client_id: &str, redirect_uri: &str) -> String {
     clients::client_key(&format!("{client_id}\n{redirect_uri}"))
 }
 
-fn remember_approval<P: Platform>(endpoint: &Endpoint<'_, P>, request: &HttpRequest, key: &str) -> HeaderValue {
-    let mut list = approved_clients(endpoint, request);
+fn remember_approval<P: Platform>(site: &Site<'_, P>, request: &HttpRequest, key: &str) -> HeaderValue {
+    let mut list = approved_clients(site, request);
     let key = key.to_string();
     list.approved.retain(|(k, _)| *k != key);
-    list.approved.push((key, endpoint.now_seconds() + CONSENT_DAYS * 86_400));
+    list.approved.push((key, site.now_seconds() + CONSENT_DAYS * 86_400));
     let excess = list.approved.len().saturating_sub(CONSENT_ENTRIES);
     list.approved.drain(..excess);
-    let value = signed::seal(&endpoint.config.keys, Purpose::ConsentCookie, CONSENT_PREFIX, &list);
-    cookies::set(cookies::CONSENT, &value, CONSENT_DAYS * 86_400, endpoint.secure())
+    let value = signed::seal(&site.config.keys, Purpose::ConsentCookie, CONSENT_PREFIX, &list);
+    cookies::set(cookies::CONSENT, &value, CONSENT_DAYS * 86_400, site.secure())
 }

@@ -5,9 +5,10 @@
 //! of the grant in the user's Durable Object, so a revoked grant or an offboarded user stops
 //! working on the very next request.
 
-use super::ledger::{Command, Grant, Reply, UserInfo};
+use super::ledger::{Command, Grant, Reply};
 use super::metadata::resource_metadata_url;
-use super::{audience_matches, signed, Endpoint};
+use super::{audience_matches, signed, Site};
+use crate::identity::Caller;
 use crate::keys::Purpose;
 use crate::ports::{HttpResponse, Platform};
 use http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -36,17 +37,6 @@ pub struct AccessClaims {
     pub expires: u64,
 }
 
-/// An authenticated caller.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Principal {
-    /// Who.
-    pub user: UserInfo,
-    /// Through which client.
-    pub client_id: String,
-    /// Which grant.
-    pub grant_id: String,
-}
-
 /// Why a request is not authenticated.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BearerError {
@@ -63,9 +53,9 @@ pub enum BearerError {
 
 /// Signs an access token for `grant`, valid for `lifetime` seconds but never past the grant's
 /// end. Returns the token and its lifetime in seconds.
-pub fn issue(endpoint: &Endpoint<'_, impl Platform>, shard: &str, grant: &Grant) -> (String, u64) {
-    let now = endpoint.now_seconds();
-    let expires = (now + endpoint.config.lifetimes.access_token).min(grant.expires_at / 1000);
+pub fn issue(site: &Site<'_, impl Platform>, shard: &str, grant: &Grant) -> (String, u64) {
+    let now = site.now_seconds();
+    let expires = (now + site.config.lifetimes.access_token).min(grant.expires_at / 1000);
     let claims = AccessClaims {
         shard: shard.to_string(),
         grant: grant.id.clone(),
@@ -73,38 +63,33 @@ pub fn issue(endpoint: &Endpoint<'_, impl Platform>, shard: &str, grant: &Grant)
         audience: grant.resource.clone(),
         expires,
     };
-    (signed::seal(&endpoint.config.keys, Purpose::AccessToken, ACCESS_PREFIX, &claims), expires.saturating_sub(now))
+    (signed::seal(&site.config.keys, Purpose::AccessToken, ACCESS_PREFIX, &claims), expires.saturating_sub(now))
 }
 
 /// Opens and checks a token's signature, expiry and audience (no storage involved).
-pub fn open(endpoint: &Endpoint<'_, impl Platform>, token: &str) -> Result<AccessClaims, BearerError> {
-    let claims: AccessClaims = signed::open(&endpoint.config.keys, Purpose::AccessToken, ACCESS_PREFIX, token)
+pub fn open(site: &Site<'_, impl Platform>, token: &str) -> Result<AccessClaims, BearerError> {
+    let claims: AccessClaims = signed::open(&site.config.keys, Purpose::AccessToken, ACCESS_PREFIX, token)
         .map_err(|_| BearerError::Invalid("the access token is not one this connector issued".into()))?;
-    if claims.expires <= endpoint.now_seconds() {
+    if claims.expires <= site.now_seconds() {
         return Err(BearerError::Invalid("the access token has expired".into()));
     }
-    if !audience_matches(endpoint.base_url, &claims.audience) {
+    if !audience_matches(site.base_url, &claims.audience) {
         return Err(BearerError::Invalid(format!("the access token is for {}, not this connector", claims.audience)));
     }
     Ok(claims)
 }
 
 /// Authenticates a request from its `Authorization` header.
-pub async fn authenticate<P: Platform>(
-    endpoint: &Endpoint<'_, P>,
-    headers: &HeaderMap,
-) -> Result<Principal, BearerError> {
+pub async fn authenticate<P: Platform>(site: &Site<'_, P>, headers: &HeaderMap) -> Result<Caller, BearerError> {
     let value = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).ok_or(BearerError::Missing)?;
     let token = match value.split_once(' ') {
         Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token.trim(),
         _ => return Err(BearerError::Invalid("use Authorization: Bearer <token>".into())),
     };
-    let claims = open(endpoint, token)?;
-    let command = Command::Check { grant_id: claims.grant.clone(), now: endpoint.platform.now_ms() };
-    match endpoint.platform.ledger(&claims.shard, command).await {
-        Ok(Reply::Grant { grant }) => {
-            Ok(Principal { user: grant.user, client_id: grant.client_id, grant_id: grant.id })
-        }
+    let claims = open(site, token)?;
+    let command = Command::Check { grant_id: claims.grant.clone(), now: site.platform.now_ms() };
+    match site.platform.ledger(&claims.shard, command).await {
+        Ok(Reply::Grant { grant }) => Ok(Caller { user: grant.user, client_id: grant.client_id, grant_id: grant.id }),
         Ok(Reply::Refused { refusal }) => Err(BearerError::Invalid(refusal.to_string())),
         Ok(_) => Err(BearerError::Invalid("the sign-in could not be checked".into())),
         Err(_) => Err(BearerError::Unavailable),

@@ -11,27 +11,27 @@ use super::cookies;
 use super::ledger::{Command, PendingCode, Reply, CODE_LIFETIME_MS};
 use super::pages;
 use super::upstream;
-use super::{hash_hex, pairs, shard_of, signed, Endpoint};
+use super::{hash_hex, pairs, shard_of, signed, Site};
 use crate::keys::Purpose;
 use crate::ports::{HttpRequest, HttpResponse, Platform};
 use http::{header, StatusCode};
 
 /// `GET /callback`.
-pub async fn callback<P: Platform>(endpoint: &Endpoint<'_, P>, request: &HttpRequest) -> HttpResponse {
+pub async fn callback<P: Platform>(site: &Site<'_, P>, request: &HttpRequest) -> HttpResponse {
     let bad = |message: &str| pages::error(StatusCode::BAD_REQUEST, "This sign-in cannot be completed", message);
     let Ok(params) = pairs(request.uri().query().unwrap_or("").as_bytes()) else {
         return bad("The identity provider's answer is malformed. Go back to the application and connect again.");
     };
     let get = |name: &str| params.get(name).map(String::as_str).unwrap_or("");
     let Ok(state) =
-        signed::open::<UpstreamState>(&endpoint.config.keys, Purpose::UpstreamState, STATE_PREFIX, get("state"))
+        signed::open::<UpstreamState>(&site.config.keys, Purpose::UpstreamState, STATE_PREFIX, get("state"))
     else {
         return bad("The sign-in state is missing or was not issued by this connector. Go back to the application and connect again.");
     };
-    if state.expires <= endpoint.now_seconds() {
+    if state.expires <= site.now_seconds() {
         return bad("The sign-in took longer than 10 minutes. Go back to the application and connect again.");
     }
-    let secure = endpoint.secure();
+    let secure = site.secure();
     if cookies::get(request, cookies::FLOW, secure).as_deref() != Some(state.flow.as_str()) {
         return bad("The sign-in was started in another browser, or this browser blocks cookies. Connect again from this browser.");
     }
@@ -44,45 +44,45 @@ pub async fn callback<P: Platform>(endpoint: &Endpoint<'_, P>, request: &HttpReq
         let description = format!("the identity provider answered {}", get("error"));
         let mut params = vec![("error", "access_denied"), ("error_description", description.as_str())];
         params.extend(back.iter().copied());
-        return client_redirect(&pending.redirect_uri, &params, endpoint.base_url);
+        return client_redirect(&pending.redirect_uri, &params, site.base_url);
     }
-    let upstream_issuer = endpoint.config.oidc.issuer.as_str().trim_end_matches('/');
+    let upstream_issuer = site.config.oidc.issuer.as_str().trim_end_matches('/');
     if !get("iss").is_empty() && get("iss").trim_end_matches('/') != upstream_issuer {
         return bad("The answer came from an identity provider other than the configured one.");
     }
     let failed = |e: upstream::UpstreamError| {
         pages::error(StatusCode::BAD_GATEWAY, "Sign-in failed at the identity provider", &e.to_string())
     };
-    let discovery = match upstream::discover(endpoint).await {
+    let discovery = match upstream::discover(site).await {
         Ok(discovery) => discovery,
         Err(e) => return failed(e),
     };
-    let (verifier, nonce) = flow_secrets(endpoint, &state.flow);
-    let id_token = match upstream::exchange(endpoint, &discovery, get("code"), &verifier).await {
+    let (verifier, nonce) = flow_secrets(site, &state.flow);
+    let id_token = match upstream::exchange(site, &discovery, get("code"), &verifier).await {
         Ok(token) => token,
         Err(e) => return failed(e),
     };
-    let claims = match upstream::verify_id_token(endpoint, &discovery, &id_token, &nonce).await {
+    let claims = match upstream::verify_id_token(site, &discovery, &id_token, &nonce).await {
         Ok(claims) => claims,
         Err(e) => return failed(e),
     };
-    let user = match upstream::admit(&endpoint.config.oidc, &claims) {
+    let user = match upstream::admit(&site.config.oidc, &claims) {
         Ok(user) => user,
         Err(refusal) => {
             let description = refusal.to_string();
             let mut params = vec![("error", "access_denied"), ("error_description", description.as_str())];
             params.extend(back.iter().copied());
-            let back_url = client_redirect(&pending.redirect_uri, &params, endpoint.base_url);
+            let back_url = client_redirect(&pending.redirect_uri, &params, site.base_url);
             let location = back_url.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("/");
             return pages::refused(&description, location);
         }
     };
     let shard = shard_of(&user.id);
-    let code = match endpoint.random_token(32) {
-        Ok(secret) => code::issue(&endpoint.config.keys, &shard, &secret),
+    let code = match site.random_token(32) {
+        Ok(secret) => code::issue(&site.config.keys, &shard, &secret),
         Err(e) => return pages::error(StatusCode::SERVICE_UNAVAILABLE, "Try again", &e.description),
     };
-    let now = endpoint.platform.now_ms();
+    let now = site.platform.now_ms();
     let command = Command::IssueCode {
         state_hash: hash_hex(&state.flow),
         code_hash: hash_hex(&code),
@@ -97,7 +97,7 @@ pub async fn callback<P: Platform>(endpoint: &Endpoint<'_, P>, request: &HttpReq
         },
         now,
     };
-    match endpoint.ledger(&shard, command).await {
+    match site.ledger(&shard, command).await {
         Ok(Reply::Done) => {}
         Ok(Reply::Refused { refusal }) => return bad(&format!("{refusal}.")),
         Ok(other) => return bad(&format!("unexpected storage answer {other:?}")),
@@ -105,7 +105,7 @@ pub async fn callback<P: Platform>(endpoint: &Endpoint<'_, P>, request: &HttpReq
     }
     let mut params = vec![("code", code.as_str())];
     params.extend(back.iter().copied());
-    let mut response = client_redirect(&pending.redirect_uri, &params, endpoint.base_url);
+    let mut response = client_redirect(&pending.redirect_uri, &params, site.base_url);
     response.headers_mut().append(header::SET_COOKIE, cookies::set(cookies::FLOW, "", 0, secure));
     response
 }

@@ -10,7 +10,7 @@
 //! clients shard (one row per sign-in, written only after a successful login).
 
 use super::ledger::{Command, Reply};
-use super::{signed, Endpoint, OAuthError, CLIENTS_SHARD};
+use super::{signed, OAuthError, Site, CLIENTS_SHARD};
 use crate::keys::Purpose;
 use crate::ports::{FetchError, HttpRequest, HttpResponse, Limits, Platform};
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -115,14 +115,14 @@ fn registration_error(error: &'static str, description: impl Into<String>) -> OA
 }
 
 /// `POST /register`.
-pub async fn register<P: Platform>(endpoint: &Endpoint<'_, P>, request: &HttpRequest) -> HttpResponse {
-    match register_client(endpoint, request) {
+pub async fn register<P: Platform>(site: &Site<'_, P>, request: &HttpRequest) -> HttpResponse {
+    match register_client(site, request) {
         Ok(response) => response,
         Err(error) => error.response(),
     }
 }
 
-fn register_client<P: Platform>(endpoint: &Endpoint<'_, P>, request: &HttpRequest) -> Result<HttpResponse, OAuthError> {
+fn register_client<P: Platform>(site: &Site<'_, P>, request: &HttpRequest) -> Result<HttpResponse, OAuthError> {
     if request.body().len() > MAX_REGISTRATION_BYTES {
         return Err(OAuthError::invalid_request(format!(
             "a registration may be at most {MAX_REGISTRATION_BYTES} bytes"
@@ -167,11 +167,10 @@ fn register_client<P: Platform>(endpoint: &Endpoint<'_, P>, request: &HttpReques
         name,
         redirect_uris: body.redirect_uris,
         auth,
-        issued_at: endpoint.now_seconds(),
-        nonce: endpoint.random_token(9)?,
+        issued_at: site.now_seconds(),
+        nonce: site.random_token(9)?,
     };
-    let client_id =
-        signed::seal(&endpoint.config.keys, Purpose::ClientRegistration, REGISTRATION_PREFIX, &registration);
+    let client_id = signed::seal(&site.config.keys, Purpose::ClientRegistration, REGISTRATION_PREFIX, &registration);
     let mut answer = serde_json::json!({
         "client_id": client_id,
         "client_id_issued_at": registration.issued_at,
@@ -184,7 +183,7 @@ fn register_client<P: Platform>(endpoint: &Endpoint<'_, P>, request: &HttpReques
         answer["client_name"] = name.clone().into();
     }
     if auth != AuthMethod::None {
-        answer["client_secret"] = secret_for(endpoint, &client_id).into();
+        answer["client_secret"] = secret_for(site, &client_id).into();
         answer["client_secret_expires_at"] = 0.into();
     }
     let mut response = crate::responses::json(StatusCode::CREATED, &answer);
@@ -193,8 +192,8 @@ fn register_client<P: Platform>(endpoint: &Endpoint<'_, P>, request: &HttpReques
 }
 
 /// A confidential client's secret: a MAC of its id, so it never needs storing.
-fn secret_for<P: Platform>(endpoint: &Endpoint<'_, P>, client_id: &str) -> String {
-    URL_SAFE_NO_PAD.encode(endpoint.config.keys.sign(Purpose::ClientSecret, &[client_id.as_bytes()]))
+fn secret_for<P: Platform>(site: &Site<'_, P>, client_id: &str) -> String {
+    URL_SAFE_NO_PAD.encode(site.config.keys.sign(Purpose::ClientSecret, &[client_id.as_bytes()]))
 }
 
 /// A short, stable key for a client id (the clients shard's record key, the consent cookie).
@@ -221,14 +220,14 @@ pub fn check_redirect_uri(uri: &str) -> Result<(), String> {
 
 /// Finds the client named by `client_id`: checks a registration's signature and age, or fetches
 /// a metadata document.
-pub async fn resolve<P: Platform>(endpoint: &Endpoint<'_, P>, client_id: &str) -> Result<Client, OAuthError> {
+pub async fn resolve<P: Platform>(site: &Site<'_, P>, client_id: &str) -> Result<Client, OAuthError> {
     if client_id.starts_with("https://") {
-        return metadata_document(endpoint, client_id).await;
+        return metadata_document(site, client_id).await;
     }
     let registration: Registration =
-        signed::open(&endpoint.config.keys, Purpose::ClientRegistration, REGISTRATION_PREFIX, client_id).map_err(
-            |_| OAuthError::invalid_client("unknown client_id; register again at the registration endpoint"),
-        )?;
+        signed::open(&site.config.keys, Purpose::ClientRegistration, REGISTRATION_PREFIX, client_id).map_err(|_| {
+            OAuthError::invalid_client("unknown client_id; register again at the registration endpoint")
+        })?;
     Ok(Client {
         id: client_id.to_string(),
         name: registration.name,
@@ -240,22 +239,22 @@ pub async fn resolve<P: Platform>(endpoint: &Endpoint<'_, P>, client_id: &str) -
 
 /// Whether a registered client may start a new sign-in: registered within the last
 /// [`UNUSED_REGISTRATION_DAYS`], or signed someone in within them.
-pub async fn still_registered<P: Platform>(endpoint: &Endpoint<'_, P>, client: &Client) -> Result<bool, OAuthError> {
+pub async fn still_registered<P: Platform>(site: &Site<'_, P>, client: &Client) -> Result<bool, OAuthError> {
     let Some(issued_at) = client.issued_at else { return Ok(true) };
     let window = UNUSED_REGISTRATION_DAYS * 86_400;
-    if endpoint.now_seconds() < issued_at + window {
+    if site.now_seconds() < issued_at + window {
         return Ok(true);
     }
     // Remembered for ten minutes per isolate, so repeated requests with an old registration
     // cost one Durable Object read, not one each.
     let key = client_key(&client.id);
-    let now = endpoint.platform.now_ms();
+    let now = site.platform.now_ms();
     if let Some(known) =
         LAST_USED_CHECKS.with(|c| c.borrow().get(&key).filter(|(_, until)| *until > now).map(|(ok, _)| *ok))
     {
         return Ok(known);
     }
-    let reply = endpoint.ledger(CLIENTS_SHARD, Command::ClientLastUsed { client_key: key.clone(), now }).await?;
+    let reply = site.ledger(CLIENTS_SHARD, Command::ClientLastUsed { client_key: key.clone(), now }).await?;
     let used = matches!(reply, Reply::LastUsed { at: Some(_) });
     LAST_USED_CHECKS.with(|c| {
         let mut checks = c.borrow_mut();
@@ -271,14 +270,13 @@ thread_local! {
 }
 
 /// Notes a successful sign-in by `client` (keeps its registration alive).
-pub async fn touch<P: Platform>(endpoint: &Endpoint<'_, P>, client: &Client) -> Result<(), OAuthError> {
+pub async fn touch<P: Platform>(site: &Site<'_, P>, client: &Client) -> Result<(), OAuthError> {
     if client.issued_at.is_some() {
-        endpoint
-            .ledger(
-                CLIENTS_SHARD,
-                Command::TouchClient { client_key: client_key(&client.id), now: endpoint.platform.now_ms() },
-            )
-            .await?;
+        site.ledger(
+            CLIENTS_SHARD,
+            Command::TouchClient { client_key: client_key(&client.id), now: site.platform.now_ms() },
+        )
+        .await?;
     }
     Ok(())
 }
@@ -286,7 +284,7 @@ pub async fn touch<P: Platform>(endpoint: &Endpoint<'_, P>, client: &Client) -> 
 /// Authenticates the client of a token or revocation request: HTTP Basic or form credentials
 /// for confidential clients, none for public ones.
 pub async fn authenticate<P: Platform>(
-    endpoint: &Endpoint<'_, P>,
+    site: &Site<'_, P>,
     request: &HttpRequest,
     form: &HashMap<String, String>,
 ) -> Result<Client, OAuthError> {
@@ -321,14 +319,14 @@ pub async fn authenticate<P: Platform>(
             form.get("client_secret").cloned(),
         ),
     };
-    let client = resolve(endpoint, &client_id).await?;
+    let client = resolve(site, &client_id).await?;
     match (client.auth, secret) {
         (AuthMethod::None, None) => Ok(client),
         (AuthMethod::None, Some(_)) => Err(OAuthError::invalid_client("this public client has no secret; send none")),
         (_, None) => Err(OAuthError::invalid_client("this client must authenticate with its client_secret")),
         (_, Some(secret)) => {
             let presented = URL_SAFE_NO_PAD.decode(secret.as_bytes()).unwrap_or_default();
-            if endpoint.config.keys.verify(Purpose::ClientSecret, &[client.id.as_bytes()], &presented) {
+            if site.config.keys.verify(Purpose::ClientSecret, &[client.id.as_bytes()], &presented) {
                 Ok(client)
             } else {
                 Err(OAuthError::invalid_client("wrong client_secret"))
@@ -343,8 +341,8 @@ thread_local! {
 }
 
 /// Fetches, validates and caches a Client ID Metadata Document.
-async fn metadata_document<P: Platform>(endpoint: &Endpoint<'_, P>, client_id: &str) -> Result<Client, OAuthError> {
-    let now = endpoint.platform.now_ms();
+async fn metadata_document<P: Platform>(site: &Site<'_, P>, client_id: &str) -> Result<Client, OAuthError> {
+    let now = site.platform.now_ms();
     if let Some(client) =
         DOCUMENTS.with(|d| d.borrow().get(client_id).filter(|(_, until)| *until > now).map(|(c, _)| c.clone()))
     {
@@ -357,7 +355,7 @@ async fn metadata_document<P: Platform>(endpoint: &Endpoint<'_, P>, client_id: &
         return Err(fail(format!("it is longer than {MAX_METADATA_CLIENT_ID_LENGTH} characters")));
     }
     let url = Url::parse(client_id).map_err(|e| fail(e.to_string()))?;
-    let own_host = Url::parse(endpoint.base_url).ok().and_then(|own| own.host_str().map(str::to_ascii_lowercase));
+    let own_host = Url::parse(site.base_url).ok().and_then(|own| own.host_str().map(str::to_ascii_lowercase));
     match url.host() {
         Some(Host::Domain(domain)) if own_host.as_deref() == Some(domain) => {
             return Err(fail("it is on this connector's own host".into()))
@@ -379,7 +377,7 @@ async fn metadata_document<P: Platform>(endpoint: &Endpoint<'_, P>, client_id: &
         .body(Vec::new())
         .map_err(|e| fail(e.to_string()))?;
     let limits = Limits { timeout_ms: METADATA_DOCUMENT_TIMEOUT_MS, max_body_bytes: MAX_METADATA_DOCUMENT_BYTES };
-    let response = endpoint.platform.send(request, limits).await.map_err(|e| match e {
+    let response = site.platform.send(request, limits).await.map_err(|e| match e {
         FetchError::TooLarge { .. } => fail(format!("it is larger than {MAX_METADATA_DOCUMENT_BYTES} bytes")),
         other => fail(other.to_string()),
     })?;

@@ -30,7 +30,7 @@ pub fn shard<'c>(keys: &Keys, code: &'c str) -> Option<&'c str> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::SigningKey;
+    use crate::keys::SigningKey;
 
     /// Finding 7: codes were not signed, so any `spc1.u-<hex>.x` reached a Durable Object.
     #[test]

@@ -12,7 +12,8 @@
 //! Nothing secret is stored: codes are stored under their SHA-256, refresh tokens are signed and
 //! only their generation number is kept, access tokens are signed and not stored at all.
 
-use crate::ports::StoreError;
+use crate::host::HostError;
+use crate::identity::UserInfo;
 use serde::{Deserialize, Serialize};
 
 /// A rotated refresh token presented again within this many milliseconds (a client retrying
@@ -28,31 +29,15 @@ pub const CLIENT_MEMORY_MS: u64 = 90 * 86_400_000;
 /// A synchronous key-value table with per-record expiry (a Durable Object's SQLite storage).
 pub trait Records {
     /// The value under `key`, unless absent or expired at `now_ms`.
-    fn get(&self, key: &str, now_ms: u64) -> Result<Option<String>, StoreError>;
+    fn get(&self, key: &str, now_ms: u64) -> Result<Option<String>, HostError>;
     /// Writes `value` under `key` until `expires_at_ms`.
-    fn put(&self, key: &str, value: &str, expires_at_ms: u64) -> Result<(), StoreError>;
+    fn put(&self, key: &str, value: &str, expires_at_ms: u64) -> Result<(), HostError>;
     /// Removes `key`.
-    fn delete(&self, key: &str) -> Result<(), StoreError>;
+    fn delete(&self, key: &str) -> Result<(), HostError>;
     /// Removes every key starting with `prefix`; returns how many there were.
-    fn delete_prefix(&self, prefix: &str) -> Result<u64, StoreError>;
+    fn delete_prefix(&self, prefix: &str) -> Result<u64, HostError>;
     /// Removes every record expired at `now_ms`.
-    fn purge_expired(&self, now_ms: u64) -> Result<(), StoreError>;
-}
-
-/// Who signed in, as the identity provider vouched for them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UserInfo {
-    /// `<provider>:<sub>`.
-    pub id: String,
-    /// The verified email address.
-    pub email: String,
-    /// Display name, when the provider gave one.
-    pub name: Option<String>,
-    /// The organization domain the provider vouches for (Google's hosted domain `hd`; for other
-    /// providers the verified email's domain), which `domain:` principals match. Grants made
-    /// before it was recorded have none and match no `domain:` principal until the next sign-in.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub domain: Option<String>,
+    fn purge_expired(&self, now_ms: u64) -> Result<(), HostError>;
 }
 
 /// An authorization code waiting at the token endpoint.
@@ -246,21 +231,23 @@ fn grant_key(id: &str) -> String {
     format!("grant:{id}")
 }
 
-fn read<T: for<'de> Deserialize<'de>>(records: &impl Records, key: &str, now: u64) -> Result<Option<T>, StoreError> {
+fn read<T: for<'de> Deserialize<'de>>(records: &impl Records, key: &str, now: u64) -> Result<Option<T>, HostError> {
     match records.get(key, now)? {
         None => Ok(None),
-        Some(text) => serde_json::from_str(&text).map(Some).map_err(|e| StoreError(format!("record {key}: {e}"))),
+        Some(text) => {
+            serde_json::from_str(&text).map(Some).map_err(|e| HostError::ledger(format_args!("record {key}: {e}")))
+        }
     }
 }
 
-fn write<T: Serialize>(records: &impl Records, key: &str, value: &T, expires_at: u64) -> Result<(), StoreError> {
-    let text = serde_json::to_string(value).map_err(|e| StoreError(e.to_string()))?;
+fn write<T: Serialize>(records: &impl Records, key: &str, value: &T, expires_at: u64) -> Result<(), HostError> {
+    let text = serde_json::to_string(value).map_err(HostError::ledger)?;
     records.put(key, &text, expires_at)
 }
 
 /// Runs one command against a shard's records. Must be called with nothing else running on the
 /// same records in between (a Durable Object guarantees it).
-pub fn apply(records: &impl Records, command: Command) -> Result<Reply, StoreError> {
+pub fn apply(records: &impl Records, command: Command) -> Result<Reply, HostError> {
     let refused = |refusal| Ok(Reply::Refused { refusal });
     match command {
         Command::IssueCode { state_hash, code_hash, code, now } => {

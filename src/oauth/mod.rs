@@ -25,32 +25,16 @@ pub mod signed;
 pub mod token;
 pub mod upstream;
 
-pub use ledger::UserInfo;
-
-use crate::config::Config;
-use crate::ports::{HttpRequest, HttpResponse, Platform, RandomUnavailable, StoreError};
+use crate::ports::{HostError, HttpRequest, HttpResponse, Platform, RandomUnavailable};
+pub use crate::site::Site;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use http::{header, HeaderValue, Method, StatusCode};
 use ledger::{Command, Reply};
 use sha2::{Digest as _, Sha256};
 
-/// What every endpoint works with.
-pub struct Endpoint<'a, P> {
-    /// The host.
-    pub platform: &'a P,
-    /// The configuration.
-    pub config: &'a Config,
-    /// The connector's base URL (issuer, resource), without a trailing slash.
-    pub base_url: &'a str,
-}
-
-impl<P: Platform> Endpoint<'_, P> {
-    /// Seconds since the epoch.
-    pub fn now_seconds(&self) -> u64 {
-        self.platform.now_ms() / 1000
-    }
-
+// The sign-in endpoints' own helpers on the request's site, answering in OAuth errors.
+impl<P: Platform> Site<'_, P> {
     /// Runs a ledger command on a shard, mapping storage failures to a 503 the client may retry.
     pub async fn ledger(&self, shard: &str, command: Command) -> Result<Reply, OAuthError> {
         self.platform.ledger(shard, command).await.map_err(OAuthError::storage)
@@ -62,11 +46,6 @@ impl<P: Platform> Endpoint<'_, P> {
         self.platform.fill_random(&mut bytes).map_err(OAuthError::random)?;
         Ok(URL_SAFE_NO_PAD.encode(bytes))
     }
-
-    /// Whether cookies may be marked `Secure` (the connector is served over https).
-    pub fn secure(&self) -> bool {
-        self.base_url.starts_with("https://")
-    }
 }
 
 /// Whether `path` is one of the OAuth endpoints (so a configuration error is reported there).
@@ -76,7 +55,7 @@ pub fn owns(path: &str) -> bool {
 }
 
 /// Handles the OAuth endpoints; `None` when `request` is for another path.
-pub async fn handle<P: Platform>(endpoint: &Endpoint<'_, P>, request: &HttpRequest) -> Option<HttpResponse> {
+pub async fn handle<P: Platform>(site: &Site<'_, P>, request: &HttpRequest) -> Option<HttpResponse> {
     let path = request.uri().path();
     let method = request.method();
     let response = match (path, method) {
@@ -86,25 +65,25 @@ pub async fn handle<P: Platform>(endpoint: &Endpoint<'_, P>, request: &HttpReque
                 return None;
             }
             open_cors(match *method {
-                Method::GET => metadata::protected_resource(endpoint.base_url),
+                Method::GET => metadata::protected_resource(site.base_url),
                 Method::OPTIONS => preflight(),
                 _ => method_not_allowed("GET"),
             })
         }
         ("/.well-known/oauth-authorization-server", m) => open_cors(match *m {
-            Method::GET => metadata::authorization_server(endpoint.base_url),
+            Method::GET => metadata::authorization_server(site.base_url),
             Method::OPTIONS => preflight(),
             _ => method_not_allowed("GET"),
         }),
         ("/register" | "/token" | "/revoke", &Method::OPTIONS) => open_cors(preflight()),
-        ("/register", &Method::POST) => open_cors(clients::register(endpoint, request).await),
-        ("/token", &Method::POST) => open_cors(token::token(endpoint, request).await),
-        ("/revoke", &Method::POST) => open_cors(token::revoke(endpoint, request).await),
+        ("/register", &Method::POST) => open_cors(clients::register(site, request).await),
+        ("/token", &Method::POST) => open_cors(token::token(site, request).await),
+        ("/revoke", &Method::POST) => open_cors(token::revoke(site, request).await),
         ("/register" | "/token" | "/revoke", _) => method_not_allowed("POST"),
-        ("/authorize", &Method::GET) => authorize::show(endpoint, request).await,
-        ("/authorize", &Method::POST) => authorize::decide(endpoint, request).await,
+        ("/authorize", &Method::GET) => authorize::show(site, request).await,
+        ("/authorize", &Method::POST) => authorize::decide(site, request).await,
         ("/authorize", _) => method_not_allowed("GET, POST"),
-        ("/callback", &Method::GET) => callback::callback(endpoint, request).await,
+        ("/callback", &Method::GET) => callback::callback(site, request).await,
         ("/callback", _) => method_not_allowed("GET"),
         _ => return None,
     };
@@ -148,7 +127,7 @@ impl OAuthError {
     }
 
     /// Storage unavailable: the client may retry.
-    pub fn storage(error: StoreError) -> Self {
+    pub fn storage(error: HostError) -> Self {
         OAuthError {
             status: StatusCode::SERVICE_UNAVAILABLE,
             error: "temporarily_unavailable",

@@ -46,7 +46,7 @@ pub fn open<T: DeserializeOwned>(keys: &Keys, purpose: Purpose, prefix: &str, va
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::SigningKey;
+    use crate::keys::SigningKey;
     use serde::Deserialize;
 
     #[derive(Debug, PartialEq, Serialize, Deserialize)]

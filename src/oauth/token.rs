@@ -12,7 +12,7 @@ use super::bearer::{self, ACCESS_PREFIX};
 use super::clients::{self, Client};
 use super::code;
 use super::ledger::{Command, Grant, Reply};
-use super::{form, hash_hex, resource_for, s256, signed, Endpoint, OAuthError};
+use super::{form, hash_hex, resource_for, s256, signed, OAuthError, Site};
 use crate::keys::Purpose;
 use crate::ports::{HttpRequest, HttpResponse, Platform};
 use http::StatusCode;
@@ -33,17 +33,14 @@ struct RefreshClaims {
 }
 
 /// `POST /token`.
-pub async fn token<P: Platform>(endpoint: &Endpoint<'_, P>, request: &HttpRequest) -> HttpResponse {
-    match grant_tokens(endpoint, request).await {
+pub async fn token<P: Platform>(site: &Site<'_, P>, request: &HttpRequest) -> HttpResponse {
+    match grant_tokens(site, request).await {
         Ok(response) => response,
         Err(error) => error.response(),
     }
 }
 
-async fn grant_tokens<P: Platform>(
-    endpoint: &Endpoint<'_, P>,
-    request: &HttpRequest,
-) -> Result<HttpResponse, OAuthError> {
+async fn grant_tokens<P: Platform>(site: &Site<'_, P>, request: &HttpRequest) -> Result<HttpResponse, OAuthError> {
     let form = form(request)?;
     let get = |name: &str| form.get(name).map(String::as_str).filter(|v| !v.is_empty());
     let grant_type = get("grant_type").ok_or_else(|| OAuthError::invalid_request("grant_type is required"))?;
@@ -53,8 +50,8 @@ async fn grant_tokens<P: Platform>(
             format!("grant_type {grant_type} is not supported; use authorization_code or refresh_token"),
         ));
     }
-    let client = clients::authenticate(endpoint, request, &form).await?;
-    let requested_resource = get("resource").map(|r| resource_for(endpoint.base_url, Some(r))).transpose()?;
+    let client = clients::authenticate(site, request, &form).await?;
+    let requested_resource = get("resource").map(|r| resource_for(site.base_url, Some(r))).transpose()?;
     let invalid_grant = |description: String| OAuthError::bad("invalid_grant", description);
     let (shard, grant) = if grant_type == "authorization_code" {
         let code = get("code").ok_or_else(|| OAuthError::invalid_request("code is required"))?;
@@ -68,51 +65,48 @@ async fn grant_tokens<P: Platform>(
         let redirect_uri =
             get("redirect_uri").ok_or_else(|| OAuthError::invalid_request("redirect_uri is required"))?;
         // Checked before any Durable Object is asked: a forged code costs nothing but this MAC.
-        let shard = code::shard(&endpoint.config.keys, code)
+        let shard = code::shard(&site.config.keys, code)
             .map(str::to_string)
             .ok_or_else(|| invalid_grant("the authorization code is not one this connector issued".into()))?;
         let mut grant_id = [0u8; 16];
-        endpoint.platform.fill_random(&mut grant_id).map_err(OAuthError::random)?;
+        site.platform.fill_random(&mut grant_id).map_err(OAuthError::random)?;
         let command = Command::RedeemCode {
             code_hash: hash_hex(code),
             verifier_challenge: s256(verifier),
             client_id: client.id.clone(),
             redirect_uri: redirect_uri.to_string(),
             grant_id: hex::encode(grant_id),
-            grant_lifetime_ms: endpoint.config.lifetimes.grant * 1000,
-            now: endpoint.platform.now_ms(),
+            grant_lifetime_ms: site.config.lifetimes.grant * 1000,
+            now: site.platform.now_ms(),
         };
-        let grant = expect_grant(endpoint.ledger(&shard, command).await?)?;
+        let grant = expect_grant(site.ledger(&shard, command).await?)?;
         if requested_resource.as_ref().is_some_and(|r| *r != grant.resource) {
             // The code is spent; the grant it made is ended rather than left half-issued.
-            endpoint
-                .ledger(&shard, Command::Revoke { grant_id: grant.id.clone(), client_id: client.id.clone() })
-                .await?;
+            site.ledger(&shard, Command::Revoke { grant_id: grant.id.clone(), client_id: client.id.clone() }).await?;
             return Err(OAuthError::bad("invalid_target", "resource differs from the authorization request's"));
         }
-        clients::touch(endpoint, &client).await?;
+        clients::touch(site, &client).await?;
         (shard, grant)
     } else {
         let token = get("refresh_token").ok_or_else(|| OAuthError::invalid_request("refresh_token is required"))?;
-        let claims: RefreshClaims =
-            signed::open(&endpoint.config.keys, Purpose::RefreshToken, REFRESH_PREFIX, token)
-                .map_err(|_| invalid_grant("the refresh token is not one this connector issued".into()))?;
+        let claims: RefreshClaims = signed::open(&site.config.keys, Purpose::RefreshToken, REFRESH_PREFIX, token)
+            .map_err(|_| invalid_grant("the refresh token is not one this connector issued".into()))?;
         let command = Command::Refresh {
             grant_id: claims.grant.clone(),
             generation: claims.generation,
             client_id: client.id.clone(),
-            now: endpoint.platform.now_ms(),
+            now: site.platform.now_ms(),
         };
-        let (grant, rotated) = match endpoint.ledger(&claims.shard, command).await? {
+        let (grant, rotated) = match site.ledger(&claims.shard, command).await? {
             Reply::Retried { grant } => (grant, false),
             reply => (expect_grant(reply)?, true),
         };
         if requested_resource.as_ref().is_some_and(|r| *r != grant.resource) {
             return Err(OAuthError::bad("invalid_target", "resource differs from the one this sign-in is for"));
         }
-        return Ok(token_response(endpoint, &claims.shard, &grant, rotated));
+        return Ok(token_response(site, &claims.shard, &grant, rotated));
     };
-    Ok(token_response(endpoint, &shard, &grant, true))
+    Ok(token_response(site, &shard, &grant, true))
 }
 
 fn expect_grant(reply: Reply) -> Result<Grant, OAuthError> {
@@ -135,16 +129,11 @@ struct TokenResponse {
 
 /// The token response (RFC 6749 §5.1 and 6): a new access token and, unless `with_refresh` is
 /// false (a retried rotation), the grant's current refresh token.
-fn token_response<P: Platform>(
-    endpoint: &Endpoint<'_, P>,
-    shard: &str,
-    grant: &Grant,
-    with_refresh: bool,
-) -> HttpResponse {
-    let (access_token, expires_in) = bearer::issue(endpoint, shard, grant);
+fn token_response<P: Platform>(site: &Site<'_, P>, shard: &str, grant: &Grant, with_refresh: bool) -> HttpResponse {
+    let (access_token, expires_in) = bearer::issue(site, shard, grant);
     let refresh_token = with_refresh.then(|| {
         let refresh = RefreshClaims { shard: shard.to_string(), grant: grant.id.clone(), generation: grant.generation };
-        signed::seal(&endpoint.config.keys, Purpose::RefreshToken, REFRESH_PREFIX, &refresh)
+        signed::seal(&site.config.keys, Purpose::RefreshToken, REFRESH_PREFIX, &refresh)
     });
     let body = TokenResponse { access_token, token_type: "Bearer", expires_in, refresh_token };
     let mut response = crate::responses::json(StatusCode::OK, &body);
@@ -154,12 +143,12 @@ fn token_response<P: Platform>(
 
 /// `POST /revoke`: ends the grant behind an access or refresh token, if the authenticated
 /// client owns it. Unknown or malformed tokens get 200, as RFC 7009 §2.2 asks.
-pub async fn revoke<P: Platform>(endpoint: &Endpoint<'_, P>, request: &HttpRequest) -> HttpResponse {
+pub async fn revoke<P: Platform>(site: &Site<'_, P>, request: &HttpRequest) -> HttpResponse {
     let result = async {
         let form = form(request)?;
-        let client: Client = clients::authenticate(endpoint, request, &form).await?;
+        let client: Client = clients::authenticate(site, request, &form).await?;
         let token = form.get("token").ok_or_else(|| OAuthError::invalid_request("token is required"))?;
-        let keys = &endpoint.config.keys;
+        let keys = &site.config.keys;
         let target =
             if let Ok(claims) = signed::open::<RefreshClaims>(keys, Purpose::RefreshToken, REFRESH_PREFIX, token) {
                 Some((claims.shard, claims.grant))
@@ -171,7 +160,7 @@ pub async fn revoke<P: Platform>(endpoint: &Endpoint<'_, P>, request: &HttpReque
                 None
             };
         if let Some((shard, grant_id)) = target {
-            let reply = endpoint.ledger(&shard, Command::Revoke { grant_id, client_id: client.id.clone() }).await?;
+            let reply = site.ledger(&shard, Command::Revoke { grant_id, client_id: client.id.clone() }).await?;
             if let Reply::Refused { .. } = reply {
                 return Err(OAuthError::bad("unauthorized_client", "this token was issued to another client"));
             }

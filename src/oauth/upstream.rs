@@ -7,9 +7,9 @@
 //! fetched again, at most once a minute, when a token names a key it does not hold), so a
 //! sign-in usually costs one request upstream: the code exchange.
 
-use super::ledger::UserInfo;
-use super::{id_token_crypto, Endpoint};
+use super::{id_token_crypto, Site};
 use crate::config::{AllowedDomains, OidcSettings};
+use crate::identity::UserInfo;
 use crate::ports::{FetchError, HttpResponse, Limits, Platform};
 use http::{header, StatusCode};
 use jsonwebtoken::jwk::JwkSet;
@@ -200,9 +200,9 @@ async fn get_json<P: Platform, T: serde::de::DeserializeOwned>(platform: &P, url
 }
 
 /// The provider's endpoints, from `<OIDC_ISSUER>/.well-known/openid-configuration`.
-pub async fn discover<P: Platform>(endpoint: &Endpoint<'_, P>) -> Result<Discovery, UpstreamError> {
-    let issuer = endpoint.config.oidc.issuer.as_str().trim_end_matches('/').to_string();
-    let now = endpoint.platform.now_ms();
+pub async fn discover<P: Platform>(site: &Site<'_, P>) -> Result<Discovery, UpstreamError> {
+    let issuer = site.config.oidc.issuer.as_str().trim_end_matches('/').to_string();
+    let now = site.platform.now_ms();
     let cached = DISCOVERY.with(|d| {
         d.borrow().as_ref().filter(|(i, _, until)| *i == issuer && *until > now).map(|(_, doc, _)| doc.clone())
     });
@@ -210,7 +210,7 @@ pub async fn discover<P: Platform>(endpoint: &Endpoint<'_, P>) -> Result<Discove
         return Ok(discovery);
     }
     let url = format!("{issuer}/.well-known/openid-configuration");
-    let discovery: Discovery = get_json(endpoint.platform, &url).await?;
+    let discovery: Discovery = get_json(site.platform, &url).await?;
     if discovery.issuer.trim_end_matches('/') != issuer {
         return Err(UpstreamError::Unavailable {
             url,
@@ -259,20 +259,19 @@ pub fn authorization_url(
 
 /// Exchanges the provider's code for its ID token.
 pub async fn exchange<P: Platform>(
-    endpoint: &Endpoint<'_, P>,
+    site: &Site<'_, P>,
     discovery: &Discovery,
     code: &str,
     verifier: &str,
 ) -> Result<String, UpstreamError> {
-    let settings = &endpoint.config.oidc;
+    let settings = &site.config.oidc;
     let bad_endpoint = |e: String| UpstreamError::Unavailable { url: discovery.token_endpoint.clone(), problem: e };
     let client: UpstreamClient<oauth2::EndpointNotSet, oauth2::EndpointSet> =
         oauth2::Client::new(ClientId::new(settings.client_id.clone()))
             .set_client_secret(ClientSecret::new(settings.client_secret.expose().to_string()))
             .set_token_uri(TokenUrl::new(discovery.token_endpoint.clone()).map_err(|e| bad_endpoint(e.to_string()))?);
-    let redirect =
-        RedirectUrl::new(format!("{}/callback", endpoint.base_url)).map_err(|e| bad_endpoint(e.to_string()))?;
-    let platform = endpoint.platform;
+    let redirect = RedirectUrl::new(format!("{}/callback", site.base_url)).map_err(|e| bad_endpoint(e.to_string()))?;
+    let platform = site.platform;
     let http = |request: oauth2::HttpRequest| async move { platform.send(request, UPSTREAM_LIMITS).await };
     let response = client
         .exchange_code(AuthorizationCode::new(code.to_string()))
@@ -293,11 +292,11 @@ pub async fn exchange<P: Platform>(
 /// The provider's keys, cached; fetched again when `kid` is unknown and the cache is older than
 /// a minute.
 async fn keys<P: Platform>(
-    endpoint: &Endpoint<'_, P>,
+    site: &Site<'_, P>,
     discovery: &Discovery,
     kid: Option<&str>,
 ) -> Result<JwkSet, UpstreamError> {
-    let now = endpoint.platform.now_ms();
+    let now = site.platform.now_ms();
     let cached = KEYS.with(|k| {
         k.borrow()
             .as_ref()
@@ -311,14 +310,14 @@ async fn keys<P: Platform>(
             return Ok(set);
         }
     }
-    let set: JwkSet = get_json(endpoint.platform, &discovery.jwks_uri).await?;
+    let set: JwkSet = get_json(site.platform, &discovery.jwks_uri).await?;
     KEYS.with(|k| *k.borrow_mut() = Some((discovery.jwks_uri.clone(), set.clone(), now)));
     Ok(set)
 }
 
 /// Verifies the ID token: signature against the provider's keys, `iss`, `aud`, `exp`, `nonce`.
 pub async fn verify_id_token<P: Platform>(
-    endpoint: &Endpoint<'_, P>,
+    site: &Site<'_, P>,
     discovery: &Discovery,
     id_token: &str,
     nonce: &str,
@@ -328,7 +327,7 @@ pub async fn verify_id_token<P: Platform>(
     if !id_token_crypto::ACCEPTED.contains(&header.alg) {
         return Err(invalid(format!("algorithm {:?} is not accepted", header.alg)));
     }
-    let set = keys(endpoint, discovery, header.kid.as_deref()).await?;
+    let set = keys(site, discovery, header.kid.as_deref()).await?;
     let jwk = match header.kid.as_deref() {
         Some(kid) => set.find(kid),
         None if set.keys.len() == 1 => set.keys.first(),
@@ -337,27 +336,27 @@ pub async fn verify_id_token<P: Platform>(
     .ok_or_else(|| invalid("it is signed with a key the provider does not publish".into()))?;
     let key = DecodingKey::from_jwk(jwk).map_err(|e| invalid(e.to_string()))?;
     let mut validation = Validation::new(header.alg);
-    let issuer = endpoint.config.oidc.issuer.as_str().trim_end_matches('/').to_string();
+    let issuer = site.config.oidc.issuer.as_str().trim_end_matches('/').to_string();
     let mut issuers = vec![issuer.clone()];
-    if endpoint.config.oidc.is_google() {
+    if site.config.oidc.is_google() {
         // Google also issues tokens naming its issuer without the scheme.
         issuers.push("accounts.google.com".into());
     }
     validation.set_issuer(&issuers);
-    validation.set_audience(&[&endpoint.config.oidc.client_id]);
+    validation.set_audience(&[&site.config.oidc.client_id]);
     // Expiry is checked below against the platform clock, so tests can move time.
     validation.validate_exp = false;
     validation.set_required_spec_claims(&["iss", "aud", "sub", "exp"]);
     id_token_crypto::install();
     let claims =
         jsonwebtoken::decode::<IdClaims>(id_token, &key, &validation).map_err(|e| invalid(e.to_string()))?.claims;
-    if claims.exp + LEEWAY_SECONDS <= endpoint.now_seconds() {
+    if claims.exp + LEEWAY_SECONDS <= site.now_seconds() {
         return Err(invalid("it has expired".into()));
     }
     if claims.nonce.as_deref() != Some(nonce) {
         return Err(invalid("its nonce does not match this sign-in".into()));
     }
-    claims.check_authorized_party(&endpoint.config.oidc.client_id).map_err(invalid)?;
+    claims.check_authorized_party(&site.config.oidc.client_id).map_err(invalid)?;
     Ok(claims)
 }
 

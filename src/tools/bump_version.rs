@@ -61,13 +61,13 @@ impl Tool for BumpVersion {
         // each.
         if group.manifest.is_some() {
             for other in catalog.groups_at(&group.root).filter(|g| g.name != group.name) {
-                if !access.can_write(&ctx.principal.user, &other.name) {
+                if !access.can_write(&ctx.caller.user, &other.name) {
                     return Err(ToolError::Forbidden(format!(
                         "{} is shared by groups {} and {}, so bumping it changes both; {} may not edit {}",
                         group.manifest_path(),
                         group.name,
                         other.name,
-                        ctx.principal.user.email,
+                        ctx.caller.user.email,
                         other.name
                     )));
                 }

@@ -60,7 +60,7 @@ impl Tool for DeleteSkill {
         };
         writing::check_writable(ctx, &access, &served.catalog, &input.skill, group)?;
         let folder = folder.to_string();
-        let editor = access.is_editor(&ctx.principal.user);
+        let editor = access.is_editor(&ctx.caller.user);
         let snapshot = ctx.snapshot().await?;
         let (committed, planned) =
             writing::commit(ctx, snapshot, Some(&folder), |snapshot, catalog| plan(&input, editor, snapshot, catalog))

@@ -155,15 +155,15 @@ impl Tool for FetchSkill {
             folder: skill.folder.clone(),
             commit: served.catalog.commit.clone(),
             version: skill.version.clone(),
-            shard: crate::oauth::shard_of(&ctx.principal.user.id),
-            grant: ctx.principal.grant_id.clone(),
-            expires: ctx.platform.now_ms() / 1000 + LINK_LIFETIME_SECONDS,
+            shard: crate::oauth::shard_of(&ctx.caller.user.id),
+            grant: ctx.caller.grant_id.clone(),
+            expires: ctx.site.platform.now_ms() / 1000 + LINK_LIFETIME_SECONDS,
         };
         let filename = format!("{}.skill", skill.name);
         let package_info = PackageInfo {
-            download_url: link.url(&ctx.base_url, &ctx.config.keys),
+            download_url: link.url(ctx.site.base_url, &ctx.site.config.keys),
             content: (package.len() < MAX_INLINE_PACKAGE_BYTES).then(|| STANDARD.encode(&package)),
-            sha256: hex::encode(ctx.platform.sha256(&package).await),
+            sha256: hex::encode(ctx.site.platform.sha256(&package).await),
             size: package.len(),
             filename: filename.clone(),
         };

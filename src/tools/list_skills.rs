@@ -130,7 +130,7 @@ impl Tool for ListSkills {
             .iter()
             .skip(offset)
             .take(limit)
-            .map(|s| listed(s, access.can_write(&ctx.principal.user, &s.group)))
+            .map(|s| listed(s, access.can_write(&ctx.caller.user, &s.group)))
             .collect();
         let next = offset + page.len();
         let output = Output {
@@ -139,7 +139,7 @@ impl Tool for ListSkills {
             next_cursor: (next < matching.len()).then(|| crate::cursor::encode(next)),
             skills: page,
             stale: served.stale.clone(),
-            skipped: access.is_editor(&ctx.principal.user).then(|| {
+            skipped: access.is_editor(&ctx.caller.user).then(|| {
                 served
                     .catalog
                     .skipped

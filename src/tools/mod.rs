@@ -18,10 +18,10 @@ use crate::access::{Access, AccessError, SkillRef};
 use crate::catalog::snapshot::{SharedBytes, Snapshot};
 use crate::catalog::Skill;
 use crate::catalog_store::{self, LoadError, Served};
-use crate::config::Config;
+use crate::identity::Caller;
 use crate::mcp::model::{self, ToolAnnotations};
-use crate::oauth::bearer::Principal;
 use crate::ports::Platform;
+use crate::site::Site;
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -200,17 +200,13 @@ fn to_output<T: Serialize>(output: &T) -> Result<Value, ToolError> {
     serde_json::to_value(output).map_err(|e| ToolError::Internal(e.to_string()))
 }
 
-/// What a tool call can reach: the platform, the configuration and the catalog, loaded at most
-/// once per HTTP request however many calls a batch holds.
+/// What a tool call can reach: the site (host, configuration, origin), the caller, and the
+/// catalog, loaded at most once per HTTP request however many calls a batch holds.
 pub struct ToolContext<'a, P> {
-    /// The host's ports.
-    pub platform: &'a P,
-    /// The validated configuration.
-    pub config: &'a Config,
-    /// The connector's public origin, for links it hands out.
-    pub base_url: String,
+    /// The host, the configuration and the connector's origin (for links it hands out).
+    pub site: Site<'a, P>,
     /// Who is calling, signed in.
-    pub principal: Principal,
+    pub caller: Caller,
     served: RefCell<Option<Rc<Served>>>,
     access: RefCell<Option<Rc<Access>>>,
     archive: RefCell<Option<SharedBytes>>,
@@ -218,13 +214,11 @@ pub struct ToolContext<'a, P> {
 }
 
 impl<'a, P: Platform> ToolContext<'a, P> {
-    /// A context for one HTTP request from `principal`, on the connector at `base_url`.
-    pub fn new(platform: &'a P, config: &'a Config, base_url: String, principal: Principal) -> Self {
+    /// A context for one HTTP request from `caller` on `site`.
+    pub fn new(site: Site<'a, P>, caller: Caller) -> Self {
         ToolContext {
-            platform,
-            config,
-            base_url,
-            principal,
+            site,
+            caller,
             served: RefCell::new(None),
             access: RefCell::new(None),
             archive: RefCell::new(None),
@@ -237,7 +231,7 @@ impl<'a, P: Platform> ToolContext<'a, P> {
         if let Some(served) = self.served.borrow().as_ref() {
             return Ok(served.clone());
         }
-        let served = catalog_store::current(self.platform, self.config).await;
+        let served = catalog_store::current(self.site.platform, self.site.config).await;
         let served = Rc::new(served?);
         self.github_requests.set(self.github_requests.get() + served.github_requests);
         *self.served.borrow_mut() = Some(served.clone());
@@ -269,7 +263,7 @@ impl<'a, P: Platform> ToolContext<'a, P> {
     /// Whether the caller may read `skill` under `access`.
     pub fn can_read(&self, access: &Access, skill: &Skill) -> bool {
         access.can_read(
-            &self.principal.user,
+            &self.caller.user,
             SkillRef { name: &skill.name, group: &skill.group, published: skill.published },
         )
     }
@@ -282,8 +276,8 @@ impl<'a, P: Platform> ToolContext<'a, P> {
             (Some(bytes), _) => bytes,
             (None, Some(read)) => read.clone(),
             (None, None) => {
-                let github = catalog_store::github(self.platform, self.config);
-                let fetched = catalog_store::archive(self.platform, &github, &served.catalog.commit).await;
+                let github = catalog_store::github(self.site.platform, self.site.config);
+                let fetched = catalog_store::archive(self.site.platform, &github, &served.catalog.commit).await;
                 self.github_requests.set(self.github_requests.get() + github.requests());
                 fetched.map_err(LoadError::from)?.bytes
             }

@@ -54,7 +54,7 @@ impl Tool for PublishSkill {
 
     async fn run<P: Platform>(ctx: &ToolContext<'_, P>, input: Input) -> Result<Output, ToolError> {
         let (_, access) = ctx.readable().await?;
-        if !access.is_editor(&ctx.principal.user) {
+        if !access.is_editor(&ctx.caller.user) {
             return Err(ToolError::Forbidden("only editors may publish; ask one, or see whoami".into()));
         }
         let snapshot = ctx.snapshot().await?;

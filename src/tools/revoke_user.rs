@@ -42,7 +42,7 @@ impl Tool for RevokeUser {
 
     async fn run<P: Platform>(ctx: &ToolContext<'_, P>, input: Input) -> Result<Output, ToolError> {
         let (_, access) = ctx.readable().await?;
-        if !access.is_editor(&ctx.principal.user) {
+        if !access.is_editor(&ctx.caller.user) {
             return Err(ToolError::Forbidden("only editors may revoke a user's sign-ins".into()));
         }
         if !matches!(Principal::parse(&input.id), Ok(Principal::User(_))) {
@@ -52,6 +52,7 @@ impl Tool for RevokeUser {
             )));
         }
         let reply = ctx
+            .site
             .platform
             .ledger(&shard_of(&input.id), Command::RevokeAll)
             .await

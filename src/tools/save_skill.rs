@@ -115,7 +115,7 @@ impl Tool for SaveSkill {
         skill_md::validate_name(&input.skill).map_err(|e| ToolError::InvalidArguments(format!("skill: {e}")))?;
         let prepared = prepare(&input)?;
         let (served, access) = ctx.readable().await?;
-        let user = &ctx.principal.user;
+        let user = &ctx.caller.user;
 
         // Decide on the served catalog, so that a stale base_version is a conflict before any write.
         let mut snapshot = ctx.snapshot().await?;

@@ -57,7 +57,7 @@ impl Tool for Whoami {
     type Output = Output;
 
     async fn run<P: Platform>(ctx: &ToolContext<'_, P>, _input: Input) -> Result<Output, ToolError> {
-        let user = &ctx.principal.user;
+        let user = &ctx.caller.user;
         let provider = user.id.split_once(':').map(|(p, _)| p).unwrap_or_default().to_string();
         // whoami answers even when the catalog or access.json cannot be read, so people can always
         // find the id an admin needs.

@@ -47,10 +47,10 @@ pub fn check_writable<P: Platform>(
     if catalog.skill(name).is_some_and(|skill| !ctx.can_read(access, skill)) {
         return Err(ToolError::SkillNotFound(name.to_string()));
     }
-    if !access.can_write(&ctx.principal.user, &group.name) {
+    if !access.can_write(&ctx.caller.user, &group.name) {
         return Err(ToolError::Forbidden(format!(
             "{} may not edit group {}; ask an editor to add you to its write rule in .skillport/access.json",
-            ctx.principal.user.email, group.name
+            ctx.caller.user.email, group.name
         )));
     }
     Ok(())
@@ -65,22 +65,22 @@ pub async fn commit<P: Platform, T>(
     plan: impl FnMut(&mut Snapshot, &Catalog) -> Result<(ChangeSet, T), ToolError>,
 ) -> Result<(Committed, T), ToolError> {
     let served = ctx.catalog().await?;
-    let config = ctx.config;
+    let config = ctx.site.config;
     let token = config.github_write_token.as_ref().unwrap_or(&config.github_service_token);
     let github = GitHub::new(
-        ctx.platform,
+        ctx.site.platform,
         &config.github_api_url,
         token,
         &config.repo,
         RetryPolicy::with_timeout(config.github_timeout_ms),
     );
-    let user = &ctx.principal.user;
+    let user = &ctx.caller.user;
     let author = Author { name: user.name.as_deref(), email: &user.email, id: &user.id };
     let result = async {
         let branch = editing::branch(&github, config.branch.as_deref(), &config.repo.to_string()).await?;
         let tree = served.tree.clone().filter(|_| served.stale.is_none());
         let base = Base { catalog: served.catalog.clone(), snapshot, tree };
-        editing::commit(ctx.platform, &github, &branch, base, &author, guard, plan).await
+        editing::commit(ctx.site.platform, &github, &branch, base, &author, guard, plan).await
     }
     .await;
     ctx.add_github_requests(github.requests());

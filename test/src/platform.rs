@@ -5,11 +5,12 @@
 use crate::github::{FakeGitHub, API_URL, TOKEN};
 use crate::records::MemoryRecords;
 use skillport_connector::config::Config;
-use skillport_connector::oauth::ledger::{self, Command, PendingCode, Reply, UserInfo};
-use skillport_connector::oauth::{bearer, shard_of, Endpoint};
+use skillport_connector::identity::UserInfo;
+use skillport_connector::oauth::ledger::{self, Command, PendingCode, Reply};
+use skillport_connector::oauth::{bearer, shard_of, Site};
 use skillport_connector::ports::{
-    Clock, Digest, FetchError, HttpClient, HttpRequest, HttpResponse, KvStore, Limits, ParseWorkers, Random,
-    RandomUnavailable, SessionAnswer, SessionRelay, SessionRequest, SignInStore, StoreError,
+    Clock, Digest, FetchError, HostError, HttpClient, HttpRequest, HttpResponse, KvStore, Limits, ParseWorkers, Random,
+    RandomUnavailable, SessionAnswer, SessionRelay, SessionRequest, SignInStore,
 };
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -135,8 +136,8 @@ impl FakePlatform {
         };
         let Ok(Reply::Grant { grant }) = ledger::apply(records, redeem) else { panic!("the test sign-in failed") };
         drop(ledgers);
-        let endpoint = Endpoint { platform: self, config: &config, base_url: BASE_URL };
-        format!("Bearer {}", bearer::issue(&endpoint, &shard, &grant).0)
+        let site = Site { platform: self, config: &config, base_url: BASE_URL };
+        format!("Bearer {}", bearer::issue(&site, &shard, &grant).0)
     }
 
     /// [`FakePlatform::sign_in`] for a default user, `test:ann` (ann@acme.example).
@@ -177,11 +178,11 @@ impl HttpClient for FakePlatform {
 }
 
 impl KvStore for FakePlatform {
-    async fn kv_get(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+    async fn kv_get(&self, key: &str) -> Result<Option<Vec<u8>>, HostError> {
         Ok(self.kv.borrow().get(key).cloned())
     }
 
-    async fn kv_put(&self, key: &str, value: &[u8], _ttl_seconds: Option<u64>) -> Result<(), StoreError> {
+    async fn kv_put(&self, key: &str, value: &[u8], _ttl_seconds: Option<u64>) -> Result<(), HostError> {
         self.writes.set(self.writes.get() + 1);
         self.kv.borrow_mut().insert(key.to_string(), value.to_vec());
         Ok(())
@@ -201,14 +202,14 @@ impl Clock for FakePlatform {
 }
 
 impl SignInStore for FakePlatform {
-    async fn ledger(&self, shard: &str, command: Command) -> Result<Reply, StoreError> {
+    async fn ledger(&self, shard: &str, command: Command) -> Result<Reply, HostError> {
         let mut ledgers = self.ledgers.borrow_mut();
         ledger::apply(ledgers.entry(shard.to_string()).or_default(), command)
     }
 }
 
 impl SessionRelay for FakePlatform {
-    async fn session(&self, session_id: &str, request: SessionRequest) -> Result<SessionAnswer, StoreError> {
+    async fn session(&self, session_id: &str, request: SessionRequest) -> Result<SessionAnswer, HostError> {
         let mut sessions = self.sessions.borrow_mut();
         let Some((owner, relayed)) = sessions.get_mut(session_id) else { return Ok(SessionAnswer::Unknown) };
         let (asker, messages) = match request {
@@ -224,17 +225,20 @@ impl SessionRelay for FakePlatform {
 }
 
 impl ParseWorkers for FakePlatform {
-    async fn parse_slice(&self, worker: usize, slice: Vec<u8>) -> Result<Vec<u8>, StoreError> {
+    async fn parse_slice(&self, worker: usize, slice: Vec<u8>) -> Result<Vec<u8>, HostError> {
         if self.parse_workers_down.get() {
-            return Err(StoreError("the parse worker is unavailable".into()));
+            return Err(HostError::parse_workers("the parse worker is unavailable"));
         }
         if self.replay_parse_answers.get() {
-            return self.parse_answers.borrow().get(worker).cloned().ok_or_else(|| StoreError("no answer".into()));
+            return self
+                .parse_answers
+                .borrow()
+                .get(worker)
+                .cloned()
+                .ok_or_else(|| HostError::parse_workers("no answer"));
         }
-        let answer =
-            skillport_connector::catalog::parsed::parse_slice(&slice).map_err(|e| StoreError(e.to_string()))?;
-        let files =
-            skillport_connector::catalog::parsed::read_answer(&answer).map_err(|e| StoreError(e.to_string()))?.len();
+        let answer = skillport_connector::catalog::parsed::parse_slice(&slice).map_err(HostError::parse_workers)?;
+        let files = skillport_connector::catalog::parsed::read_answer(&answer).map_err(HostError::parse_workers)?.len();
         self.parsed_slices.borrow_mut().push(files);
         let mut answers = self.parse_answers.borrow_mut();
         let len = answers.len().max(worker + 1);

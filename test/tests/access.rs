@@ -7,7 +7,7 @@ use proptest::prelude::*;
 use serde_json::{json, Value};
 use skillport_connector::access::{Access, SkillRef};
 use skillport_connector::app;
-use skillport_connector::oauth::ledger::UserInfo;
+use skillport_connector::identity::UserInfo;
 use skillport_test::{FakeGitHub, FakePlatform, BASE_URL};
 
 /// (name, group, published). Names and descriptions are distinctive, so finding them in a result

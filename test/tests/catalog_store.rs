@@ -120,7 +120,9 @@ async fn parse_workers_down_is_a_clear_error_or_the_last_catalog_marked_stale() 
     platform.parse_workers_down.set(true);
     let error = current(&platform, &config).await.unwrap_err().to_string();
     assert!(
-        error.contains("could not be read (the key-value store failed: the parse worker is unavailable); try again"),
+        error.contains(
+            "could not be read (a parse worker (PARSE_WORKERS) failed: the parse worker is unavailable); try again"
+        ),
         "{error}"
     );
     assert_eq!(platform.kv_writes(), 1, "the zipball is cached; no catalog is");

@@ -1,5 +1,6 @@
 //! The sign-in ledger's commands, as a specification: codes once, grants, refresh generations.
 
+use skillport_connector::identity::UserInfo;
 use skillport_connector::oauth::ledger::*;
 use skillport_test::MemoryRecords;
 

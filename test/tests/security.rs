@@ -5,7 +5,8 @@
 use serde_json::{json, Value};
 use skillport_connector::app;
 use skillport_connector::config::Config;
-use skillport_connector::oauth::ledger::{Command, UserInfo};
+use skillport_connector::identity::UserInfo;
+use skillport_connector::oauth::ledger::Command;
 use skillport_connector::ports::SignInStore;
 use skillport_test::{FakeGitHub, FakePlatform};
 use std::collections::HashMap;

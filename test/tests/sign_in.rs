@@ -6,7 +6,8 @@
 use serde_json::{json, Value};
 use skillport_connector::app;
 use skillport_connector::config::Config;
-use skillport_connector::oauth::ledger::{self, Command, PendingCode, Reply, UserInfo};
+use skillport_connector::identity::UserInfo;
+use skillport_connector::oauth::ledger::{self, Command, PendingCode, Reply};
 use skillport_test::MemoryRecords;
 use skillport_test::{FakeGitHub, FakePlatform, BASE_URL, SIGNING_KEY_HEX};
 use std::collections::HashMap;

@@ -5,7 +5,7 @@
 
 use serde_json::{json, Value};
 use skillport_connector::app;
-use skillport_connector::oauth::ledger::UserInfo;
+use skillport_connector::identity::UserInfo;
 use skillport_test::{FakeGitHub, FakePlatform, Files};
 use std::collections::BTreeSet;
 

@@ -1,0 +1,34 @@
+//! Who is asking: the person the identity provider vouched for ([`UserInfo`]) and, once their
+//! access token is checked, the caller a request acts for ([`Caller`]). A leaf module, so that
+//! the access rules, the tools and the sign-in code share one vocabulary without depending on
+//! each other.
+
+use serde::{Deserialize, Serialize};
+
+/// Who signed in, as the identity provider vouched for them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserInfo {
+    /// `<provider>:<sub>`.
+    pub id: String,
+    /// The verified email address.
+    pub email: String,
+    /// Display name, when the provider gave one.
+    pub name: Option<String>,
+    /// The organization domain the provider vouches for (Google's hosted domain `hd`; for other
+    /// providers the verified email's domain), which `domain:` principals match. Grants made
+    /// before it was recorded have none and match no `domain:` principal until the next sign-in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
+}
+
+/// An authenticated caller: who, through which client, under which grant (what every `/mcp`
+/// request is checked against and what the tools act for).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    /// Who.
+    pub user: UserInfo,
+    /// Through which client.
+    pub client_id: String,
+    /// Which grant.
+    pub grant_id: String,
+}
