@@ -16,7 +16,7 @@ use crate::catalog_store;
 use crate::config::Config;
 use crate::identity::UserInfo;
 use crate::keys::{Keys, Purpose};
-use crate::oauth::ledger::{Command, Reply};
+use crate::oauth::ledger::{self, CheckGrant};
 use crate::package::{self, InstalledManifest};
 use crate::ports::{HttpResponse, Platform};
 use crate::responses;
@@ -179,10 +179,10 @@ pub async fn serve<P: Platform>(platform: &P, config: &Config, path: &str, query
             return (responses::error(status, "invalid_link", &error.to_string()), 0);
         }
     };
-    let check = Command::Check { grant_id: link.grant.clone(), now: platform.now_ms() };
-    let user = match platform.ledger(&link.shard, check).await {
-        Ok(Reply::Grant { grant }) => grant.user,
-        Ok(_) => {
+    let check = CheckGrant { grant_id: link.grant.clone(), now: platform.now_ms() };
+    let user = match ledger::call(platform, &link.shard, check).await {
+        Ok(Ok(grant)) => grant.user,
+        Ok(Err(_)) => {
             let error = LinkError::SignedOut;
             return (responses::error(StatusCode::FORBIDDEN, "invalid_link", &error.to_string()), 0);
         }

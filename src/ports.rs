@@ -85,14 +85,11 @@ pub trait Digest {
 }
 
 /// Strongly consistent, atomic storage for sign-in state (a Durable Object per shard in
-/// production): each command runs alone against its shard's records.
+/// production): each command runs alone against its shard's records. Commands and answers cross
+/// as the JSON they travel as; `oauth::ledger::call` is the typed way in.
 pub trait SignInStore {
-    /// Runs `command` on the shard named `shard` and returns its reply.
-    fn ledger(
-        &self,
-        shard: &str,
-        command: crate::oauth::ledger::Command,
-    ) -> impl Future<Output = Result<crate::oauth::ledger::Reply, HostError>>;
+    /// Runs the JSON `command` on the shard named `shard` and returns its JSON answer.
+    fn ledger(&self, shard: &str, command: String) -> impl Future<Output = Result<String, HostError>>;
 }
 
 /// What the `/sse` message endpoint asks of a session.

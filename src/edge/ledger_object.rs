@@ -3,10 +3,10 @@
 //! sends it commands.
 //!
 //! The object reads the command, runs [`ledger::apply`] synchronously over its SQL table (no
-//! `await` in between, so no other request interleaves), and answers the reply. It keeps nothing
+//! `await` in between, so no other request interleaves), and answers the command's answer. It keeps nothing
 //! in memory between requests, so it never needs to stay awake.
 
-use crate::oauth::ledger::{self, Command, Records, Reply};
+use crate::oauth::ledger::{self, Records};
 use crate::ports::{HostError, SignInStore};
 use serde::Deserialize;
 use worker::{
@@ -28,13 +28,13 @@ impl DurableObject for SignInLedger {
     }
 
     async fn fetch(&self, mut request: Request) -> worker::Result<Response> {
-        let command: Command = match request.json().await {
+        let command = match request.text().await {
             Ok(command) => command,
             Err(e) => return Response::error(format!("unreadable ledger command: {e}"), 400),
         };
         let records = SqlRecords::open(self.state.storage().sql());
-        match records.and_then(|records| ledger::apply(&records, command)) {
-            Ok(reply) => Response::from_json(&reply),
+        match records.and_then(|records| ledger::apply(&records, &command)) {
+            Ok(answer) => Response::ok(answer),
             Err(e) => Response::error(e.to_string(), 500),
         }
     }
@@ -133,22 +133,21 @@ impl LedgerClient {
 }
 
 impl SignInStore for LedgerClient {
-    async fn ledger(&self, shard: &str, command: Command) -> Result<Reply, HostError> {
+    async fn ledger(&self, shard: &str, command: String) -> Result<String, HostError> {
         let namespace = self.namespace.as_ref().ok_or_else(|| {
             HostError::ledger(format_args!(
                 "the Durable Object binding {LEDGER_BINDING} is missing; see docs/CONFIGURATION.md"
             ))
         })?;
         let stub = namespace.get_by_name(shard).map_err(store_error)?;
-        let body = serde_json::to_string(&command).map_err(HostError::ledger)?;
         let mut init = RequestInit::new();
-        init.with_method(Method::Post).with_body(Some(body.into()));
+        init.with_method(Method::Post).with_body(Some(command.into()));
         let request = Request::new_with_init("https://ledger/command", &init).map_err(store_error)?;
         let mut response = stub.fetch_with_request(request).await.map_err(store_error)?;
         if response.status_code() != 200 {
             let text = response.text().await.unwrap_or_default();
             return Err(HostError::ledger(format_args!("ledger shard answered {}: {text}", response.status_code())));
         }
-        response.json().await.map_err(store_error)
+        response.text().await.map_err(store_error)
     }
 }

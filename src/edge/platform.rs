@@ -97,11 +97,7 @@ async fn read_capped(mut stream: worker::ByteStream, max_bytes: usize) -> Result
 }
 
 impl SignInStore for WorkerPlatform {
-    async fn ledger(
-        &self,
-        shard: &str,
-        command: crate::oauth::ledger::Command,
-    ) -> Result<crate::oauth::ledger::Reply, HostError> {
+    async fn ledger(&self, shard: &str, command: String) -> Result<String, HostError> {
         self.ledger_calls.set(self.ledger_calls.get() + 1);
         self.ledger.ledger(shard, command).await
     }

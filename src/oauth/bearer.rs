@@ -5,7 +5,7 @@
 //! of the grant in the user's Durable Object, so a revoked grant or an offboarded user stops
 //! working on the very next request.
 
-use super::ledger::{Command, Grant, Reply};
+use super::ledger::{self, CheckGrant, Grant};
 use super::metadata::resource_metadata_url;
 use super::{audience_matches, signed, Site};
 use crate::identity::Caller;
@@ -87,11 +87,10 @@ pub async fn authenticate<P: Platform>(site: &Site<'_, P>, headers: &HeaderMap) 
         _ => return Err(BearerError::Invalid("use Authorization: Bearer <token>".into())),
     };
     let claims = open(site, token)?;
-    let command = Command::Check { grant_id: claims.grant.clone(), now: site.platform.now_ms() };
-    match site.platform.ledger(&claims.shard, command).await {
-        Ok(Reply::Grant { grant }) => Ok(Caller { user: grant.user, client_id: grant.client_id, grant_id: grant.id }),
-        Ok(Reply::Refused { refusal }) => Err(BearerError::Invalid(refusal.to_string())),
-        Ok(_) => Err(BearerError::Invalid("the sign-in could not be checked".into())),
+    let command = CheckGrant { grant_id: claims.grant.clone(), now: site.platform.now_ms() };
+    match ledger::call(site.platform, &claims.shard, command).await {
+        Ok(Ok(grant)) => Ok(Caller { user: grant.user, client_id: grant.client_id, grant_id: grant.id }),
+        Ok(Err(refusal)) => Err(BearerError::Invalid(refusal.to_string())),
         Err(_) => Err(BearerError::Unavailable),
     }
 }

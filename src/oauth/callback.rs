@@ -8,7 +8,7 @@
 use super::authorize::{client_redirect, flow_secrets, UpstreamState, STATE_PREFIX};
 use super::code;
 use super::cookies;
-use super::ledger::{Command, PendingCode, Reply, CODE_LIFETIME_MS};
+use super::ledger::{IssueCode, PendingCode, CODE_LIFETIME_MS};
 use super::pages;
 use super::upstream;
 use super::{hash_hex, pairs, shard_of, signed, Site};
@@ -83,7 +83,7 @@ pub async fn callback<P: Platform>(site: &Site<'_, P>, request: &HttpRequest) ->
         Err(e) => return pages::error(StatusCode::SERVICE_UNAVAILABLE, "Try again", &e.description),
     };
     let now = site.platform.now_ms();
-    let command = Command::IssueCode {
+    let command = IssueCode {
         state_hash: hash_hex(&state.flow),
         code_hash: hash_hex(&code),
         code: PendingCode {
@@ -98,9 +98,8 @@ pub async fn callback<P: Platform>(site: &Site<'_, P>, request: &HttpRequest) ->
         now,
     };
     match site.ledger(&shard, command).await {
-        Ok(Reply::Done) => {}
-        Ok(Reply::Refused { refusal }) => return bad(&format!("{refusal}.")),
-        Ok(other) => return bad(&format!("unexpected storage answer {other:?}")),
+        Ok(Ok(())) => {}
+        Ok(Err(refusal)) => return bad(&format!("{refusal}.")),
         Err(e) => return pages::error(e.status, "Sign-in storage is unavailable", &e.description),
     }
     let mut params = vec![("code", code.as_str())];

@@ -9,7 +9,7 @@
 //! [`UNUSED_REGISTRATION_DAYS`] stops working; each sign-in is remembered in the ledger's
 //! clients shard (one row per sign-in, written only after a successful login).
 
-use super::ledger::{Command, Reply};
+use super::ledger::{ClientLastUsed, TouchClient};
 use super::{signed, OAuthError, Site, CLIENTS_SHARD};
 use crate::keys::Purpose;
 use crate::ports::{FetchError, HttpRequest, HttpResponse, Limits, Platform};
@@ -254,8 +254,7 @@ pub async fn still_registered<P: Platform>(site: &Site<'_, P>, client: &Client) 
     {
         return Ok(known);
     }
-    let reply = site.ledger(CLIENTS_SHARD, Command::ClientLastUsed { client_key: key.clone(), now }).await?;
-    let used = matches!(reply, Reply::LastUsed { at: Some(_) });
+    let used = site.ledger(CLIENTS_SHARD, ClientLastUsed { client_key: key.clone(), now }).await?.is_some();
     LAST_USED_CHECKS.with(|c| {
         let mut checks = c.borrow_mut();
         checks.retain(|_, (_, until)| *until > now);
@@ -272,11 +271,8 @@ thread_local! {
 /// Notes a successful sign-in by `client` (keeps its registration alive).
 pub async fn touch<P: Platform>(site: &Site<'_, P>, client: &Client) -> Result<(), OAuthError> {
     if client.issued_at.is_some() {
-        site.ledger(
-            CLIENTS_SHARD,
-            Command::TouchClient { client_key: client_key(&client.id), now: site.platform.now_ms() },
-        )
-        .await?;
+        site.ledger(CLIENTS_SHARD, TouchClient { client_key: client_key(&client.id), now: site.platform.now_ms() })
+            .await?;
     }
     Ok(())
 }

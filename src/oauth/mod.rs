@@ -30,14 +30,13 @@ pub use crate::site::Site;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use http::{header, HeaderValue, Method, StatusCode};
-use ledger::{Command, Reply};
 use sha2::{Digest as _, Sha256};
 
 // The sign-in endpoints' own helpers on the request's site, answering in OAuth errors.
 impl<P: Platform> Site<'_, P> {
     /// Runs a ledger command on a shard, mapping storage failures to a 503 the client may retry.
-    pub async fn ledger(&self, shard: &str, command: Command) -> Result<Reply, OAuthError> {
-        self.platform.ledger(shard, command).await.map_err(OAuthError::storage)
+    pub async fn ledger<C: ledger::Call>(&self, shard: &str, command: C) -> Result<C::Answer, OAuthError> {
+        ledger::call(self.platform, shard, command).await.map_err(OAuthError::storage)
     }
 
     /// `n` random bytes, base64url.

@@ -11,7 +11,7 @@
 use super::bearer::{self, ACCESS_PREFIX};
 use super::clients::{self, Client};
 use super::code;
-use super::ledger::{Command, Grant, Reply};
+use super::ledger::{Grant, RedeemCode, Refresh, Refreshed, Refusal, RevokeGrant};
 use super::{form, hash_hex, resource_for, s256, signed, OAuthError, Site};
 use crate::keys::Purpose;
 use crate::ports::{HttpRequest, HttpResponse, Platform};
@@ -70,7 +70,7 @@ async fn grant_tokens<P: Platform>(site: &Site<'_, P>, request: &HttpRequest) ->
             .ok_or_else(|| invalid_grant("the authorization code is not one this connector issued".into()))?;
         let mut grant_id = [0u8; 16];
         site.platform.fill_random(&mut grant_id).map_err(OAuthError::random)?;
-        let command = Command::RedeemCode {
+        let command = RedeemCode {
             code_hash: hash_hex(code),
             verifier_challenge: s256(verifier),
             client_id: client.id.clone(),
@@ -79,10 +79,10 @@ async fn grant_tokens<P: Platform>(site: &Site<'_, P>, request: &HttpRequest) ->
             grant_lifetime_ms: site.config.lifetimes.grant * 1000,
             now: site.platform.now_ms(),
         };
-        let grant = expect_grant(site.ledger(&shard, command).await?)?;
+        let grant = site.ledger(&shard, command).await?.map_err(invalid_grant_refused)?;
         if requested_resource.as_ref().is_some_and(|r| *r != grant.resource) {
             // The code is spent; the grant it made is ended rather than left half-issued.
-            site.ledger(&shard, Command::Revoke { grant_id: grant.id.clone(), client_id: client.id.clone() }).await?;
+            site.ledger(&shard, RevokeGrant { grant_id: grant.id.clone(), client_id: client.id.clone() }).await?.ok();
             return Err(OAuthError::bad("invalid_target", "resource differs from the authorization request's"));
         }
         clients::touch(site, &client).await?;
@@ -91,15 +91,15 @@ async fn grant_tokens<P: Platform>(site: &Site<'_, P>, request: &HttpRequest) ->
         let token = get("refresh_token").ok_or_else(|| OAuthError::invalid_request("refresh_token is required"))?;
         let claims: RefreshClaims = signed::open(&site.config.keys, Purpose::RefreshToken, REFRESH_PREFIX, token)
             .map_err(|_| invalid_grant("the refresh token is not one this connector issued".into()))?;
-        let command = Command::Refresh {
+        let command = Refresh {
             grant_id: claims.grant.clone(),
             generation: claims.generation,
             client_id: client.id.clone(),
             now: site.platform.now_ms(),
         };
-        let (grant, rotated) = match site.ledger(&claims.shard, command).await? {
-            Reply::Retried { grant } => (grant, false),
-            reply => (expect_grant(reply)?, true),
+        let (grant, rotated) = match site.ledger(&claims.shard, command).await?.map_err(invalid_grant_refused)? {
+            Refreshed::Rotated(grant) => (grant, true),
+            Refreshed::Retried(grant) => (grant, false),
         };
         if requested_resource.as_ref().is_some_and(|r| *r != grant.resource) {
             return Err(OAuthError::bad("invalid_target", "resource differs from the one this sign-in is for"));
@@ -109,12 +109,9 @@ async fn grant_tokens<P: Platform>(site: &Site<'_, P>, request: &HttpRequest) ->
     Ok(token_response(site, &shard, &grant, true))
 }
 
-fn expect_grant(reply: Reply) -> Result<Grant, OAuthError> {
-    match reply {
-        Reply::Grant { grant } => Ok(grant),
-        Reply::Refused { refusal } => Err(OAuthError::bad("invalid_grant", refusal.to_string())),
-        other => Err(OAuthError::bad("invalid_grant", format!("unexpected storage answer {other:?}"))),
-    }
+/// A refused redemption or refresh, as the `invalid_grant` error of RFC 6749 §5.2.
+fn invalid_grant_refused(refusal: Refusal) -> OAuthError {
+    OAuthError::bad("invalid_grant", refusal.to_string())
 }
 
 /// What `/token` answers.
@@ -160,8 +157,8 @@ pub async fn revoke<P: Platform>(site: &Site<'_, P>, request: &HttpRequest) -> H
                 None
             };
         if let Some((shard, grant_id)) = target {
-            let reply = site.ledger(&shard, Command::Revoke { grant_id, client_id: client.id.clone() }).await?;
-            if let Reply::Refused { .. } = reply {
+            let revoked = site.ledger(&shard, RevokeGrant { grant_id, client_id: client.id.clone() }).await?;
+            if revoked.is_err() {
                 return Err(OAuthError::bad("unauthorized_client", "this token was issued to another client"));
             }
         }

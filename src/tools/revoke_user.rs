@@ -5,7 +5,7 @@
 use super::{Tool, ToolContext, ToolError};
 use crate::access::Principal;
 use crate::mcp::model::ToolAnnotations;
-use crate::oauth::ledger::{Command, Reply};
+use crate::oauth::ledger::{self, RevokeAll};
 use crate::oauth::shard_of;
 use crate::ports::Platform;
 use schemars::JsonSchema;
@@ -51,16 +51,9 @@ impl Tool for RevokeUser {
                 input.id
             )));
         }
-        let reply = ctx
-            .site
-            .platform
-            .ledger(&shard_of(&input.id), Command::RevokeAll)
+        let grants_ended = ledger::call(ctx.site.platform, &shard_of(&input.id), RevokeAll {})
             .await
             .map_err(|e| ToolError::Internal(format!("sign-in storage is unavailable, try again: {e}")))?;
-        let grants_ended = match reply {
-            Reply::Revoked { count } => count,
-            other => return Err(ToolError::Internal(format!("unexpected storage answer {other:?}"))),
-        };
         Ok(Output { id: input.id, grants_ended })
     }
 }

@@ -6,7 +6,7 @@ use crate::github::{FakeGitHub, API_URL, TOKEN};
 use crate::records::MemoryRecords;
 use skillport_connector::config::Config;
 use skillport_connector::identity::UserInfo;
-use skillport_connector::oauth::ledger::{self, Command, PendingCode, Reply};
+use skillport_connector::oauth::ledger::{self, Call, IssueCode, PendingCode, RedeemCode};
 use skillport_connector::oauth::{bearer, shard_of, Site};
 use skillport_connector::ports::{
     Clock, Digest, FetchError, HostError, HttpClient, HttpRequest, HttpResponse, KvStore, Limits, ParseWorkers, Random,
@@ -123,9 +123,11 @@ impl FakePlatform {
             redeemed_by: None,
         };
         let state_hash = format!("{now}-{}", user.id);
-        ledger::apply(records, Command::IssueCode { state_hash, code_hash: user.id.clone(), code, now })
-            .expect("memory records do not fail");
-        let redeem = Command::RedeemCode {
+        IssueCode { state_hash, code_hash: user.id.clone(), code, now }
+            .run(records)
+            .expect("memory records do not fail")
+            .expect("a new state is accepted");
+        let redeem = RedeemCode {
             code_hash: user.id.clone(),
             verifier_challenge: "c".into(),
             client_id: "test-client".into(),
@@ -134,7 +136,7 @@ impl FakePlatform {
             grant_lifetime_ms: config.lifetimes.grant * 1000,
             now,
         };
-        let Ok(Reply::Grant { grant }) = ledger::apply(records, redeem) else { panic!("the test sign-in failed") };
+        let grant = redeem.run(records).expect("memory records do not fail").expect("the test code is redeemed");
         drop(ledgers);
         let site = Site { platform: self, config: &config, base_url: BASE_URL };
         format!("Bearer {}", bearer::issue(&site, &shard, &grant).0)
@@ -202,9 +204,9 @@ impl Clock for FakePlatform {
 }
 
 impl SignInStore for FakePlatform {
-    async fn ledger(&self, shard: &str, command: Command) -> Result<Reply, HostError> {
+    async fn ledger(&self, shard: &str, command: String) -> Result<String, HostError> {
         let mut ledgers = self.ledgers.borrow_mut();
-        ledger::apply(ledgers.entry(shard.to_string()).or_default(), command)
+        ledger::apply(ledgers.entry(shard.to_string()).or_default(), &command)
     }
 }
 

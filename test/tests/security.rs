@@ -6,8 +6,7 @@ use serde_json::{json, Value};
 use skillport_connector::app;
 use skillport_connector::config::Config;
 use skillport_connector::identity::UserInfo;
-use skillport_connector::oauth::ledger::Command;
-use skillport_connector::ports::SignInStore;
+use skillport_connector::oauth::ledger::{self, RevokeAll};
 use skillport_test::{FakeGitHub, FakePlatform};
 use std::collections::HashMap;
 use url::form_urlencoded;
@@ -84,7 +83,7 @@ async fn security_9_download_links_die_with_the_sign_in_and_hold_no_personal_dat
     };
     assert_eq!(download().await.status(), 200);
     let shard = skillport_connector::oauth::shard_of("test:ann");
-    platform.ledger(&shard, Command::RevokeAll).await.unwrap();
+    ledger::call(&platform, &shard, RevokeAll {}).await.unwrap();
     let refused = download().await;
     assert_eq!(refused.status(), 403);
     assert!(String::from_utf8_lossy(refused.body()).contains("sign-in this download link was issued under has ended"));

@@ -7,7 +7,9 @@ use serde_json::{json, Value};
 use skillport_connector::app;
 use skillport_connector::config::Config;
 use skillport_connector::identity::UserInfo;
-use skillport_connector::oauth::ledger::{self, Command, PendingCode, Reply};
+use skillport_connector::oauth::ledger::{
+    self, Call, CheckGrant, IssueCode, PendingCode, RedeemCode, Refresh, TouchClient,
+};
 use skillport_test::MemoryRecords;
 use skillport_test::{FakeGitHub, FakePlatform, BASE_URL, SIGNING_KEY_HEX};
 use std::collections::HashMap;
@@ -265,9 +267,8 @@ fn storage_rows_written_per_sign_in_refresh_and_request() {
         expires_at: 60_000,
         redeemed_by: None,
     };
-    ledger::apply(&records, Command::IssueCode { state_hash: "s".into(), code_hash: "h".into(), code, now: 0 })
-        .unwrap();
-    let redeem = Command::RedeemCode {
+    IssueCode { state_hash: "s".into(), code_hash: "h".into(), code, now: 0 }.run(&records).unwrap().unwrap();
+    let redeem = RedeemCode {
         code_hash: "h".into(),
         verifier_challenge: "x".into(),
         client_id: "c".into(),
@@ -276,16 +277,15 @@ fn storage_rows_written_per_sign_in_refresh_and_request() {
         grant_lifetime_ms: 86_400_000,
         now: 1,
     };
-    assert!(matches!(ledger::apply(&records, redeem).unwrap(), Reply::Grant { .. }));
-    ledger::apply(&clients, Command::TouchClient { client_key: "k".into(), now: 1 }).unwrap();
+    redeem.run(&records).unwrap().expect("the code is redeemed");
+    TouchClient { client_key: "k".into(), now: 1 }.run(&clients).unwrap();
     let sign_in = records.writes.get() + clients.writes.get();
     assert_eq!(sign_in, 5, "a sign-in writes 5 rows: used state, code, redeemed code, grant, client last use");
     let before = records.writes.get();
-    ledger::apply(&records, Command::Refresh { grant_id: "g".into(), generation: 0, client_id: "c".into(), now: 2 })
-        .unwrap();
+    Refresh { grant_id: "g".into(), generation: 0, client_id: "c".into(), now: 2 }.run(&records).unwrap().unwrap();
     assert_eq!(records.writes.get() - before, 1, "a refresh writes 1 row");
     let before = records.writes.get();
-    ledger::apply(&records, Command::Check { grant_id: "g".into(), now: 3 }).unwrap();
+    CheckGrant { grant_id: "g".into(), now: 3 }.run(&records).unwrap().unwrap();
     assert_eq!(records.writes.get() - before, 0, "checking a token writes nothing");
 }
 
@@ -311,9 +311,7 @@ async fn a_registration_unused_for_90_days_stops_working_and_each_sign_in_keeps_
 
     // A sign-in (the code redeemed at /token) within the last 90 days keeps it working.
     let key = skillport_connector::oauth::clients::client_key(&client_id);
-    let touch = Command::TouchClient { client_key: key, now: start + 80 * day };
-    platform.ledgers.borrow_mut().entry("clients".into()).or_default();
-    ledger::apply(&platform.ledgers.borrow()["clients"], touch).unwrap();
+    ledger::call(&platform, "clients", TouchClient { client_key: key, now: start + 80 * day }).await.unwrap();
     // Each isolate remembers the answer for ten minutes.
     platform.now.set(start + 91 * day + 11 * 60_000);
     assert_eq!(send(&platform, &platform.config(), get(&url)).await.status(), 200);
