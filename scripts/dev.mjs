@@ -50,7 +50,9 @@ const wrangler = spawn(path.join(root, "node_modules/.bin/wrangler"), args, {
   cwd: root,
   detached: true,
   stdio: ["inherit", "pipe", "inherit"],
-  env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+  // No fetch of Cloudflare's `Request.cf` sample at each start (it fails, loudly, offline); the
+  // connector reads nothing from `request.cf`.
+  env: { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" },
 });
 let announced = false;
 wrangler.stdout.on("data", (chunk) => {

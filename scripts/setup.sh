@@ -22,6 +22,10 @@ for component in clippy rustfmt; do
   fi
 done
 
+# Both tools are compiled at opt-level 1: they do little computing (wasm-bindgen takes about a
+# second on the Worker either way), and it cuts their compile time on a fresh machine. The same
+# level for both, so that the crates they share are compiled once.
+export CARGO_PROFILE_RELEASE_OPT_LEVEL=1
 if [ "$(worker-build --version 2>/dev/null | awk '{print $NF}')" != "$WORKER_BUILD_VERSION" ]; then
   step "installing worker-build $WORKER_BUILD_VERSION (a few minutes, once)"
   cargo install --force worker-build --version "$WORKER_BUILD_VERSION"
@@ -29,8 +33,11 @@ fi
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
   step "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (a few minutes, once)"
   # No --locked: the CLI's own lock file names a crate version the registry no longer serves.
-  cargo install --force wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
+  # Only the wasm-bindgen binary, without the default features (the TLS stack of the test
+  # runner, which this project does not use).
+  cargo install --force wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --no-default-features --bin wasm-bindgen
 fi
+unset CARGO_PROFILE_RELEASE_OPT_LEVEL
 
 # The Python MCP client of the end-to-end tests and the Node (>= 22) the MCP conformance suite
 # needs, in a virtualenv kept with the build caches.

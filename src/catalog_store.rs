@@ -59,8 +59,6 @@ pub struct Served {
     /// Set when GitHub could not be asked for the branch head and the last known catalog is
     /// served instead: the reason.
     pub stale: Option<String>,
-    /// GitHub requests made to produce it.
-    pub github_requests: u32,
     /// The commit's zipball, when this call had to read it to build the catalog.
     pub archive: Option<SharedBytes>,
     /// The commit's root tree, when known (writes build on it without asking GitHub again).
@@ -123,7 +121,6 @@ pub async fn current<P: Platform>(platform: &P, config: &Config) -> Result<Serve
     let served = |catalog, stale, tree| Served {
         catalog,
         stale,
-        github_requests: github.requests(),
         archive: None,
         tree,
         token_expiration: github.token_expiration(),
@@ -175,14 +172,7 @@ pub async fn current<P: Platform>(platform: &P, config: &Config) -> Result<Serve
         let _ = platform.kv_put(&state_key(config), &record, None).await;
     }
     MEMO.with(|memo| *memo.borrow_mut() = Some(catalog.clone()));
-    Ok(Served {
-        catalog,
-        stale: None,
-        github_requests: github.requests(),
-        archive: Some(archive),
-        tree,
-        token_expiration: github.token_expiration(),
-    })
+    Ok(Served { catalog, stale: None, archive: Some(archive), tree, token_expiration: github.token_expiration() })
 }
 
 /// Builds the catalog of `commit`, reusing `previous` for unchanged files and sending the

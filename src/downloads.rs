@@ -19,7 +19,7 @@ use crate::keys::{Keys, Purpose};
 use crate::oauth::ledger::{self, CheckGrant};
 use crate::package::{self, InstalledManifest};
 use crate::ports::{HttpResponse, Platform};
-use crate::responses;
+use crate::web::{ApiError, IntoResponse};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use http::{header, HeaderValue, StatusCode};
@@ -47,6 +47,17 @@ pub enum LinkError {
         "the sign-in this download link was issued under has ended; sign in again and ask Claude to fetch the skill"
     )]
     SignedOut,
+}
+
+impl From<LinkError> for ApiError {
+    fn from(error: LinkError) -> Self {
+        let status = match error {
+            LinkError::Malformed => StatusCode::BAD_REQUEST,
+            LinkError::BadSignature | LinkError::SignedOut => StatusCode::FORBIDDEN,
+            LinkError::Expired => StatusCode::GONE,
+        };
+        ApiError::new(status, "invalid_link", error.to_string())
+    }
 }
 
 /// What a link grants: one skill's package at one commit, to one user, until a time.
@@ -164,41 +175,33 @@ fn readable_at(snapshot: &mut Snapshot, link: &DownloadLink, user: &UserInfo) ->
 }
 
 /// Serves `GET /download/<skill>.skill?…`: verifies the link, then builds the package from the
-/// commit's zipball (from KV, or GitHub when evicted). Returns the response and the GitHub
-/// requests it took.
-pub async fn serve<P: Platform>(platform: &P, config: &Config, path: &str, query: &str) -> (HttpResponse, u32) {
-    let link = match DownloadLink::verify(path, query, &config.keys, platform.now_ms() / 1000) {
-        Ok(link) => link,
-        Err(error) => {
-            let status = match error {
-                LinkError::Malformed => StatusCode::BAD_REQUEST,
-                LinkError::BadSignature => StatusCode::FORBIDDEN,
-                LinkError::Expired => StatusCode::GONE,
-                LinkError::SignedOut => StatusCode::FORBIDDEN,
-            };
-            return (responses::error(status, "invalid_link", &error.to_string()), 0);
-        }
-    };
+/// commit's zipball (from KV, or GitHub when evicted).
+pub async fn serve<P: Platform>(platform: &P, config: &Config, path: &str, query: &str) -> HttpResponse {
+    package_response(platform, config, path, query).await.into_response()
+}
+
+async fn package_response<P: Platform>(
+    platform: &P,
+    config: &Config,
+    path: &str,
+    query: &str,
+) -> Result<HttpResponse, ApiError> {
+    let link = DownloadLink::verify(path, query, &config.keys, platform.now_ms() / 1000)?;
     let check = CheckGrant { grant_id: link.grant.clone(), now: platform.now_ms() };
     let user = match ledger::call(platform, &link.shard, check).await {
         Ok(Ok(grant)) => grant.user,
-        Ok(Err(_)) => {
-            let error = LinkError::SignedOut;
-            return (responses::error(StatusCode::FORBIDDEN, "invalid_link", &error.to_string()), 0);
-        }
+        Ok(Err(_)) => return Err(LinkError::SignedOut.into()),
         Err(_) => {
             let message = "sign-in storage is unavailable; try the link again in a moment";
-            return (responses::error(StatusCode::SERVICE_UNAVAILABLE, "temporarily_unavailable", message), 0);
+            return Err(ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "temporarily_unavailable", message));
         }
     };
     let github = catalog_store::github(platform, config);
-    let fetched = catalog_store::archive(platform, &github, &link.commit).await;
-    let requests = github.requests();
-    let archive = match fetched {
+    let archive = match catalog_store::archive(platform, &github, &link.commit).await {
         Ok(archive) => archive.bytes,
         Err(error) => {
             let status = if error.is_transient() { StatusCode::SERVICE_UNAVAILABLE } else { StatusCode::BAD_GATEWAY };
-            return (responses::error(status, "github_unavailable", &error.to_string()), requests);
+            return Err(ApiError::new(status, "github_unavailable", error.to_string()));
         }
     };
     let built = Snapshot::from_shared(archive).map_err(package::PackageError::from).and_then(|mut snapshot| {
@@ -229,17 +232,12 @@ pub async fn serve<P: Platform>(platform: &P, config: &Config, path: &str, query
     let package = match built {
         Ok(Some(Ok(package))) => package,
         Ok(Some(Err(error))) => {
-            return (responses::error(StatusCode::FORBIDDEN, "access_rules_invalid", &error.to_string()), requests)
+            return Err(ApiError::new(StatusCode::FORBIDDEN, "access_rules_invalid", error.to_string()))
         }
         Ok(None) => {
-            return (
-                responses::error(StatusCode::NOT_FOUND, "not_found", "the skill no longer exists at that commit"),
-                requests,
-            )
+            return Err(ApiError::new(StatusCode::NOT_FOUND, "not_found", "the skill no longer exists at that commit"))
         }
-        Err(error) => {
-            return (responses::error(StatusCode::BAD_GATEWAY, "package_failed", &error.to_string()), requests)
-        }
+        Err(error) => return Err(ApiError::new(StatusCode::BAD_GATEWAY, "package_failed", error.to_string())),
     };
     let mut response = http::Response::new(package);
     let headers = response.headers_mut();
@@ -249,7 +247,7 @@ pub async fn serve<P: Platform>(platform: &P, config: &Config, path: &str, query
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
     headers.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
-    (response, requests)
+    Ok(response)
 }
 
 #[cfg(test)]

@@ -5,9 +5,8 @@
 //! connector needs only a handful of endpoints. Every request is counted, so budgets can be shown.
 
 use crate::config::{RepoName, Secret};
-use crate::ports::{Clock, FetchError, HttpClient, HttpRequest, HttpResponse, Limits};
+use crate::ports::{Clock, FetchError, GitHubRequest, HttpClient, HttpRequest, HttpResponse, Limits};
 use serde::Deserialize;
-use std::cell::Cell;
 use url::Url;
 
 /// The `User-Agent` GitHub requires on every request.
@@ -166,7 +165,6 @@ pub struct GitHub<'a, P> {
     token: &'a Secret,
     repo: &'a RepoName,
     policy: RetryPolicy,
-    requests: Cell<u32>,
     token_expiration: std::cell::RefCell<Option<String>>,
 }
 
@@ -191,18 +189,13 @@ pub struct ObjectRef {
 impl<'a, P: HttpClient + Clock> GitHub<'a, P> {
     /// A client for `repo` at the API base `api`, authenticating with `token`.
     pub fn new(platform: &'a P, api: &'a Url, token: &'a Secret, repo: &'a RepoName, policy: RetryPolicy) -> Self {
-        GitHub { platform, api, token, repo, policy, requests: Cell::new(0), token_expiration: Default::default() }
+        GitHub { platform, api, token, repo, policy, token_expiration: Default::default() }
     }
 
     /// When the token expires, as GitHub last said (`github-authentication-token-expiration`,
     /// sent for tokens that expire).
     pub fn token_expiration(&self) -> Option<String> {
         self.token_expiration.borrow().clone()
-    }
-
-    /// How many HTTP requests this client has sent (each retry and redirect hop counts).
-    pub fn requests(&self) -> u32 {
-        self.requests.get()
     }
 
     /// The newest commit of `branch`, or of the default branch when `None`, in one request
@@ -407,9 +400,9 @@ impl<'a, P: HttpClient + Clock> GitHub<'a, P> {
         if body.is_some() {
             request = request.header("content-type", "application/json");
         }
-        let request: HttpRequest =
+        let mut request: HttpRequest =
             request.body(body.unwrap_or_default()).map_err(|e| unexpected(what, &e.to_string()))?;
-        self.requests.set(self.requests.get() + 1);
+        request.extensions_mut().insert(GitHubRequest);
         let limits = Limits { timeout_ms: self.policy.timeout_ms, max_body_bytes: max_bytes };
         let response = self.platform.send(request, limits).await.map_err(|e| match e {
             FetchError::Timeout { timeout_ms, .. } => GitHubError::Timeout(timeout_ms),

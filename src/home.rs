@@ -17,7 +17,7 @@ use crate::config::{Config, ConfigError};
 use crate::identity::UserInfo;
 use crate::oauth::{upstream, Site};
 use crate::ports::{HttpResponse, Platform};
-use crate::responses::json;
+use crate::web::json;
 use http::{header, HeaderValue, StatusCode};
 use serde::Serialize;
 use std::cell::RefCell;

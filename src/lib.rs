@@ -21,9 +21,10 @@ pub mod mcp;
 pub mod oauth;
 pub mod package;
 pub mod ports;
-pub mod responses;
+pub mod routes;
 pub mod site;
 pub mod tools;
+pub mod web;
 
 #[cfg(target_arch = "wasm32")]
 mod edge;

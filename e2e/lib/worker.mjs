@@ -63,6 +63,8 @@ async function startOnce({ vars = {}, outboundService, port, persistTo, oidc = t
     });
   };
   const mf = new Miniflare({
+    // A fixed `request.cf` instead of fetching Cloudflare's sample at each start (offline here).
+    cf: false,
     rootPath: ROOT,
     scriptPath: SHIM,
     modules: true,

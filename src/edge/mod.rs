@@ -27,11 +27,7 @@ async fn fetch(request: Request, env: Env, _ctx: Context) -> worker::Result<Resp
         Ok(request) => request,
         Err(platform::IncomingError::TooLarge) => {
             let message = format!("a request body may be at most {} bytes", app::MAX_BODY_BYTES);
-            return to_worker_response(crate::responses::error(
-                http::StatusCode::PAYLOAD_TOO_LARGE,
-                "too_large",
-                &message,
-            ));
+            return to_worker_response(crate::web::error(http::StatusCode::PAYLOAD_TOO_LARGE, "too_large", &message));
         }
         Err(platform::IncomingError::Unreadable(e)) => {
             console_error!("unreadable request: {e}");
@@ -39,6 +35,7 @@ async fn fetch(request: Request, env: Env, _ctx: Context) -> worker::Result<Resp
         }
     };
     let mut handled = app::handle(&platform, &config, request).await;
+    handled.log.github_requests = platform.github_requests.get();
     handled.log.kv_reads = platform.kv_reads.get();
     handled.log.kv_writes = platform.kv_writes.get();
     handled.log.ledger_calls = platform.ledger_calls.get();

@@ -2,8 +2,8 @@
 //! timeout), Workers KV, `Date.now()`, timers and the Web Crypto random source.
 
 use crate::ports::{
-    Clock, Digest, FetchError, HostError, HttpClient, HttpRequest, HttpResponse, KvStore, Limits, Random,
-    RandomUnavailable, SignInStore,
+    Clock, Digest, FetchError, GitHubRequest, HostError, HttpClient, HttpRequest, HttpResponse, KvStore, Limits,
+    Random, RandomUnavailable, SignInStore,
 };
 use futures_util::future::{select, Either};
 use futures_util::StreamExt;
@@ -21,6 +21,8 @@ pub struct WorkerPlatform {
     ledger: super::ledger_object::LedgerClient,
     /// The `/sse` session objects.
     pub sessions: super::sse_session::SessionClient,
+    /// GitHub requests so far (those marked [`GitHubRequest`]), for the request log.
+    pub github_requests: Cell<u32>,
     /// KV reads so far, for the request log.
     pub kv_reads: Cell<u32>,
     /// KV writes so far, for the request log.
@@ -39,6 +41,7 @@ impl WorkerPlatform {
             kv: env.kv(KV_BINDING).ok(),
             ledger: super::ledger_object::LedgerClient::new(env),
             sessions: super::sse_session::SessionClient::new(env),
+            github_requests: Cell::new(0),
             kv_reads: Cell::new(0),
             kv_writes: Cell::new(0),
             ledger_calls: Cell::new(0),
@@ -123,6 +126,9 @@ impl crate::ports::SessionRelay for WorkerPlatform {
 impl HttpClient for WorkerPlatform {
     async fn send(&self, request: HttpRequest, limits: Limits) -> Result<HttpResponse, FetchError> {
         let Limits { timeout_ms, max_body_bytes } = limits;
+        if request.extensions().get::<GitHubRequest>().is_some() {
+            self.github_requests.set(self.github_requests.get() + 1);
+        }
         let host = request.uri().host().unwrap_or_default().to_string();
         let too_large = FetchError::TooLarge { host: host.clone(), max_body_bytes };
         let network = |message: String| FetchError::Network { host: host.clone(), message };

@@ -12,8 +12,8 @@ use super::streamable_http::{answer, VERSION_HEADER};
 use super::version::ProtocolVersion;
 use crate::ports::{HttpResponse, Platform};
 use crate::ports::{SessionAnswer, SessionRequest};
-use crate::responses::{error, json};
 use crate::tools::ToolContext;
+use crate::web::{error, json};
 use http::{HeaderMap, StatusCode};
 use serde_json::Value;
 
@@ -94,7 +94,7 @@ pub async fn post<P: Platform>(
         }
     }
     if responses.is_empty() {
-        return done(accepted(), calls, None);
+        return done(crate::web::accepted(), calls, None);
     }
     let messages = responses.iter().map(|r| serde_json::to_string(r).unwrap_or_default()).collect();
     let relayed =
@@ -106,7 +106,7 @@ pub async fn post<P: Platform>(
                 Ok(SessionAnswer::Open { instance }) => Some(instance),
                 _ => None,
             };
-            done(accepted(), calls, instance)
+            done(crate::web::accepted(), calls, instance)
         }
     }
 }
@@ -127,12 +127,6 @@ fn refusal(answer: &Result<SessionAnswer, crate::ports::HostError>) -> Option<Ht
             &serde_json::json!({"error": "temporarily_unavailable", "error_description": e.to_string()}),
         )),
     }
-}
-
-fn accepted() -> HttpResponse {
-    let mut response = http::Response::new(Vec::new());
-    *response.status_mut() = StatusCode::ACCEPTED;
-    response
 }
 
 #[cfg(test)]

@@ -6,8 +6,8 @@ use super::jsonrpc::{classify, parse_body, Body, Message, Response, RpcError, IN
 use super::version::{Era, ProtocolVersion, STATELESS};
 use super::{server, stateless};
 use crate::ports::{HttpResponse, Platform};
-use crate::responses::json;
 use crate::tools::ToolContext;
+use crate::web::json;
 use http::{HeaderMap, StatusCode};
 use serde_json::Value;
 
@@ -61,7 +61,7 @@ pub async fn post<P: Platform>(ctx: &ToolContext<'_, P>, headers: &HeaderMap, bo
                 json(StatusCode::BAD_REQUEST, &response)
             }
             Some(response) => json(StatusCode::OK, &response),
-            None => accepted(),
+            None => crate::web::accepted(),
         },
         Body::Batch(_) if !version.allows_batches() => {
             let message = format!("JSON-RPC batches are not part of MCP {version}; send one message per request");
@@ -80,7 +80,7 @@ pub async fn post<P: Platform>(ctx: &ToolContext<'_, P>, headers: &HeaderMap, bo
                 responses.extend(answer(ctx, version, item, &mut calls).await);
             }
             if responses.is_empty() {
-                accepted()
+                crate::web::accepted()
             } else {
                 json(StatusCode::OK, &responses)
             }
@@ -137,9 +137,9 @@ async fn stateless_post<P: Platform>(
         Message::Request(request) => request,
         Message::Notification { method } => {
             calls.push(method);
-            return accepted();
+            return crate::web::accepted();
         }
-        Message::ClientResponse => return accepted(),
+        Message::ClientResponse => return crate::web::accepted(),
         Message::Invalid(response) => return json(StatusCode::BAD_REQUEST, &response),
     };
     calls.push(match (request.method.as_str(), request.params.get("name").and_then(Value::as_str)) {
@@ -155,12 +155,6 @@ async fn stateless_post<P: Platform>(
         _ => StatusCode::OK,
     };
     json(status, &response)
-}
-
-fn accepted() -> HttpResponse {
-    let mut response = http::Response::new(Vec::new());
-    *response.status_mut() = StatusCode::ACCEPTED;
-    response
 }
 
 fn rpc_error(status: StatusCode, code: i64, message: impl Into<String>) -> HttpResponse {

@@ -11,6 +11,7 @@ use super::{audience_matches, signed, Site};
 use crate::identity::Caller;
 use crate::keys::Purpose;
 use crate::ports::{HttpResponse, Platform};
+use crate::web::IntoResponse;
 use http::{header, HeaderMap, HeaderValue, StatusCode};
 use serde::{Deserialize, Serialize};
 
@@ -95,9 +96,24 @@ pub async fn authenticate<P: Platform>(site: &Site<'_, P>, headers: &HeaderMap) 
     }
 }
 
-/// The 401 (or 503) answer for an unauthenticated request to `path`, with the challenge that
-/// tells a client where to sign in.
-pub fn challenge(base_url: &str, path: &str, error: &BearerError) -> HttpResponse {
+/// The 401 (or 503) answer for an unauthenticated request to the resource at `path`, with the
+/// challenge that tells a client where to sign in.
+pub struct Challenge<'a> {
+    /// The connector's origin.
+    pub base_url: &'a str,
+    /// The protected resource's path (`/mcp`, `/sse`).
+    pub path: &'a str,
+    /// Why the request is not authenticated.
+    pub problem: BearerError,
+}
+
+impl IntoResponse for Challenge<'_> {
+    fn into_response(self) -> HttpResponse {
+        challenge(self.base_url, self.path, &self.problem)
+    }
+}
+
+fn challenge(base_url: &str, path: &str, error: &BearerError) -> HttpResponse {
     let metadata = resource_metadata_url(base_url, path);
     let (status, value) = match error {
         BearerError::Missing => (StatusCode::UNAUTHORIZED, format!("Bearer resource_metadata=\"{metadata}\"")),
@@ -115,7 +131,7 @@ pub fn challenge(base_url: &str, path: &str, error: &BearerError) -> HttpRespons
         BearerError::Invalid(_) => "invalid_token",
         BearerError::Unavailable => "temporarily_unavailable",
     };
-    let mut response = crate::responses::error(status, code, &error.to_string());
+    let mut response = crate::web::error(status, code, &error.to_string());
     if let Ok(value) = HeaderValue::from_str(&value) {
         if !value.is_empty() {
             response.headers_mut().insert(header::WWW_AUTHENTICATE, value);

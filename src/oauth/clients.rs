@@ -186,7 +186,7 @@ fn register_client<P: Platform>(site: &Site<'_, P>, request: &HttpRequest) -> Re
         answer["client_secret"] = secret_for(site, &client_id).into();
         answer["client_secret_expires_at"] = 0.into();
     }
-    let mut response = crate::responses::json(StatusCode::CREATED, &answer);
+    let mut response = crate::web::json(StatusCode::CREATED, &answer);
     super::no_store(&mut response);
     Ok(response)
 }

@@ -4,13 +4,22 @@
 //! uses Client ID Metadata Documents only when the server says it supports them.
 
 use crate::ports::HttpResponse;
-use crate::responses::json;
+use crate::web::json;
 use http::StatusCode;
 use serde_json::json;
 
+/// Where the protected resource metadata is served.
+pub const PROTECTED_RESOURCE_PATH: &str = "/.well-known/oauth-protected-resource";
+/// The same document under the `/mcp` resource's own path (RFC 9728 §3.1).
+pub const PROTECTED_RESOURCE_MCP_PATH: &str = "/.well-known/oauth-protected-resource/mcp";
+/// The same document under the `/sse` resource's own path.
+pub const PROTECTED_RESOURCE_SSE_PATH: &str = "/.well-known/oauth-protected-resource/sse";
+/// Where the authorization server metadata is served (RFC 8414 §3).
+pub const AUTHORIZATION_SERVER_PATH: &str = "/.well-known/oauth-authorization-server";
+
 /// The `WWW-Authenticate` challenge's `resource_metadata` URL for a protected path.
 pub fn resource_metadata_url(base_url: &str, path: &str) -> String {
-    format!("{base_url}/.well-known/oauth-protected-resource{path}")
+    format!("{base_url}{PROTECTED_RESOURCE_PATH}{path}")
 }
 
 /// `/.well-known/oauth-protected-resource` (and its `/mcp`, `/sse` forms): one resource, the

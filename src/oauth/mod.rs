@@ -27,9 +27,10 @@ pub mod upstream;
 
 use crate::ports::{HostError, HttpRequest, HttpResponse, Platform, RandomUnavailable};
 pub use crate::site::Site;
+use crate::web::IntoResponse;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use http::{header, HeaderValue, Method, StatusCode};
+use http::{header, HeaderValue, StatusCode};
 use sha2::{Digest as _, Sha256};
 
 // The sign-in endpoints' own helpers on the request's site, answering in OAuth errors.
@@ -45,48 +46,6 @@ impl<P: Platform> Site<'_, P> {
         self.platform.fill_random(&mut bytes).map_err(OAuthError::random)?;
         Ok(URL_SAFE_NO_PAD.encode(bytes))
     }
-}
-
-/// Whether `path` is one of the OAuth endpoints (so a configuration error is reported there).
-pub fn owns(path: &str) -> bool {
-    path.starts_with("/.well-known/oauth-")
-        || matches!(path, "/register" | "/authorize" | "/callback" | "/token" | "/revoke")
-}
-
-/// Handles the OAuth endpoints; `None` when `request` is for another path.
-pub async fn handle<P: Platform>(site: &Site<'_, P>, request: &HttpRequest) -> Option<HttpResponse> {
-    let path = request.uri().path();
-    let method = request.method();
-    let response = match (path, method) {
-        (p, _) if p.starts_with("/.well-known/oauth-protected-resource") => {
-            let suffix = &p["/.well-known/oauth-protected-resource".len()..];
-            if !matches!(suffix, "" | "/mcp" | "/sse") {
-                return None;
-            }
-            open_cors(match *method {
-                Method::GET => metadata::protected_resource(site.base_url),
-                Method::OPTIONS => preflight(),
-                _ => method_not_allowed("GET"),
-            })
-        }
-        ("/.well-known/oauth-authorization-server", m) => open_cors(match *m {
-            Method::GET => metadata::authorization_server(site.base_url),
-            Method::OPTIONS => preflight(),
-            _ => method_not_allowed("GET"),
-        }),
-        ("/register" | "/token" | "/revoke", &Method::OPTIONS) => open_cors(preflight()),
-        ("/register", &Method::POST) => open_cors(clients::register(site, request).await),
-        ("/token", &Method::POST) => open_cors(token::token(site, request).await),
-        ("/revoke", &Method::POST) => open_cors(token::revoke(site, request).await),
-        ("/register" | "/token" | "/revoke", _) => method_not_allowed("POST"),
-        ("/authorize", &Method::GET) => authorize::show(site, request).await,
-        ("/authorize", &Method::POST) => authorize::decide(site, request).await,
-        ("/authorize", _) => method_not_allowed("GET, POST"),
-        ("/callback", &Method::GET) => callback::callback(site, request).await,
-        ("/callback", _) => method_not_allowed("GET"),
-        _ => return None,
-    };
-    Some(response)
 }
 
 /// An OAuth error response (RFC 6749 §5.2): `{error, error_description}`, never cached.
@@ -136,7 +95,13 @@ impl OAuthError {
 
     /// The JSON response.
     pub fn response(&self) -> HttpResponse {
-        let mut response = crate::responses::json(
+        self.clone().into_response()
+    }
+}
+
+impl IntoResponse for OAuthError {
+    fn into_response(self) -> HttpResponse {
+        let mut response = crate::web::json(
             self.status,
             &serde_json::json!({"error": self.error, "error_description": self.description}),
         );
@@ -148,11 +113,7 @@ impl OAuthError {
     }
 }
 
-/// Marks a response as never to be cached (token responses, pages carrying state).
-pub fn no_store(response: &mut HttpResponse) {
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response.headers_mut().insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
-}
+pub use crate::web::no_store;
 
 /// The Durable Object shard that holds a user's codes and grants: a hash of the user id, so
 /// tokens that name the shard reveal nothing about who they belong to.
@@ -217,38 +178,6 @@ pub fn pairs(bytes: &[u8]) -> Result<std::collections::HashMap<String, String>, 
         }
     }
     Ok(map)
-}
-
-/// 405 with the methods the endpoint takes.
-fn method_not_allowed(allow: &'static str) -> HttpResponse {
-    let mut response = OAuthError {
-        status: StatusCode::METHOD_NOT_ALLOWED,
-        error: "invalid_request",
-        description: format!("use {allow}"),
-    }
-    .response();
-    response.headers_mut().insert(header::ALLOW, HeaderValue::from_static(allow));
-    response
-}
-
-fn preflight() -> HttpResponse {
-    let mut response = http::Response::new(Vec::new());
-    *response.status_mut() = StatusCode::NO_CONTENT;
-    let headers = response.headers_mut();
-    headers.insert("access-control-allow-methods", HeaderValue::from_static("GET, POST, OPTIONS"));
-    headers.insert(
-        "access-control-allow-headers",
-        HeaderValue::from_static("Authorization, Content-Type, MCP-Protocol-Version"),
-    );
-    headers.insert("access-control-max-age", HeaderValue::from_static("86400"));
-    response
-}
-
-/// Discovery, registration and the token endpoint carry no cookies and are meant for any client,
-/// browser-based ones included.
-fn open_cors(mut response: HttpResponse) -> HttpResponse {
-    response.headers_mut().insert("access-control-allow-origin", HeaderValue::from_static("*"));
-    response
 }
 
 #[cfg(test)]

@@ -133,7 +133,7 @@ fn token_response<P: Platform>(site: &Site<'_, P>, shard: &str, grant: &Grant, w
         signed::seal(&site.config.keys, Purpose::RefreshToken, REFRESH_PREFIX, &refresh)
     });
     let body = TokenResponse { access_token, token_type: "Bearer", expires_in, refresh_token };
-    let mut response = crate::responses::json(StatusCode::OK, &body);
+    let mut response = crate::web::json(StatusCode::OK, &body);
     super::no_store(&mut response);
     response
 }

@@ -26,7 +26,7 @@ use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::{Map, Value};
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::rc::Rc;
 
 /// Why a tool call failed; the message is shown to the model and should tell it what to do.
@@ -210,7 +210,6 @@ pub struct ToolContext<'a, P> {
     served: RefCell<Option<Rc<Served>>>,
     access: RefCell<Option<Rc<Access>>>,
     archive: RefCell<Option<SharedBytes>>,
-    github_requests: Cell<u32>,
 }
 
 impl<'a, P: Platform> ToolContext<'a, P> {
@@ -222,7 +221,6 @@ impl<'a, P: Platform> ToolContext<'a, P> {
             served: RefCell::new(None),
             access: RefCell::new(None),
             archive: RefCell::new(None),
-            github_requests: Cell::new(0),
         }
     }
 
@@ -233,7 +231,6 @@ impl<'a, P: Platform> ToolContext<'a, P> {
         }
         let served = catalog_store::current(self.site.platform, self.site.config).await;
         let served = Rc::new(served?);
-        self.github_requests.set(self.github_requests.get() + served.github_requests);
         *self.served.borrow_mut() = Some(served.clone());
         Ok(served)
     }
@@ -277,22 +274,13 @@ impl<'a, P: Platform> ToolContext<'a, P> {
             (None, Some(read)) => read.clone(),
             (None, None) => {
                 let github = catalog_store::github(self.site.platform, self.site.config);
-                let fetched = catalog_store::archive(self.site.platform, &github, &served.catalog.commit).await;
-                self.github_requests.set(self.github_requests.get() + github.requests());
-                fetched.map_err(LoadError::from)?.bytes
+                catalog_store::archive(self.site.platform, &github, &served.catalog.commit)
+                    .await
+                    .map_err(LoadError::from)?
+                    .bytes
             }
         };
         *self.archive.borrow_mut() = Some(bytes.clone());
         Snapshot::from_shared(bytes).map_err(|e| ToolError::Catalog(LoadError::Catalog(e.into())))
-    }
-
-    /// GitHub requests made so far in this HTTP request.
-    pub fn github_requests(&self) -> u32 {
-        self.github_requests.get()
-    }
-
-    /// Counts requests made by a client the context did not create (the write client).
-    pub fn add_github_requests(&self, requests: u32) {
-        self.github_requests.set(self.github_requests.get() + requests);
     }
 }

@@ -57,7 +57,7 @@ pub fn check_writable<P: Platform>(
 }
 
 /// Runs `plan` as one commit by the caller on the served branch ([`editing::commit`]), from
-/// `snapshot`, the served commit's files. The GitHub requests it makes are counted in `ctx`.
+/// `snapshot`, the served commit's files.
 pub async fn commit<P: Platform, T>(
     ctx: &ToolContext<'_, P>,
     snapshot: Snapshot,
@@ -76,13 +76,8 @@ pub async fn commit<P: Platform, T>(
     );
     let user = &ctx.caller.user;
     let author = Author { name: user.name.as_deref(), email: &user.email, id: &user.id };
-    let result = async {
-        let branch = editing::branch(&github, config.branch.as_deref(), &config.repo.to_string()).await?;
-        let tree = served.tree.clone().filter(|_| served.stale.is_none());
-        let base = Base { catalog: served.catalog.clone(), snapshot, tree };
-        editing::commit(ctx.site.platform, &github, &branch, base, &author, guard, plan).await
-    }
-    .await;
-    ctx.add_github_requests(github.requests());
-    result
+    let branch = editing::branch(&github, config.branch.as_deref(), &config.repo.to_string()).await?;
+    let tree = served.tree.clone().filter(|_| served.stale.is_none());
+    let base = Base { catalog: served.catalog.clone(), snapshot, tree };
+    editing::commit(ctx.site.platform, &github, &branch, base, &author, guard, plan).await
 }

@@ -9,8 +9,8 @@ use skillport_connector::identity::UserInfo;
 use skillport_connector::oauth::ledger::{self, Call, IssueCode, PendingCode, RedeemCode};
 use skillport_connector::oauth::{bearer, shard_of, Site};
 use skillport_connector::ports::{
-    Clock, Digest, FetchError, HostError, HttpClient, HttpRequest, HttpResponse, KvStore, Limits, ParseWorkers, Random,
-    RandomUnavailable, SessionAnswer, SessionRelay, SessionRequest, SignInStore,
+    Clock, Digest, FetchError, GitHubRequest, HostError, HttpClient, HttpRequest, HttpResponse, KvStore, Limits,
+    ParseWorkers, Random, RandomUnavailable, SessionAnswer, SessionRelay, SessionRequest, SignInStore,
 };
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -31,6 +31,7 @@ pub struct FakePlatform {
     pub sessions: RefCell<HashMap<String, (String, Vec<String>)>>,
     kv: RefCell<HashMap<String, Vec<u8>>>,
     writes: Cell<u32>,
+    github_requests: Cell<u32>,
     /// The current time, settable.
     pub now: Cell<u64>,
     /// Every `sleep`, in milliseconds.
@@ -57,6 +58,7 @@ impl FakePlatform {
             sessions: RefCell::default(),
             kv: RefCell::default(),
             writes: Cell::new(0),
+            github_requests: Cell::new(0),
             now: Cell::new(1_800_000_000_000),
             sleeps: RefCell::default(),
             parsed_slices: RefCell::default(),
@@ -152,6 +154,12 @@ impl FakePlatform {
         })
     }
 
+    /// GitHub requests so far (those the core marks as GitHub's, as the Worker's adapter counts
+    /// them for the request log).
+    pub fn github_requests(&self) -> u32 {
+        self.github_requests.get()
+    }
+
     /// KV writes so far.
     pub fn kv_writes(&self) -> u32 {
         self.writes.get()
@@ -170,6 +178,9 @@ impl FakePlatform {
 
 impl HttpClient for FakePlatform {
     async fn send(&self, request: HttpRequest, limits: Limits) -> Result<HttpResponse, FetchError> {
+        if request.extensions().get::<GitHubRequest>().is_some() {
+            self.github_requests.set(self.github_requests.get() + 1);
+        }
         let response = self.github.answer(&request);
         if response.body().len() > limits.max_body_bytes {
             let host = request.uri().host().unwrap_or_default().to_string();

@@ -204,7 +204,11 @@ async fn the_token_endpoint_refuses_what_it_must() {
         assert_eq!(response.headers()["cache-control"], "no-store");
     }
     let wrong_method = send(&platform, &platform.config(), get("/token")).await;
-    assert_eq!((wrong_method.status().as_u16(), wrong_method.headers()["allow"].to_str().unwrap()), (405, "POST"));
+    assert_eq!(
+        (wrong_method.status().as_u16(), wrong_method.headers()["allow"].to_str().unwrap()),
+        (405, "POST, OPTIONS"),
+        "the token endpoint also answers preflights"
+    );
     let json_body = http::Request::post(format!("{BASE_URL}/token"))
         .header("content-type", "application/json")
         .body(b"{}".to_vec())

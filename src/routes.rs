@@ -1,0 +1,411 @@
+//! Every endpoint in one table: a path, the methods it takes and the handler of each, who may
+//! call it from a browser, and what it needs before its handler runs (a valid configuration, a
+//! signed-in caller, a body within the limit). [`dispatch`] applies those guards in one order for
+//! every route, so no endpoint can forget one; a new endpoint is a row here and a handler arm.
+
+use crate::access;
+use crate::app::RequestLog;
+use crate::config::{Config, ConfigError};
+use crate::downloads;
+use crate::home;
+use crate::identity::Caller;
+use crate::mcp::sse::{self, SseOpen};
+use crate::mcp::streamable_http;
+use crate::oauth::{authorize, bearer, callback, clients, metadata, shard_of, token};
+use crate::ports::{HttpRequest, HttpResponse, Platform};
+use crate::site::Site;
+use crate::tools::ToolContext;
+use crate::web::{self, ApiError, IntoResponse};
+use http::{header, HeaderValue, Method, StatusCode};
+
+/// The largest request body accepted on the MCP endpoints.
+pub const MAX_BODY_BYTES: usize = 4 << 20;
+
+/// Origins always allowed to call the connector from a browser.
+pub const CLAUDE_ORIGINS: [&str; 2] = ["https://claude.ai", "https://claude.com"];
+
+/// What a route's handler does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Handler {
+    Home,
+    AccessSchema,
+    Download,
+    ProtectedResourceMetadata,
+    AuthorizationServerMetadata,
+    Register,
+    Token,
+    Revoke,
+    ShowConsent,
+    DecideConsent,
+    Callback,
+    Mcp,
+    SseStream,
+    SseMessage,
+}
+
+/// Who may call a route from a browser page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cors {
+    /// Not meant for scripts on other pages: no CORS headers, no preflight.
+    None,
+    /// Credentialed endpoints: the connector's own origin, Claude's, and `ALLOWED_ORIGINS`;
+    /// another origin gets 403.
+    Listed,
+    /// Endpoints that carry no cookies and serve every client (discovery, registration, tokens).
+    Any,
+}
+
+/// What a route needs before its handler runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Guard {
+    /// Nothing: the handler copes with a broken configuration itself.
+    Open,
+    /// A valid configuration (otherwise 503 naming every problem).
+    Configured,
+    /// A valid configuration and a signed-in caller (otherwise the 401 challenge), and a body of
+    /// at most [`MAX_BODY_BYTES`] (otherwise 413).
+    SignedIn,
+}
+
+/// How a route's path is matched.
+#[derive(Debug, Clone, Copy)]
+enum PathMatch {
+    Exact(&'static str),
+    Prefix(&'static str),
+}
+
+/// One row of the table.
+struct Route {
+    path: PathMatch,
+    methods: &'static [(Method, Handler)],
+    cors: Cors,
+    guard: Guard,
+    /// What the `WWW-Authenticate` challenge of a [`Guard::SignedIn`] route names as the
+    /// protected resource.
+    resource: &'static str,
+}
+
+const fn route(path: PathMatch, methods: &'static [(Method, Handler)], cors: Cors, guard: Guard) -> Route {
+    Route { path, methods, cors, guard, resource: "" }
+}
+
+const fn signed_in(path: &'static str, methods: &'static [(Method, Handler)], resource: &'static str) -> Route {
+    Route { path: PathMatch::Exact(path), methods, cors: Cors::Listed, guard: Guard::SignedIn, resource }
+}
+
+use PathMatch::{Exact, Prefix};
+
+/// Every endpoint.
+static ROUTES: [Route; 14] = [
+    route(Exact("/"), &[(Method::GET, Handler::Home)], Cors::None, Guard::Open),
+    route(Exact(access::SCHEMA_PATH), &[(Method::GET, Handler::AccessSchema)], Cors::None, Guard::Open),
+    route(Prefix(downloads::PATH_PREFIX), &[(Method::GET, Handler::Download)], Cors::None, Guard::Configured),
+    route(
+        Exact(metadata::PROTECTED_RESOURCE_PATH),
+        &[(Method::GET, Handler::ProtectedResourceMetadata)],
+        Cors::Any,
+        Guard::Configured,
+    ),
+    route(
+        Exact(metadata::PROTECTED_RESOURCE_MCP_PATH),
+        &[(Method::GET, Handler::ProtectedResourceMetadata)],
+        Cors::Any,
+        Guard::Configured,
+    ),
+    route(
+        Exact(metadata::PROTECTED_RESOURCE_SSE_PATH),
+        &[(Method::GET, Handler::ProtectedResourceMetadata)],
+        Cors::Any,
+        Guard::Configured,
+    ),
+    route(
+        Exact(metadata::AUTHORIZATION_SERVER_PATH),
+        &[(Method::GET, Handler::AuthorizationServerMetadata)],
+        Cors::Any,
+        Guard::Configured,
+    ),
+    route(Exact("/register"), &[(Method::POST, Handler::Register)], Cors::Any, Guard::Configured),
+    route(Exact("/token"), &[(Method::POST, Handler::Token)], Cors::Any, Guard::Configured),
+    route(Exact("/revoke"), &[(Method::POST, Handler::Revoke)], Cors::Any, Guard::Configured),
+    route(
+        Exact("/authorize"),
+        &[(Method::GET, Handler::ShowConsent), (Method::POST, Handler::DecideConsent)],
+        Cors::None,
+        Guard::Configured,
+    ),
+    route(Exact("/callback"), &[(Method::GET, Handler::Callback)], Cors::None, Guard::Configured),
+    signed_in("/mcp", &[(Method::POST, Handler::Mcp)], "/mcp"),
+    // Both halves of the legacy transport answer the `/sse` resource's challenge.
+    signed_in("/sse", &[(Method::GET, Handler::SseStream)], "/sse"),
+];
+
+/// The legacy transport's message endpoint, a row of its own because its path is a constant of
+/// the transport.
+static SSE_MESSAGE: Route = signed_in(sse::MESSAGE_PATH, &[(Method::POST, Handler::SseMessage)], "/sse");
+
+impl Route {
+    fn matches(&self, path: &str) -> bool {
+        match self.path {
+            Exact(exact) => path == exact,
+            Prefix(prefix) => path.starts_with(prefix),
+        }
+    }
+
+    /// The methods for `Allow` and preflights: the route's own, and OPTIONS where it answers
+    /// preflights.
+    fn allow(&self) -> String {
+        let mut methods: Vec<&str> = self.methods.iter().map(|(method, _)| method.as_str()).collect();
+        if self.cors != Cors::None {
+            methods.push("OPTIONS");
+        }
+        methods.join(", ")
+    }
+}
+
+/// What a request brings to its handler once the guards passed.
+pub struct Incoming<'a, P> {
+    /// The request.
+    pub request: &'a HttpRequest,
+    /// The result of loading the configuration.
+    pub config: &'a Result<Config, Vec<ConfigError>>,
+    /// The host.
+    pub platform: &'a P,
+    /// The connector's origin: `CONNECTOR_URL`'s, else (on loopback only) the request's.
+    pub base_url: &'a str,
+    /// What the log of this request records.
+    pub log: &'a mut RequestLog,
+    /// For `GET /sse`: the stream the host must open.
+    pub sse_open: &'a mut Option<SseOpen>,
+}
+
+/// Routes one request: finds its row, applies the row's guards, runs its handler.
+pub async fn dispatch<P: Platform>(incoming: Incoming<'_, P>) -> HttpResponse {
+    let request = incoming.request;
+    let path = request.uri().path();
+    if incoming.config.as_ref().is_ok_and(|settings| settings.connector_url.is_none()) && !is_loopback(request) {
+        return ConnectorUrlMissing.into_response();
+    }
+    let Some(route) = ROUTES.iter().chain([&SSE_MESSAGE]).find(|route| route.matches(path)) else {
+        let message = format!("nothing at {path}; the MCP endpoint is /mcp");
+        return ApiError::new(StatusCode::NOT_FOUND, "not_found", message).into_response();
+    };
+    let origin = request.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_string);
+    let response = match route.cors {
+        Cors::Listed
+            if origin
+                .as_deref()
+                .is_some_and(|o| !is_allowed_origin(o, incoming.base_url, incoming.config.as_ref().ok())) =>
+        {
+            return forbidden_origin();
+        }
+        Cors::Listed | Cors::Any if request.method() == Method::OPTIONS => web::preflight(&route.allow()),
+        _ => guarded(route, incoming).await,
+    };
+    match route.cors {
+        Cors::None => response,
+        Cors::Listed => web::allow_origin(response, origin.as_deref()),
+        Cors::Any => web::allow_any_origin(response),
+    }
+}
+
+/// Applies the route's guards in order (method, configuration, caller, body), then its handler.
+async fn guarded<P: Platform>(route: &Route, incoming: Incoming<'_, P>) -> HttpResponse {
+    let request = incoming.request;
+    let Some(&(_, handler)) = route.methods.iter().find(|(method, _)| method == request.method()) else {
+        return web::method_not_allowed(&route.allow());
+    };
+    let config = match (route.guard, incoming.config) {
+        (Guard::Open, _) => return open(handler, &incoming).await,
+        (_, Err(problems)) => return ConfigErrors(problems).into_response(),
+        (_, Ok(config)) => config,
+    };
+    let site = Site { platform: incoming.platform, config, base_url: incoming.base_url };
+    if route.guard == Guard::Configured {
+        return configured(handler, &site, request).await;
+    }
+    let caller = match bearer::authenticate(&site, request.headers()).await {
+        Ok(caller) => caller,
+        Err(problem) => {
+            return bearer::Challenge { base_url: site.base_url, path: route.resource, problem }.into_response()
+        }
+    };
+    incoming.log.user = Some(caller.user.id.clone());
+    if request.body().len() > MAX_BODY_BYTES {
+        let message = format!("a request body may be at most {MAX_BODY_BYTES} bytes");
+        return ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", message).into_response();
+    }
+    signed(handler, site, caller, incoming).await
+}
+
+/// The handlers that need nothing before they run.
+async fn open<P: Platform>(handler: Handler, incoming: &Incoming<'_, P>) -> HttpResponse {
+    let request = incoming.request;
+    match handler {
+        Handler::Home => {
+            let signed_in = match incoming.config {
+                Ok(config) if request.headers().contains_key(header::AUTHORIZATION) => {
+                    let site = Site { platform: incoming.platform, config, base_url: incoming.base_url };
+                    bearer::authenticate(&site, request.headers()).await.ok().map(|caller| caller.user)
+                }
+                _ => None,
+            };
+            let as_json = wants_json(request);
+            home::page(incoming.platform, incoming.config, incoming.base_url, as_json, signed_in.as_ref()).await
+        }
+        Handler::AccessSchema => access_schema(),
+        other => unreachable_handler(other),
+    }
+}
+
+/// The handlers that need a valid configuration.
+async fn configured<P: Platform>(handler: Handler, site: &Site<'_, P>, request: &HttpRequest) -> HttpResponse {
+    match handler {
+        Handler::Download => {
+            downloads::serve(site.platform, site.config, request.uri().path(), request.uri().query().unwrap_or(""))
+                .await
+        }
+        Handler::ProtectedResourceMetadata => metadata::protected_resource(site.base_url),
+        Handler::AuthorizationServerMetadata => metadata::authorization_server(site.base_url),
+        Handler::Register => clients::register(site, request).await,
+        Handler::Token => token::token(site, request).await,
+        Handler::Revoke => token::revoke(site, request).await,
+        Handler::ShowConsent => authorize::show(site, request).await,
+        Handler::DecideConsent => authorize::decide(site, request).await,
+        Handler::Callback => callback::callback(site, request).await,
+        other => unreachable_handler(other),
+    }
+}
+
+/// The handlers that act for a signed-in caller.
+async fn signed<P: Platform>(
+    handler: Handler,
+    site: Site<'_, P>,
+    caller: Caller,
+    incoming: Incoming<'_, P>,
+) -> HttpResponse {
+    let request = incoming.request;
+    match handler {
+        Handler::Mcp => {
+            let ctx = ToolContext::new(site, caller);
+            let exchange = streamable_http::post(&ctx, request.headers(), request.body()).await;
+            incoming.log.calls = exchange.calls;
+            exchange.response
+        }
+        Handler::SseStream => {
+            let mut id = [0u8; 16];
+            match site.platform.fill_random(&mut id) {
+                Ok(()) => {
+                    let owner = shard_of(&caller.user.id);
+                    *incoming.sse_open = Some(SseOpen { session_id: hex::encode(id), owner });
+                    // The host replaces this body with the live stream.
+                    http::Response::new(Vec::new())
+                }
+                Err(e) => ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "temporarily_unavailable", e.to_string())
+                    .into_response(),
+            }
+        }
+        Handler::SseMessage => {
+            let Some(session) = sse::session_id(request.uri().query().unwrap_or("")) else {
+                let message = "the sessionId is missing or malformed; use the URL of the stream's endpoint event";
+                return ApiError::new(StatusCode::NOT_FOUND, "unknown_session", message).into_response();
+            };
+            let owner = shard_of(&caller.user.id);
+            let ctx = ToolContext::new(site, caller);
+            let posted = sse::post(&ctx, &session, &owner, request.headers(), request.body()).await;
+            incoming.log.calls = posted.calls;
+            incoming.log.session_object = posted.instance;
+            posted.response
+        }
+        other => unreachable_handler(other),
+    }
+}
+
+/// A handler listed under the wrong guard in the table: a programming error, answered as one
+/// rather than a panic.
+fn unreachable_handler(handler: Handler) -> HttpResponse {
+    let message = format!("the route table sends {handler:?} to the wrong kind of handler");
+    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", message).into_response()
+}
+
+/// `GET /schemas/access.json`: the access file's JSON Schema, for editors' tools.
+fn access_schema() -> HttpResponse {
+    let mut response = http::Response::new(access::SCHEMA.as_bytes().to_vec());
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/schema+json"));
+    headers.insert("access-control-allow-origin", HeaderValue::from_static("*"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
+    response
+}
+
+/// Whether the request was addressed to this machine (a local run, where the request's own URL
+/// may stand in for `CONNECTOR_URL`).
+pub fn is_loopback(request: &HttpRequest) -> bool {
+    matches!(request.uri().host(), Some("localhost" | "127.0.0.1" | "[::1]" | "::1"))
+}
+
+/// The connector's public origin: `CONNECTOR_URL`'s, else (on loopback only) the request's.
+pub fn own_origin(config: Option<&Config>, request: &HttpRequest) -> String {
+    if let Some(url) = config.and_then(|c| c.connector_url.as_ref()) {
+        return url.origin().ascii_serialization();
+    }
+    let uri = request.uri();
+    match (uri.scheme_str(), uri.authority()) {
+        (Some(scheme), Some(authority)) => format!("{scheme}://{authority}"),
+        _ => String::new(),
+    }
+}
+
+fn is_allowed_origin(origin: &str, own_origin: &str, config: Option<&Config>) -> bool {
+    let origin = origin.trim_end_matches('/');
+    origin == own_origin
+        || CLAUDE_ORIGINS.contains(&origin)
+        || config.is_some_and(|c| c.allowed_origins.iter().any(|o| o == origin))
+}
+
+fn wants_json(request: &HttpRequest) -> bool {
+    request.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("application/json"))
+}
+
+/// 403 for a browser origin that may not call the connector.
+fn forbidden_origin() -> HttpResponse {
+    let message = "this origin may not call the connector; an admin can add it to ALLOWED_ORIGINS";
+    web::allow_origin(ApiError::new(StatusCode::FORBIDDEN, "forbidden_origin", message).into_response(), None)
+}
+
+/// Every configuration problem, as the 503 every configured route answers until they are fixed.
+pub struct ConfigErrors<'a>(pub &'a [ConfigError]);
+
+impl IntoResponse for ConfigErrors<'_> {
+    fn into_response(self) -> HttpResponse {
+        let problems: Vec<_> =
+            self.0.iter().map(|p| serde_json::json!({"setting": p.setting, "problem": p.problem})).collect();
+        web::json(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &serde_json::json!({
+                "error": "configuration_error",
+                "error_description": "the connector is not fully configured; see docs/CONFIGURATION.md",
+                "problems": problems,
+            }),
+        )
+    }
+}
+
+/// A request from outside this machine while `CONNECTOR_URL` is unset.
+struct ConnectorUrlMissing;
+
+impl IntoResponse for ConnectorUrlMissing {
+    /// 421: this host is not one the connector knows it serves (also what a DNS-rebinding
+    /// request gets); the body names the setting to fix.
+    fn into_response(self) -> HttpResponse {
+        let mut response = ConfigErrors(&[ConfigError {
+            setting: "CONNECTOR_URL",
+            problem: "is required outside a local run: set the connector's public https URL (e.g. \
+                      https://skills.acme.com) under [vars], so that its issuer, links and cookies do \
+                      not follow whatever host a request names"
+                .into(),
+        }])
+        .into_response();
+        *response.status_mut() = StatusCode::MISDIRECTED_REQUEST;
+        response
+    }
+}
