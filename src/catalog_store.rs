@@ -13,16 +13,16 @@
 //!
 //! A new commit's build parses and digests only files that are new or changed since the stored
 //! catalog. When that would cost more than [`INLINE_COST_US`] (a first build, or a large merge),
-//! they are read by parse workers in slices ([`parsed::slices`]), each slice its own invocation
+//! they are read by parse workers in slices ([`slices::slices`]), each slice its own invocation
 //! with its own CPU allowance, so that no invocation comes near the free plan's 10 ms at
 //! thousands of skills; this invocation only indexes the archive and assembles the answers.
 
-use crate::catalog::parsed::{self, SliceError};
-use crate::catalog::snapshot::{SharedBytes, Snapshot};
+use crate::catalog::slices::{self, SliceError};
 use crate::catalog::{Build, Catalog, CatalogError};
 use crate::config::Config;
 use crate::github::{BranchHead, GitHub, GitHubError, RetryPolicy};
 use crate::ports::Platform;
+use crate::zipball::{Zipball, ZipballBytes};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -60,7 +60,7 @@ pub struct Served {
     /// served instead: the reason.
     pub stale: Option<String>,
     /// The commit's zipball, when this call had to read it to build the catalog.
-    pub archive: Option<SharedBytes>,
+    pub zipball: Option<ZipballBytes>,
     /// The commit's root tree, when known (writes build on it without asking GitHub again).
     pub tree: Option<String>,
     /// When the service token expires, if GitHub said so in this call (the home page shows it).
@@ -80,14 +80,14 @@ thread_local! {
     /// The last catalog this isolate decoded or built.
     static MEMO: RefCell<Option<Rc<Catalog>>> = const { RefCell::new(None) };
     /// The last zipball this isolate read, and its commit.
-    static ARCHIVE_MEMO: RefCell<Option<(String, SharedBytes)>> = const { RefCell::new(None) };
+    static ZIPBALL_MEMO: RefCell<Option<(String, ZipballBytes)>> = const { RefCell::new(None) };
 }
 
 /// Forgets the catalog and zipball this isolate holds, as a new isolate starts without them: the
 /// tests and the benchmark use it to see a cold isolate's requests and time its CPU.
 pub fn forget_isolate_memo() {
     MEMO.with(|memo| *memo.borrow_mut() = None);
-    ARCHIVE_MEMO.with(|memo| *memo.borrow_mut() = None);
+    ZIPBALL_MEMO.with(|memo| *memo.borrow_mut() = None);
 }
 
 /// The KV key of the served head and catalog (see docs/STORAGE.md).
@@ -96,7 +96,7 @@ pub fn state_key(config: &Config) -> String {
 }
 
 /// The KV key of a commit's zipball.
-pub fn archive_key(sha: &str) -> String {
+pub fn zipball_key(sha: &str) -> String {
     format!("zip:v1:{sha}")
 }
 
@@ -121,7 +121,7 @@ pub async fn current<P: Platform>(platform: &P, config: &Config) -> Result<Serve
     let served = |catalog, stale, tree| Served {
         catalog,
         stale,
-        archive: None,
+        zipball: None,
         tree,
         token_expiration: github.token_expiration(),
     };
@@ -144,13 +144,13 @@ pub async fn current<P: Platform>(platform: &P, config: &Config) -> Result<Serve
     // A commit not seen before: build its catalog from its zipball, caching a downloaded one.
     let previous = stored.as_ref().and_then(StoredState::catalog);
     let built = async {
-        let fetched = archive(platform, &github, &sha).await?;
+        let fetched = fetch_zipball(platform, &github, &sha).await?;
         if fetched.downloaded && fetched.bytes.0.len() <= MAX_CACHED_ARCHIVE_BYTES {
-            let _ = platform.kv_put(&archive_key(&sha), &fetched.bytes.0, Some(ARCHIVE_TTL_SECONDS)).await;
+            let _ = platform.kv_put(&zipball_key(&sha), &fetched.bytes.0, Some(ARCHIVE_TTL_SECONDS)).await;
         }
         let archive = fetched.bytes;
-        let mut snapshot = Snapshot::from_shared(archive.clone()).map_err(CatalogError::from)?;
-        let catalog = build(platform, &sha, &mut snapshot, previous.as_deref()).await?;
+        let mut zipball = Zipball::from_shared(archive.clone()).map_err(CatalogError::from)?;
+        let catalog = build(platform, &sha, &mut zipball, previous.as_deref()).await?;
         Ok::<_, LoadError>((Rc::new(catalog), archive))
     }
     .await;
@@ -172,7 +172,7 @@ pub async fn current<P: Platform>(platform: &P, config: &Config) -> Result<Serve
         let _ = platform.kv_put(&state_key(config), &record, None).await;
     }
     MEMO.with(|memo| *memo.borrow_mut() = Some(catalog.clone()));
-    Ok(Served { catalog, stale: None, archive: Some(archive), tree, token_expiration: github.token_expiration() })
+    Ok(Served { catalog, stale: None, zipball: Some(archive), tree, token_expiration: github.token_expiration() })
 }
 
 /// Builds the catalog of `commit`, reusing `previous` for unchanged files and sending the
@@ -180,14 +180,14 @@ pub async fn current<P: Platform>(platform: &P, config: &Config) -> Result<Serve
 async fn build<P: Platform>(
     platform: &P,
     commit: &str,
-    snapshot: &mut Snapshot,
+    zipball: &mut Zipball,
     previous: Option<&Catalog>,
 ) -> Result<Catalog, LoadError> {
-    let mut build = Build::plan(snapshot, previous)?;
+    let mut build = Build::plan(zipball, previous)?;
     let pending = build.pending();
-    if pending.iter().map(|work| parsed::cost_us(snapshot, work)).sum::<u64>() > INLINE_COST_US {
+    if pending.iter().map(|work| slices::cost_us(zipball, work)).sum::<u64>() > INLINE_COST_US {
         let failed = |e: &dyn std::fmt::Display| LoadError::ParseWorker(e.to_string());
-        let slices = parsed::slices(snapshot, &pending).map_err(|e| failed(&e))?;
+        let slices = slices::split(zipball, &pending).map_err(|e| failed(&e))?;
         let answers = futures_util::future::join_all(
             slices.into_iter().enumerate().map(|(worker, slice)| platform.parse_slice(worker, slice)),
         )
@@ -195,17 +195,17 @@ async fn build<P: Platform>(
         let mut files = Vec::with_capacity(pending.len());
         for answer in answers {
             let answer = answer.map_err(|e| failed(&e))?;
-            files.extend(parsed::read_answer(&answer).map_err(|e: SliceError| failed(&e))?);
+            files.extend(slices::read_answer(&answer).map_err(|e: SliceError| failed(&e))?);
         }
         build.accept(files).map_err(|e| failed(&e))?;
     }
-    Ok(build.finish(commit, snapshot)?)
+    Ok(build.finish(commit, zipball)?)
 }
 
 /// A commit's zipball and where it came from.
-pub struct Archive {
+pub struct FetchedZipball {
     /// The zip's bytes, shared with the isolate's memo.
-    pub bytes: SharedBytes,
+    pub bytes: ZipballBytes,
     /// Whether it was downloaded from GitHub (rather than read from KV).
     pub downloaded: bool,
 }
@@ -214,21 +214,25 @@ pub struct Archive {
 /// GitHub through `github`. Only the catalog build writes it back to KV (once per commit); a
 /// zipball too large for KV is never cached there. The isolate keeps the last one it read, so
 /// that warm reads of single files (the Skills extension's `resources/read`) cost no KV read.
-pub async fn archive<P: Platform>(platform: &P, github: &GitHub<'_, P>, sha: &str) -> Result<Archive, GitHubError> {
+pub async fn fetch_zipball<P: Platform>(
+    platform: &P,
+    github: &GitHub<'_, P>,
+    sha: &str,
+) -> Result<FetchedZipball, GitHubError> {
     if let Some(bytes) =
-        ARCHIVE_MEMO.with(|memo| memo.borrow().as_ref().filter(|(s, _)| s == sha).map(|(_, b)| b.clone()))
+        ZIPBALL_MEMO.with(|memo| memo.borrow().as_ref().filter(|(s, _)| s == sha).map(|(_, b)| b.clone()))
     {
-        return Ok(Archive { bytes, downloaded: false });
+        return Ok(FetchedZipball { bytes, downloaded: false });
     }
-    let (bytes, downloaded) = match platform.kv_get(&archive_key(sha)).await.ok().flatten() {
+    let (bytes, downloaded) = match platform.kv_get(&zipball_key(sha)).await.ok().flatten() {
         Some(bytes) => (bytes, false),
         None => (github.zipball(sha).await?, true),
     };
-    let bytes = SharedBytes(Rc::new(bytes));
+    let bytes = ZipballBytes(Rc::new(bytes));
     if bytes.0.len() <= MAX_CACHED_ARCHIVE_BYTES {
-        ARCHIVE_MEMO.with(|memo| *memo.borrow_mut() = Some((sha.to_string(), bytes.clone())));
+        ZIPBALL_MEMO.with(|memo| *memo.borrow_mut() = Some((sha.to_string(), bytes.clone())));
     }
-    Ok(Archive { bytes, downloaded })
+    Ok(FetchedZipball { bytes, downloaded })
 }
 
 fn unexpected_304() -> GitHubError {

@@ -9,9 +9,8 @@
 //! at once, and reads who they are from the grant.
 
 use crate::access::{Access, AccessError, SkillRef, ACCESS_PATH};
-use crate::catalog::manifests::{parse_json_file, Marketplace, PluginEntry, MARKETPLACE_PATH};
+use crate::catalog::manifest_schema::{parse_json_file, Marketplace, PluginEntry, MARKETPLACE_PATH};
 use crate::catalog::skill_md;
-use crate::catalog::snapshot::Snapshot;
 use crate::catalog_store;
 use crate::config::Config;
 use crate::identity::UserInfo;
@@ -20,6 +19,7 @@ use crate::oauth::ledger::{self, CheckGrant};
 use crate::package::{self, InstalledManifest};
 use crate::ports::{HttpResponse, Platform};
 use crate::web::{ApiError, IntoResponse};
+use crate::zipball::Zipball;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use http::{header, HeaderValue, StatusCode};
@@ -151,9 +151,9 @@ impl DownloadLink {
 
 /// Whether the link's user may read its skill under the access rules at the link's commit (the
 /// group's published state read from that commit's marketplace.json).
-fn readable_at(snapshot: &mut Snapshot, link: &DownloadLink, user: &UserInfo) -> Result<bool, AccessError> {
-    let text = if snapshot.contains(ACCESS_PATH) {
-        Some(snapshot.read(ACCESS_PATH).map(|b| String::from_utf8(b).unwrap_or_default()).unwrap_or_default())
+fn readable_at(zipball: &mut Zipball, link: &DownloadLink, user: &UserInfo) -> Result<bool, AccessError> {
+    let text = if zipball.contains(ACCESS_PATH) {
+        Some(zipball.read(ACCESS_PATH).map(|b| String::from_utf8(b).unwrap_or_default()).unwrap_or_default())
     } else {
         None
     };
@@ -161,7 +161,7 @@ fn readable_at(snapshot: &mut Snapshot, link: &DownloadLink, user: &UserInfo) ->
     if let Some(error) = access.error() {
         return Err(error.clone());
     }
-    let published = snapshot
+    let published = zipball
         .read(MARKETPLACE_PATH)
         .ok()
         .and_then(|bytes| parse_json_file::<Marketplace>(MARKETPLACE_PATH, &bytes).ok())
@@ -197,25 +197,25 @@ async fn package_response<P: Platform>(
         }
     };
     let github = catalog_store::github(platform, config);
-    let archive = match catalog_store::archive(platform, &github, &link.commit).await {
+    let archive = match catalog_store::fetch_zipball(platform, &github, &link.commit).await {
         Ok(archive) => archive.bytes,
         Err(error) => {
             let status = if error.is_transient() { StatusCode::SERVICE_UNAVAILABLE } else { StatusCode::BAD_GATEWAY };
             return Err(ApiError::new(status, "github_unavailable", error.to_string()));
         }
     };
-    let built = Snapshot::from_shared(archive).map_err(package::PackageError::from).and_then(|mut snapshot| {
-        if snapshot.files_under(&link.folder).is_empty() {
+    let built = Zipball::from_shared(archive).map_err(package::PackageError::from).and_then(|mut zipball| {
+        if zipball.files_under(&link.folder).is_empty() {
             return Ok(None);
         }
         // The link's user must still be allowed to read the skill under the rules of its commit.
-        match readable_at(&mut snapshot, &link, &user) {
+        match readable_at(&mut zipball, &link, &user) {
             Ok(true) => {}
             Ok(false) => return Ok(None),
             Err(error) => return Ok(Some(Err(error))),
         }
         let folder_name = link.folder.rsplit('/').next().unwrap_or_default();
-        let description = snapshot
+        let description = zipball
             .read(&format!("{}/SKILL.md", link.folder))
             .ok()
             .and_then(|bytes| skill_md::parse(&bytes, folder_name).ok())
@@ -227,7 +227,7 @@ async fn package_response<P: Platform>(
             description,
             group: link.group.clone(),
         };
-        package::build(&mut snapshot, &link.folder, &manifest).map(|package| Some(Ok(package)))
+        package::build(&mut zipball, &link.folder, &manifest).map(|package| Some(Ok(package)))
     });
     let package = match built {
         Ok(Some(Ok(package))) => package,

@@ -12,6 +12,7 @@ pub mod config;
 pub mod cursor;
 pub mod downloads;
 pub mod editing;
+pub mod git_tree;
 pub mod github;
 pub mod home;
 pub mod host;
@@ -21,10 +22,13 @@ pub mod mcp;
 pub mod oauth;
 pub mod package;
 pub mod ports;
+pub mod protocol;
+pub mod request_log;
 pub mod routes;
 pub mod site;
 pub mod tools;
 pub mod web;
+pub mod zipball;
 
 #[cfg(target_arch = "wasm32")]
 mod edge;

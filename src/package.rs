@@ -5,8 +5,8 @@
 //! Files are copied from the repository's zipball still compressed, so packaging costs almost no
 //! CPU whatever the skill's size, and the same commit always gives the same bytes.
 
-use crate::catalog::git_tree::FileMode;
-use crate::catalog::snapshot::{Snapshot, SnapshotError};
+use crate::git_tree::FileMode;
+use crate::zipball::{Zipball, ZipballError};
 use rawzip::time::UtcDateTime;
 use rawzip::ZipArchiveWriter;
 use serde::Serialize;
@@ -20,7 +20,7 @@ pub const INSTALLED_MANIFEST: &str = ".claude-plugin/plugin.json";
 pub enum PackageError {
     /// A file could not be read from the archive.
     #[error(transparent)]
-    Snapshot(#[from] SnapshotError),
+    Zipball(#[from] ZipballError),
     /// The zip writer failed.
     #[error("could not write the package: {0}")]
     Zip(String),
@@ -76,16 +76,16 @@ pub fn is_safe_name(relative_path: &str) -> bool {
     safe_segment(&bytes[start..]) && (relative_path.is_ascii() || !relative_path.chars().any(char::is_control))
 }
 
-/// Packages the skill in `folder` of `snapshot` under the top-level folder `manifest.name`.
+/// Packages the skill in `folder` of `zipball` under the top-level folder `manifest.name`.
 /// Returns the zip's bytes; callers that report a digest hash them through the platform.
-pub fn build(snapshot: &mut Snapshot, folder: &str, manifest: &InstalledManifest) -> Result<Vec<u8>, PackageError> {
+pub fn build(zipball: &mut Zipball, folder: &str, manifest: &InstalledManifest) -> Result<Vec<u8>, PackageError> {
     let zip_error = |e: rawzip::Error| PackageError::Zip(e.to_string());
     // One fixed timestamp (the zip epoch, 1980-01-01) keeps the package's bytes, and so its
     // sha256, the same for the same commit.
     let epoch = UtcDateTime::from_unix(315_532_800);
     let mut writer = ZipArchiveWriter::new(Vec::new());
     let generated = format!("{}/{INSTALLED_MANIFEST}", manifest.name);
-    for file in snapshot.files_under(folder) {
+    for file in zipball.files_under(folder) {
         let target = format!("{}/{}", manifest.name, file.path);
         if is_excluded(&file.path) || target == generated || !is_safe_name(&file.path) {
             continue;
@@ -93,13 +93,13 @@ pub fn build(snapshot: &mut Snapshot, folder: &str, manifest: &InstalledManifest
         // A symlink is packaged as the file it points to, as a clone would show it; one that
         // leads nowhere (or to a folder) is left out.
         let source = match file.mode {
-            FileMode::Symlink => match snapshot.regular_file(&format!("{folder}/{}", file.path)) {
-                Some(id) => snapshot.path(id).to_string(),
+            FileMode::Symlink => match zipball.regular_file(&format!("{folder}/{}", file.path)) {
+                Some(id) => zipball.path(id).to_string(),
                 None => continue,
             },
             _ => format!("{folder}/{}", file.path),
         };
-        snapshot.copy_raw(&source, &mut writer, &target, epoch)?;
+        zipball.copy_raw(&source, &mut writer, &target, epoch)?;
     }
     // A few hundred bytes: stored, not deflated, which saves carrying a compressor.
     let (mut entry, config) =

@@ -144,7 +144,7 @@ pub trait SessionRelay {
 /// request each in production): parsing every SKILL.md of a few thousand skills takes more CPU
 /// than one invocation may use on the Workers free plan.
 pub trait ParseWorkers {
-    /// Has parse worker number `worker` parse `slice` (see [`crate::catalog::parsed`]); returns
+    /// Has parse worker number `worker` parse `slice` (see [`crate::catalog::slices`]); returns
     /// its answer.
     fn parse_slice(&self, worker: usize, slice: Vec<u8>) -> impl Future<Output = Result<Vec<u8>, HostError>>;
 }

@@ -4,7 +4,6 @@
 //! every route, so no endpoint can forget one; a new endpoint is a row here and a handler arm.
 
 use crate::access;
-use crate::app::RequestLog;
 use crate::config::{Config, ConfigError};
 use crate::downloads;
 use crate::home;
@@ -13,6 +12,7 @@ use crate::mcp::sse::{self, SseOpen};
 use crate::mcp::streamable_http;
 use crate::oauth::{authorize, bearer, callback, clients, metadata, shard_of, token};
 use crate::ports::{HttpRequest, HttpResponse, Platform};
+use crate::request_log::RequestLog;
 use crate::site::Site;
 use crate::tools::ToolContext;
 use crate::web::{self, ApiError, IntoResponse};

@@ -4,9 +4,9 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use sha2::{Digest, Sha256};
-use skillport_connector::catalog::snapshot::Snapshot;
 use skillport_connector::catalog::Catalog;
 use skillport_connector::package::{self, InstalledManifest};
+use skillport_connector::zipball::Zipball;
 use skillport_test::zipball;
 use std::hint::black_box;
 
@@ -59,15 +59,15 @@ fn marketplace(skills: usize, edited: bool) -> Vec<u8> {
 fn hot_paths(c: &mut Criterion) {
     let zip = marketplace(2000, false);
     let edited = marketplace(2000, true);
-    let previous = Catalog::build("a", &mut Snapshot::from_zip(zip.clone()).unwrap(), None).unwrap();
+    let previous = Catalog::build("a", &mut Zipball::from_zip(zip.clone()).unwrap(), None).unwrap();
     let mut group = c.benchmark_group("hot paths");
     group.sample_size(10);
     group.bench_function("build the catalog of 2,000 skills", |b| {
-        b.iter(|| Catalog::build("a", &mut Snapshot::from_zip(black_box(zip.clone())).unwrap(), None).unwrap())
+        b.iter(|| Catalog::build("a", &mut Zipball::from_zip(black_box(zip.clone())).unwrap(), None).unwrap())
     });
     group.bench_function("rebuild after a one-skill commit, 2,000 skills", |b| {
         b.iter(|| {
-            Catalog::build("b", &mut Snapshot::from_zip(black_box(edited.clone())).unwrap(), Some(&previous)).unwrap()
+            Catalog::build("b", &mut Zipball::from_zip(black_box(edited.clone())).unwrap(), Some(&previous)).unwrap()
         })
     });
     let manifest = InstalledManifest {
@@ -79,7 +79,7 @@ fn hot_paths(c: &mut Criterion) {
     group.bench_function("package a 1 MB skill", |b| {
         b.iter(|| {
             package::build(
-                &mut Snapshot::from_zip(black_box(zip.clone())).unwrap(),
+                &mut Zipball::from_zip(black_box(zip.clone())).unwrap(),
                 "plugins/group-000/skills/big",
                 &manifest,
             )

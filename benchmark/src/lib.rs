@@ -4,23 +4,23 @@
 
 #![cfg(target_arch = "wasm32")]
 
-use skillport_connector::catalog::parsed;
-use skillport_connector::catalog::snapshot::Snapshot;
+use skillport_connector::catalog::slices;
 use skillport_connector::catalog::Catalog;
 use skillport_connector::package::{self, InstalledManifest};
+use skillport_connector::zipball::Zipball;
 use wasm_bindgen::prelude::*;
 
 /// Builds the catalog of a zipball (the cold path of a new commit); returns the skills found.
 #[wasm_bindgen]
 pub fn bench_build_catalog(zip: Vec<u8>) -> Result<usize, JsError> {
-    let mut snapshot = Snapshot::from_zip(zip)?;
+    let mut snapshot = Zipball::from_zip(zip)?;
     Ok(Catalog::build("0000000000000000000000000000000000000000", &mut snapshot, None)?.skills.len())
 }
 
 /// Encodes a catalog as KV stores it (postcard); returns the bytes.
 #[wasm_bindgen]
 pub fn bench_encode_catalog(zip: Vec<u8>) -> Result<Vec<u8>, JsError> {
-    let mut snapshot = Snapshot::from_zip(zip)?;
+    let mut snapshot = Zipball::from_zip(zip)?;
     let catalog = Catalog::build("0000000000000000000000000000000000000000", &mut snapshot, None)?;
     Ok(postcard::to_stdvec(&catalog)?)
 }
@@ -34,7 +34,7 @@ pub fn bench_decode_catalog(bytes: &[u8]) -> Result<usize, JsError> {
 /// Opens a zipball and packages the skill in `folder`; returns the package's size.
 #[wasm_bindgen]
 pub fn bench_package(zip: Vec<u8>, folder: &str, name: &str) -> Result<usize, JsError> {
-    let mut snapshot = Snapshot::from_zip(zip)?;
+    let mut snapshot = Zipball::from_zip(zip)?;
     let manifest = InstalledManifest {
         name: name.into(),
         version: Some("1.0.0".into()),
@@ -47,7 +47,7 @@ pub fn bench_package(zip: Vec<u8>, folder: &str, name: &str) -> Result<usize, Js
 /// Opens a zipball and indexes its files, reading nothing; returns the file count.
 #[wasm_bindgen]
 pub fn bench_open(zip: Vec<u8>) -> Result<usize, JsError> {
-    Ok(Snapshot::from_zip(zip)?.paths().count())
+    Ok(Zipball::from_zip(zip)?.paths().count())
 }
 
 /// Hashes `bytes` with SHA-256 (the package digest fetch_skill reports); returns the first byte.
@@ -90,9 +90,9 @@ thread_local! {
 /// Cuts a first build's files into parse worker slices as the Worker does; returns the count.
 #[wasm_bindgen]
 pub fn bench_prepare_slices(zip: Vec<u8>) -> Result<usize, JsError> {
-    let mut snapshot = Snapshot::from_zip(zip)?;
+    let mut snapshot = Zipball::from_zip(zip)?;
     let build = skillport_connector::catalog::Build::plan(&mut snapshot, None)?;
-    let slices = parsed::slices(&snapshot, &build.pending())?;
+    let slices = slices::split(&snapshot, &build.pending())?;
     let count = slices.len();
     SLICES.with(|s| *s.borrow_mut() = slices);
     Ok(count)
@@ -103,7 +103,7 @@ pub fn bench_prepare_slices(zip: Vec<u8>) -> Result<usize, JsError> {
 #[wasm_bindgen]
 pub fn bench_parse_worker(index: usize) -> Result<usize, JsError> {
     SLICES.with(|s| match s.borrow().get(index) {
-        Some(slice) => Ok(parsed::parse_slice(slice)?.len()),
+        Some(slice) => Ok(slices::parse_slice(slice)?.len()),
         None => Err(JsError::new("call bench_prepare_slices first")),
     })
 }

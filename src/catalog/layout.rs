@@ -23,11 +23,11 @@
 //! by path; a folder only found in a shared `skills/` belongs to the first entry of that root. A
 //! folder listed by a second entry is served once, and the repeat is reported.
 
-use super::git_tree::FileMode;
-use super::manifests::{join_relative, PluginManifest};
-use super::parsed::SKILL_FILE;
-use super::snapshot::{FileId, Snapshot};
+use super::manifest_schema::{join_relative, PluginManifest};
+use super::slices::SKILL_FILE;
 use super::Skipped;
+use crate::git_tree::FileMode;
+use crate::zipball::{FileId, Zipball};
 
 /// A group as the loading rules see it: where its plugin lives and what it lists.
 pub struct GroupSpec<'a> {
@@ -65,7 +65,7 @@ enum Claim {
 /// SKILL.md files. `groups`
 /// are in priority order (marketplace entries first, in their order). What cannot be loaded is
 /// added to `skipped`.
-pub fn assign(snapshot: &mut Snapshot, groups: &[GroupSpec<'_>], skipped: &mut Vec<Skipped>) -> Vec<SkillFolder> {
+pub fn assign(zipball: &mut Zipball, groups: &[GroupSpec<'_>], skipped: &mut Vec<Skipped>) -> Vec<SkillFolder> {
     let mut claims: Vec<(String, Claim, usize, FileId)> = Vec::new();
     let mut roots_seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
     // The default folders found so far, kept only when some group lists paths: a collection's
@@ -77,7 +77,7 @@ pub fn assign(snapshot: &mut Snapshot, groups: &[GroupSpec<'_>], skipped: &mut V
         // A root's default folders go to its first group whatever the others claim, so they are
         // looked for once per root (a collection of 200 entries shares one `skills/`).
         let first_of_root = roots_seen.insert(group.root);
-        for (claim, folder, file) in claims_of(snapshot, group, first_of_root, known.as_mut(), skipped) {
+        for (claim, folder, file) in claims_of(zipball, group, first_of_root, known.as_mut(), skipped) {
             claims.push((folder, claim, index, file));
         }
     }
@@ -112,7 +112,7 @@ pub fn assign(snapshot: &mut Snapshot, groups: &[GroupSpec<'_>], skipped: &mut V
 /// The folders `group` reaches, with how it reached each; the root's default folders only when
 /// `defaults` (it is the root's first group).
 fn claims_of(
-    snapshot: &mut Snapshot,
+    zipball: &mut Zipball,
     group: &GroupSpec<'_>,
     defaults: bool,
     mut known: Option<&mut KnownFolders>,
@@ -123,15 +123,15 @@ fn claims_of(
     let listed: Vec<&String> = manifest_paths.iter().chain(group.entry_skills).collect();
     // The root's default folders first, so that its listed paths can be found among them.
     if defaults {
-        let folders = direct_skill_folders(snapshot, &join(group.root, "skills"));
+        let folders = direct_skill_folders(zipball, &join(group.root, "skills"));
         let single = listed.is_empty() && folders.is_empty() && !group.root.is_empty();
         if let Some(known) = known.as_deref_mut() {
             known.extend(folders.iter().cloned());
         }
         found.extend(folders.into_iter().map(|(folder, file)| (Claim::Default, folder, file)));
-        if single && !has_files_under(snapshot, &join(group.root, "skills")) {
-            if let Some(root) = snapshot.resolve(group.root) {
-                if let Some(file) = skill_file(snapshot, &root) {
+        if single && !has_files_under(zipball, &join(group.root, "skills")) {
+            if let Some(root) = zipball.resolve(group.root) {
+                if let Some(file) = skill_file(zipball, &root) {
                     found.push((Claim::Default, root, file));
                 }
             }
@@ -142,7 +142,7 @@ fn claims_of(
             Ok(folder) => folder,
             Err(reason) => {
                 skipped.push(Skipped {
-                    path: super::manifests::MARKETPLACE_PATH.into(),
+                    path: super::manifest_schema::MARKETPLACE_PATH.into(),
                     reason: format!("{} lists skill path {reason}; it is ignored", group.label),
                     group: None,
                 });
@@ -151,9 +151,9 @@ fn claims_of(
         };
         let reached = match known.as_deref().and_then(|known| known.get(&folder)) {
             Some(file) => vec![(folder.clone(), *file)],
-            None => skill_folders_at(snapshot, &folder),
+            None => skill_folders_at(zipball, &folder),
         };
-        if reached.is_empty() && folder.is_empty() && snapshot.contains(SKILL_FILE) {
+        if reached.is_empty() && folder.is_empty() && zipball.contains(SKILL_FILE) {
             skipped.push(Skipped {
                 path: SKILL_FILE.into(),
                 reason: format!(
@@ -222,35 +222,35 @@ fn drop_nested(folders: &mut Vec<SkillFolder>, skipped: &mut Vec<Skipped>) {
 
 /// `folder` itself if it holds a SKILL.md, else its direct subfolders that do; symlinks along
 /// the way are followed.
-fn skill_folders_at(snapshot: &mut Snapshot, folder: &str) -> Vec<(String, FileId)> {
-    let Some(folder) = snapshot.resolve(folder) else { return Vec::new() };
-    match skill_file(snapshot, &folder) {
+fn skill_folders_at(zipball: &mut Zipball, folder: &str) -> Vec<(String, FileId)> {
+    let Some(folder) = zipball.resolve(folder) else { return Vec::new() };
+    match skill_file(zipball, &folder) {
         Some(file) if !folder.is_empty() => vec![(folder, file)],
-        _ => direct_skill_folders(snapshot, &folder),
+        _ => direct_skill_folders(zipball, &folder),
     }
 }
 
 /// The SKILL.md of `folder` (a resolved path), itself followed if it is a symlink.
-fn skill_file(snapshot: &mut Snapshot, folder: &str) -> Option<FileId> {
+fn skill_file(zipball: &mut Zipball, folder: &str) -> Option<FileId> {
     let path = join(folder, SKILL_FILE);
-    let file = snapshot.file(&path)?;
-    match snapshot.mode_of(file) {
-        FileMode::Symlink => snapshot.regular_file(&path),
+    let file = zipball.file(&path)?;
+    match zipball.mode_of(file) {
+        FileMode::Symlink => zipball.regular_file(&path),
         _ => Some(file),
     }
 }
 
 /// `<folder>/<name>` for every direct subfolder of `folder` holding a SKILL.md, with that file;
 /// symlinks are followed (a linked subfolder is the folder it points to).
-pub fn direct_skill_folders(snapshot: &mut Snapshot, folder: &str) -> Vec<(String, FileId)> {
-    let Some(folder) = snapshot.resolve(folder) else { return Vec::new() };
+pub fn direct_skill_folders(zipball: &mut Zipball, folder: &str) -> Vec<(String, FileId)> {
+    let Some(folder) = zipball.resolve(folder) else { return Vec::new() };
     let prefix = if folder.is_empty() { String::new() } else { format!("{folder}/") };
     let mut found = Vec::new();
     // Linked subfolders and linked SKILL.md files, resolved once the listing is read.
     let mut linked: Vec<String> = Vec::new();
-    for (file, path) in snapshot.files_with_prefix(&prefix) {
+    for (file, path) in zipball.files_with_prefix(&prefix) {
         let Some(child) = path.get(prefix.len()..) else { continue };
-        let symlink = snapshot.mode_of(file) == FileMode::Symlink;
+        let symlink = zipball.mode_of(file) == FileMode::Symlink;
         match child.split_once('/') {
             None if symlink => linked.push(path.to_string()),
             Some((name, SKILL_FILE)) if !name.is_empty() => {
@@ -266,8 +266,8 @@ pub fn direct_skill_folders(snapshot: &mut Snapshot, folder: &str) -> Vec<(Strin
         }
     }
     for child in linked {
-        let Some(child) = snapshot.resolve(&child).filter(|t| !t.is_empty()) else { continue };
-        if let Some(file) = skill_file(snapshot, &child) {
+        let Some(child) = zipball.resolve(&child).filter(|t| !t.is_empty()) else { continue };
+        if let Some(file) = skill_file(zipball, &child) {
             found.push((child, file));
         }
     }
@@ -275,9 +275,9 @@ pub fn direct_skill_folders(snapshot: &mut Snapshot, folder: &str) -> Vec<(Strin
 }
 
 /// Whether any file lies under `folder` (symlinks along it followed).
-pub fn has_files_under(snapshot: &mut Snapshot, folder: &str) -> bool {
-    match snapshot.resolve(folder) {
-        Some(folder) => folder.is_empty() || snapshot.paths_with_prefix(&format!("{folder}/")).next().is_some(),
+pub fn has_files_under(zipball: &mut Zipball, folder: &str) -> bool {
+    match zipball.resolve(folder) {
+        Some(folder) => folder.is_empty() || zipball.paths_with_prefix(&format!("{folder}/")).next().is_some(),
         None => false,
     }
 }

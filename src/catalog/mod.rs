@@ -1,30 +1,28 @@
 //! The catalog: every skill of the marketplace at one commit, with its group, version and
 //! description, plus what was skipped and why.
 //!
-//! Built once per commit from a [`Snapshot`] and immutable afterwards, so it can be cached under
+//! Built once per commit from a [`Zipball`] and immutable afterwards, so it can be cached under
 //! the commit's sha forever. Which folders are skills follows Claude Code's plugin loading rules
 //! ([`layout`]), so every layout Claude Code installs is served.
 
-pub mod git_tree;
 pub mod layout;
-pub mod manifests;
-pub mod parsed;
+pub mod manifest_schema;
 pub mod skill_files;
 pub mod skill_md;
-pub mod snapshot;
+pub mod slices;
 
 use crate::access::ACCESS_PATH;
+use crate::zipball::{ContentStamp, FileId, Zipball, ZipballError};
 use layout::{GroupSpec, SkillFolder};
-use manifests::{
+use manifest_schema::{
     EntrySource, JsonFileError, Marketplace, PluginEntry, PluginManifest, MARKETPLACE_PATH, PLUGIN_MANIFEST,
 };
-pub use parsed::Sha256Digest;
-use parsed::{ParsedFile, SkillSummary, Work, SKILL_FILE};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 pub use skill_files::{FileList, SkillFile, SkillFiles};
 use skill_files::{FileSlot, PlannedFiles};
-use snapshot::{ContentStamp, FileId, Snapshot, SnapshotError};
+pub use slices::Sha256Digest;
+use slices::{ParsedFile, SkillSummary, Work, SKILL_FILE};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The folder under which unpublished groups are discovered, and new groups are created.
@@ -41,7 +39,7 @@ pub enum CatalogError {
     InvalidMarketplace(#[from] JsonFileError),
     /// The archive could not be read.
     #[error(transparent)]
-    Snapshot(#[from] SnapshotError),
+    Zipball(#[from] ZipballError),
 }
 
 /// One skill the connector serves.
@@ -176,8 +174,8 @@ pub struct Catalog {
 impl Catalog {
     /// Builds the catalog of `commit` from its files in this invocation, reusing what `previous`
     /// (the catalog of an earlier commit) parsed from files that have not changed since.
-    pub fn build(commit: &str, snapshot: &mut Snapshot, previous: Option<&Catalog>) -> Result<Catalog, CatalogError> {
-        Build::plan(snapshot, previous)?.finish(commit, snapshot)
+    pub fn build(commit: &str, zipball: &mut Zipball, previous: Option<&Catalog>) -> Result<Catalog, CatalogError> {
+        Build::plan(zipball, previous)?.finish(commit, zipball)
     }
 
     /// The skill called `name`, if served.
@@ -219,8 +217,8 @@ pub struct AnswerMismatch(&'static str);
 /// catalog (same path, same content) or still to parse.
 ///
 /// Parsing SKILL.md files is a build's real cost, so the files still to parse are listed
-/// ([`Build::pending`]); they can be parsed in other invocations ([`parsed::slice`],
-/// [`parsed::parse_slice`]) and handed back in the same order ([`Build::accept`]).
+/// ([`Build::pending`]); they can be parsed in other invocations ([`slices::slice`],
+/// [`slices::parse_slice`]) and handed back in the same order ([`Build::accept`]).
 /// [`Build::finish`] parses whatever is still missing in place and assembles the catalog.
 pub struct Build<'p> {
     marketplace: String,
@@ -274,12 +272,13 @@ struct EntryPlan {
 
 impl<'p> Build<'p> {
     /// Reads marketplace.json and every plugin.json, and finds the groups and skills of
-    /// `snapshot`; what `previous` parsed from files unchanged since counts as parsed already.
-    pub fn plan(snapshot: &mut Snapshot, previous: Option<&'p Catalog>) -> Result<Build<'p>, CatalogError> {
-        if !snapshot.contains(MARKETPLACE_PATH) {
+    /// `zipball`; what `previous` parsed from files unchanged since counts as parsed already.
+    pub fn plan(zipball: &mut Zipball, previous: Option<&'p Catalog>) -> Result<Build<'p>, CatalogError> {
+        if !zipball.contains(MARKETPLACE_PATH) {
             return Err(CatalogError::NoMarketplace);
         }
-        let marketplace: Marketplace = manifests::parse_json_file(MARKETPLACE_PATH, &snapshot.read(MARKETPLACE_PATH)?)?;
+        let marketplace: Marketplace =
+            manifest_schema::parse_json_file(MARKETPLACE_PATH, &zipball.read(MARKETPLACE_PATH)?)?;
         let plugin_root = marketplace.metadata.as_ref().and_then(|m| m.plugin_root.clone());
         let mut skipped = Vec::new();
         let mut external = Vec::new();
@@ -310,7 +309,7 @@ impl<'p> Build<'p> {
                         format!("plugin entry {label} has source {reason}; use ./<folder> inside this repository"),
                     );
                 }
-                EntrySource::Local(root) if !layout::has_files_under(snapshot, &root) => {
+                EntrySource::Local(root) if !layout::has_files_under(zipball, &root) => {
                     skip_entry(&mut skipped, format!("plugin entry {label} points at ./{root}, which does not exist"));
                 }
                 EntrySource::Local(_) if names.contains(&entry.name) => {
@@ -329,7 +328,7 @@ impl<'p> Build<'p> {
         // Unpublished groups: folders under plugins/ that no entry uses as its root.
         let roots: BTreeSet<&str> = entries.iter().map(|e| e.root.as_str()).collect();
         let prefix = format!("{PLUGINS_DIR}/");
-        let unpublished: Vec<String> = snapshot
+        let unpublished: Vec<String> = zipball
             .subfolders(&prefix)
             .into_iter()
             .map(|name| format!("{prefix}{name}"))
@@ -347,14 +346,14 @@ impl<'p> Build<'p> {
         let mut manifests: BTreeMap<String, Result<Option<(ContentStamp, PluginManifest)>, String>> = BTreeMap::new();
         for root in roots.iter().map(|r| r.to_string()).chain(unpublished.iter().cloned()) {
             let path = layout::join(&root, PLUGIN_MANIFEST);
-            let parsed = match snapshot.file(&path) {
+            let parsed = match zipball.file(&path) {
                 None => Ok(None),
                 Some(file) => {
-                    let stamp = snapshot.stamp_of(file);
+                    let stamp = zipball.stamp_of(file);
                     match known.get(root.as_str()).filter(|(known, _)| *known == stamp) {
                         Some((_, manifest)) => Ok(Some((stamp, manifest.clone()))),
                         None => {
-                            let bytes = snapshot.read_file(file)?;
+                            let bytes = zipball.read_file(file)?;
                             PluginManifest::parse(&path, &bytes).map(|m| Some((stamp, m))).map_err(|e| e.to_string())
                         }
                     }
@@ -441,7 +440,7 @@ impl<'p> Build<'p> {
                 strict: group.entry.as_ref().is_none_or(|e| e.strict),
             })
             .collect();
-        let folders = layout::assign(snapshot, &specs, &mut skipped);
+        let folders = layout::assign(zipball, &specs, &mut skipped);
         // The previous commit's skills by content stamp: a skill is reused when its SKILL.md has
         // the same stamp in the same folder. Searching numbers is cheaper than searching names.
         let mut by_stamp: Vec<(ContentStamp, &'p Skill)> =
@@ -452,7 +451,7 @@ impl<'p> Build<'p> {
         let mut by_folder: Option<Vec<(&'p str, &'p Skill)>> = None;
         let mut skills = Vec::with_capacity(folders.len());
         for SkillFolder { folder, file, group } in folders {
-            let stamp = snapshot.stamp_of(file);
+            let stamp = zipball.stamp_of(file);
             let same = &by_stamp[by_stamp.partition_point(|(s, _)| *s < stamp)..];
             let reused =
                 same.iter().take_while(|(s, _)| *s == stamp).find(|(_, s)| s.folder == folder).map(|(_, s)| *s);
@@ -462,7 +461,7 @@ impl<'p> Build<'p> {
                     // Usually named after its folder: found by name, else by folder.
                     let name = folder.rsplit('/').next().unwrap_or_default();
                     if let Some(skill) = previous.and_then(|p| p.skill(name)).filter(|s| s.folder == folder) {
-                        let files = skill_files::plan(snapshot, &folder, file, skill.files.listed());
+                        let files = skill_files::plan(zipball, &folder, file, skill.files.listed());
                         skills.push(SkillLayout { folder, group, file, stamp, source: Source::Pending, files });
                         continue;
                     }
@@ -477,7 +476,7 @@ impl<'p> Build<'p> {
                     (Source::Pending, before)
                 }
             };
-            let files = skill_files::plan(snapshot, &folder, file, before.and_then(|s| s.files.listed()));
+            let files = skill_files::plan(zipball, &folder, file, before.and_then(|s| s.files.listed()));
             skills.push(SkillLayout { folder, group, file, stamp, source, files });
         }
         Ok(Build {
@@ -545,7 +544,7 @@ impl<'p> Build<'p> {
     }
 
     /// Parses what is still pending and assembles the catalog of `commit`.
-    pub fn finish(self, commit: &str, snapshot: &mut Snapshot) -> Result<Catalog, CatalogError> {
+    pub fn finish(self, commit: &str, zipball: &mut Zipball) -> Result<Catalog, CatalogError> {
         let mut skipped = self.skipped;
         let mut skills: Vec<Skill> = Vec::with_capacity(self.skills.len());
         for layout in self.skills {
@@ -560,23 +559,23 @@ impl<'p> Build<'p> {
                 }),
                 Source::Parsed(parsed) => parsed,
                 // Refused from the size the zip declares, before anything is inflated.
-                Source::Pending if snapshot.stamp_of(layout.file).size > skill_md::MAX_SKILL_MD_BYTES as u64 => {
+                Source::Pending if zipball.stamp_of(layout.file).size > skill_md::MAX_SKILL_MD_BYTES as u64 => {
                     Err(skill_md::SkillMdError::TooLarge.to_string())
                 }
-                Source::Pending => parsed::parse_skill_file(&snapshot.read_file(layout.file)?, folder_name),
+                Source::Pending => slices::parse_skill_file(&zipball.read_file(layout.file)?, folder_name),
             };
             let files = match layout.files {
                 Ok(PlannedFiles::Same(list)) => SkillFiles::Listed(list.clone()),
                 Ok(PlannedFiles::Slots(slots)) => {
                     let prefix_len = layout.folder.len() + 1;
-                    let path_bytes = slots.iter().map(|s| snapshot.path(s.entry).len() - prefix_len).sum();
+                    let path_bytes = slots.iter().map(|s| zipball.path(s.entry).len() - prefix_len).sum();
                     let mut list = FileList::with_capacity(slots.len(), path_bytes);
                     for FileSlot { entry, file, stamp, sha256 } in slots {
                         let sha256 = match sha256 {
                             Some(digest) => digest,
-                            None => Sha256Digest(Sha256::digest(snapshot.read_file(file)?).into()),
+                            None => Sha256Digest(Sha256::digest(zipball.read_file(file)?).into()),
                         };
-                        list.push(&snapshot.path(entry)[prefix_len..], stamp, sha256);
+                        list.push(&zipball.path(entry)[prefix_len..], stamp, sha256);
                     }
                     SkillFiles::Listed(list)
                 }
@@ -630,9 +629,9 @@ impl<'p> Build<'p> {
             }
         }
         skipped.sort_by(|a, b| a.path.cmp(&b.path));
-        let access = if snapshot.contains(ACCESS_PATH) {
+        let access = if zipball.contains(ACCESS_PATH) {
             // Not UTF-8 is kept as an empty file, which the access module reports as invalid JSON.
-            Some(String::from_utf8(snapshot.read(ACCESS_PATH)?).unwrap_or_default())
+            Some(String::from_utf8(zipball.read(ACCESS_PATH)?).unwrap_or_default())
         } else {
             None
         };

@@ -7,9 +7,9 @@
 //! digests in one byte buffer. A skill whose files did not change since the previous commit
 //! takes the previous list whole, after one walk over its folder's entries.
 
-use super::git_tree::FileMode;
-use super::parsed::Sha256Digest;
-use super::snapshot::{ContentStamp, FileId, Snapshot};
+use super::slices::Sha256Digest;
+use crate::git_tree::FileMode;
+use crate::zipball::{ContentStamp, FileId, Zipball};
 use serde::{Deserialize, Serialize};
 
 /// Most files a skill may have to be offered through the Skills extension (its limit).
@@ -131,17 +131,17 @@ pub struct FileSlot {
 /// same folder's list at the previous commit) already knows; or why the skill is beyond the
 /// extension's limits.
 pub fn plan<'p>(
-    snapshot: &mut Snapshot,
+    zipball: &mut Zipball,
     folder: &str,
     skill_md: FileId,
     previous: Option<&'p FileList>,
 ) -> Result<PlannedFiles<'p>, String> {
     let prefix_len = folder.len() + 1;
-    let ids = snapshot.folder_files(folder, skill_md);
+    let ids = zipball.folder_files(folder, skill_md);
     if ids.len() > MAX_SKILL_FILES {
         return Err(format!("it has {} files, more than the Skills extension's {MAX_SKILL_FILES}", ids.len()));
     }
-    if let Some(previous) = previous.filter(|p| same_files(snapshot, ids.clone(), prefix_len, p)) {
+    if let Some(previous) = previous.filter(|p| same_files(zipball, ids.clone(), prefix_len, p)) {
         return Ok(PlannedFiles::Same(previous));
     }
     let known: Vec<SkillFile<'_>> = previous.map(|p| p.iter().collect()).unwrap_or_default();
@@ -149,22 +149,22 @@ pub fn plan<'p>(
     let mut slots = Vec::with_capacity(ids.len());
     let mut total = 0;
     for id in ids {
-        let path = &snapshot.path(id)[prefix_len..];
+        let path = &zipball.path(id)[prefix_len..];
         if crate::package::is_excluded(path) || !crate::package::is_safe_name(path) {
             continue;
         }
         // A symlink is listed as the file it leads to, as packages hold it; one that leads
         // nowhere (or to a folder) is left out, as packages leave it out.
-        let file = match snapshot.mode_of(id) {
-            FileMode::Symlink => match snapshot.resolve_file(id) {
+        let file = match zipball.mode_of(id) {
+            FileMode::Symlink => match zipball.resolve_file(id) {
                 Some(file) => file,
                 None => continue,
             },
             _ => id,
         };
-        let stamp = snapshot.stamp_of(file);
+        let stamp = zipball.stamp_of(file);
         total += stamp.size;
-        let path = &snapshot.path(id)[prefix_len..];
+        let path = &zipball.path(id)[prefix_len..];
         while known.next_if(|k| k.path < path).is_some() {}
         let sha256 = known.next_if(|k| k.path == path).filter(|k| k.stamp == stamp).map(|k| k.sha256);
         if sha256.is_none() && stamp.size > MAX_DIGESTED_FILE {
@@ -181,7 +181,7 @@ pub fn plan<'p>(
 /// Whether the folder's entries are exactly `previous`'s files with the same stamps: the common
 /// case, checked without allocating. A symlink, or a file a list leaves out, takes the full path.
 fn same_files(
-    snapshot: &Snapshot,
+    zipball: &Zipball,
     mut ids: impl Iterator<Item = FileId>,
     prefix_len: usize,
     previous: &FileList,
@@ -189,9 +189,9 @@ fn same_files(
     let mut known = previous.iter();
     ids.all(|id| {
         known.next().is_some_and(|known| {
-            snapshot.mode_of(id) != FileMode::Symlink
-                && &snapshot.path(id)[prefix_len..] == known.path
-                && snapshot.stamp_of(id) == known.stamp
+            zipball.mode_of(id) != FileMode::Symlink
+                && &zipball.path(id)[prefix_len..] == known.path
+                && zipball.stamp_of(id) == known.stamp
         })
     }) && known.next().is_none()
 }

@@ -1,10 +1,10 @@
 //! The parse workers: a Durable Object class used only for its CPU allowance. A commit's first
 //! build at thousands of skills sends its SKILL.md and plugin.json files here in slices (see
-//! [`crate::catalog::parsed`]); each request is its own invocation with its own 10 ms, so no
+//! [`crate::catalog::slices`]); each request is its own invocation with its own 10 ms, so no
 //! invocation exceeds the free plan's limit. The objects store nothing and hold nothing between
 //! requests.
 
-use crate::catalog::parsed;
+use crate::catalog::slices;
 use crate::ports::{HostError, ParseWorkers};
 use worker::{durable_object, DurableObject, Env, Method, Request, RequestInit, Response, State};
 
@@ -24,7 +24,7 @@ impl DurableObject for ParseWorker {
 
     async fn fetch(&self, mut request: Request) -> worker::Result<Response> {
         let slice = request.bytes().await?;
-        match parsed::parse_slice(&slice) {
+        match slices::parse_slice(&slice) {
             Ok(answer) => Response::from_bytes(answer),
             Err(e) => Response::error(e.to_string(), 422),
         }

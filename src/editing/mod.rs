@@ -8,15 +8,15 @@
 //! plan runs again on the new head (so another editor's concurrent change is kept, never
 //! reverted), unless it moved under the folder the edit depends on: then it is a conflict.
 
-pub mod manifests;
+pub mod manifest_edits;
 pub mod paths;
 
-use crate::catalog::git_tree::{self, FileMode};
-use crate::catalog::snapshot::{Snapshot, SnapshotError};
 use crate::catalog::Catalog;
 use crate::catalog_store;
+use crate::git_tree::{self, FileMode};
 use crate::github::{BranchHead, GitHub, GitHubError, TreeContent, TreeEntry};
 use crate::ports::Platform;
+use crate::zipball::{Zipball, ZipballError};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -44,7 +44,7 @@ pub enum EditError {
     Unreadable(String),
     /// A file of the served commit could not be read.
     #[error("could not read the repository's files: {0}")]
-    Snapshot(#[from] SnapshotError),
+    Zipball(#[from] ZipballError),
 }
 
 impl From<GitHubError> for EditError {
@@ -93,7 +93,7 @@ pub struct Base {
     /// The catalog of the commit.
     pub catalog: Rc<Catalog>,
     /// Its files.
-    pub snapshot: Snapshot,
+    pub zipball: Zipball,
     /// Its root tree, if the commit is known to be the branch head.
     pub tree: Option<String>,
 }
@@ -114,14 +114,14 @@ thread_local! {
     static DEFAULT_BRANCH: RefCell<Option<(String, String)>> = const { RefCell::new(None) };
 }
 
-/// The files of `folder` in `snapshot` with their git blob ids and modes.
+/// The files of `folder` in `zipball` with their git blob ids and modes.
 pub fn folder_blobs(
-    snapshot: &mut Snapshot,
+    zipball: &mut Zipball,
     folder: &str,
-) -> Result<BTreeMap<String, (FileMode, [u8; 20])>, SnapshotError> {
+) -> Result<BTreeMap<String, (FileMode, [u8; 20])>, ZipballError> {
     let mut files = BTreeMap::new();
-    for file in snapshot.files_under(folder) {
-        let bytes = snapshot.read(&format!("{folder}/{}", file.path))?;
+    for file in zipball.files_under(folder) {
+        let bytes = zipball.read(&format!("{folder}/{}", file.path))?;
         files.insert(file.path, (file.mode, git_tree::blob_id(&bytes)));
     }
     Ok(files)
@@ -200,15 +200,15 @@ pub async fn commit<P, T, E>(
     base: Base,
     author: &Author<'_>,
     guard: Option<&str>,
-    mut plan: impl FnMut(&mut Snapshot, &Catalog) -> Result<(ChangeSet, T), E>,
+    mut plan: impl FnMut(&mut Zipball, &Catalog) -> Result<(ChangeSet, T), E>,
 ) -> Result<(Committed, T), E>
 where
     P: Platform,
     E: From<EditError>,
 {
-    let Base { mut catalog, mut snapshot, tree } = base;
+    let Base { mut catalog, mut zipball, tree } = base;
     let guarded = match guard {
-        Some(folder) => Some(folder_blobs(&mut snapshot, folder).map_err(EditError::from)?),
+        Some(folder) => Some(folder_blobs(&mut zipball, folder).map_err(EditError::from)?),
         None => None,
     };
     // When the base is known to be the head, its tree is the first attempt's; if the branch
@@ -241,10 +241,10 @@ where
                     .into());
                 }
             }
-            snapshot = files;
+            zipball = files;
             catalog = Rc::new(rebuilt);
         }
-        let (change, planned) = plan(&mut snapshot, &catalog)?;
+        let (change, planned) = plan(&mut zipball, &catalog)?;
         if change.changes.is_empty() {
             return Err(EditError::NothingToChange.into());
         }
@@ -272,12 +272,12 @@ async fn moved_to<P: Platform>(
     github: &GitHub<'_, P>,
     head: &str,
     previous: &Catalog,
-) -> Result<(Catalog, Snapshot), EditError> {
-    let fetched = catalog_store::archive(platform, github, head).await?;
-    let mut snapshot = Snapshot::from_shared(fetched.bytes)?;
+) -> Result<(Catalog, Zipball), EditError> {
+    let fetched = catalog_store::fetch_zipball(platform, github, head).await?;
+    let mut zipball = Zipball::from_shared(fetched.bytes)?;
     let catalog =
-        Catalog::build(head, &mut snapshot, Some(previous)).map_err(|e| EditError::Unreadable(e.to_string()))?;
-    Ok((catalog, snapshot))
+        Catalog::build(head, &mut zipball, Some(previous)).map_err(|e| EditError::Unreadable(e.to_string()))?;
+    Ok((catalog, zipball))
 }
 
 /// Writes `change` as a commit on `head` (whose root tree is `tree`) and moves `branch` to it.

@@ -165,6 +165,11 @@ fn invalid(id: Value, message: &str) -> Message {
     Message::Invalid(Response::error(id, RpcError::new(INVALID_REQUEST, message)))
 }
 
+/// A typed result as the JSON it is sent as.
+pub fn encode<T: Serialize>(result: T) -> Result<Value, RpcError> {
+    serde_json::to_value(result).map_err(|e| RpcError::new(INTERNAL_ERROR, e.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

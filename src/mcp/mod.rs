@@ -2,7 +2,6 @@
 //! Streamable HTTP transport at `/mcp`. Dispatch is transport-independent so `/sse` can reuse it.
 
 pub mod jsonrpc;
-pub mod model;
 pub mod server;
 pub mod skills;
 pub mod sse;

@@ -1,18 +1,17 @@
 //! Method dispatch: `initialize`, `ping`, `server/discover`, the tools, and the skills as
 //! resources (the Skills extension); the same for every transport.
 
-use super::jsonrpc::{Request, Response, RpcError, INTERNAL_ERROR, INVALID_PARAMS, METHOD_NOT_FOUND};
-use super::model::lifecycle::{Enabled, ListChanged, SkillsExtension};
-use super::model::{
-    CallToolParams, CallToolResult, DiscoverResult, EmptyResult, Implementation, InitializeResult, ListPromptsResult,
-    ListResourceTemplatesResult, ListToolsResult, ServerCapabilities,
-};
+use super::jsonrpc::{encode, Request, Response, RpcError, INVALID_PARAMS, METHOD_NOT_FOUND};
 use super::skills;
 use super::stateless::{self, Cache};
 use super::version::{supported_versions, Era, ProtocolVersion};
 use crate::ports::Platform;
+use crate::protocol::lifecycle::{Enabled, ListChanged, SkillsExtension};
+use crate::protocol::{
+    CallToolParams, CallToolResult, DiscoverResult, EmptyResult, Implementation, InitializeResult, ListPromptsResult,
+    ListResourceTemplatesResult, ListToolsResult, ServerCapabilities,
+};
 use crate::tools::{self, ToolContext};
-use serde::Serialize;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
@@ -76,11 +75,6 @@ pub async fn handle<P: Platform>(ctx: &ToolContext<'_, P>, era: Era, request: Re
         (_, Ok((result, _))) => Response::result(id, result),
         (_, Err(error)) => Response::error(id, error),
     }
-}
-
-/// A typed result as the JSON it is sent as.
-pub fn encode<T: Serialize>(result: T) -> Result<Value, RpcError> {
-    serde_json::to_value(result).map_err(|e| RpcError::new(INTERNAL_ERROR, e.to_string()))
 }
 
 /// `server/discover` (specification 2026-07-28, server/discover).

@@ -8,11 +8,13 @@
 //! reads exactly as a missing one (SEP-2164: invalid params, with the URI), so probing URIs tells
 //! nobody which skills exist.
 
+use super::jsonrpc::encode;
 use super::jsonrpc::{RpcError, INTERNAL_ERROR, INVALID_PARAMS};
-use super::model::{Contents, GetResult, ListResult, ManifestFile, ReadResult, Resource, ResourcesResult, SkillEntry};
-use super::server::encode;
 use crate::catalog::Skill;
 use crate::ports::Platform;
+use crate::protocol::{
+    Contents, GetResult, ListResult, ManifestFile, ReadResult, Resource, ResourcesResult, SkillEntry,
+};
 use crate::tools::{ToolContext, ToolError};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -74,7 +76,7 @@ fn entry(skill: &Skill) -> Option<SkillEntry<'_>> {
             size: file.stamp.size,
         })
         .collect();
-    Some(SkillEntry { uri: skill_uri(skill, crate::catalog::parsed::SKILL_FILE), frontmatter, resources })
+    Some(SkillEntry { uri: skill_uri(skill, crate::catalog::slices::SKILL_FILE), frontmatter, resources })
 }
 
 /// `skills/list`: the skills the caller may read, a page at a time.
@@ -93,7 +95,7 @@ pub async fn get<P: Platform>(ctx: &ToolContext<'_, P>, params: &Map<String, Val
     let uri = uri_param(params, "skills/get")?;
     let (served, access) = ctx.readable().await.map_err(unavailable)?;
     let skill = find(&served.catalog, &access, ctx, uri)
-        .filter(|(_, path)| path == crate::catalog::parsed::SKILL_FILE)
+        .filter(|(_, path)| path == crate::catalog::slices::SKILL_FILE)
         .and_then(|(skill, _)| entry(skill))
         .ok_or_else(|| not_served(uri, "No skill is served at"))?;
     encode(GetResult { skill })
@@ -109,11 +111,11 @@ pub async fn resources<P: Platform>(ctx: &ToolContext<'_, P>, params: &Map<Strin
         .skip(offset)
         .take(PAGE_SIZE)
         .map(|skill| Resource {
-            uri: skill_uri(skill, crate::catalog::parsed::SKILL_FILE),
+            uri: skill_uri(skill, crate::catalog::slices::SKILL_FILE),
             name: skill.name.clone(),
             description: Some(skill.description.clone()),
             mime_type: "text/markdown",
-            size: skill.files.listed().and_then(|f| f.get(crate::catalog::parsed::SKILL_FILE)).map(|f| f.stamp.size),
+            size: skill.files.listed().and_then(|f| f.get(crate::catalog::slices::SKILL_FILE)).map(|f| f.stamp.size),
         })
         .collect();
     let next = offset + PAGE_SIZE;
@@ -127,10 +129,10 @@ pub async fn read<P: Platform>(ctx: &ToolContext<'_, P>, params: &Map<String, Va
     let missing = || not_served(uri, "Resource not found:");
     let (skill, path) = find(&served.catalog, &access, ctx, uri).ok_or_else(missing)?;
     skill.files.listed().and_then(|files| files.get(&path)).ok_or_else(missing)?;
-    let mut snapshot = ctx.snapshot().await.map_err(unavailable)?;
-    let bytes = snapshot
+    let mut zipball = ctx.zipball().await.map_err(unavailable)?;
+    let bytes = zipball
         .regular_file(&format!("{}/{path}", skill.folder))
-        .map(|id| snapshot.read_file(id))
+        .map(|id| zipball.read_file(id))
         .ok_or_else(missing)?
         .map_err(|e| unavailable(ToolError::Catalog(crate::catalog_store::LoadError::Catalog(e.into()))))?;
     let (text, blob) = match String::from_utf8(bytes) {

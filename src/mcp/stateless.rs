@@ -9,8 +9,8 @@
 //! itself (-32022). Each failure is an HTTP 400 that echoes the request id.
 
 use super::jsonrpc::{Request, RpcError, HEADER_MISMATCH, INVALID_PARAMS, UNSUPPORTED_PROTOCOL_VERSION};
-use super::model::Implementation;
 use super::version::{supported_versions, STATELESS};
+use crate::protocol::Implementation;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use http::HeaderMap;

@@ -3,13 +3,13 @@
 
 use super::writing;
 use super::{Tool, ToolContext, ToolError};
-use crate::catalog::manifests::MARKETPLACE_PATH;
-use crate::catalog::snapshot::Snapshot;
+use crate::catalog::manifest_schema::MARKETPLACE_PATH;
 use crate::catalog::Group;
-use crate::editing::manifests::{self, Bump};
+use crate::editing::manifest_edits::{self, Bump};
 use crate::editing::{ChangeSet, FileChange};
-use crate::mcp::model::ToolAnnotations;
 use crate::ports::Platform;
+use crate::protocol::ToolAnnotations;
+use crate::zipball::Zipball;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -74,10 +74,10 @@ impl Tool for BumpVersion {
             }
         }
         let name = group.name.clone();
-        let snapshot = ctx.snapshot().await?;
-        let (committed, planned) = writing::commit(ctx, snapshot, None, |snapshot, catalog| {
+        let zipball = ctx.zipball().await?;
+        let (committed, planned) = writing::commit(ctx, zipball, None, |zipball, catalog| {
             let group = catalog.group(&name).ok_or_else(|| ToolError::SkillNotFound(input.skill.clone()))?;
-            plan(group, input.kind, snapshot)
+            plan(group, input.kind, zipball)
         })
         .await?;
         let Planned { from, to, marketplace_updated } = planned;
@@ -93,7 +93,7 @@ struct Planned {
 
 /// The version is plugin.json's, else the entry's; both files are written when both carry one
 /// (or plugin.json exists and the entry carries none), so they never disagree.
-fn plan(group: &Group, kind: Bump, snapshot: &mut Snapshot) -> Result<(ChangeSet, Planned), ToolError> {
+fn plan(group: &Group, kind: Bump, zipball: &mut Zipball) -> Result<(ChangeSet, Planned), ToolError> {
     let manifest_path = group.manifest_path();
     let manifest_version = group.manifest.as_ref().and_then(|(_, m)| m.version.clone());
     let entry = group.entry.as_ref();
@@ -107,21 +107,21 @@ fn plan(group: &Group, kind: Bump, snapshot: &mut Snapshot) -> Result<(ChangeSet
             )))
         }
     };
-    let to = manifests::bump(&from, kind, &source)?;
+    let to = manifest_edits::bump(&from, kind, &source)?;
     let mut changes = Vec::new();
     if group.manifest.is_some() && (manifest_version.is_some() || !entry.is_some_and(|e| e.has_version)) {
-        let mut plugin = manifests::parse_object(&manifest_path, &snapshot.read(&manifest_path)?)?;
+        let mut plugin = manifest_edits::parse_object(&manifest_path, &zipball.read(&manifest_path)?)?;
         plugin.insert("version".into(), Value::String(to.clone()));
-        changes.push(FileChange { path: manifest_path, content: Some((manifests::to_bytes(&plugin), false)) });
+        changes.push(FileChange { path: manifest_path, content: Some((manifest_edits::to_bytes(&plugin), false)) });
     }
     let marketplace_updated = match entry.filter(|e| e.has_version) {
         Some(entry) => {
-            let mut marketplace = manifests::parse_object(MARKETPLACE_PATH, &snapshot.read(MARKETPLACE_PATH)?)?;
-            manifests::entry_mut(&mut marketplace, entry.index, &group.name)?
+            let mut marketplace = manifest_edits::parse_object(MARKETPLACE_PATH, &zipball.read(MARKETPLACE_PATH)?)?;
+            manifest_edits::entry_mut(&mut marketplace, entry.index, &group.name)?
                 .insert("version".into(), Value::String(to.clone()));
             changes.push(FileChange {
                 path: MARKETPLACE_PATH.into(),
-                content: Some((manifests::to_bytes(&marketplace), false)),
+                content: Some((manifest_edits::to_bytes(&marketplace), false)),
             });
             true
         }

@@ -2,8 +2,8 @@
 
 use super::{Tool, ToolContext, ToolError};
 use crate::catalog::{Catalog, Skill};
-use crate::mcp::model::ToolAnnotations;
 use crate::ports::Platform;
+use crate::protocol::ToolAnnotations;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 

@@ -3,12 +3,12 @@
 
 use super::writing;
 use super::{Tool, ToolContext, ToolError};
-use crate::catalog::manifests::MARKETPLACE_PATH;
-use crate::catalog::snapshot::Snapshot;
+use crate::catalog::manifest_schema::MARKETPLACE_PATH;
 use crate::catalog::Catalog;
-use crate::editing::{manifests, ChangeSet, FileChange};
-use crate::mcp::model::ToolAnnotations;
+use crate::editing::{manifest_edits, ChangeSet, FileChange};
 use crate::ports::Platform;
+use crate::protocol::ToolAnnotations;
+use crate::zipball::Zipball;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -61,9 +61,9 @@ impl Tool for DeleteSkill {
         writing::check_writable(ctx, &access, &served.catalog, &input.skill, group)?;
         let folder = folder.to_string();
         let editor = access.is_editor(&ctx.caller.user);
-        let snapshot = ctx.snapshot().await?;
+        let zipball = ctx.zipball().await?;
         let (committed, planned) =
-            writing::commit(ctx, snapshot, Some(&folder), |snapshot, catalog| plan(&input, editor, snapshot, catalog))
+            writing::commit(ctx, zipball, Some(&folder), |zipball, catalog| plan(&input, editor, zipball, catalog))
                 .await?;
         Ok(Output {
             skill: input.skill,
@@ -81,13 +81,13 @@ struct Planned {
     files_removed: usize,
 }
 
-/// The change on the repository as `snapshot` has it: the skill's folder, its path in the
+/// The change on the repository as `zipball` has it: the skill's folder, its path in the
 /// lists that name it, and — when it was the group's last skill — the group's entry, and the
 /// group's folder if nothing but the group's manifest is left in it.
 fn plan(
     input: &Input,
     editor: bool,
-    snapshot: &mut Snapshot,
+    zipball: &mut Zipball,
     catalog: &Catalog,
 ) -> Result<(ChangeSet, Planned), ToolError> {
     let (group, folder) =
@@ -104,7 +104,7 @@ fn plan(
     let root_removable = last
         && !group.root.is_empty()
         && catalog.groups_at(&group.root).count() == 1
-        && snapshot.paths_with_prefix(&format!("{}/", group.root)).all(|path| {
+        && zipball.paths_with_prefix(&format!("{}/", group.root)).all(|path| {
             let inner = &path[group.root.len() + 1..];
             path.starts_with(&own_prefix) || !inner.contains('/') || inner.starts_with(".claude-plugin/")
         });
@@ -122,18 +122,18 @@ fn plan(
         )));
     }
     let prefix = if root_removable { format!("{}/", group.root) } else { own_prefix.clone() };
-    let paths: Vec<String> = snapshot.paths_with_prefix(&prefix).map(str::to_string).collect();
+    let paths: Vec<String> = zipball.paths_with_prefix(&prefix).map(str::to_string).collect();
     let files_removed = paths.iter().filter(|p| p.starts_with(&own_prefix)).count();
     let mut changes: Vec<FileChange> = paths.into_iter().map(|path| FileChange { path, content: None }).collect();
 
     if let Some(entry) = &group.entry {
-        let mut marketplace = manifests::parse_object(MARKETPLACE_PATH, &snapshot.read(MARKETPLACE_PATH)?)?;
+        let mut marketplace = manifest_edits::parse_object(MARKETPLACE_PATH, &zipball.read(MARKETPLACE_PATH)?)?;
         let changed = if remove_entry {
-            manifests::unpublish(&mut marketplace, entry.index, &group.name)?;
+            manifest_edits::unpublish(&mut marketplace, entry.index, &group.name)?;
             true
         } else {
-            manifests::remove_skill_path(
-                manifests::entry_mut(&mut marketplace, entry.index, &group.name)?,
+            manifest_edits::remove_skill_path(
+                manifest_edits::entry_mut(&mut marketplace, entry.index, &group.name)?,
                 &group.root,
                 folder,
             )
@@ -141,15 +141,15 @@ fn plan(
         if changed {
             changes.push(FileChange {
                 path: MARKETPLACE_PATH.into(),
-                content: Some((manifests::to_bytes(&marketplace), false)),
+                content: Some((manifest_edits::to_bytes(&marketplace), false)),
             });
         }
     }
     let manifest_path = group.manifest_path();
     if group.manifest.as_ref().is_some_and(|(_, m)| !m.skills.is_empty()) && !root_removable && folder != group.root {
-        let mut plugin = manifests::parse_object(&manifest_path, &snapshot.read(&manifest_path)?)?;
-        if manifests::remove_skill_path(&mut plugin, &group.root, folder) {
-            changes.push(FileChange { path: manifest_path, content: Some((manifests::to_bytes(&plugin), false)) });
+        let mut plugin = manifest_edits::parse_object(&manifest_path, &zipball.read(&manifest_path)?)?;
+        if manifest_edits::remove_skill_path(&mut plugin, &group.root, folder) {
+            changes.push(FileChange { path: manifest_path, content: Some((manifest_edits::to_bytes(&plugin), false)) });
         }
     }
     let message = input.message.clone().filter(|m| !m.trim().is_empty()).unwrap_or_else(|| {

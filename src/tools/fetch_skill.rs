@@ -2,11 +2,11 @@
 //! behind a short-lived download link, and instructions for handing it to the user.
 
 use super::{Tool, ToolContext, ToolError};
-use crate::catalog::git_tree::{self, FileMode};
 use crate::downloads::{DownloadLink, LINK_LIFETIME_SECONDS};
-use crate::mcp::model::ToolAnnotations;
+use crate::git_tree::{self, FileMode};
 use crate::package::{self, InstalledManifest, INSTALLED_MANIFEST};
 use crate::ports::Platform;
+use crate::protocol::ToolAnnotations;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use schemars::JsonSchema;
@@ -111,7 +111,7 @@ impl Tool for FetchSkill {
             .filter(|s| ctx.can_read(&access, s))
             .ok_or_else(|| ToolError::SkillNotFound(input.name.clone()))?
             .clone();
-        let mut snapshot = ctx.snapshot().await?;
+        let mut zipball = ctx.zipball().await?;
 
         let manifest = InstalledManifest {
             name: skill.name.clone(),
@@ -119,19 +119,19 @@ impl Tool for FetchSkill {
             description: skill.description.clone(),
             group: skill.group.clone(),
         };
-        let package = package::build(&mut snapshot, &skill.folder, &manifest)?;
+        let package = package::build(&mut zipball, &skill.folder, &manifest)?;
 
         // Whether the files go inline is decided from the sizes the zip declares, before anything
         // is inflated: base64 grows bytes by a third, so a skill whose files could not fit is
         // never turned into text at all.
-        let folder_files = snapshot.files_under(&skill.folder);
+        let folder_files = zipball.files_under(&skill.folder);
         let declared: u64 = folder_files.iter().map(|file| file.size).sum();
         let may_inline = declared.saturating_mul(4) / 3 <= MAX_INLINE_RESULT_CHARS as u64;
         let mut tree = Vec::new();
         let mut files = Vec::new();
         for file in folder_files {
             let path = format!("{}/{}", skill.folder, file.path);
-            let bytes = snapshot.read(&path).map_err(package::PackageError::from)?;
+            let bytes = zipball.read(&path).map_err(package::PackageError::from)?;
             tree.push((file.path.clone(), file.mode, git_tree::blob_id(&bytes)));
             if package::is_excluded(&file.path) || file.path == INSTALLED_MANIFEST || !package::is_safe_name(&file.path)
             {
@@ -139,8 +139,8 @@ impl Tool for FetchSkill {
             }
             // As in the package: a symlink shows the file it points to, or is left out.
             let (bytes, executable) = match file.mode {
-                FileMode::Symlink => match snapshot.regular_file(&path) {
-                    Some(target) => (snapshot.read_file(target).map_err(package::PackageError::from)?, false),
+                FileMode::Symlink => match zipball.regular_file(&path) {
+                    Some(target) => (zipball.read_file(target).map_err(package::PackageError::from)?, false),
                     None => continue,
                 },
                 mode => (bytes, mode == FileMode::Executable),

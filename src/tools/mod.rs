@@ -15,13 +15,13 @@ pub mod whoami;
 pub mod writing;
 
 use crate::access::{Access, AccessError, SkillRef};
-use crate::catalog::snapshot::{SharedBytes, Snapshot};
 use crate::catalog::Skill;
 use crate::catalog_store::{self, LoadError, Served};
 use crate::identity::Caller;
-use crate::mcp::model::{self, ToolAnnotations};
 use crate::ports::Platform;
+use crate::protocol::{self, ToolAnnotations};
 use crate::site::Site;
+use crate::zipball::{Zipball, ZipballBytes};
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -85,8 +85,8 @@ pub trait Tool {
 }
 
 /// How `tools/list` declares `T`; the title and output schema only where the revision has them.
-fn declare<T: Tool>(structured: bool) -> model::Tool {
-    model::Tool {
+fn declare<T: Tool>(structured: bool) -> protocol::Tool {
+    protocol::Tool {
         name: T::NAME,
         description: T::DESCRIPTION,
         input_schema: input_schema::<T::Input>(),
@@ -111,7 +111,7 @@ macro_rules! registry {
     ($($tool:ty),+ $(,)?) => {
         /// Every tool's declaration, in a fixed order; `structured` for revisions with titles
         /// and output schemas (2025-06-18 on).
-        pub fn declarations(structured: bool) -> Vec<model::Tool> {
+        pub fn declarations(structured: bool) -> Vec<protocol::Tool> {
             vec![$(declare::<$tool>(structured)),+]
         }
 
@@ -209,7 +209,7 @@ pub struct ToolContext<'a, P> {
     pub caller: Caller,
     served: RefCell<Option<Rc<Served>>>,
     access: RefCell<Option<Rc<Access>>>,
-    archive: RefCell<Option<SharedBytes>>,
+    zipball: RefCell<Option<ZipballBytes>>,
 }
 
 impl<'a, P: Platform> ToolContext<'a, P> {
@@ -220,7 +220,7 @@ impl<'a, P: Platform> ToolContext<'a, P> {
             caller,
             served: RefCell::new(None),
             access: RefCell::new(None),
-            archive: RefCell::new(None),
+            zipball: RefCell::new(None),
         }
     }
 
@@ -266,21 +266,21 @@ impl<'a, P: Platform> ToolContext<'a, P> {
     }
 
     /// The files of the served commit (from KV, or downloaded once per request at most).
-    pub async fn snapshot(&self) -> Result<Snapshot, ToolError> {
+    pub async fn zipball(&self) -> Result<Zipball, ToolError> {
         let served = self.catalog().await?;
-        let cached = self.archive.borrow().clone();
-        let bytes = match (cached, &served.archive) {
+        let cached = self.zipball.borrow().clone();
+        let bytes = match (cached, &served.zipball) {
             (Some(bytes), _) => bytes,
             (None, Some(read)) => read.clone(),
             (None, None) => {
                 let github = catalog_store::github(self.site.platform, self.site.config);
-                catalog_store::archive(self.site.platform, &github, &served.catalog.commit)
+                catalog_store::fetch_zipball(self.site.platform, &github, &served.catalog.commit)
                     .await
                     .map_err(LoadError::from)?
                     .bytes
             }
         };
-        *self.archive.borrow_mut() = Some(bytes.clone());
-        Snapshot::from_shared(bytes).map_err(|e| ToolError::Catalog(LoadError::Catalog(e.into())))
+        *self.zipball.borrow_mut() = Some(bytes.clone());
+        Zipball::from_shared(bytes).map_err(|e| ToolError::Catalog(LoadError::Catalog(e.into())))
     }
 }

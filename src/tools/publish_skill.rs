@@ -4,11 +4,11 @@
 
 use super::writing;
 use super::{Tool, ToolContext, ToolError};
-use crate::catalog::manifests::MARKETPLACE_PATH;
-use crate::editing::manifests::{self, EntryFields};
+use crate::catalog::manifest_schema::MARKETPLACE_PATH;
+use crate::editing::manifest_edits::{self, EntryFields};
 use crate::editing::{ChangeSet, FileChange};
-use crate::mcp::model::ToolAnnotations;
 use crate::ports::Platform;
+use crate::protocol::ToolAnnotations;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -57,8 +57,8 @@ impl Tool for PublishSkill {
         if !access.is_editor(&ctx.caller.user) {
             return Err(ToolError::Forbidden("only editors may publish; ask one, or see whoami".into()));
         }
-        let snapshot = ctx.snapshot().await?;
-        let (committed, (group, version, added)) = writing::commit(ctx, snapshot, None, |snapshot, catalog| {
+        let zipball = ctx.zipball().await?;
+        let (committed, (group, version, added)) = writing::commit(ctx, zipball, None, |zipball, catalog| {
             let (group, _) =
                 catalog.skill_folder(&input.skill).ok_or_else(|| ToolError::SkillNotFound(input.skill.clone()))?;
             let manifest = group.manifest.as_ref().map(|(_, m)| m);
@@ -75,13 +75,13 @@ impl Tool for PublishSkill {
                 tags: input.tags.clone(),
                 keywords: input.keywords.clone(),
             };
-            let mut marketplace = manifests::parse_object(MARKETPLACE_PATH, &snapshot.read(MARKETPLACE_PATH)?)?;
-            let added = manifests::publish(&mut marketplace, &group.name, existing, &group.root, &fields)?;
+            let mut marketplace = manifest_edits::parse_object(MARKETPLACE_PATH, &zipball.read(MARKETPLACE_PATH)?)?;
+            let added = manifest_edits::publish(&mut marketplace, &group.name, existing, &group.root, &fields)?;
             let verb = if added { "Publish" } else { "Update the marketplace entry of" };
             let change = ChangeSet {
                 changes: vec![FileChange {
                     path: MARKETPLACE_PATH.into(),
-                    content: Some((manifests::to_bytes(&marketplace), false)),
+                    content: Some((manifest_edits::to_bytes(&marketplace), false)),
                 }],
                 message: format!("{verb} group {}", group.name),
             };

@@ -4,10 +4,10 @@
 
 use super::{Tool, ToolContext, ToolError};
 use crate::access::Principal;
-use crate::mcp::model::ToolAnnotations;
 use crate::oauth::ledger::{self, RevokeAll};
 use crate::oauth::shard_of;
 use crate::ports::Platform;
+use crate::protocol::ToolAnnotations;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 

@@ -8,15 +8,15 @@
 
 use super::writing;
 use super::{Tool, ToolContext, ToolError};
-use crate::catalog::git_tree::{self, FileMode};
-use crate::catalog::manifests::{MARKETPLACE_PATH, PLUGIN_MANIFEST};
-use crate::catalog::parsed::{self, SKILL_FILE};
-use crate::catalog::snapshot::Snapshot;
+use crate::catalog::manifest_schema::{MARKETPLACE_PATH, PLUGIN_MANIFEST};
+use crate::catalog::slices::{self, SKILL_FILE};
 use crate::catalog::{layout, skill_md, Catalog, PLUGINS_DIR};
 use crate::editing::paths::check_relative_path;
-use crate::editing::{self, manifests, ChangeSet, FileChange};
-use crate::mcp::model::ToolAnnotations;
+use crate::editing::{self, manifest_edits, ChangeSet, FileChange};
+use crate::git_tree::{self, FileMode};
 use crate::ports::Platform;
+use crate::protocol::ToolAnnotations;
+use crate::zipball::Zipball;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use schemars::JsonSchema;
@@ -118,7 +118,7 @@ impl Tool for SaveSkill {
         let user = &ctx.caller.user;
 
         // Decide on the served catalog, so that a stale base_version is a conflict before any write.
-        let mut snapshot = ctx.snapshot().await?;
+        let mut zipball = ctx.zipball().await?;
         let existing =
             served.catalog.skill_folder(&input.skill).map(|(group, folder)| (group.clone(), folder.to_string()));
         let guard = existing.as_ref().map(|(_, folder)| folder.clone());
@@ -130,7 +130,7 @@ impl Tool for SaveSkill {
                 )));
             }
             writing::check_writable(ctx, &access, &served.catalog, &input.skill, group)?;
-            let current = editing::tree_id_of(&editing::folder_blobs(&mut snapshot, folder)?);
+            let current = editing::tree_id_of(&editing::folder_blobs(&mut zipball, folder)?);
             match &input.base_version {
                 None => {
                     return Err(ToolError::InvalidArguments(format!(
@@ -153,8 +153,8 @@ impl Tool for SaveSkill {
             )));
         }
 
-        let (committed, planned) = writing::commit(ctx, snapshot, guard.as_deref(), |snapshot, catalog| {
-            plan(&input, &prepared, snapshot, catalog)
+        let (committed, planned) = writing::commit(ctx, zipball, guard.as_deref(), |zipball, catalog| {
+            plan(&input, &prepared, zipball, catalog)
         })
         .await?;
         Ok(Output {
@@ -241,7 +241,7 @@ struct Target {
 /// skills, into that list too); a new group is made in `plugins/<group>`.
 fn target(
     input: &Input,
-    snapshot: &mut Snapshot,
+    zipball: &mut Zipball,
     catalog: &Catalog,
     changes: &mut Vec<FileChange>,
 ) -> Result<Target, ToolError> {
@@ -259,7 +259,7 @@ fn target(
     let Some(group) = catalog.group(&name) else {
         skill_md::validate_name(&name).map_err(|e| ToolError::InvalidArguments(format!("group: {e}")))?;
         let root = layout::join(PLUGINS_DIR, &name);
-        if layout::has_files_under(snapshot, &root) {
+        if layout::has_files_under(zipball, &root) {
             return Err(ToolError::InvalidArguments(format!(
                 "{root} already exists but is not a group called {name}; choose another group name"
             )));
@@ -274,7 +274,7 @@ fn target(
         manifest.insert("description".into(), Value::String(description.to_string()));
         changes.push(FileChange {
             path: layout::join(&root, PLUGIN_MANIFEST),
-            content: Some((manifests::to_bytes(&manifest), false)),
+            content: Some((manifest_edits::to_bytes(&manifest), false)),
         });
         let folder = layout::join(&layout::join(&root, "skills"), &input.skill);
         return Ok(Target { group: name, folder, created: true, group_created: true });
@@ -297,34 +297,34 @@ fn target(
     if let Some(entry) = group.entry.as_ref().filter(|e| !e.strict && !e.skills.is_empty()) {
         // The entry lists its skills: list the new one too, or the folder would belong to the
         // first entry of a shared root rather than this group.
-        let mut marketplace = manifests::parse_object(MARKETPLACE_PATH, &snapshot.read(MARKETPLACE_PATH)?)?;
-        manifests::add_skill_path(
-            manifests::entry_mut(&mut marketplace, entry.index, &group.name)?,
+        let mut marketplace = manifest_edits::parse_object(MARKETPLACE_PATH, &zipball.read(MARKETPLACE_PATH)?)?;
+        manifest_edits::add_skill_path(
+            manifest_edits::entry_mut(&mut marketplace, entry.index, &group.name)?,
             &group.relative_path(&folder),
             &group.name,
         )?;
         changes.push(FileChange {
             path: MARKETPLACE_PATH.into(),
-            content: Some((manifests::to_bytes(&marketplace), false)),
+            content: Some((manifest_edits::to_bytes(&marketplace), false)),
         });
     }
     Ok(Target { group: group.name.clone(), folder, created: true, group_created: false })
 }
 
-/// The change on the repository as `snapshot` has it.
+/// The change on the repository as `zipball` has it.
 fn plan(
     input: &Input,
     prepared: &Prepared,
-    snapshot: &mut Snapshot,
+    zipball: &mut Zipball,
     catalog: &Catalog,
 ) -> Result<(ChangeSet, Planned), ToolError> {
     let mut changes = Vec::new();
-    let Target { group, folder, created, group_created } = target(input, snapshot, catalog, &mut changes)?;
+    let Target { group, folder, created, group_created } = target(input, zipball, catalog, &mut changes)?;
 
     // The folder as it will be: current files, minus deletions, with the new ones.
-    let mut files: BTreeMap<String, (FileMode, [u8; 20])> = editing::folder_blobs(snapshot, &folder)?;
+    let mut files: BTreeMap<String, (FileMode, [u8; 20])> = editing::folder_blobs(zipball, &folder)?;
     let mut sizes: BTreeMap<String, u64> =
-        snapshot.files_under(&folder).into_iter().map(|file| (file.path, file.size)).collect();
+        zipball.files_under(&folder).into_iter().map(|file| (file.path, file.size)).collect();
     for path in &prepared.delete {
         if files.remove(path).is_none() {
             return Err(ToolError::InvalidArguments(format!("cannot delete `{path}`: the skill has no such file")));
@@ -355,7 +355,7 @@ fn plan(
         )));
     }
     if let Some(bytes) = skill_md_bytes {
-        check_skill_md(&bytes, &input.skill, parsed::folder_name(&folder))?;
+        check_skill_md(&bytes, &input.skill, slices::folder_name(&folder))?;
     }
     let verb = if created { "Add" } else { "Update" };
     let message = input

@@ -3,8 +3,8 @@
 
 use super::{Tool, ToolContext, ToolError};
 use crate::access::{Access, ACCESS_PATH};
-use crate::mcp::model::ToolAnnotations;
 use crate::ports::Platform;
+use crate::protocol::ToolAnnotations;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 

@@ -3,12 +3,12 @@
 
 use super::{ToolContext, ToolError};
 use crate::access::Access;
-use crate::catalog::snapshot::{Snapshot, SnapshotError};
 use crate::catalog::{Catalog, Group};
-use crate::editing::manifests::ManifestError;
+use crate::editing::manifest_edits::ManifestError;
 use crate::editing::{self, Author, Base, ChangeSet, Committed, EditError};
 use crate::github::{GitHub, RetryPolicy};
 use crate::ports::Platform;
+use crate::zipball::{Zipball, ZipballError};
 
 impl From<EditError> for ToolError {
     fn from(error: EditError) -> Self {
@@ -17,7 +17,7 @@ impl From<EditError> for ToolError {
             EditError::Refused(message) => ToolError::Forbidden(message),
             EditError::GitHub(error) => ToolError::GitHub(error),
             EditError::NothingToChange => ToolError::InvalidArguments(error.to_string()),
-            EditError::Unreadable(_) | EditError::Snapshot(_) => ToolError::Internal(error.to_string()),
+            EditError::Unreadable(_) | EditError::Zipball(_) => ToolError::Internal(error.to_string()),
         }
     }
 }
@@ -28,8 +28,8 @@ impl From<ManifestError> for ToolError {
     }
 }
 
-impl From<SnapshotError> for ToolError {
-    fn from(error: SnapshotError) -> Self {
+impl From<ZipballError> for ToolError {
+    fn from(error: ZipballError) -> Self {
         ToolError::Internal(format!("could not read the repository's files: {error}"))
     }
 }
@@ -57,12 +57,12 @@ pub fn check_writable<P: Platform>(
 }
 
 /// Runs `plan` as one commit by the caller on the served branch ([`editing::commit`]), from
-/// `snapshot`, the served commit's files.
+/// `zipball`, the served commit's files.
 pub async fn commit<P: Platform, T>(
     ctx: &ToolContext<'_, P>,
-    snapshot: Snapshot,
+    zipball: Zipball,
     guard: Option<&str>,
-    plan: impl FnMut(&mut Snapshot, &Catalog) -> Result<(ChangeSet, T), ToolError>,
+    plan: impl FnMut(&mut Zipball, &Catalog) -> Result<(ChangeSet, T), ToolError>,
 ) -> Result<(Committed, T), ToolError> {
     let served = ctx.catalog().await?;
     let config = ctx.site.config;
@@ -78,6 +78,6 @@ pub async fn commit<P: Platform, T>(
     let author = Author { name: user.name.as_deref(), email: &user.email, id: &user.id };
     let branch = editing::branch(&github, config.branch.as_deref(), &config.repo.to_string()).await?;
     let tree = served.tree.clone().filter(|_| served.stale.is_none());
-    let base = Base { catalog: served.catalog.clone(), snapshot, tree };
+    let base = Base { catalog: served.catalog.clone(), zipball, tree };
     editing::commit(ctx.site.platform, &github, &branch, base, &author, guard, plan).await
 }

@@ -14,13 +14,13 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestError, TestRunner};
 use serde_json::json;
 use skillport_connector::access::{Access, SkillRef};
-use skillport_connector::catalog::snapshot::{SharedBytes, Snapshot};
 use skillport_connector::catalog::{skill_md, Catalog};
 use skillport_connector::downloads::DownloadLink;
 use skillport_connector::identity::UserInfo;
 use skillport_connector::keys::SigningKey;
 use skillport_connector::keys::{Keys, Purpose};
 use skillport_connector::oauth::{code, signed, upstream};
+use skillport_connector::zipball::{Zipball, ZipballBytes};
 use skillport_connector::{app, mcp};
 use skillport_test::zipball;
 use skillport_test::FakePlatform;
@@ -241,7 +241,7 @@ fn manifests_target(budget: Budget) -> Report {
             ];
             files.extend(plugin.map(|plugin| ("plugins/sales/.claude-plugin/plugin.json", plugin, false)));
             let zip = zipball("acme-skills-0", &files);
-            if let Ok(mut snapshot) = Snapshot::from_shared(SharedBytes(Rc::new(zip))) {
+            if let Ok(mut snapshot) = Zipball::from_shared(ZipballBytes(Rc::new(zip))) {
                 let _ = Catalog::build("0", &mut snapshot, None);
             }
         }
@@ -262,7 +262,7 @@ fn zipball_target(budget: Budget) -> Report {
         zipball("x", &[]),
     ];
     fuzz(seeds, budget, |bytes| {
-        if let Ok(mut snapshot) = Snapshot::from_shared(SharedBytes(Rc::new(bytes.to_vec()))) {
+        if let Ok(mut snapshot) = Zipball::from_shared(ZipballBytes(Rc::new(bytes.to_vec()))) {
             let paths: Vec<String> = snapshot.paths().map(str::to_string).collect();
             for path in paths.iter().take(16) {
                 let _ = snapshot.read(path);

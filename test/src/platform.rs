@@ -250,8 +250,8 @@ impl ParseWorkers for FakePlatform {
                 .cloned()
                 .ok_or_else(|| HostError::parse_workers("no answer"));
         }
-        let answer = skillport_connector::catalog::parsed::parse_slice(&slice).map_err(HostError::parse_workers)?;
-        let files = skillport_connector::catalog::parsed::read_answer(&answer).map_err(HostError::parse_workers)?.len();
+        let answer = skillport_connector::catalog::slices::parse_slice(&slice).map_err(HostError::parse_workers)?;
+        let files = skillport_connector::catalog::slices::read_answer(&answer).map_err(HostError::parse_workers)?.len();
         self.parsed_slices.borrow_mut().push(files);
         let mut answers = self.parse_answers.borrow_mut();
         let len = answers.len().max(worker + 1);

@@ -1,14 +1,14 @@
 //! The catalog per marketplace layout: each test asserts the exact skills (name, group, folder,
 //! version), groups and skipped paths that Claude Code's loading rules give.
 
-use skillport_connector::catalog::manifests::MARKETPLACE_PATH;
-use skillport_connector::catalog::snapshot::Snapshot;
+use skillport_connector::catalog::manifest_schema::MARKETPLACE_PATH;
 use skillport_connector::catalog::*;
+use skillport_connector::zipball::Zipball;
 use skillport_test::zipball;
 
 fn catalog(files: &[(&str, &str)]) -> Result<Catalog, CatalogError> {
     let files: Vec<(&str, &[u8], bool)> = files.iter().map(|(p, c)| (*p, c.as_bytes(), false)).collect();
-    let mut snapshot = Snapshot::from_zip(zipball("acme-skills-0123456", &files)).unwrap();
+    let mut snapshot = Zipball::from_zip(zipball("acme-skills-0123456", &files)).unwrap();
     Catalog::build("0123456789", &mut snapshot, None)
 }
 
@@ -373,7 +373,7 @@ fn unchanged_skill_files_are_reused_from_the_previous_catalog() {
             ("plugins/sales/skills/b/SKILL.md", b),
         ];
         let entries: Vec<(&str, &[u8], bool)> = owned.iter().map(|(p, c)| (*p, c.as_bytes(), false)).collect();
-        Snapshot::from_zip(zipball("acme-skills-0123456", &entries)).unwrap()
+        Zipball::from_zip(zipball("acme-skills-0123456", &entries)).unwrap()
     };
     let first = Catalog::build("1", &mut files("A"), None).unwrap();
     // Forge the previous entry of `b` to prove it is reused rather than parsed again.
@@ -434,7 +434,7 @@ fn a_symlinked_skill_folder_is_its_target_served_once() {
     writer.add_symlink("acme-skills-0123456/plugins/a/skills/pdf", "../../../shared/pdf", options).unwrap();
     writer.add_symlink("acme-skills-0123456/plugins/b/linked", "../../shared/pdf", options).unwrap();
     writer.add_symlink("acme-skills-0123456/plugins/a/skills/escape", "../../../../etc", options).unwrap();
-    let mut snapshot = Snapshot::from_zip(writer.finish().unwrap().into_inner()).unwrap();
+    let mut snapshot = Zipball::from_zip(writer.finish().unwrap().into_inner()).unwrap();
     let catalog = Catalog::build("1", &mut snapshot, None).unwrap();
     assert_eq!(served(&catalog), [("pdf", "b", "shared/pdf", None)], "the listing wins, the folder is the target");
     assert_eq!(skipped(&catalog), Vec::<String>::new(), "a link reaching outside the repository is no skill");
@@ -475,7 +475,7 @@ fn symlinks_are_followed_anywhere_along_a_path_and_through_chains() {
     ] {
         writer.add_symlink(format!("{top}/{link}"), target, options).unwrap();
     }
-    let mut snapshot = Snapshot::from_zip(writer.finish().unwrap().into_inner()).unwrap();
+    let mut snapshot = Zipball::from_zip(writer.finish().unwrap().into_inner()).unwrap();
     let catalog = Catalog::build("1", &mut snapshot, None).unwrap();
     assert_eq!(
         served(&catalog),
@@ -550,7 +550,7 @@ fn a_skill_file_moved_to_another_folder_is_parsed_again() {
         let owned =
             [(MARKETPLACE_PATH, MARKETPLACE.to_string()), (folder, "---\ndescription: Same bytes\n---\n".to_string())];
         let entries: Vec<(&str, &[u8], bool)> = owned.iter().map(|(p, c)| (*p, c.as_bytes(), false)).collect();
-        Catalog::build("1", &mut Snapshot::from_zip(zipball("acme-skills-0123456", &entries)).unwrap(), previous)
+        Catalog::build("1", &mut Zipball::from_zip(zipball("acme-skills-0123456", &entries)).unwrap(), previous)
             .unwrap()
     };
     let mut first = build("plugins/sales/skills/old-name/SKILL.md", None);

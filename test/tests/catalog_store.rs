@@ -1,9 +1,9 @@
 //! The catalog currently served: head revalidation, KV records per commit, reuse, parse workers, stale serving.
 
-use skillport_connector::catalog::snapshot::Snapshot;
-use skillport_connector::catalog::{parsed, Catalog};
+use skillport_connector::catalog::{slices, Catalog};
 use skillport_connector::catalog_store::*;
 use skillport_connector::ports::KvStore;
+use skillport_connector::zipball::Zipball;
 use skillport_test::{FakeGitHub, FakePlatform};
 
 fn skill(name: &str) -> String {
@@ -31,7 +31,7 @@ async fn cold_then_warm_then_new_commit() {
     assert_eq!(cold.catalog.skills.len(), 1);
     assert_eq!(platform.github_requests(), 3, "head, zipball and its redirect");
     assert_eq!(platform.kv_writes(), 2, "the state record and the zipball");
-    assert!(cold.archive.is_some());
+    assert!(cold.zipball.is_some());
 
     current(&platform, &config).await.unwrap();
     assert_eq!(platform.github_requests(), 4, "one conditional head request");
@@ -93,8 +93,8 @@ async fn a_large_first_build_is_parsed_by_workers_in_slices_and_later_builds_in_
     assert!(served.catalog.skipped.is_empty(), "{:?}", served.catalog.skipped);
     // 450 SKILL.md files: three slices, none over the slice size (plugin.json files are
     // read while planning, since they decide which folders are skills).
-    assert_eq!(*platform.parsed_slices.borrow(), [parsed::FILES_PER_SLICE, parsed::FILES_PER_SLICE, 50]);
-    let mut snapshot = Snapshot::from_shared(served.archive.clone().unwrap()).unwrap();
+    assert_eq!(*platform.parsed_slices.borrow(), [slices::FILES_PER_SLICE, slices::FILES_PER_SLICE, 50]);
+    let mut snapshot = Zipball::from_shared(served.zipball.clone().unwrap()).unwrap();
     let in_place = Catalog::build(&served.catalog.commit, &mut snapshot, None).unwrap();
     assert_eq!(*served.catalog, in_place, "slices parse to exactly what an in-place build gives");
 

@@ -2,8 +2,8 @@
 //! in it must pass the rules, and it must stay a valid Claude Code plugin marketplace.
 
 use serde_json::Value;
-use skillport_connector::catalog::snapshot::Snapshot;
 use skillport_connector::catalog::Catalog;
+use skillport_connector::zipball::Zipball;
 use skillport_test::zipball;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -30,7 +30,7 @@ fn example() -> (Vec<(String, Vec<u8>, bool)>, Catalog) {
     files(Path::new(ROOT), "", &mut all);
     let entries: Vec<(&str, &[u8], bool)> = all.iter().map(|(p, b, x)| (p.as_str(), b.as_slice(), *x)).collect();
     let catalog =
-        Catalog::build("0", &mut Snapshot::from_zip(zipball("example-skills-0000000", &entries)).unwrap(), None)
+        Catalog::build("0", &mut Zipball::from_zip(zipball("example-skills-0000000", &entries)).unwrap(), None)
             .unwrap();
     (all, catalog)
 }

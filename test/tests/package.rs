@@ -1,7 +1,7 @@
 //! The `.skill` package: entries copied from the zipball under the skill's name, a generated manifest, names that unpack everywhere.
 
-use skillport_connector::catalog::snapshot::Snapshot;
 use skillport_connector::package::*;
+use skillport_connector::zipball::Zipball;
 use skillport_test::zipball;
 use std::io::{Cursor, Read};
 
@@ -41,7 +41,7 @@ fn one_top_folder_exact_bytes_modes_and_a_manifest() {
             ("plugins/g/skills/other/SKILL.md", b"not mine", false),
         ],
     );
-    let mut snapshot = Snapshot::from_zip(archive).unwrap();
+    let mut snapshot = Zipball::from_zip(archive).unwrap();
     let manifest = InstalledManifest {
         name: "pdf".into(),
         version: Some("1.2.0".into()),
@@ -92,7 +92,7 @@ fn security_10_packages_copy_no_raw_modes_symlinks_or_unsafe_names() {
     writer.add_symlink(format!("{top}/LICENSE"), "../../../../LICENSE", plain).unwrap();
     writer.add_symlink(format!("{top}/passwd"), "/etc/passwd", plain).unwrap();
     writer.add_symlink(format!("{top}/dangling"), "nowhere", plain).unwrap();
-    let mut snapshot = Snapshot::from_zip(writer.finish().unwrap().into_inner()).unwrap();
+    let mut snapshot = Zipball::from_zip(writer.finish().unwrap().into_inner()).unwrap();
     let manifest = InstalledManifest { name: "pdf".into(), version: None, description: "d".into(), group: "g".into() };
     let package = build(&mut snapshot, "plugins/g/skills/pdf", &manifest).unwrap();
     let mut zip = zip::ZipArchive::new(Cursor::new(package)).unwrap();

@@ -1,8 +1,8 @@
 //! Parse-worker slices: what a worker answers is what parsing in place gives.
 
 use sha2::{Digest as _, Sha256};
-use skillport_connector::catalog::parsed::*;
-use skillport_connector::catalog::snapshot::Snapshot;
+use skillport_connector::catalog::slices::*;
+use skillport_connector::zipball::Zipball;
 use skillport_test::zipball;
 
 #[test]
@@ -13,7 +13,7 @@ fn a_slice_parses_to_what_parsing_in_place_gives() {
         ("plugins/g/skills/b/SKILL.md", b"---\nname: [unclosed\n---\n", false),
         ("plugins/g/skills/a/notes.md", b"not asked for", false),
     ];
-    let mut snapshot = Snapshot::from_zip(zipball("acme-skills-1234567", &files)).unwrap();
+    let mut snapshot = Zipball::from_zip(zipball("acme-skills-1234567", &files)).unwrap();
     // Any order: answers keep the slice's.
     let asked = ["plugins/g/skills/b/SKILL.md", "skills/renamed/SKILL.md", "plugins/g/skills/a/SKILL.md"];
     let mut work: Vec<Work> = asked.iter().map(|p| Work { file: snapshot.file(p).unwrap(), parse: true }).collect();
@@ -49,10 +49,10 @@ fn slices_are_cut_by_files_and_by_cost() {
     files.push(("t/big.bin".into(), big.clone()));
     files.push(("t/big2.bin".into(), big));
     let entries: Vec<(&str, &[u8], bool)> = files.iter().map(|(p, b)| (p.as_str(), b.as_slice(), false)).collect();
-    let snapshot = Snapshot::from_zip(zipball("top", &entries)).unwrap();
+    let snapshot = Zipball::from_zip(zipball("top", &entries)).unwrap();
     let work: Vec<Work> =
         files.iter().map(|(p, _)| Work { file: snapshot.file(p).unwrap(), parse: p.ends_with("SKILL.md") }).collect();
-    let cut = slices(&snapshot, &work).unwrap();
+    let cut = split(&snapshot, &work).unwrap();
     let lengths: Vec<usize> = cut.iter().map(|s| read_answer(&parse_slice(s).unwrap()).unwrap().len()).collect();
     assert_eq!(lengths, [200, 200, 50, 1, 1], "200 files at most, and a 600 KB file (4.1 ms) fits beside no other");
 }

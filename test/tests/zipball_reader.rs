@@ -1,7 +1,7 @@
 //! The zipball reader: paths, modes and bytes as GitHub zipped them.
 
-use skillport_connector::catalog::git_tree::FileMode;
-use skillport_connector::catalog::snapshot::*;
+use skillport_connector::git_tree::FileMode;
+use skillport_connector::zipball::*;
 use skillport_test::zipball;
 use std::io::Read;
 
@@ -11,7 +11,7 @@ fn strips_the_top_folder_and_keeps_modes_and_bytes() {
         "acme-skills-abc123",
         &[("a/run.sh", b"#!/bin/sh\n", true), ("a/data.bin", &[0, 159, 146, 150], false), ("b/x", b"x", false)],
     );
-    let mut snapshot = Snapshot::from_zip(bytes).unwrap();
+    let mut snapshot = Zipball::from_zip(bytes).unwrap();
     assert_eq!(snapshot.paths().collect::<Vec<_>>(), ["a/data.bin", "a/run.sh", "b/x"]);
     let files = snapshot.files_under("a");
     assert_eq!(
@@ -19,14 +19,14 @@ fn strips_the_top_folder_and_keeps_modes_and_bytes() {
         [("data.bin", 4, FileMode::Regular), ("run.sh", 10, FileMode::Executable)]
     );
     assert_eq!(snapshot.read("a/data.bin").unwrap(), [0, 159, 146, 150]);
-    assert!(matches!(snapshot.read("nope"), Err(SnapshotError::Missing(_))));
+    assert!(matches!(snapshot.read("nope"), Err(ZipballError::Missing(_))));
 }
 
 #[test]
 fn copies_entries_without_recompressing() {
     let content = b"hello hello hello hello".repeat(100);
     let bytes = zipball("top", &[("s/run.sh", &content, true)]);
-    let snapshot = Snapshot::from_zip(bytes).unwrap();
+    let snapshot = Zipball::from_zip(bytes).unwrap();
     let mut writer = rawzip::ZipArchiveWriter::new(Vec::new());
     snapshot.copy_raw("s/run.sh", &mut writer, "pkg/run.sh", rawzip::time::UtcDateTime::from_unix(0)).unwrap();
     let copied = writer.finish().unwrap();
@@ -45,12 +45,12 @@ fn subfolders_lists_each_direct_folder_once() {
         .iter()
         .map(|p| (*p, b"x".as_slice(), false))
         .collect();
-    let snapshot = Snapshot::from_zip(zipball("top", &files)).unwrap();
+    let snapshot = Zipball::from_zip(zipball("top", &files)).unwrap();
     assert_eq!(snapshot.subfolders("p/"), ["a-b", "a", "b"]);
     assert!(snapshot.subfolders("none/").is_empty());
 }
 
 #[test]
 fn garbage_is_a_clear_error() {
-    assert!(matches!(Snapshot::from_zip(b"not a zip".to_vec()), Err(SnapshotError::Corrupt(_))));
+    assert!(matches!(Zipball::from_zip(b"not a zip".to_vec()), Err(ZipballError::Corrupt(_))));
 }

@@ -9,7 +9,7 @@
 //! compressed ([`slices`]), answered by [`parse_slice`].
 
 use super::skill_md;
-use super::snapshot::{Compressed, ContentStamp, FileId, Inflater, Snapshot, SnapshotError};
+use crate::zipball::{Compressed, ContentStamp, FileId, Inflater, Zipball, ZipballError};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -114,7 +114,7 @@ impl std::fmt::Display for Sha256Digest {
 pub enum SliceError {
     /// A file of the slice could not be read.
     #[error(transparent)]
-    Snapshot(#[from] SnapshotError),
+    Zipball(#[from] ZipballError),
     /// The slice or its answer is not what this module writes.
     #[error("a parse worker's slice or answer is unreadable ({0})")]
     Encoding(String),
@@ -139,37 +139,37 @@ pub const SLICE_COST_US: u64 = 5_000;
 
 /// The estimated CPU, in microseconds of wasm, of reading `work` (measured: 25 µs to parse a
 /// SKILL.md, 7 µs per KB to inflate and hash).
-pub fn cost_us(snapshot: &Snapshot, work: &Work) -> u64 {
-    let hashing = snapshot.stamp_of(work.file).size * 7 / 1024;
+pub fn cost_us(zipball: &Zipball, work: &Work) -> u64 {
+    let hashing = zipball.stamp_of(work.file).size * 7 / 1024;
     hashing + if work.parse { 25 } else { 1 }
 }
 
 /// `work` cut into slices of at most [`FILES_PER_SLICE`] files and [`SLICE_COST_US`], in order.
-pub fn slices(snapshot: &Snapshot, work: &[Work]) -> Result<Vec<Vec<u8>>, SliceError> {
+pub fn split(zipball: &Zipball, work: &[Work]) -> Result<Vec<Vec<u8>>, SliceError> {
     let mut slices = Vec::new();
     let mut start = 0;
     let mut cost = 0;
     for (index, item) in work.iter().enumerate() {
-        let item_cost = cost_us(snapshot, item);
+        let item_cost = cost_us(zipball, item);
         if index > start && (index - start == FILES_PER_SLICE || cost + item_cost > SLICE_COST_US) {
-            slices.push(slice(snapshot, &work[start..index])?);
+            slices.push(slice(zipball, &work[start..index])?);
             start = index;
             cost = 0;
         }
         cost += item_cost;
     }
     if start < work.len() {
-        slices.push(slice(snapshot, &work[start..])?);
+        slices.push(slice(zipball, &work[start..])?);
     }
     Ok(slices)
 }
 
 /// A slice: the files of `work`, still compressed, postcard-encoded.
-pub fn slice(snapshot: &Snapshot, work: &[Work]) -> Result<Vec<u8>, SliceError> {
+pub fn slice(zipball: &Zipball, work: &[Work]) -> Result<Vec<u8>, SliceError> {
     let mut slice = Vec::with_capacity(work.len());
     for item in work {
-        let compressed = snapshot.compressed(item.file)?;
-        let path = snapshot.path(item.file);
+        let compressed = zipball.compressed(item.file)?;
+        let path = zipball.path(item.file);
         slice.push(SliceFile {
             path,
             method: compressed.method,
@@ -191,7 +191,7 @@ pub fn parse_slice(slice: &[u8]) -> Result<Vec<u8>, SliceError> {
         let compressed = Compressed { method: file.method, stamp: file.stamp, data: file.data };
         let bytes = inflater
             .inflate(&compressed)
-            .map_err(|message| SnapshotError::Unreadable { path: file.path.to_string(), message })?;
+            .map_err(|message| ZipballError::Unreadable { path: file.path.to_string(), message })?;
         answer.push(read_file(&bytes, file.path, file.stamp, file.parse));
     }
     postcard::to_stdvec(&answer).map_err(|e| SliceError::Encoding(e.to_string()))

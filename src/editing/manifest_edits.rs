@@ -5,7 +5,7 @@
 //! Entries are addressed by their position in `plugins` (as the catalog of the same commit
 //! recorded it) and checked by name, never found again by a folder rebuilt from a name.
 
-use crate::catalog::manifests::{join_relative, MARKETPLACE_PATH};
+use crate::catalog::manifest_schema::{join_relative, MARKETPLACE_PATH};
 use serde_json::{Map, Value};
 
 /// Why a manifest could not be edited; each is fixed in the repository.

@@ -13,7 +13,7 @@
 //! static tables, where `miniz_oxide` rebuilt them per file, which cost a 200-group first build
 //! about 1 ms in wasm.
 
-use super::git_tree::FileMode;
+use crate::git_tree::FileMode;
 use rawzip::{CompressionMethod, DataDescriptorOutput, ZipArchive, ZipArchiveEntryWayfinder, ZipSliceArchive};
 use std::io::Write;
 use std::rc::Rc;
@@ -24,7 +24,7 @@ pub const MAX_FILE_BYTES: u64 = 64 << 20;
 
 /// Why an archive cannot be read.
 #[derive(Debug, thiserror::Error)]
-pub enum SnapshotError {
+pub enum ZipballError {
     /// The bytes are not a zip archive.
     #[error("the repository archive from GitHub is not a valid zip file ({0})")]
     Corrupt(String),
@@ -38,9 +38,9 @@ pub enum SnapshotError {
 
 /// Archive bytes shared between the cache and readers without copying.
 #[derive(Debug, Clone)]
-pub struct SharedBytes(pub Rc<Vec<u8>>);
+pub struct ZipballBytes(pub Rc<Vec<u8>>);
 
-impl AsRef<[u8]> for SharedBytes {
+impl AsRef<[u8]> for ZipballBytes {
     fn as_ref(&self) -> &[u8] {
         self.0.as_slice()
     }
@@ -49,7 +49,7 @@ impl AsRef<[u8]> for SharedBytes {
 /// A file of the snapshot.
 #[derive(Debug, Clone, Copy)]
 struct Entry {
-    /// Where its path (top folder stripped) lies in [`Snapshot::names`].
+    /// Where its path (top folder stripped) lies in [`Zipball::names`].
     name_start: usize,
     name_end: usize,
     wayfinder: ZipArchiveEntryWayfinder,
@@ -80,7 +80,7 @@ pub struct ContentStamp {
     pub size: u64,
 }
 
-/// A file under a folder, as [`Snapshot::files_under`] lists it.
+/// A file under a folder, as [`Zipball::files_under`] lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FolderFile {
     /// Path relative to the folder.
@@ -144,8 +144,8 @@ impl Inflater {
 }
 
 /// The files of one commit, read lazily from its zip archive.
-pub struct Snapshot {
-    archive: ZipSliceArchive<SharedBytes>,
+pub struct Zipball {
+    archive: ZipSliceArchive<ZipballBytes>,
     /// Every path, one after the other; entries point into it.
     names: String,
     /// Every file, sorted by path.
@@ -155,16 +155,16 @@ pub struct Snapshot {
     inflater: Inflater,
 }
 
-impl Snapshot {
+impl Zipball {
     /// Opens a GitHub zipball. Its single top-level folder (`owner-repo-sha/`) is stripped, so
     /// paths are relative to the repository root.
-    pub fn from_zip(bytes: Vec<u8>) -> Result<Self, SnapshotError> {
-        Self::from_shared(SharedBytes(Rc::new(bytes)))
+    pub fn from_zip(bytes: Vec<u8>) -> Result<Self, ZipballError> {
+        Self::from_shared(ZipballBytes(Rc::new(bytes)))
     }
 
     /// Opens a GitHub zipball held in shared bytes.
-    pub fn from_shared(bytes: SharedBytes) -> Result<Self, SnapshotError> {
-        let corrupt = |e: rawzip::Error| SnapshotError::Corrupt(e.to_string());
+    pub fn from_shared(bytes: ZipballBytes) -> Result<Self, ZipballError> {
+        let corrupt = |e: rawzip::Error| ZipballError::Corrupt(e.to_string());
         let archive = ZipArchive::from_slice(bytes).map_err(corrupt)?;
         // The hint comes from the archive itself: bounded so a forged count cannot reserve much.
         let mut entries = Vec::with_capacity(archive.entries_hint().min(1 << 16) as usize);
@@ -197,7 +197,7 @@ impl Snapshot {
         entries.sort_by(|a, b| names[a.name_start..a.name_end].cmp(&names[b.name_start..b.name_end]));
         entries.dedup_by(|a, b| names[a.name_start..a.name_end] == names[b.name_start..b.name_end]);
         let has_symlinks = entries.iter().any(|e| e.mode() == FileMode::Symlink);
-        Ok(Snapshot { archive, names, entries, has_symlinks, inflater: Inflater::default() })
+        Ok(Zipball { archive, names, entries, has_symlinks, inflater: Inflater::default() })
     }
 
     fn path_of(&self, entry: &Entry) -> &str {
@@ -291,20 +291,20 @@ impl Snapshot {
     }
 
     /// `file`'s bytes as the archive stores them.
-    pub fn compressed(&self, file: FileId) -> Result<Compressed<'_>, SnapshotError> {
+    pub fn compressed(&self, file: FileId) -> Result<Compressed<'_>, ZipballError> {
         let entry = &self.entries[file.0];
         let local = self
             .archive
             .get_entry(entry.wayfinder)
-            .map_err(|e| SnapshotError::Unreadable { path: self.path_of(entry).to_string(), message: e.to_string() })?;
+            .map_err(|e| ZipballError::Unreadable { path: self.path_of(entry).to_string(), message: e.to_string() })?;
         Ok(Compressed { method: entry.method.as_u16(), stamp: self.stamp_of(file), data: local.data() })
     }
 
     /// The bytes of `file`, checked against the CRC-32 the archive records.
-    pub fn read_file(&mut self, file: FileId) -> Result<Vec<u8>, SnapshotError> {
+    pub fn read_file(&mut self, file: FileId) -> Result<Vec<u8>, ZipballError> {
         let entry = &self.entries[file.0];
         let path = &self.names[entry.name_start..entry.name_end];
-        let unreadable = |message| SnapshotError::Unreadable { path: path.to_string(), message };
+        let unreadable = |message| ZipballError::Unreadable { path: path.to_string(), message };
         let local = self.archive.get_entry(entry.wayfinder).map_err(|e| unreadable(e.to_string()))?;
         let stamp = ContentStamp { crc32: entry.crc32, size: entry.size };
         let compressed = Compressed { method: entry.method.as_u16(), stamp, data: local.data() };
@@ -389,8 +389,8 @@ impl Snapshot {
     }
 
     /// The bytes of `path`, checked against the CRC-32 the archive records.
-    pub fn read(&mut self, path: &str) -> Result<Vec<u8>, SnapshotError> {
-        let file = self.file(path).ok_or_else(|| SnapshotError::Missing(path.to_string()))?;
+    pub fn read(&mut self, path: &str) -> Result<Vec<u8>, ZipballError> {
+        let file = self.file(path).ok_or_else(|| ZipballError::Missing(path.to_string()))?;
         self.read_file(file)
     }
 
@@ -402,10 +402,10 @@ impl Snapshot {
         writer: &mut rawzip::ZipArchiveWriter<W>,
         new_name: &str,
         modified: rawzip::time::UtcDateTime,
-    ) -> Result<(), SnapshotError> {
-        let entry = self.find(path).ok_or_else(|| SnapshotError::Missing(path.to_string()))?;
+    ) -> Result<(), ZipballError> {
+        let entry = self.find(path).ok_or_else(|| ZipballError::Missing(path.to_string()))?;
         let unreadable =
-            |e: &dyn std::fmt::Display| SnapshotError::Unreadable { path: path.to_string(), message: e.to_string() };
+            |e: &dyn std::fmt::Display| ZipballError::Unreadable { path: path.to_string(), message: e.to_string() };
         let local = self.archive.get_entry(entry.wayfinder).map_err(|e| unreadable(&e))?;
         let (mut copy, _) = writer
             .new_file(new_name)
