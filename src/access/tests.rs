@@ -1,0 +1,122 @@
+//! Tests of [`super`].
+
+use super::*;
+
+fn user(id: &str, email: &str) -> UserInfo {
+    // As a provider other than Google vouches: the verified email's domain.
+    let domain = email.rsplit_once('@').map(|(_, d)| d.to_string());
+    UserInfo { id: id.into(), email: email.into(), name: None, domain }
+}
+
+fn skill<'a>(name: &'a str, group: &'a str) -> SkillRef<'a> {
+    SkillRef { name, group, published: true }
+}
+
+const OLD_FORMAT: &str = r#"{ "version": "1.0",
+  "editors":  [{ "id": "google:1143", "label": "alice@example.com" }],
+  "skills":   { "incident-runbook": { "read": [{ "id": "google:2294" }] },
+                "engineering":      { "write": [{ "id": "google:3391" }] } },
+  "defaults": { "read": "*", "write": "editors" } }"#;
+
+#[test]
+fn the_earlier_connectors_file_keeps_its_meaning() {
+    let access = Access::load(Some(OLD_FORMAT));
+    let alice = user("google:1143", "alice@example.com");
+    let reader = user("google:2294", "r@example.com");
+    let writer = user("google:3391", "w@example.com");
+    let anyone = user("google:9", "x@example.com");
+    assert!(access.is_editor(&alice) && !access.is_editor(&writer));
+    assert!(access.can_read(&reader, skill("incident-runbook", "ops")));
+    assert!(!access.can_read(&anyone, skill("incident-runbook", "ops")));
+    assert!(access.can_read(&alice, skill("incident-runbook", "ops")), "editors read everything");
+    assert!(access.can_read(&anyone, skill("code-review", "engineering")));
+    assert!(access.can_write(&writer, "engineering") && !access.can_write(&writer, "sales"));
+    assert!(access.can_write(&alice, "sales") && !access.can_write(&anyone, "engineering"));
+}
+
+/// Finding 6: `domain:` matched the email address's domain, which a personal Google account
+/// can share with the company; it now matches the domain the provider vouched for (Google's
+/// `hd`), recorded at sign-in.
+#[test]
+fn security_6_domain_principals_match_the_vouched_domain_not_the_address() {
+    let access = Access::load(Some(r#"{"skills": {"sales": {"read": "domain:acme.example"}}}"#));
+    let workspace = user("google:1", "ann@acme.example");
+    let personal = UserInfo { domain: None, ..user("google:2", "ann.personal@acme.example") };
+    let elsewhere = UserInfo { domain: Some("acme.example".into()), ..user("google:3", "ann@gmail.example") };
+    assert!(access.can_read(&workspace, skill("proposal", "sales")));
+    assert!(!access.can_read(&personal, skill("proposal", "sales")), "an address at the domain is not enough");
+    assert!(access.can_read(&elsewhere, skill("proposal", "sales")), "the vouched domain decides");
+}
+
+#[test]
+fn teams_domains_and_group_rules() {
+    let access = Access::load(Some(
+        r#"{"teams": {"sales": ["google:1", {"id": "domain:sales.acme.example"}]},
+            "skills": {"sales": {"read": "team:sales", "write": ["team:sales"]},
+                       "pricing": {"read": ["google:2"]}}}"#,
+    ));
+    let member = user("google:1", "a@acme.example");
+    let by_domain = user("google:3", "b@sales.acme.example");
+    let other = user("google:2", "c@acme.example");
+    assert_eq!(access.teams_of(&by_domain), ["sales"]);
+    assert!(access.can_read(&member, skill("proposal", "sales")), "a group's read rule covers its skills");
+    assert!(access.can_read(&by_domain, skill("proposal", "sales")));
+    assert!(!access.can_read(&other, skill("proposal", "sales")));
+    assert!(access.can_read(&other, skill("pricing", "sales")), "a skill's own rule wins over its group's");
+    assert!(!access.can_read(&member, skill("pricing", "sales")));
+    assert!(access.can_write(&by_domain, "sales") && !access.can_write(&other, "sales"));
+    assert!(access.can_read(&other, skill("code-review", "engineering")), "no rule: everyone reads");
+    assert!(!access.can_write(&member, "engineering"), "no rule: editors write");
+}
+
+#[test]
+fn unpublished_skills_are_for_editors_and_the_groups_writers() {
+    let access = Access::load(Some(r#"{"editors": ["google:1"], "skills": {"drafts": {"write": ["google:2"]}}}"#));
+    let draft = SkillRef { name: "plan", group: "drafts", published: false };
+    assert!(access.can_read(&user("google:1", "e@x.example"), draft));
+    assert!(access.can_read(&user("google:2", "w@x.example"), draft));
+    assert!(!access.can_read(&user("google:3", "r@x.example"), draft));
+    assert!(!Access::Missing.can_read(&user("google:3", "r@x.example"), draft));
+}
+
+#[test]
+fn no_file_means_everyone_reads_and_nobody_writes() {
+    let anyone = user("google:1", "a@x.example");
+    assert!(Access::Missing.can_read(&anyone, skill("a", "b")));
+    assert!(!Access::Missing.can_write(&anyone, "b") && !Access::Missing.is_editor(&anyone));
+}
+
+#[test]
+fn broken_files_fail_closed_with_the_line() {
+    for (text, line, problem) in [
+        ("{\n  \"editors\": [\n    \"bob\"\n  ]\n}", Some(3), "not a principal"),
+        ("{\n  \"editors\": [{\n    \"id\": \"bob\",\n    \"label\": \"b\"\n  }]\n}", Some(3), "not a principal"),
+        ("{\n  \"skills\": {\"x\": {\"read\": \"team:ghost\"}}\n}", Some(2), "names no team"),
+        ("{\n  \"editor\": []\n}", Some(2), "unknown field `editor`"),
+        ("{\n  \"skills\": {\n", Some(3), "EOF"),
+        ("{\"teams\": {\"a\": [\"team:a\"]}}", Some(1), "lists users and domains only"),
+        ("{\"editors\": \"*\"}", Some(1), "cannot contain `*`"),
+    ] {
+        let access = Access::load(Some(text));
+        let error = access.error().unwrap_or_else(|| panic!("{text} should be broken"));
+        assert_eq!(error.line, line, "{text}: {error}");
+        assert!(error.problem.contains(problem), "{text}: {error}");
+        assert!(error.to_string().starts_with(".skillport/access.json line"));
+        assert!(!access.can_read(&user("google:1", "a@x.example"), skill("x", "y")));
+    }
+}
+
+#[test]
+fn principals_are_parsed_strictly() {
+    assert_eq!(Principal::parse("google:114"), Ok(Principal::User("google:114".into())));
+    assert_eq!(Principal::parse("domain:Acme.Example"), Ok(Principal::Domain("acme.example".into())));
+    for bad in ["", "nobody", "google:", ":123", "Google:1", "domain:localhost", "domain:a@b.c", "team:"] {
+        assert!(Principal::parse(bad).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn the_schema_is_valid_json() {
+    let schema: serde_json::Value = serde_json::from_str(SCHEMA).unwrap();
+    assert_eq!(schema["title"], "Skillport access rules");
+}
