@@ -24,6 +24,7 @@ pub mod ports;
 pub mod responses;
 pub mod site;
 pub mod tools;
+pub mod version;
 
 #[cfg(target_arch = "wasm32")]
 mod edge;
