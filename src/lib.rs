@@ -22,6 +22,7 @@ pub mod oauth;
 pub mod package;
 pub mod ports;
 pub mod responses;
+pub mod shell;
 pub mod site;
 pub mod tools;
 pub mod version;
