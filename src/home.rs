@@ -17,8 +17,10 @@ use crate::config::{Config, ConfigError};
 use crate::identity::UserInfo;
 use crate::oauth::{upstream, Site};
 use crate::ports::{HttpResponse, Platform};
+use crate::shell::{self, Kind};
 use crate::web::json;
-use http::{header, HeaderValue, StatusCode};
+use http::StatusCode;
+use maud::{html, Markup};
 use serde::Serialize;
 use std::cell::RefCell;
 
@@ -193,98 +195,153 @@ pub async fn page<P: Platform>(
         Viewer::Public => public_checks(&status),
         Viewer::Editor => detailed_checks(&status),
     };
-    let verdict = if healthy(&status) {
-        "<p class=ok><b>Working.</b></p>"
-    } else {
-        "<p class=bad><b>Not working yet</b> — see below and docs/SETUP.md.</p>"
+    let body = html! {
+        h1 { "Skillport Connector" }
+        p { "Shares this organization's Claude Skills with Claude.ai and Claude Desktop." }
+        p { "In Claude, open " b { "Settings → Connectors → Add custom connector" } " and paste:" }
+        p { code { (status.connector_url) } }
+        p.muted { "Only for clients that need the older SSE transport: " code { (status.sse_url) } }
+        @if healthy(&status) {
+            p.ok { b { "Working." } }
+        } @else {
+            p.bad { b { "Not working yet" } " — see below and docs/SETUP.md." }
+        }
+        ul { (checks) }
     };
-    let page = format!(
-        "<!doctype html><html lang=en><meta charset=utf-8><meta name=viewport content='width=device-width'>\
-         <title>Skillport Connector</title><style>body{{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:2rem auto;padding:0 1rem;color:#1f2937}}\
-         code{{background:#f3f4f6;padding:.1rem .3rem;word-break:break-all}}.ok{{color:#166534}}.bad{{color:#991b1b}}li{{margin:.3rem 0}}</style>\
-         <h1>Skillport Connector</h1><p>Shares this organization's Claude Skills with Claude.ai and Claude Desktop.</p>\
-         <p>In Claude, open <b>Settings → Connectors → Add custom connector</b> and paste:</p><p><code>{mcp}</code></p>\
-         <p class=muted>Only for clients that need the older SSE transport: <code>{sse}</code></p>\
-         {verdict}<ul>{checks}</ul></html>",
-        mcp = escape(&status.connector_url),
-        sse = escape(&status.sse_url),
-    );
-    let mut response = http::Response::new(page.into_bytes());
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
-    response.headers_mut().insert(
-        "content-security-policy",
-        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"),
-    );
-    response
+    shell::page(Kind::Home, StatusCode::OK, "Skillport Connector", body)
+}
+
+/// A check's class on the page.
+fn class(ok: bool) -> &'static str {
+    if ok {
+        "ok"
+    } else {
+        "bad"
+    }
 }
 
 /// The checks anyone may see: the configuration's problems, and where editors see more.
-fn public_checks(status: &Status) -> String {
-    let mut checks = String::new();
-    if !status.configured {
-        checks.push_str(&incomplete(status));
-    }
-    // Which part fails, without the details: enough for an admin to know where to look.
-    for (label, check) in [("GitHub", &status.github), ("Sign-in", &status.identity_provider)] {
-        if let Some(check) = check {
-            let (class, word) = if check.ok { ("ok", "working") } else { ("bad", "not working") };
-            checks.push_str(&format!("<li class={class}>{label}: {word}</li>"));
+fn public_checks(status: &Status) -> Markup {
+    html! {
+        @if !status.configured {
+            (incomplete(status))
+        }
+        // Which part fails, without the details: enough for an admin to know where to look.
+        @for (label, check) in [("GitHub", &status.github), ("Sign-in", &status.identity_provider)] {
+            @if let Some(check) = check {
+                li class=(class(check.ok)) { (label) ": " (if check.ok { "working" } else { "not working" }) }
+            }
+        }
+        li {
+            "Editors see every check's details here with an access token in " code { "Authorization: Bearer" }
+            " (" code { "node scripts/sign-in.mjs <this URL> <your email>" } " prints one)."
         }
     }
-    checks.push_str(
-        "<li>Editors see every check's details here with an access token in <code>Authorization: \
-         Bearer</code> (<code>node scripts/sign-in.mjs &lt;this URL&gt; &lt;your email&gt;</code> prints one).</li>",
-    );
-    checks
 }
 
 /// Every check with its details, for editors.
-fn detailed_checks(status: &Status) -> String {
-    let row = |label: &str, check: &Option<Check>| match check {
-        Some(check) => format!(
-            "<li class={}>{}: {}</li>",
-            if check.ok { "ok" } else { "bad" },
-            escape(label),
-            escape(&check.detail)
-        ),
-        None => String::new(),
+fn detailed_checks(status: &Status) -> Markup {
+    let row = |label: &str, check: &Option<Check>| {
+        html! {
+            @if let Some(check) = check {
+                li class=(class(check.ok)) { (label) ": " (check.detail) }
+            }
+        }
     };
-    let mut checks = String::new();
-    if status.configured {
-        checks.push_str(&format!(
-            "<li class=ok>Configuration: complete; serving <code>{}</code></li>",
-            escape(status.marketplace.as_deref().unwrap_or_default())
-        ));
-    } else {
-        checks.push_str(&incomplete(status));
+    html! {
+        @if status.configured {
+            li.ok { "Configuration: complete; serving " code { (status.marketplace.as_deref().unwrap_or_default()) } }
+        } @else {
+            (incomplete(status))
+        }
+        (row("GitHub", &status.github))
+        @if let Some(expires) = &status.github_token_expires {
+            li { "GitHub token expires: " (expires) }
+        }
+        (row("Sign-in", &status.identity_provider))
+        @if let (Some(served), Some(skipped)) = (status.skills_served, status.skills_skipped) {
+            li {
+                "Skills: " (served) " served, " (skipped) " skipped"
+                @if skipped > 0 { " (editors see why in list_skills)" }
+            }
+        }
+        @for external in &status.served_elsewhere {
+            li {
+                "Plugin " code { (external.name) } " is served from another repository (" (external.source)
+                "), not by this connector"
+            }
+        }
     }
-    checks.push_str(&row("GitHub", &status.github));
-    if let Some(expires) = &status.github_token_expires {
-        checks.push_str(&format!("<li>GitHub token expires: {}</li>", escape(expires)));
-    }
-    checks.push_str(&row("Sign-in", &status.identity_provider));
-    if let (Some(served), Some(skipped)) = (status.skills_served, status.skills_skipped) {
-        checks.push_str(&format!(
-            "<li>Skills: {served} served, {skipped} skipped{}</li>",
-            if skipped > 0 { " (editors see why in list_skills)" } else { "" }
-        ));
-    }
-    for external in &status.served_elsewhere {
-        checks.push_str(&format!(
-            "<li>Plugin <code>{}</code> is served from another repository ({}), not by this connector</li>",
-            escape(&external.name),
-            escape(&external.source)
-        ));
-    }
-    checks
 }
 
 /// The configuration's problems, as a list item.
-fn incomplete(status: &Status) -> String {
-    let items: String = status.problems.iter().map(|p| format!("<li><code>{}</code></li>", escape(p))).collect();
-    format!("<li class=bad>Configuration: incomplete<ul>{items}</ul></li>")
+fn incomplete(status: &Status) -> Markup {
+    html! {
+        li.bad {
+            "Configuration: incomplete"
+            ul {
+                @for problem in &status.problems {
+                    li { code { (problem) } }
+                }
+            }
+        }
+    }
 }
 
-fn escape(text: &str) -> String {
-    html_escape::encode_text(text).into_owned()
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn status() -> Status {
+        let check = |ok: bool, detail: &str| Some(Check { ok, detail: detail.into() });
+        Status {
+            connector_url: "https://s.example/mcp?<x>".into(),
+            sse_url: "https://s.example/sse".into(),
+            marketplace: Some("acme/<skills>".into()),
+            configured: true,
+            problems: vec!["SETTING <is> missing".into()],
+            github: check(true, "the token reads acme/<skills> at abc"),
+            github_token_expires: Some("<soon>".into()),
+            identity_provider: check(false, "error: <html> & \"quotes\""),
+            skills_served: Some(3),
+            skills_skipped: Some(1),
+            served_elsewhere: vec![External { name: "<p>".into(), source: "github: a/<b>".into() }],
+            access: None,
+        }
+    }
+
+    fn text(markup: Markup) -> String {
+        markup.into_string()
+    }
+
+    #[test]
+    fn the_details_editors_see_are_text() {
+        let html = text(detailed_checks(&status()));
+        assert!(
+            html.contains("<li class=\"ok\">Configuration: complete; serving <code>acme/&lt;skills&gt;</code></li>")
+        );
+        assert!(html.contains("<li class=\"ok\">GitHub: the token reads acme/&lt;skills&gt; at abc</li>"), "{html}");
+        assert!(html.contains("<li>GitHub token expires: &lt;soon&gt;</li>"), "{html}");
+        assert!(
+            html.contains("<li class=\"bad\">Sign-in: error: &lt;html&gt; &amp; &quot;quotes&quot;</li>"),
+            "{html}"
+        );
+        assert!(html.contains("<li>Skills: 3 served, 1 skipped (editors see why in list_skills)</li>"), "{html}");
+        assert!(html.contains(
+            "<li>Plugin <code>&lt;p&gt;</code> is served from another repository (github: a/&lt;b&gt;), not by this connector</li>"
+        ));
+        assert!(!html.contains("<p>") && !html.contains("<html>"), "{html}");
+    }
+
+    #[test]
+    fn anyone_sees_which_part_fails_and_the_problems_as_text() {
+        let status = Status { configured: false, ..status() };
+        let html = text(public_checks(&status));
+        assert!(html.starts_with(
+            "<li class=\"bad\">Configuration: incomplete<ul><li><code>SETTING &lt;is&gt; missing</code></li></ul></li>"
+        ));
+        assert!(html.contains("<li class=\"ok\">GitHub: working</li><li class=\"bad\">Sign-in: not working</li>"));
+        assert!(html.contains("<code>node scripts/sign-in.mjs &lt;this URL&gt; &lt;your email&gt;</code> prints one"));
+        assert!(!html.contains("acme") && !html.contains("quotes"), "no details: {html}");
+    }
 }

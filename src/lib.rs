@@ -25,8 +25,10 @@ pub mod ports;
 pub mod protocol;
 pub mod request_log;
 pub mod routes;
+pub mod shell;
 pub mod site;
 pub mod tools;
+pub mod version;
 pub mod web;
 pub mod zipball;
 

@@ -1,6 +1,6 @@
 //! Edits of marketplace.json and plugin.json that keep everything else as it was: every other
 //! entry and unknown key keeps its meaning and its order (serde_json with `preserve_order`), and
-//! versions are bumped by the `semver` crate.
+//! versions are read by the strict rule of `crate::version` and bumped by the `semver` crate.
 //!
 //! Entries are addressed by their position in `plugins` (as the catalog of the same commit
 //! recorded it) and checked by name, never found again by a folder rebuilt from a name.
@@ -47,8 +47,10 @@ pub enum Bump {
 /// that reaches it (1.5.0-beta.2 with a patch or minor bump becomes 1.5.0; 2.0.0-rc.1 with any
 /// bump becomes 2.0.0), as npm does.
 pub fn bump(version: &str, kind: Bump, path: &str) -> Result<String, ManifestError> {
-    let mut v = semver::Version::parse(version.trim().trim_start_matches(['v', 'V'])).map_err(|e| {
-        ManifestError::NotSemver { version: version.to_string(), reason: e.to_string(), path: path.to_string() }
+    let mut v = crate::version::parse(version).map_err(|e| ManifestError::NotSemver {
+        version: version.to_string(),
+        reason: e.to_string(),
+        path: path.to_string(),
     })?;
     let pre = !v.pre.is_empty();
     match kind {

@@ -114,7 +114,7 @@ fn redirect(location: &str) -> HttpResponse {
     if let Ok(value) = HeaderValue::from_str(location) {
         response.headers_mut().insert(header::LOCATION, value);
     }
-    super::no_store(&mut response);
+    crate::web::no_store(&mut response);
     response
 }
 

@@ -187,7 +187,7 @@ fn register_client<P: Platform>(site: &Site<'_, P>, request: &HttpRequest) -> Re
         answer["client_secret_expires_at"] = 0.into();
     }
     let mut response = crate::web::json(StatusCode::CREATED, &answer);
-    super::no_store(&mut response);
+    crate::web::no_store(&mut response);
     Ok(response)
 }
 

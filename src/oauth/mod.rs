@@ -27,7 +27,7 @@ pub mod upstream;
 
 use crate::ports::{HostError, HttpRequest, HttpResponse, Platform, RandomUnavailable};
 pub use crate::site::Site;
-use crate::web::IntoResponse;
+use crate::web::{no_store, IntoResponse};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use http::{header, HeaderValue, StatusCode};
@@ -112,8 +112,6 @@ impl IntoResponse for OAuthError {
         response
     }
 }
-
-pub use crate::web::no_store;
 
 /// The Durable Object shard that holds a user's codes and grants: a hash of the user id, so
 /// tokens that name the shard reveal nothing about who they belong to.

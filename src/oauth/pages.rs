@@ -1,18 +1,11 @@
 //! The HTML pages a person sees while signing in: the consent page and the error page. Small,
-//! self-contained, escaped, and never frameable (clickjacking a consent button is the classic
-//! attack on a proxying authorization server).
+//! self-contained templates (which escape everything they show) inside the shell of
+//! [`crate::shell`], which sets the headers that keep them from being framed or cached.
 
 use crate::ports::HttpResponse;
-use http::{header, HeaderValue, StatusCode};
-
-const STYLE: &str = "body{font:16px/1.5 system-ui,sans-serif;max-width:34rem;margin:3rem auto;padding:0 1rem;color:#1f2937}\
-h1{font-size:1.4rem}code{background:#f3f4f6;padding:.1rem .3rem;word-break:break-all}\
-.actions{display:flex;gap:.75rem;margin-top:1.5rem}button{font:inherit;padding:.5rem 1.2rem;border-radius:.4rem;border:1px solid #9ca3af;background:#fff;cursor:pointer}\
-button.primary{background:#1d4ed8;border-color:#1d4ed8;color:#fff}.muted{color:#6b7280;font-size:.9rem}";
-
-fn escape(text: &str) -> String {
-    html_escape::encode_double_quoted_attribute(text).into_owned()
-}
+use crate::shell::{self, Kind};
+use http::StatusCode;
+use maud::html;
 
 /// What the consent page shows and carries.
 pub struct Consent<'a> {
@@ -36,65 +29,102 @@ pub struct Consent<'a> {
 
 /// The consent page.
 pub fn consent(page: &Consent<'_>) -> HttpResponse {
-    let body = format!(
-        "<h1>Allow {name} to use Skillport Connector?</h1>\
-         <p><b>{name}</b> {source} is asking to read your organization's Claude Skills through Skillport \
-         Connector, as you. After you continue you will sign in at <code>{provider}</code>, and then be sent \
-         back to <b>{redirect_host}</b>:</p>\
-         <p><code>{redirect}</code></p>\
-         <p class=muted>Only continue if you started connecting Claude (or another MCP client) just now.</p>\
-         <form method=post action=/authorize>\
-         <input type=hidden name=request value=\"{request}\"><input type=hidden name=csrf value=\"{csrf}\">\
-         <div class=actions><button class=primary type=submit name=decision value=allow>Continue</button>\
-         <button type=submit name=decision value=deny>Cancel</button></div></form>",
-        name = escape(page.client_name),
-        source = match page.published_by {
-            Some(host) => format!("(as published by <b>{}</b>)", escape(host)),
-            None => "(a name the application gave itself, not verified)".to_string(),
-        },
-        redirect_host = escape(page.redirect_host),
-        provider = escape(page.provider),
-        redirect = escape(page.redirect_uri),
-        request = escape(page.request),
-        csrf = escape(page.csrf),
-    );
-    html(StatusCode::OK, "Allow access — Skillport Connector", &body)
+    let body = html! {
+        h1 { "Allow " (page.client_name) " to use Skillport Connector?" }
+        p {
+            b { (page.client_name) } " "
+            @match page.published_by {
+                Some(host) => { "(as published by " b { (host) } ")" }
+                None => { "(a name the application gave itself, not verified)" }
+            }
+            " is asking to read your organization's Claude Skills through Skillport Connector, as you. \
+             After you continue you will sign in at " code { (page.provider) } ", and then be sent back to "
+            b { (page.redirect_host) } ":"
+        }
+        p { code { (page.redirect_uri) } }
+        p.muted { "Only continue if you started connecting Claude (or another MCP client) just now." }
+        form method="post" action="/authorize" {
+            input type="hidden" name="request" value=(page.request);
+            input type="hidden" name="csrf" value=(page.csrf);
+            div.actions {
+                button.primary type="submit" name="decision" value="allow" { "Continue" }
+                button type="submit" name="decision" value="deny" { "Cancel" }
+            }
+        }
+    };
+    shell::page(Kind::SignIn, StatusCode::OK, "Allow access — Skillport Connector", body)
 }
 
 /// An error page for what cannot be sent back to the client (an unknown client, a bad link).
 pub fn error(status: StatusCode, title: &str, message: &str) -> HttpResponse {
-    let body = format!("<h1>{}</h1><p>{}</p>", escape(title), escape(message));
-    html(status, &format!("{title} — Skillport Connector"), &body)
+    let body = html! { h1 { (title) } p { (message) } };
+    shell::page(Kind::SignIn, status, &format!("{title} — Skillport Connector"), body)
 }
 
 /// A page with a link back to the client (when the user's account may not sign in).
 pub fn refused(message: &str, back: &str) -> HttpResponse {
-    let body = format!(
-        "<h1>You cannot sign in to Skillport Connector</h1><p>{}</p><p><a href=\"{}\">Return to the application</a></p>",
-        escape(message),
-        escape(back)
-    );
-    html(StatusCode::FORBIDDEN, "Sign-in refused — Skillport Connector", &body)
+    let body = html! {
+        h1 { "You cannot sign in to Skillport Connector" }
+        p { (message) }
+        p { a href=(back) { "Return to the application" } }
+    };
+    shell::page(Kind::SignIn, StatusCode::FORBIDDEN, "Sign-in refused — Skillport Connector", body)
 }
 
-fn html(status: StatusCode, title: &str, body: &str) -> HttpResponse {
-    let page = format!(
-        "<!doctype html><html lang=en><meta charset=utf-8><meta name=viewport content='width=device-width'>\
-         <title>{}</title><style>{STYLE}</style>{body}</html>",
-        escape(title)
-    );
-    let mut response = http::Response::new(page.into_bytes());
-    *response.status_mut() = status;
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
-    headers.insert(
-        "content-security-policy",
-        HeaderValue::from_static(
-            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
-        ),
-    );
-    headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
-    headers.insert("referrer-policy", HeaderValue::from_static("same-origin"));
-    super::no_store(&mut response);
-    response
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(response: &HttpResponse) -> String {
+        String::from_utf8(response.body().clone()).unwrap()
+    }
+
+    #[test]
+    fn everything_from_outside_is_shown_as_text() {
+        let html = text(&consent(&Consent {
+            client_name: "<img src=x>",
+            published_by: Some("a<b>.example"),
+            redirect_host: "c\"d",
+            redirect_uri: "https://e.example/?f=\"><script>",
+            provider: "https://idp.example/&x",
+            request: "r\"><x",
+            csrf: "c'&",
+        }));
+        assert!(html.contains("<h1>Allow &lt;img src=x&gt; to use Skillport Connector?</h1>"), "{html}");
+        assert!(html.contains("(as published by <b>a&lt;b&gt;.example</b>) is asking"), "{html}");
+        assert!(html.contains("sent back to <b>c&quot;d</b>:"), "{html}");
+        assert!(html.contains("<code>https://e.example/?f=&quot;&gt;&lt;script&gt;</code>"), "{html}");
+        assert!(html.contains("<code>https://idp.example/&amp;x</code>"), "{html}");
+        assert!(html.contains("name=\"request\" value=\"r&quot;&gt;&lt;x\""), "{html}");
+        assert!(html.contains("name=\"csrf\" value=\"c'&amp;\""), "{html}");
+        assert!(!html.contains("<img") && !html.contains("<script"), "{html}");
+
+        let unverified = text(&consent(&Consent { published_by: None, ..sample() }));
+        assert!(unverified.contains("<b>Claude</b> (a name the application gave itself, not verified) is asking"));
+
+        let error = text(&error(StatusCode::BAD_REQUEST, "Bad <link>", "the <b>state</b> & more"));
+        assert!(error.contains("<title>Bad &lt;link&gt; — Skillport Connector</title>"), "{error}");
+        assert!(error.contains("<h1>Bad &lt;link&gt;</h1><p>the &lt;b&gt;state&lt;/b&gt; &amp; more</p>"), "{error}");
+
+        let refused = refused("not <allowed>", "https://c.example/cb?error=access_denied&state=\"s\"");
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+        let refused = text(&refused);
+        assert!(refused.contains("<p>not &lt;allowed&gt;</p>"), "{refused}");
+        assert!(
+            refused.contains("<a href=\"https://c.example/cb?error=access_denied&amp;state=&quot;s&quot;\">"),
+            "{refused}"
+        );
+    }
+
+    fn sample() -> Consent<'static> {
+        Consent {
+            client_name: "Claude",
+            published_by: Some("claude.ai"),
+            redirect_host: "claude.ai",
+            redirect_uri: "https://claude.ai/api/mcp/auth_callback",
+            provider: "https://idp.example",
+            request: "r",
+            csrf: "c",
+        }
+    }
 }

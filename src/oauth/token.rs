@@ -134,7 +134,7 @@ fn token_response<P: Platform>(site: &Site<'_, P>, shard: &str, grant: &Grant, w
     });
     let body = TokenResponse { access_token, token_type: "Bearer", expires_in, refresh_token };
     let mut response = crate::web::json(StatusCode::OK, &body);
-    super::no_store(&mut response);
+    crate::web::no_store(&mut response);
     response
 }
 
@@ -168,7 +168,7 @@ pub async fn revoke<P: Platform>(site: &Site<'_, P>, request: &HttpRequest) -> H
     match result {
         Ok(()) => {
             let mut response = http::Response::new(Vec::new());
-            super::no_store(&mut response);
+            crate::web::no_store(&mut response);
             response
         }
         Err(error) => error.response(),

@@ -4,6 +4,7 @@ use super::{Tool, ToolContext, ToolError};
 use crate::catalog::{Catalog, Skill};
 use crate::ports::Platform;
 use crate::protocol::ToolAnnotations;
+use crate::version::parse_lenient;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -103,8 +104,8 @@ pub fn compare(catalog: &Catalog, installed: Vec<Installed>, readable: impl Fn(&
                 continue;
             }
         };
-        let (Some(have), Some(offered)) = (parse_version(&version), parse_version(&available)) else {
-            let reason = match parse_version(&version) {
+        let (Some(have), Some(offered)) = (parse_lenient(&version), parse_lenient(&available)) else {
+            let reason = match parse_lenient(&version) {
                 None => format!("the installed version `{version}` is not a semantic version such as 1.2.0"),
                 Some(_) => format!("the marketplace's version `{available}` is not a semantic version such as 1.2.0"),
             };
@@ -135,19 +136,6 @@ fn available_version(catalog: &Catalog, name: &str, readable: &impl Fn(&Skill) -
         return Err("no skill or group of that name is available in the marketplace".into());
     };
     version.ok_or_else(|| format!("{what} declares no version in its plugin.json"))
-}
-
-/// Parses a version leniently: a leading `v` and a missing minor or patch are accepted
-/// (`v1.2` is 1.2.0), as people write them by hand.
-fn parse_version(text: &str) -> Option<semver::Version> {
-    let text = text.trim().trim_start_matches(['v', 'V']);
-    semver::Version::parse(text).ok().or_else(|| {
-        let (core, rest) = text.split_at(text.find(['-', '+']).unwrap_or(text.len()));
-        let parts = core.split('.').count();
-        (1..3)
-            .contains(&parts)
-            .then(|| semver::Version::parse(&format!("{core}{}{rest}", ".0".repeat(3 - parts))).ok())?
-    })
 }
 
 #[cfg(test)]

@@ -340,7 +340,7 @@ fn cookies_from(response: &http::Response<Vec<u8>>) -> String {
 
 /// A hidden form field's value in `html`.
 fn form_field(html: &str, name: &str) -> String {
-    let marker = format!("name={name} value=\"");
+    let marker = format!("name=\"{name}\" value=\"");
     let start = html.find(&marker).map(|at| at + marker.len()).unwrap();
     html[start..].split('"').next().unwrap().replace("&amp;", "&")
 }

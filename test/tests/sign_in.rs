@@ -101,7 +101,8 @@ async fn authorize_shows_a_consent_page_then_sends_the_browser_upstream_with_its
 
     // A consent form posted from elsewhere, or without this browser's cookie, is refused.
     let form = |html: &str, name: &str| {
-        let start = html.find(&format!("name={name} value=\"")).unwrap() + name.len() + 13;
+        let marker = format!("name=\"{name}\" value=\"");
+        let start = html.find(&marker).unwrap() + marker.len();
         html[start..start + html[start..].find('"').unwrap()].replace("&quot;", "\"")
     };
     let fields = format!("request={}&csrf={}&decision=allow", form(&html, "request"), form(&html, "csrf"));

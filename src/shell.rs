@@ -1,0 +1,127 @@
+//! The one HTML shell of every page the connector shows a person: the home page and the pages
+//! of signing in. It holds the doctype, the meta tags, the title, the one stylesheet and the
+//! headers; each page gives only its body.
+//!
+//! Pages are written with `maud`, whose `html!` templates escape every interpolated value by
+//! construction: a client's name, a redirect host, an error message or a repository name is
+//! spliced in as text and can never become markup. The only markup not produced by a template
+//! is `STYLE`, a constant of this file. Nothing outside a template should build HTML.
+
+use crate::ports::HttpResponse;
+use http::{header, HeaderValue, StatusCode};
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+
+/// Which page the shell wraps, for what it sets around the body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A page of signing in (the consent page, an error, a refusal): a narrow column, and, since
+    /// it may carry the state of a sign-in, never cached, never framed (clickjacking a consent
+    /// button is the classic attack on a proxying authorization server), no base URL and no
+    /// referrer sent elsewhere.
+    SignIn,
+    /// The home page `/`: a wider column for the checks' details; never framed.
+    Home,
+}
+
+/// The stylesheet of every page (a constant, so the one piece of markup not from a template).
+/// The body's width is the page's [`Kind`]'s.
+const STYLE: &str = "body{font:16px/1.5 system-ui,sans-serif;padding:0 1rem;color:#1f2937}\
+h1{font-size:1.4rem}code{background:#f3f4f6;padding:.1rem .3rem;word-break:break-all}\
+.actions{display:flex;gap:.75rem;margin-top:1.5rem}button{font:inherit;padding:.5rem 1.2rem;border-radius:.4rem;border:1px solid #9ca3af;background:#fff;cursor:pointer}\
+button.primary{background:#1d4ed8;border-color:#1d4ed8;color:#fff}.muted{color:#6b7280;font-size:.9rem}\
+.ok{color:#166534}.bad{color:#991b1b}li{margin:.3rem 0}";
+
+impl Kind {
+    /// The body's width and margin.
+    fn body_style(self) -> &'static str {
+        match self {
+            Kind::SignIn => "body{max-width:34rem;margin:3rem auto}",
+            Kind::Home => "body{max-width:42rem;margin:2rem auto}",
+        }
+    }
+
+    /// The Content-Security-Policy: nothing is loaded but the inline stylesheet, and no page is
+    /// framed.
+    fn content_security_policy(self) -> &'static str {
+        match self {
+            Kind::SignIn => "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
+            Kind::Home => "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+        }
+    }
+}
+
+/// The whole page, as a response with `status`: `body` inside the shell, under `title`.
+pub fn page(kind: Kind, status: StatusCode, title: &str, body: Markup) -> HttpResponse {
+    let page = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width";
+                title { (title) }
+                style { (PreEscaped(STYLE)) (PreEscaped(kind.body_style())) }
+            }
+            body { (body) }
+        }
+    };
+    let mut response = http::Response::new(page.into_string().into_bytes());
+    *response.status_mut() = status;
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    headers.insert("content-security-policy", HeaderValue::from_static(kind.content_security_policy()));
+    if kind == Kind::SignIn {
+        headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
+        headers.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+        crate::web::no_store(&mut response);
+    }
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(response: &HttpResponse) -> String {
+        String::from_utf8(response.body().clone()).unwrap()
+    }
+
+    #[test]
+    fn the_shell_escapes_the_title_and_keeps_the_body_as_the_template_made_it() {
+        let outside = "<script>alert(\"x\")</script> & more";
+        let response = page(Kind::SignIn, StatusCode::OK, outside, html! { p title=(outside) { (outside) } });
+        let html = text(&response);
+        assert!(html.starts_with("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"), "{html}");
+        let escaped = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; more";
+        assert!(html.contains(&format!("<title>{escaped}</title>")), "{html}");
+        assert!(html.contains(&format!("<p title=\"{escaped}\">{escaped}</p>")), "{html}");
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(html.contains(STYLE));
+    }
+
+    #[test]
+    fn sign_in_pages_are_never_framed_or_cached_and_the_home_page_is_never_framed() {
+        let sign_in = page(Kind::SignIn, StatusCode::FORBIDDEN, "t", html! {});
+        assert_eq!(sign_in.status(), StatusCode::FORBIDDEN);
+        let headers = sign_in.headers();
+        assert_eq!(headers["content-type"], "text/html; charset=utf-8");
+        assert_eq!(
+            headers["content-security-policy"],
+            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'"
+        );
+        assert_eq!(headers["x-frame-options"], "DENY");
+        assert_eq!(headers["referrer-policy"], "same-origin");
+        assert_eq!(headers["cache-control"], "no-store");
+        assert_eq!(headers["pragma"], "no-cache");
+
+        let home = page(Kind::Home, StatusCode::OK, "t", html! {});
+        let headers = home.headers();
+        assert_eq!(headers["content-type"], "text/html; charset=utf-8");
+        assert_eq!(
+            headers["content-security-policy"],
+            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
+        );
+        assert_eq!(headers.len(), 2, "{headers:?}");
+        assert!(text(&home).contains("max-width:42rem"));
+        assert!(text(&page(Kind::SignIn, StatusCode::OK, "t", html! {})).contains("max-width:34rem"));
+    }
+}
