@@ -5,7 +5,7 @@
 //! connector needs only a handful of endpoints. Every request is counted, so budgets can be shown.
 
 use crate::config::{RepoName, Secret};
-use crate::ports::{Clock, FetchError, GitHubRequest, HttpClient, HttpRequest, HttpResponse, Limits};
+use crate::ports::{Clock, FetchError, HttpClient, HttpRequest, HttpResponse, Limits};
 use serde::Deserialize;
 use url::Url;
 
@@ -400,10 +400,9 @@ impl<'a, P: HttpClient + Clock> GitHub<'a, P> {
         if body.is_some() {
             request = request.header("content-type", "application/json");
         }
-        let mut request: HttpRequest =
+        let request: HttpRequest =
             request.body(body.unwrap_or_default()).map_err(|e| unexpected(what, &e.to_string()))?;
-        request.extensions_mut().insert(GitHubRequest);
-        let limits = Limits { timeout_ms: self.policy.timeout_ms, max_body_bytes: max_bytes };
+        let limits = Limits { timeout_ms: self.policy.timeout_ms, max_body_bytes: max_bytes, github: true };
         let response = self.platform.send(request, limits).await.map_err(|e| match e {
             FetchError::Timeout { timeout_ms, .. } => GitHubError::Timeout(timeout_ms),
             FetchError::Network { message, .. } => GitHubError::Unreachable(message),

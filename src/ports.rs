@@ -12,11 +12,6 @@ pub type HttpResponse = http::Response<Vec<u8>>;
 /// An HTTP request as the core sees it.
 pub type HttpRequest = http::Request<Vec<u8>>;
 
-/// Marks an outbound request (in its extensions) as one to GitHub, so that the host counts it
-/// for the request log as it counts KV reads: every retry and redirect hop is a request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct GitHubRequest;
-
 /// Why an outbound request produced no HTTP response at all.
 #[derive(Debug, thiserror::Error)]
 pub enum FetchError {
@@ -39,6 +34,9 @@ pub struct Limits {
     pub timeout_ms: u64,
     /// The body may hold at most this many bytes.
     pub max_body_bytes: usize,
+    /// Whether the host counts the request as one to GitHub, for the request log (as it counts
+    /// KV reads): every retry and redirect hop is a request.
+    pub github: bool,
 }
 
 /// Outbound HTTP. Implementations must not follow redirects: the core follows the ones it

@@ -2,8 +2,8 @@
 //! timeout), Workers KV, `Date.now()`, timers and the Web Crypto random source.
 
 use crate::ports::{
-    Clock, Digest, FetchError, GitHubRequest, HostError, HttpClient, HttpRequest, HttpResponse, KvStore, Limits,
-    Random, RandomUnavailable, SignInStore,
+    Clock, Digest, FetchError, HostError, HttpClient, HttpRequest, HttpResponse, KvStore, Limits, Random,
+    RandomUnavailable, SignInStore,
 };
 use futures_util::future::{select, Either};
 use futures_util::StreamExt;
@@ -21,7 +21,7 @@ pub struct WorkerPlatform {
     ledger: super::ledger_object::LedgerClient,
     /// The `/sse` session objects.
     pub sessions: super::sse_session::SessionClient,
-    /// GitHub requests so far (those marked [`GitHubRequest`]), for the request log.
+    /// GitHub requests so far (those sent with `Limits::github`), for the request log.
     pub github_requests: Cell<u32>,
     /// KV reads so far, for the request log.
     pub kv_reads: Cell<u32>,
@@ -125,8 +125,8 @@ impl crate::ports::SessionRelay for WorkerPlatform {
 
 impl HttpClient for WorkerPlatform {
     async fn send(&self, request: HttpRequest, limits: Limits) -> Result<HttpResponse, FetchError> {
-        let Limits { timeout_ms, max_body_bytes } = limits;
-        if request.extensions().get::<GitHubRequest>().is_some() {
+        let Limits { timeout_ms, max_body_bytes, github } = limits;
+        if github {
             self.github_requests.set(self.github_requests.get() + 1);
         }
         let host = request.uri().host().unwrap_or_default().to_string();

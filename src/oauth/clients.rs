@@ -372,7 +372,8 @@ async fn metadata_document<P: Platform>(site: &Site<'_, P>, client_id: &str) -> 
         .header(header::USER_AGENT, "skillport-connector")
         .body(Vec::new())
         .map_err(|e| fail(e.to_string()))?;
-    let limits = Limits { timeout_ms: METADATA_DOCUMENT_TIMEOUT_MS, max_body_bytes: MAX_METADATA_DOCUMENT_BYTES };
+    let limits =
+        Limits { timeout_ms: METADATA_DOCUMENT_TIMEOUT_MS, max_body_bytes: MAX_METADATA_DOCUMENT_BYTES, github: false };
     let response = site.platform.send(request, limits).await.map_err(|e| match e {
         FetchError::TooLarge { .. } => fail(format!("it is larger than {MAX_METADATA_DOCUMENT_BYTES} bytes")),
         other => fail(other.to_string()),

@@ -31,7 +31,8 @@ pub const UPSTREAM_TIMEOUT_MS: u64 = 10_000;
 /// kilobytes.
 pub const MAX_UPSTREAM_BYTES: usize = 256 << 10;
 /// Limits of every request to the identity provider.
-const UPSTREAM_LIMITS: Limits = Limits { timeout_ms: UPSTREAM_TIMEOUT_MS, max_body_bytes: MAX_UPSTREAM_BYTES };
+const UPSTREAM_LIMITS: Limits =
+    Limits { timeout_ms: UPSTREAM_TIMEOUT_MS, max_body_bytes: MAX_UPSTREAM_BYTES, github: false };
 const CACHE_MS: u64 = 3_600_000;
 const JWKS_REFETCH_MS: u64 = 60_000;
 /// Allowed clock difference with the identity provider.

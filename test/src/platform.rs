@@ -9,8 +9,8 @@ use skillport_connector::identity::UserInfo;
 use skillport_connector::oauth::ledger::{self, Call, IssueCode, PendingCode, RedeemCode};
 use skillport_connector::oauth::{bearer, shard_of, Site};
 use skillport_connector::ports::{
-    Clock, Digest, FetchError, GitHubRequest, HostError, HttpClient, HttpRequest, HttpResponse, KvStore, Limits,
-    ParseWorkers, Random, RandomUnavailable, SessionAnswer, SessionRelay, SessionRequest, SignInStore,
+    Clock, Digest, FetchError, HostError, HttpClient, HttpRequest, HttpResponse, KvStore, Limits, ParseWorkers, Random,
+    RandomUnavailable, SessionAnswer, SessionRelay, SessionRequest, SignInStore,
 };
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -178,7 +178,7 @@ impl FakePlatform {
 
 impl HttpClient for FakePlatform {
     async fn send(&self, request: HttpRequest, limits: Limits) -> Result<HttpResponse, FetchError> {
-        if request.extensions().get::<GitHubRequest>().is_some() {
+        if limits.github {
             self.github_requests.set(self.github_requests.get() + 1);
         }
         let response = self.github.answer(&request);
