@@ -20,7 +20,9 @@ fn security_8_the_metadata_document_cache_is_bounded() {
     );
     assert!(!documents.contains_key("https://app.example/clients/0.json"), "the first to go stale made room");
 }
+use super::metadata_document::{cache_seconds, remember};
 use super::*;
+use http::HeaderValue;
 
 #[test]
 fn redirect_uris_must_be_https_or_loopback() {
