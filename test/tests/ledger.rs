@@ -10,8 +10,9 @@ fn user() -> UserInfo {
     UserInfo { id: "google:1".into(), email: "ann@acme.example".into(), name: Some("Ann".into()), domain: None }
 }
 
-fn issue(records: &MemoryRecords, state: &str, code: &str, now: u64) -> Result<(), Refusal> {
-    let pending = PendingCode {
+/// A code for [`user`] issued at `now` to "client", with PKCE challenge "challenge".
+fn pending(now: u64) -> PendingCode {
+    PendingCode {
         user: user(),
         client_id: "client".into(),
         redirect_uri: "https://claude.ai/api/mcp/auth_callback".into(),
@@ -19,8 +20,11 @@ fn issue(records: &MemoryRecords, state: &str, code: &str, now: u64) -> Result<(
         resource: "https://c.example".into(),
         expires_at: now + CODE_LIFETIME_MS,
         redeemed_by: None,
-    };
-    IssueCode { state_hash: state.into(), code_hash: code.into(), code: pending, now }.run(records).unwrap()
+    }
+}
+
+fn issue(records: &MemoryRecords, state: &str, code: &str, now: u64) -> Result<(), Refusal> {
+    IssueCode { state_hash: state.into(), code_hash: code.into(), code: pending(now), now }.run(records).unwrap()
 }
 
 fn redeem_command(code: &str, challenge: &str, grant: &str, now: u64) -> RedeemCode {
@@ -152,16 +156,7 @@ fn a_client_is_remembered_once_it_signs_someone_in() {
 #[tokio::test(flavor = "current_thread")]
 async fn commands_travel_as_json_and_answer_in_their_own_types() {
     let platform = FakePlatform::with_one_skill();
-    let pending = PendingCode {
-        user: user(),
-        client_id: "client".into(),
-        redirect_uri: "https://claude.ai/api/mcp/auth_callback".into(),
-        code_challenge: "challenge".into(),
-        resource: "https://c.example".into(),
-        expires_at: CODE_LIFETIME_MS,
-        redeemed_by: None,
-    };
-    let issue = IssueCode { state_hash: "s".into(), code_hash: "c".into(), code: pending, now: 0 };
+    let issue = IssueCode { state_hash: "s".into(), code_hash: "c".into(), code: pending(0), now: 0 };
     assert_eq!(call(&platform, "shard", issue.clone()).await.unwrap(), Ok(()));
     assert_eq!(call(&platform, "shard", issue).await.unwrap(), Err(Refusal::StateReused));
     let grant = call(&platform, "shard", redeem_command("c", "challenge", "g", 1)).await.unwrap().unwrap();
