@@ -1,7 +1,8 @@
-//! Every endpoint in one table: a path, the methods it takes and the handler of each, who may
-//! call it from a browser, and what it needs before its handler runs (a valid configuration, a
-//! signed-in caller, a body within the limit). [`dispatch`] applies those guards in one order for
-//! every route, so no endpoint can forget one; a new endpoint is a row here and a handler arm.
+//! Every endpoint in one table: a path, the methods it takes and the action of each, and who
+//! may call it from a browser. An action's kind is its guard: `Open` actions run as they are,
+//! `Configured` ones need a valid configuration, `SignedIn` ones also a valid access token and a
+//! body within the limit. [`dispatch`] applies the guards in one order for every route, so no
+//! endpoint can forget one; a new endpoint is a row here and an arm in its kind's handler.
 
 use crate::access;
 use crate::config::{Config, ConfigError};
@@ -24,11 +25,16 @@ pub const MAX_BODY_BYTES: usize = 4 << 20;
 /// Origins always allowed to call the connector from a browser.
 pub const CLAUDE_ORIGINS: [&str; 2] = ["https://claude.ai", "https://claude.com"];
 
-/// What a route's handler does.
+/// The handlers that need nothing before they run (they cope with a broken configuration).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Handler {
+enum Open {
     Home,
     AccessSchema,
+}
+
+/// The handlers that need a valid configuration (otherwise 503 naming every problem).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Configured {
     Download,
     ProtectedResourceMetadata,
     AuthorizationServerMetadata,
@@ -38,9 +44,23 @@ enum Handler {
     ShowConsent,
     DecideConsent,
     Callback,
+}
+
+/// The handlers that act for a signed-in caller: a valid configuration, a valid access token
+/// (otherwise the 401 challenge) and a body of at most [`MAX_BODY_BYTES`] (otherwise 413).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SignedIn {
     Mcp,
     SseStream,
     SseMessage,
+}
+
+/// What a method of a route runs: its kind is its guard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Action {
+    Open(Open),
+    Configured(Configured),
+    SignedIn(SignedIn),
 }
 
 /// Who may call a route from a browser page.
@@ -55,18 +75,6 @@ enum Cors {
     Any,
 }
 
-/// What a route needs before its handler runs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Guard {
-    /// Nothing: the handler copes with a broken configuration itself.
-    Open,
-    /// A valid configuration (otherwise 503 naming every problem).
-    Configured,
-    /// A valid configuration and a signed-in caller (otherwise the 401 challenge), and a body of
-    /// at most [`MAX_BODY_BYTES`] (otherwise 413).
-    SignedIn,
-}
-
 /// How a route's path is matched.
 #[derive(Debug, Clone, Copy)]
 enum PathMatch {
@@ -77,71 +85,63 @@ enum PathMatch {
 /// One row of the table.
 struct Route {
     path: PathMatch,
-    methods: &'static [(Method, Handler)],
+    methods: &'static [(Method, Action)],
     cors: Cors,
-    guard: Guard,
-    /// What the `WWW-Authenticate` challenge of a [`Guard::SignedIn`] route names as the
-    /// protected resource.
+    /// What the `WWW-Authenticate` challenge of a signed-in route names as the protected
+    /// resource.
     resource: &'static str,
 }
 
-const fn route(path: PathMatch, methods: &'static [(Method, Handler)], cors: Cors, guard: Guard) -> Route {
-    Route { path, methods, cors, guard, resource: "" }
+const fn route(path: PathMatch, methods: &'static [(Method, Action)], cors: Cors) -> Route {
+    Route { path, methods, cors, resource: "" }
 }
 
-const fn signed_in(path: &'static str, methods: &'static [(Method, Handler)], resource: &'static str) -> Route {
-    Route { path: PathMatch::Exact(path), methods, cors: Cors::Listed, guard: Guard::SignedIn, resource }
+const fn signed_in(path: &'static str, methods: &'static [(Method, Action)], resource: &'static str) -> Route {
+    Route { path: PathMatch::Exact(path), methods, cors: Cors::Listed, resource }
 }
 
+use Action::{Configured as C, Open as O, SignedIn as S};
 use PathMatch::{Exact, Prefix};
 
 /// Every endpoint.
-static ROUTES: [Route; 14] = [
-    route(Exact("/"), &[(Method::GET, Handler::Home)], Cors::None, Guard::Open),
-    route(Exact(access::SCHEMA_PATH), &[(Method::GET, Handler::AccessSchema)], Cors::None, Guard::Open),
-    route(Prefix(downloads::PATH_PREFIX), &[(Method::GET, Handler::Download)], Cors::None, Guard::Configured),
+static ROUTES: [Route; 15] = [
+    route(Exact("/"), &[(Method::GET, O(Open::Home))], Cors::None),
+    route(Exact(access::SCHEMA_PATH), &[(Method::GET, O(Open::AccessSchema))], Cors::None),
+    route(Prefix(downloads::PATH_PREFIX), &[(Method::GET, C(Configured::Download))], Cors::None),
     route(
         Exact(metadata::PROTECTED_RESOURCE_PATH),
-        &[(Method::GET, Handler::ProtectedResourceMetadata)],
+        &[(Method::GET, C(Configured::ProtectedResourceMetadata))],
         Cors::Any,
-        Guard::Configured,
     ),
     route(
         Exact(metadata::PROTECTED_RESOURCE_MCP_PATH),
-        &[(Method::GET, Handler::ProtectedResourceMetadata)],
+        &[(Method::GET, C(Configured::ProtectedResourceMetadata))],
         Cors::Any,
-        Guard::Configured,
     ),
     route(
         Exact(metadata::PROTECTED_RESOURCE_SSE_PATH),
-        &[(Method::GET, Handler::ProtectedResourceMetadata)],
+        &[(Method::GET, C(Configured::ProtectedResourceMetadata))],
         Cors::Any,
-        Guard::Configured,
     ),
     route(
         Exact(metadata::AUTHORIZATION_SERVER_PATH),
-        &[(Method::GET, Handler::AuthorizationServerMetadata)],
+        &[(Method::GET, C(Configured::AuthorizationServerMetadata))],
         Cors::Any,
-        Guard::Configured,
     ),
-    route(Exact("/register"), &[(Method::POST, Handler::Register)], Cors::Any, Guard::Configured),
-    route(Exact("/token"), &[(Method::POST, Handler::Token)], Cors::Any, Guard::Configured),
-    route(Exact("/revoke"), &[(Method::POST, Handler::Revoke)], Cors::Any, Guard::Configured),
+    route(Exact("/register"), &[(Method::POST, C(Configured::Register))], Cors::Any),
+    route(Exact("/token"), &[(Method::POST, C(Configured::Token))], Cors::Any),
+    route(Exact("/revoke"), &[(Method::POST, C(Configured::Revoke))], Cors::Any),
     route(
         Exact("/authorize"),
-        &[(Method::GET, Handler::ShowConsent), (Method::POST, Handler::DecideConsent)],
+        &[(Method::GET, C(Configured::ShowConsent)), (Method::POST, C(Configured::DecideConsent))],
         Cors::None,
-        Guard::Configured,
     ),
-    route(Exact("/callback"), &[(Method::GET, Handler::Callback)], Cors::None, Guard::Configured),
-    signed_in("/mcp", &[(Method::POST, Handler::Mcp)], "/mcp"),
+    route(Exact("/callback"), &[(Method::GET, C(Configured::Callback))], Cors::None),
+    signed_in("/mcp", &[(Method::POST, S(SignedIn::Mcp))], "/mcp"),
     // Both halves of the legacy transport answer the `/sse` resource's challenge.
-    signed_in("/sse", &[(Method::GET, Handler::SseStream)], "/sse"),
+    signed_in("/sse", &[(Method::GET, S(SignedIn::SseStream))], "/sse"),
+    signed_in(sse::MESSAGE_PATH, &[(Method::POST, S(SignedIn::SseMessage))], "/sse"),
 ];
-
-/// The legacy transport's message endpoint, a row of its own because its path is a constant of
-/// the transport.
-static SSE_MESSAGE: Route = signed_in(sse::MESSAGE_PATH, &[(Method::POST, Handler::SseMessage)], "/sse");
 
 impl Route {
     fn matches(&self, path: &str) -> bool {
@@ -185,7 +185,7 @@ pub async fn dispatch<P: Platform>(incoming: Incoming<'_, P>) -> HttpResponse {
     if incoming.config.as_ref().is_ok_and(|settings| settings.connector_url.is_none()) && !is_loopback(request) {
         return ConnectorUrlMissing.into_response();
     }
-    let Some(route) = ROUTES.iter().chain([&SSE_MESSAGE]).find(|route| route.matches(path)) else {
+    let Some(route) = ROUTES.iter().find(|route| route.matches(path)) else {
         let message = format!("nothing at {path}; the MCP endpoint is /mcp");
         return ApiError::new(StatusCode::NOT_FOUND, "not_found", message).into_response();
     };
@@ -208,40 +208,43 @@ pub async fn dispatch<P: Platform>(incoming: Incoming<'_, P>) -> HttpResponse {
     }
 }
 
-/// Applies the route's guards in order (method, configuration, caller, body), then its handler.
+/// Applies the guards of the method's action in order (configuration, caller, body), then runs
+/// it.
 async fn guarded<P: Platform>(route: &Route, incoming: Incoming<'_, P>) -> HttpResponse {
     let request = incoming.request;
-    let Some(&(_, handler)) = route.methods.iter().find(|(method, _)| method == request.method()) else {
+    let Some(&(_, action)) = route.methods.iter().find(|(method, _)| method == request.method()) else {
         return web::method_not_allowed(&route.allow());
     };
-    let config = match (route.guard, incoming.config) {
-        (Guard::Open, _) => return open(handler, &incoming).await,
-        (_, Err(problems)) => return ConfigErrors(problems).into_response(),
-        (_, Ok(config)) => config,
+    let site = match incoming.config {
+        Ok(config) => Ok(Site { platform: incoming.platform, config, base_url: incoming.base_url }),
+        Err(problems) => Err(ConfigErrors(problems).into_response()),
     };
-    let site = Site { platform: incoming.platform, config, base_url: incoming.base_url };
-    if route.guard == Guard::Configured {
-        return configured(handler, &site, request).await;
-    }
-    let caller = match bearer::authenticate(&site, request.headers()).await {
-        Ok(caller) => caller,
-        Err(problem) => {
-            return bearer::Challenge { base_url: site.base_url, path: route.resource, problem }.into_response()
+    match (action, site) {
+        (Action::Open(handler), _) => open(handler, &incoming).await,
+        (_, Err(configuration_errors)) => configuration_errors,
+        (Action::Configured(handler), Ok(site)) => configured(handler, &site, request).await,
+        (Action::SignedIn(handler), Ok(site)) => {
+            let caller = match bearer::authenticate(&site, request.headers()).await {
+                Ok(caller) => caller,
+                Err(problem) => {
+                    return bearer::Challenge { base_url: site.base_url, path: route.resource, problem }.into_response()
+                }
+            };
+            incoming.log.user = Some(caller.user.id.clone());
+            if request.body().len() > MAX_BODY_BYTES {
+                let message = format!("a request body may be at most {MAX_BODY_BYTES} bytes");
+                return ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", message).into_response();
+            }
+            signed(handler, site, caller, incoming).await
         }
-    };
-    incoming.log.user = Some(caller.user.id.clone());
-    if request.body().len() > MAX_BODY_BYTES {
-        let message = format!("a request body may be at most {MAX_BODY_BYTES} bytes");
-        return ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", message).into_response();
     }
-    signed(handler, site, caller, incoming).await
 }
 
 /// The handlers that need nothing before they run.
-async fn open<P: Platform>(handler: Handler, incoming: &Incoming<'_, P>) -> HttpResponse {
+async fn open<P: Platform>(handler: Open, incoming: &Incoming<'_, P>) -> HttpResponse {
     let request = incoming.request;
     match handler {
-        Handler::Home => {
+        Open::Home => {
             let signed_in = match incoming.config {
                 Ok(config) if request.headers().contains_key(header::AUTHORIZATION) => {
                     let site = Site { platform: incoming.platform, config, base_url: incoming.base_url };
@@ -252,46 +255,44 @@ async fn open<P: Platform>(handler: Handler, incoming: &Incoming<'_, P>) -> Http
             let as_json = wants_json(request);
             home::page(incoming.platform, incoming.config, incoming.base_url, as_json, signed_in.as_ref()).await
         }
-        Handler::AccessSchema => access_schema(),
-        other => unreachable_handler(other),
+        Open::AccessSchema => access_schema(),
     }
 }
 
 /// The handlers that need a valid configuration.
-async fn configured<P: Platform>(handler: Handler, site: &Site<'_, P>, request: &HttpRequest) -> HttpResponse {
+async fn configured<P: Platform>(handler: Configured, site: &Site<'_, P>, request: &HttpRequest) -> HttpResponse {
     match handler {
-        Handler::Download => {
+        Configured::Download => {
             downloads::serve(site.platform, site.config, request.uri().path(), request.uri().query().unwrap_or(""))
                 .await
         }
-        Handler::ProtectedResourceMetadata => metadata::protected_resource(site.base_url),
-        Handler::AuthorizationServerMetadata => metadata::authorization_server(site.base_url),
-        Handler::Register => clients::register(site, request).await,
-        Handler::Token => token::token(site, request).await,
-        Handler::Revoke => token::revoke(site, request).await,
-        Handler::ShowConsent => authorize::show(site, request).await,
-        Handler::DecideConsent => authorize::decide(site, request).await,
-        Handler::Callback => callback::callback(site, request).await,
-        other => unreachable_handler(other),
+        Configured::ProtectedResourceMetadata => metadata::protected_resource(site.base_url),
+        Configured::AuthorizationServerMetadata => metadata::authorization_server(site.base_url),
+        Configured::Register => clients::register(site, request).await,
+        Configured::Token => token::token(site, request).await,
+        Configured::Revoke => token::revoke(site, request).await,
+        Configured::ShowConsent => authorize::show(site, request).await,
+        Configured::DecideConsent => authorize::decide(site, request).await,
+        Configured::Callback => callback::callback(site, request).await,
     }
 }
 
 /// The handlers that act for a signed-in caller.
 async fn signed<P: Platform>(
-    handler: Handler,
+    handler: SignedIn,
     site: Site<'_, P>,
     caller: Caller,
     incoming: Incoming<'_, P>,
 ) -> HttpResponse {
     let request = incoming.request;
     match handler {
-        Handler::Mcp => {
+        SignedIn::Mcp => {
             let ctx = ToolContext::new(site, caller);
             let exchange = streamable_http::post(&ctx, request.headers(), request.body()).await;
             incoming.log.calls = exchange.calls;
             exchange.response
         }
-        Handler::SseStream => {
+        SignedIn::SseStream => {
             let mut id = [0u8; 16];
             match site.platform.fill_random(&mut id) {
                 Ok(()) => {
@@ -304,7 +305,7 @@ async fn signed<P: Platform>(
                     .into_response(),
             }
         }
-        Handler::SseMessage => {
+        SignedIn::SseMessage => {
             let Some(session) = sse::session_id(request.uri().query().unwrap_or("")) else {
                 let message = "the sessionId is missing or malformed; use the URL of the stream's endpoint event";
                 return ApiError::new(StatusCode::NOT_FOUND, "unknown_session", message).into_response();
@@ -316,15 +317,7 @@ async fn signed<P: Platform>(
             incoming.log.session_object = posted.instance;
             posted.response
         }
-        other => unreachable_handler(other),
     }
-}
-
-/// A handler listed under the wrong guard in the table: a programming error, answered as one
-/// rather than a panic.
-fn unreachable_handler(handler: Handler) -> HttpResponse {
-    let message = format!("the route table sends {handler:?} to the wrong kind of handler");
-    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", message).into_response()
 }
 
 /// `GET /schemas/access.json`: the access file's JSON Schema, for editors' tools.
