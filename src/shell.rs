@@ -11,15 +11,14 @@ use crate::ports::HttpResponse;
 use http::{header, HeaderValue, StatusCode};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
-/// Which page the shell wraps, for what it sets around the body.
+/// Which page the shell wraps, for the width of its column. Every page gets the same headers:
+/// never cached (a sign-in page may carry the state of a sign-in, the home page shows live
+/// checks, in detail to editors), never framed, no base URL, no referrer sent elsewhere.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
-    /// A page of signing in (the consent page, an error, a refusal): a narrow column, and, since
-    /// it may carry the state of a sign-in, never cached, never framed (clickjacking a consent
-    /// button is the classic attack on a proxying authorization server), no base URL and no
-    /// referrer sent elsewhere.
+    /// A page of signing in (the consent page, an error, a refusal): a narrow column.
     SignIn,
-    /// The home page `/`: a wider column for the checks' details; never framed.
+    /// The home page `/`: a wider column for the checks' details.
     Home,
 }
 
@@ -39,16 +38,13 @@ impl Kind {
             Kind::Home => "body{max-width:42rem;margin:2rem auto}",
         }
     }
-
-    /// The Content-Security-Policy: nothing is loaded but the inline stylesheet, and no page is
-    /// framed.
-    fn content_security_policy(self) -> &'static str {
-        match self {
-            Kind::SignIn => "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'",
-            Kind::Home => "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
-        }
-    }
 }
+
+/// Every page's Content-Security-Policy: nothing is loaded but the inline stylesheet, no base
+/// URL, and no page is framed (clickjacking a consent button is the classic attack on a
+/// proxying authorization server; the home page gets the same).
+const CONTENT_SECURITY_POLICY: &str =
+    "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'";
 
 /// The whole page, as a response with `status`: `body` inside the shell, under `title`.
 pub fn page(kind: Kind, status: StatusCode, title: &str, body: Markup) -> HttpResponse {
@@ -68,12 +64,10 @@ pub fn page(kind: Kind, status: StatusCode, title: &str, body: Markup) -> HttpRe
     *response.status_mut() = status;
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
-    headers.insert("content-security-policy", HeaderValue::from_static(kind.content_security_policy()));
-    if kind == Kind::SignIn {
-        headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
-        headers.insert("referrer-policy", HeaderValue::from_static("same-origin"));
-        crate::web::no_store(&mut response);
-    }
+    headers.insert("content-security-policy", HeaderValue::from_static(CONTENT_SECURITY_POLICY));
+    headers.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    headers.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    crate::web::no_store(&mut response);
     response
 }
 
@@ -99,28 +93,23 @@ mod tests {
     }
 
     #[test]
-    fn sign_in_pages_are_never_framed_or_cached_and_the_home_page_is_never_framed() {
-        let sign_in = page(Kind::SignIn, StatusCode::FORBIDDEN, "t", html! {});
-        assert_eq!(sign_in.status(), StatusCode::FORBIDDEN);
-        let headers = sign_in.headers();
-        assert_eq!(headers["content-type"], "text/html; charset=utf-8");
-        assert_eq!(
-            headers["content-security-policy"],
-            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'"
-        );
-        assert_eq!(headers["x-frame-options"], "DENY");
-        assert_eq!(headers["referrer-policy"], "same-origin");
-        assert_eq!(headers["cache-control"], "no-store");
-        assert_eq!(headers["pragma"], "no-cache");
-
+    fn no_page_is_ever_framed_cached_or_given_a_base_url() {
+        for (kind, status) in [(Kind::SignIn, StatusCode::FORBIDDEN), (Kind::Home, StatusCode::OK)] {
+            let response = page(kind, status, "t", html! {});
+            assert_eq!(response.status(), status);
+            let headers = response.headers();
+            assert_eq!(headers["content-type"], "text/html; charset=utf-8");
+            assert_eq!(
+                headers["content-security-policy"],
+                "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'"
+            );
+            assert_eq!(headers["x-frame-options"], "DENY");
+            assert_eq!(headers["referrer-policy"], "same-origin");
+            assert_eq!(headers["cache-control"], "no-store");
+            assert_eq!(headers["pragma"], "no-cache");
+            assert_eq!(headers.len(), 6, "{kind:?}: {headers:?}");
+        }
         let home = page(Kind::Home, StatusCode::OK, "t", html! {});
-        let headers = home.headers();
-        assert_eq!(headers["content-type"], "text/html; charset=utf-8");
-        assert_eq!(
-            headers["content-security-policy"],
-            "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'"
-        );
-        assert_eq!(headers.len(), 2, "{headers:?}");
         assert!(text(&home).contains("max-width:42rem"));
         assert!(text(&page(Kind::SignIn, StatusCode::OK, "t", html! {})).contains("max-width:34rem"));
     }
