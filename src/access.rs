@@ -47,6 +47,9 @@ pub enum Principal {
     Team(String),
     /// `"domain:<domain>"`: anyone signed in with a verified email at that domain.
     Domain(String),
+    /// `"group:<name>"`: the members of a directory group, as the identity provider names it at
+    /// sign-in (see `OIDC_GROUPS_CLAIM`).
+    Group(String),
 }
 
 impl Principal {
@@ -58,11 +61,15 @@ impl Principal {
             "editors" => Ok(Principal::Editors),
             _ => match text.split_once(':') {
                 Some(("team", name)) if valid_name(name) => Ok(Principal::Team(name.to_string())),
+                // Directory group names may hold spaces (Okta's do).
+                Some(("group", name)) if !name.trim().is_empty() && !name.chars().any(char::is_control) => {
+                    Ok(Principal::Group(name.to_string()))
+                }
                 Some(("domain", domain)) if domain.contains('.') && valid_name(domain) && !domain.contains('@') => {
                     Ok(Principal::Domain(domain.to_ascii_lowercase()))
                 }
                 Some((provider, subject))
-                    if !matches!(provider, "team" | "domain")
+                    if !matches!(provider, "team" | "domain" | "group")
                         && !provider.is_empty()
                         && provider.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
                         && valid_name(subject) =>
@@ -70,7 +77,7 @@ impl Principal {
                     Ok(Principal::User(text.to_string()))
                 }
                 _ => Err(format!(
-                    "`{text}` is not a principal; write a user id such as google:1234 (whoami shows yours), team:<name>, domain:<example.com>, \"*\" or \"editors\""
+                    "`{text}` is not a principal; write a user id such as google:1234 (whoami shows yours), team:<name>, domain:<example.com>, group:<directory group>, \"*\" or \"editors\""
                 )),
             },
         }
@@ -301,6 +308,7 @@ impl Policy {
             // The domain the identity provider vouched for at sign-in, not the email's: a
             // personal Google account can have an address at the company's domain.
             Principal::Domain(domain) => user.domain.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(domain)),
+            Principal::Group(name) => user.groups.iter().any(|g| g == name),
             Principal::Editors => expand && self.editors.iter().any(|p| self.matches(p, user, false)),
             Principal::Team(name) => {
                 expand

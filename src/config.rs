@@ -94,6 +94,9 @@ pub struct OidcSettings {
     pub provider_name: String,
     /// Who may sign in, by domain.
     pub allowed_domains: AllowedDomains,
+    /// `OIDC_GROUPS_CLAIM` (default `groups`): the ID token claim whose values become the user's
+    /// directory groups, matched by `group:` principals; `none` turns groups off.
+    pub groups_claim: Option<String>,
 }
 
 /// `ALLOWED_DOMAINS`: the domains whose people may sign in. Required: an unset or empty
@@ -149,6 +152,10 @@ pub struct Lifetimes {
 pub const DEFAULT_ACCESS_TOKEN_SECONDS: u64 = 12 * 3600;
 /// Default for `GRANT_LIFETIME_SECONDS`.
 pub const DEFAULT_GRANT_SECONDS: u64 = 7 * 24 * 3600;
+/// Default for `OIDC_GROUPS_CLAIM`: the claim Okta, Entra ID and Keycloak name groups in.
+pub const DEFAULT_GROUPS_CLAIM: &str = "groups";
+/// The most directory groups recorded per user (they travel in every grant record).
+pub const MAX_GROUPS: usize = 200;
 /// Google's issuer, the default `OIDC_ISSUER`.
 pub const GOOGLE_ISSUER: &str = "https://accounts.google.com";
 
@@ -279,7 +286,19 @@ fn load_oidc(get: &impl Fn(&str) -> Option<String>, errors: &mut Vec<ConfigError
         }
     };
     let allowed_domains = load_allowed_domains(get("ALLOWED_DOMAINS"), errors)?;
-    Some(OidcSettings { issuer, client_id: client_id?, client_secret: client_secret?, provider_name, allowed_domains })
+    let groups_claim = match get("OIDC_GROUPS_CLAIM") {
+        None => Some(DEFAULT_GROUPS_CLAIM.to_string()),
+        Some(claim) if claim == "none" => None,
+        Some(claim) => Some(claim),
+    };
+    Some(OidcSettings {
+        issuer,
+        client_id: client_id?,
+        client_secret: client_secret?,
+        provider_name,
+        allowed_domains,
+        groups_claim,
+    })
 }
 
 fn load_allowed_domains(value: Option<String>, errors: &mut Vec<ConfigError>) -> Option<AllowedDomains> {

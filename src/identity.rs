@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Who signed in, as the identity provider vouched for them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserInfo {
     /// `<provider>:<sub>`.
     pub id: String,
@@ -19,6 +19,15 @@ pub struct UserInfo {
     /// before it was recorded have none and match no `domain:` principal until the next sign-in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub domain: Option<String>,
+    /// The directory groups the provider named at sign-in (its `OIDC_GROUPS_CLAIM`), which
+    /// `group:` principals match; recorded in the grant, so reading them costs no request.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<String>,
+    /// Set when the provider said the groups were too many to send in the token (Entra ID's
+    /// "overage": the claim is replaced by a pointer under `_claim_names`). The user then
+    /// matches no `group:` principal, and whoami says why.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub groups_overage: bool,
 }
 
 /// An authenticated caller: who, through which client, under which grant (what every `/mcp`

@@ -11,6 +11,9 @@ import { createServer } from "node:http";
  * Starts the provider with one confidential client whose redirect URI is `${connectorUrl}/callback`.
  * Resolves to {issuer, clientId, clientSecret, stop}.
  */
+// The stand-in directory: the groups some people are in, sent in their ID tokens.
+export const DIRECTORY_GROUPS = { "gail@acme.example": ["Sales Team", "eng"] };
+
 export async function startOidcProvider({ connectorUrl, port = 0 }) {
   const server = createServer();
   await new Promise((resolve) => server.listen(port, "127.0.0.1", resolve));
@@ -21,7 +24,8 @@ export async function startOidcProvider({ connectorUrl, port = 0 }) {
     clients: [{ client_id: clientId, client_secret: clientSecret, redirect_uris: [`${connectorUrl}/callback`], grant_types: ["authorization_code"], response_types: ["code"] }],
     // Claims in the ID token itself, as Google does.
     conformIdTokenClaims: false,
-    claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"] },
+    // `groups` as Okta and Entra ID send it (directory groups, for `group:` principals).
+    claims: { openid: ["sub", "groups"], email: ["email", "email_verified"], profile: ["name"] },
     scopes: ["openid", "email", "profile"],
     pkce: { required: () => true },
     cookies: { keys: [randomBytes(16).toString("hex")] },
@@ -36,6 +40,7 @@ export async function startOidcProvider({ connectorUrl, port = 0 }) {
             email,
             email_verified: !local.startsWith("unverified"),
             name: local.replace(/[._-]/g, " ").replace(/\b\w/g, (c) => c.toUpperCase()),
+            ...(DIRECTORY_GROUPS[email] ? { groups: DIRECTORY_GROUPS[email] } : {}),
           };
         },
       };

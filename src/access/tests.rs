@@ -5,7 +5,7 @@ use super::*;
 fn user(id: &str, email: &str) -> UserInfo {
     // As a provider other than Google vouches: the verified email's domain.
     let domain = email.rsplit_once('@').map(|(_, d)| d.to_string());
-    UserInfo { id: id.into(), email: email.into(), name: None, domain }
+    UserInfo { id: id.into(), email: email.into(), name: None, domain, ..Default::default() }
 }
 
 fn skill<'a>(name: &'a str, group: &'a str) -> SkillRef<'a> {
@@ -119,4 +119,47 @@ fn principals_are_parsed_strictly() {
 fn the_schema_is_valid_json() {
     let schema: serde_json::Value = serde_json::from_str(SCHEMA).unwrap();
     assert_eq!(schema["title"], "Skillport access rules");
+}
+
+/// `group:` principals name the directory groups the provider gave at sign-in: in read and write
+/// rules, in teams and among the editors; a name may hold spaces; nothing else matches them.
+#[test]
+fn group_principals_match_the_directory_groups_of_the_sign_in() {
+    let access = Access::load(Some(
+        r#"{ "version": "1.0",
+  "editors": ["group:IT Admins"],
+  "teams":   { "deal-desk": ["group:Sales Team", "google:7"] },
+  "skills":  { "proposal-writer": { "read": "team:deal-desk" },
+               "board-pack":      { "read": "group:Board" },
+               "engineering":     { "write": "group:eng" } },
+  "defaults": { "read": "*", "write": "editors" } }"#,
+    ));
+    assert!(access.error().is_none(), "{:?}", access.error());
+    let in_groups = |groups: &[&str]| UserInfo {
+        groups: groups.iter().map(|g| g.to_string()).collect(),
+        ..user("okta:1", "ann@acme.example")
+    };
+    let cases: [(&[&str], bool, bool, bool, bool); 5] = [
+        // groups, editor, reads proposal-writer, reads board-pack, writes engineering
+        (&[], false, false, false, false),
+        (&["Sales Team"], false, true, false, false),
+        (&["Board", "eng"], false, false, true, true),
+        (&["IT Admins"], true, true, true, true),
+        (&["sales team", "Board "], false, false, false, false),
+    ];
+    for (groups, editor, proposals, board, writes) in cases {
+        let who = in_groups(groups);
+        assert_eq!(
+            (
+                access.is_editor(&who),
+                access.can_read(&who, skill("proposal-writer", "sales")),
+                access.can_read(&who, skill("board-pack", "exec")),
+                access.can_write(&who, "engineering"),
+            ),
+            (editor, proposals, board, writes),
+            "{groups:?}"
+        );
+    }
+    assert!(Principal::parse("group:").is_err() && Principal::parse("group:  ").is_err());
+    assert_eq!(Principal::parse("group:Sales Team"), Ok(Principal::Group("Sales Team".into())));
 }

@@ -8,7 +8,7 @@
 //! sign-in usually costs one request upstream: the code exchange.
 
 use super::{id_token_crypto, Site};
-use crate::config::{AllowedDomains, OidcSettings};
+use crate::config::{AllowedDomains, OidcSettings, MAX_GROUPS};
 use crate::identity::UserInfo;
 use crate::ports::{FetchError, HttpResponse, Limits, Platform};
 use http::{header, StatusCode};
@@ -114,6 +114,9 @@ pub struct IdClaims {
     pub aud: Vec<String>,
     /// The authorized party: the client the token was issued to.
     pub azp: Option<String>,
+    /// Every other claim, for the configurable groups claim and Entra ID's `_claim_names`.
+    #[serde(flatten)]
+    pub other: serde_json::Map<String, serde_json::Value>,
 }
 
 impl IdClaims {
@@ -361,6 +364,24 @@ pub async fn verify_id_token<P: Platform>(
     Ok(claims)
 }
 
+/// The user's directory groups from the configured claim (a list of strings, or one string),
+/// at most [`MAX_GROUPS`], and whether the provider left them out for being too many (a
+/// `_claim_names` entry for the claim, Entra ID's overage).
+fn groups(settings: &OidcSettings, claims: &IdClaims) -> (Vec<String>, bool) {
+    let Some(claim) = settings.groups_claim.as_deref() else { return (Vec::new(), false) };
+    let overage = claims.other.get("_claim_names").and_then(|names| names.get(claim)).is_some();
+    let mut groups: Vec<String> = match claims.other.get(claim) {
+        Some(serde_json::Value::String(one)) => vec![one.clone()],
+        Some(serde_json::Value::Array(many)) => many.iter().filter_map(|g| g.as_str().map(str::to_string)).collect(),
+        _ => Vec::new(),
+    };
+    groups.retain(|g| !g.is_empty() && !g.chars().any(char::is_control));
+    groups.sort();
+    groups.dedup();
+    groups.truncate(MAX_GROUPS);
+    (groups, overage)
+}
+
 /// Who the claims describe, if they may sign in: a verified email, in an allowed domain (for
 /// Google, the hosted domain `hd` must be allowed).
 pub fn admit(settings: &OidcSettings, claims: &IdClaims) -> Result<UserInfo, SignInRefused> {
@@ -382,11 +403,14 @@ pub fn admit(settings: &OidcSettings, claims: &IdClaims) -> Result<UserInfo, Sig
         };
         return Err(SignInRefused::DomainNotAllowed { email, allowed });
     }
+    let (groups, groups_overage) = groups(settings, claims);
     Ok(UserInfo {
         id: format!("{}:{}", settings.provider_name, claims.sub),
         email,
         name: claims.name.clone().filter(|n| !n.trim().is_empty()),
         domain,
+        groups,
+        groups_overage,
     })
 }
 

@@ -37,6 +37,12 @@ pub struct Output {
     pub editor: bool,
     /// The access.json teams this user is in.
     pub teams: Vec<String>,
+    /// The directory groups the identity provider named at sign-in, as `group:` principals
+    /// match them.
+    pub groups: Vec<String>,
+    /// Set when the identity provider left the groups out for being too many: what to do.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub groups_problem: Option<String>,
     /// Where the access rules come from, or why they cannot be used.
     pub access_rules: String,
     /// Set while access.json is broken (skills are not served until it is fixed): the problem and its line.
@@ -44,6 +50,11 @@ pub struct Output {
     /// Paste this into access.json to name this user.
     pub access_json_entry: AccessEntry,
 }
+
+/// What whoami says when the provider sent a pointer instead of the groups.
+pub const GROUPS_OVERAGE: &str = "your identity provider sent no groups because you are in too many (Entra ID's \
+    group overage), so no group: rule applies to you; an admin can have the app registration emit only the groups \
+    assigned to the application";
 
 /// The tool, as the registry in `tools` lists it.
 pub struct Whoami;
@@ -87,6 +98,8 @@ impl Tool for Whoami {
             provider,
             editor,
             teams,
+            groups: user.groups.clone(),
+            groups_problem: user.groups_overage.then(|| GROUPS_OVERAGE.to_string()),
             access_rules,
             access_error,
             access_json_entry: AccessEntry { id: user.id.clone(), label: user.email.clone() },

@@ -208,8 +208,9 @@ fn access_target(budget: Budget) -> Report {
             email: "a@acme.example".into(),
             name: None,
             domain: Some("acme.example".into()),
+            ..Default::default()
         },
-        UserInfo { id: "google:3".into(), email: "c@x.example".into(), name: None, domain: None },
+        UserInfo { id: "google:3".into(), email: "c@x.example".into(), name: None, domain: None, ..Default::default() },
     ];
     fuzz(seeds, budget, |bytes| {
         let access = Access::load(Some(&String::from_utf8_lossy(bytes)));
@@ -464,6 +465,7 @@ fn id_token_target(budget: Budget) -> Report {
         client_secret: skillport_connector::config::Secret::new("s"),
         provider_name: "google".into(),
         allowed_domains: skillport_connector::config::AllowedDomains::Only(vec!["acme.example".into()]),
+        groups_claim: Some("groups".into()),
     };
     let providers = [settings("https://accounts.google.com"), settings("https://idp.example.com")];
     fuzz(seeds, budget, |bytes| {

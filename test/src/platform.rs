@@ -151,6 +151,7 @@ impl FakePlatform {
             email: "ann@acme.example".into(),
             name: Some("Ann".into()),
             domain: Some("acme.example".into()),
+            ..Default::default()
         })
     }
 

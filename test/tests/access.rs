@@ -35,6 +35,7 @@ fn users() -> Vec<UserInfo> {
         email: (*email).into(),
         name: None,
         domain: email.rsplit_once('@').map(|(_, d)| d.to_string()),
+        ..Default::default()
     })
     .collect()
 }

@@ -152,6 +152,7 @@ async fn security_13_the_home_page_keeps_details_for_editors() {
         email: "bob@acme.example".into(),
         name: None,
         domain: Some("acme.example".into()),
+        ..Default::default()
     });
     let page = |authorization: Option<String>, accept: &'static str| {
         let mut builder = http::Request::get("https://skills.example.com/").header("accept", accept);

@@ -262,7 +262,13 @@ async fn rotating_the_signing_key_keeps_people_signed_in_while_the_previous_key_
 fn storage_rows_written_per_sign_in_refresh_and_request() {
     let records = MemoryRecords::default();
     let clients = MemoryRecords::default();
-    let user = UserInfo { id: "google:1".into(), email: "a@acme.example".into(), name: None, domain: None };
+    let user = UserInfo {
+        id: "google:1".into(),
+        email: "a@acme.example".into(),
+        name: None,
+        domain: None,
+        ..Default::default()
+    };
     let code = PendingCode {
         user,
         client_id: "c".into(),

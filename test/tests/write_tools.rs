@@ -85,6 +85,7 @@ fn ann() -> UserInfo {
         email: "ann@acme.example".into(),
         name: Some("Ann".into()),
         domain: Some("acme.example".into()),
+        ..Default::default()
     }
 }
 
@@ -94,6 +95,7 @@ fn bob() -> UserInfo {
         email: "bob@acme.example".into(),
         name: None,
         domain: Some("acme.example".into()),
+        ..Default::default()
     }
 }
 

@@ -13,6 +13,7 @@ fn settings(issuer: &str, domains: &[&str]) -> OidcSettings {
             ["*"] => AllowedDomains::Any,
             _ => AllowedDomains::Only(domains.iter().map(|d| d.to_string()).collect()),
         },
+        groups_claim: Some("groups".into()),
     }
 }
 
@@ -27,6 +28,7 @@ fn claims(email: &str, verified: bool, hd: Option<&str>) -> IdClaims {
         hd: hd.map(str::to_string),
         aud: vec!["c".into()],
         azp: None,
+        other: serde_json::Map::new(),
     }
 }
 
@@ -92,4 +94,49 @@ fn email_verified_may_be_a_string() {
     let claims: IdClaims =
         serde_json::from_str(r#"{"sub":"1","exp":1,"email":"a@b.c","email_verified":"true"}"#).unwrap();
     assert!(claims.email_verified);
+}
+
+/// Directory groups, claim by claim: what the provider sends, what the user is recorded with.
+#[test]
+fn directory_groups_come_from_the_configured_claim() {
+    let okta = settings("https://acme.okta.com/oauth2/default", &["acme.example"]);
+    let with = |other: serde_json::Value| {
+        let mut claims = claims("ann@acme.example", true, None);
+        claims.other = other.as_object().cloned().unwrap_or_default();
+        claims
+    };
+    let cases: [(&str, serde_json::Value, &[&str], bool); 6] = [
+        ("a list", serde_json::json!({"groups": ["Sales Team", "eng", "eng", ""]}), &["Sales Team", "eng"], false),
+        ("one string", serde_json::json!({"groups": "eng"}), &["eng"], false),
+        ("no claim", serde_json::json!({}), &[], false),
+        ("not strings", serde_json::json!({"groups": [1, {"a": 2}, "ok"]}), &["ok"], false),
+        ("another claim", serde_json::json!({"roles": ["admin"]}), &[], false),
+        (
+            "Entra ID's overage",
+            serde_json::json!({"_claim_names": {"groups": "src1"}, "_claim_sources": {"src1": {"endpoint": "https://graph"}}}),
+            &[],
+            true,
+        ),
+    ];
+    for (case, other, groups, overage) in cases {
+        let user = admit(&okta, &with(other)).unwrap();
+        assert_eq!(
+            (user.groups.iter().map(String::as_str).collect::<Vec<_>>(), user.groups_overage),
+            (groups.to_vec(), overage),
+            "{case}"
+        );
+    }
+    let mut named = settings("https://acme.okta.com/oauth2/default", &["acme.example"]);
+    named.groups_claim = Some("roles".into());
+    assert_eq!(
+        admit(&named, &with(serde_json::json!({"roles": ["admin"], "groups": ["eng"]}))).unwrap().groups,
+        ["admin"]
+    );
+    named.groups_claim = None;
+    assert!(
+        admit(&named, &with(serde_json::json!({"groups": ["eng"]}))).unwrap().groups.is_empty(),
+        "OIDC_GROUPS_CLAIM=none"
+    );
+    let many: Vec<String> = (0..500).map(|n| format!("g{n:03}")).collect();
+    assert_eq!(admit(&okta, &with(serde_json::json!({"groups": many}))).unwrap().groups.len(), MAX_GROUPS);
 }

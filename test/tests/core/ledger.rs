@@ -7,7 +7,13 @@ use skillport_connector::oauth::ledger::*;
 use skillport_test::{FakePlatform, MemoryRecords};
 
 fn user() -> UserInfo {
-    UserInfo { id: "google:1".into(), email: "ann@acme.example".into(), name: Some("Ann".into()), domain: None }
+    UserInfo {
+        id: "google:1".into(),
+        email: "ann@acme.example".into(),
+        name: Some("Ann".into()),
+        domain: None,
+        ..Default::default()
+    }
 }
 
 /// A code for [`user`] issued at `now` to "client", with PKCE challenge "challenge".
