@@ -79,6 +79,8 @@ enum Cors {
 #[derive(Debug, Clone, Copy)]
 enum PathMatch {
     Exact(&'static str),
+    /// Several paths answered alike.
+    OneOf(&'static [&'static str]),
     Prefix(&'static str),
 }
 
@@ -101,25 +103,20 @@ const fn signed_in(path: &'static str, methods: &'static [(Method, Action)], res
 }
 
 use Action::{Configured as C, Open as O, SignedIn as S};
-use PathMatch::{Exact, Prefix};
+use PathMatch::{Exact, OneOf, Prefix};
 
 /// Every endpoint.
-static ROUTES: [Route; 15] = [
+static ROUTES: [Route; 13] = [
     route(Exact("/"), &[(Method::GET, O(Open::Home))], Cors::None),
-    route(Exact(access::SCHEMA_PATH), &[(Method::GET, O(Open::AccessSchema))], Cors::None),
+    route(Exact(access::SCHEMA_PATH), &[(Method::GET, O(Open::AccessSchema))], Cors::Any),
     route(Prefix(downloads::PATH_PREFIX), &[(Method::GET, C(Configured::Download))], Cors::None),
+    // One resource, served at its own path and under each transport's (RFC 9728 §3.1).
     route(
-        Exact(metadata::PROTECTED_RESOURCE_PATH),
-        &[(Method::GET, C(Configured::ProtectedResourceMetadata))],
-        Cors::Any,
-    ),
-    route(
-        Exact(metadata::PROTECTED_RESOURCE_MCP_PATH),
-        &[(Method::GET, C(Configured::ProtectedResourceMetadata))],
-        Cors::Any,
-    ),
-    route(
-        Exact(metadata::PROTECTED_RESOURCE_SSE_PATH),
+        OneOf(&[
+            metadata::PROTECTED_RESOURCE_PATH,
+            metadata::PROTECTED_RESOURCE_MCP_PATH,
+            metadata::PROTECTED_RESOURCE_SSE_PATH,
+        ]),
         &[(Method::GET, C(Configured::ProtectedResourceMetadata))],
         Cors::Any,
     ),
@@ -147,6 +144,7 @@ impl Route {
     fn matches(&self, path: &str) -> bool {
         match self.path {
             Exact(exact) => path == exact,
+            OneOf(paths) => paths.contains(&path),
             Prefix(prefix) => path.starts_with(prefix),
         }
     }
@@ -220,7 +218,7 @@ async fn guarded<P: Platform>(route: &Route, incoming: Incoming<'_, P>) -> HttpR
         Err(problems) => Err(ConfigErrors(problems).into_response()),
     };
     match (action, site) {
-        (Action::Open(handler), _) => open(handler, &incoming).await,
+        (Action::Open(handler), site) => open(handler, &incoming, site.ok().as_ref()).await,
         (_, Err(configuration_errors)) => configuration_errors,
         (Action::Configured(handler), Ok(site)) => configured(handler, &site, request).await,
         (Action::SignedIn(handler), Ok(site)) => {
@@ -241,14 +239,14 @@ async fn guarded<P: Platform>(route: &Route, incoming: Incoming<'_, P>) -> HttpR
 }
 
 /// The handlers that need nothing before they run.
-async fn open<P: Platform>(handler: Open, incoming: &Incoming<'_, P>) -> HttpResponse {
+/// `site` is there when the configuration is valid.
+async fn open<P: Platform>(handler: Open, incoming: &Incoming<'_, P>, site: Option<&Site<'_, P>>) -> HttpResponse {
     let request = incoming.request;
     match handler {
         Open::Home => {
-            let signed_in = match incoming.config {
-                Ok(config) if request.headers().contains_key(header::AUTHORIZATION) => {
-                    let site = Site { platform: incoming.platform, config, base_url: incoming.base_url };
-                    bearer::authenticate(&site, request.headers()).await.ok().map(|caller| caller.user)
+            let signed_in = match site {
+                Some(site) if request.headers().contains_key(header::AUTHORIZATION) => {
+                    bearer::authenticate(site, request.headers()).await.ok().map(|caller| caller.user)
                 }
                 _ => None,
             };
@@ -325,7 +323,6 @@ fn access_schema() -> HttpResponse {
     let mut response = http::Response::new(access::SCHEMA.as_bytes().to_vec());
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/schema+json"));
-    headers.insert("access-control-allow-origin", HeaderValue::from_static("*"));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=3600"));
     response
 }

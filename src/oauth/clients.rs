@@ -21,6 +21,7 @@ use super::ledger::{ClientLastUsed, TouchClient};
 use super::{signed, OAuthError, Site, CLIENTS_SHARD};
 use crate::keys::Purpose;
 use crate::ports::{HttpRequest, HttpResponse, Platform};
+use crate::web::IntoResponse;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use http::{header, StatusCode};
@@ -99,10 +100,7 @@ fn registration_error(error: &'static str, description: impl Into<String>) -> OA
 
 /// `POST /register`.
 pub async fn register<P: Platform>(site: &Site<'_, P>, request: &HttpRequest) -> HttpResponse {
-    match register_client(site, request) {
-        Ok(response) => response,
-        Err(error) => error.response(),
-    }
+    register_client(site, request).into_response()
 }
 
 fn register_client<P: Platform>(site: &Site<'_, P>, request: &HttpRequest) -> Result<HttpResponse, OAuthError> {

@@ -92,11 +92,6 @@ impl OAuthError {
             description: format!("sign-in storage is unavailable, try again shortly ({error})"),
         }
     }
-
-    /// The JSON response.
-    pub fn response(&self) -> HttpResponse {
-        self.clone().into_response()
-    }
 }
 
 impl IntoResponse for OAuthError {

@@ -15,6 +15,7 @@ use super::ledger::{Grant, RedeemCode, Refresh, Refreshed, Refusal, RevokeGrant}
 use super::{form, hash_hex, resource_for, s256, signed, OAuthError, Site};
 use crate::keys::Purpose;
 use crate::ports::{HttpRequest, HttpResponse, Platform};
+use crate::web::IntoResponse;
 use http::StatusCode;
 use serde::{Deserialize, Serialize};
 
@@ -34,10 +35,7 @@ struct RefreshClaims {
 
 /// `POST /token`.
 pub async fn token<P: Platform>(site: &Site<'_, P>, request: &HttpRequest) -> HttpResponse {
-    match grant_tokens(site, request).await {
-        Ok(response) => response,
-        Err(error) => error.response(),
-    }
+    grant_tokens(site, request).await.into_response()
 }
 
 async fn grant_tokens<P: Platform>(site: &Site<'_, P>, request: &HttpRequest) -> Result<HttpResponse, OAuthError> {
@@ -165,12 +163,11 @@ pub async fn revoke<P: Platform>(site: &Site<'_, P>, request: &HttpRequest) -> H
         Ok(())
     }
     .await;
-    match result {
-        Ok(()) => {
+    result
+        .map(|()| {
             let mut response = http::Response::new(Vec::new());
             crate::web::no_store(&mut response);
             response
-        }
-        Err(error) => error.response(),
-    }
+        })
+        .into_response()
 }
