@@ -50,6 +50,9 @@ pub enum Principal {
     /// `"group:<name>"`: the members of a directory group, as the identity provider names it at
     /// sign-in (see `OIDC_GROUPS_CLAIM`).
     Group(String),
+    /// `"github-team:<org>/<slug>"`: the members of a GitHub team, for people signed in with
+    /// GitHub (lower-case, as GitHub compares them).
+    GitHubTeam(String),
 }
 
 impl Principal {
@@ -65,6 +68,16 @@ impl Principal {
                 Some(("group", name)) if !name.trim().is_empty() && !name.chars().any(char::is_control) => {
                     Ok(Principal::Group(name.to_string()))
                 }
+                Some(("github-team", team)) => match team.split_once('/') {
+                    Some((org, slug))
+                        if [org, slug].iter().all(|p| {
+                            !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                        }) =>
+                    {
+                        Ok(Principal::GitHubTeam(team.to_ascii_lowercase()))
+                    }
+                    _ => Err(format!("`{text}` is not a GitHub team; write github-team:<organization>/<team slug>")),
+                },
                 Some(("domain", domain)) if domain.contains('.') && valid_name(domain) && !domain.contains('@') => {
                     Ok(Principal::Domain(domain.to_ascii_lowercase()))
                 }
@@ -77,7 +90,7 @@ impl Principal {
                     Ok(Principal::User(text.to_string()))
                 }
                 _ => Err(format!(
-                    "`{text}` is not a principal; write a user id such as google:1234 (whoami shows yours), team:<name>, domain:<example.com>, group:<directory group>, \"*\" or \"editors\""
+                    "`{text}` is not a principal; write a user id such as google:1234 (whoami shows yours), team:<name>, domain:<example.com>, group:<directory group>, github-team:<org>/<slug>, \"*\" or \"editors\""
                 )),
             },
         }
@@ -309,6 +322,7 @@ impl Policy {
             // personal Google account can have an address at the company's domain.
             Principal::Domain(domain) => user.domain.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(domain)),
             Principal::Group(name) => user.groups.iter().any(|g| g == name),
+            Principal::GitHubTeam(team) => user.github_teams.iter().any(|t| t == team),
             Principal::Editors => expand && self.editors.iter().any(|p| self.matches(p, user, false)),
             Principal::Team(name) => {
                 expand

@@ -3,7 +3,13 @@
 //! Names are fixed by the deployment contract (`docs/CONFIGURATION.md`). A missing or malformed
 //! setting is reported by name on every request instead of crashing or silently defaulting.
 
+pub mod sign_in;
+
 use crate::keys::{Keys, SigningKey};
+pub use sign_in::{
+    AllowedDomains, GitHubSignIn, OidcKind, OidcSettings, SignIn, SignInProvider, DEFAULT_GROUPS_CLAIM, GOOGLE_ISSUER,
+    MAX_GROUPS,
+};
 use std::fmt;
 use url::Url;
 
@@ -75,64 +81,10 @@ pub struct Config {
     pub keys: Keys,
     /// Longest wait for one GitHub response.
     pub github_timeout_ms: u64,
-    /// The upstream identity provider users sign in with.
-    pub oidc: OidcSettings,
+    /// The identity providers people sign in with.
+    pub sign_in: SignIn,
     /// Lifetimes of what sign-in issues.
     pub lifetimes: Lifetimes,
-}
-
-/// The upstream OpenID Connect provider (Google unless configured otherwise).
-#[derive(Debug, Clone)]
-pub struct OidcSettings {
-    /// `OIDC_ISSUER`: discovery is at `<issuer>/.well-known/openid-configuration`.
-    pub issuer: Url,
-    /// The connector's client id at the provider.
-    pub client_id: String,
-    /// The connector's client secret at the provider.
-    pub client_secret: Secret,
-    /// Prefix of user ids (`<provider_name>:<sub>`).
-    pub provider_name: String,
-    /// Who may sign in, by domain.
-    pub allowed_domains: AllowedDomains,
-    /// `OIDC_GROUPS_CLAIM` (default `groups`): the ID token claim whose values become the user's
-    /// directory groups, matched by `group:` principals; `none` turns groups off.
-    pub groups_claim: Option<String>,
-}
-
-/// `ALLOWED_DOMAINS`: the domains whose people may sign in. Required: an unset or empty
-/// setting used to admit every account of the provider (for Google, anyone with a Gmail
-/// address), so admitting everyone has to be asked for with `*`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AllowedDomains {
-    /// `*`: every verified email the provider vouches for.
-    Any,
-    /// These lower-case domains only (for Google, the Workspace domain in `hd`).
-    Only(Vec<String>),
-}
-
-impl AllowedDomains {
-    /// The domain, when exactly one is allowed.
-    pub fn single(&self) -> Option<&str> {
-        match self {
-            AllowedDomains::Only(domains) if domains.len() == 1 => domains.first().map(String::as_str),
-            _ => None,
-        }
-    }
-
-    /// Whether `domain` (lower-case; `None` for an account without one) may sign in.
-    pub fn admit(&self, domain: Option<&str>) -> bool {
-        match self {
-            AllowedDomains::Any => true,
-            AllowedDomains::Only(domains) => domain.is_some_and(|d| domains.iter().any(|a| a == d)),
-        }
-    }
-}
-
-impl OidcSettings {
-    /// Google is recognised by its issuer; for it the hosted-domain (`hd`) claim decides the domain.
-    pub fn is_google(&self) -> bool {
-        self.issuer.as_str().trim_end_matches('/') == GOOGLE_ISSUER
-    }
 }
 
 /// How long what sign-in issues stays valid, in seconds.
@@ -152,12 +104,6 @@ pub struct Lifetimes {
 pub const DEFAULT_ACCESS_TOKEN_SECONDS: u64 = 12 * 3600;
 /// Default for `GRANT_LIFETIME_SECONDS`.
 pub const DEFAULT_GRANT_SECONDS: u64 = 7 * 24 * 3600;
-/// Default for `OIDC_GROUPS_CLAIM`: the claim Okta, Entra ID and Keycloak name groups in.
-pub const DEFAULT_GROUPS_CLAIM: &str = "groups";
-/// The most directory groups recorded per user (they travel in every grant record).
-pub const MAX_GROUPS: usize = 200;
-/// Google's issuer, the default `OIDC_ISSUER`.
-pub const GOOGLE_ISSUER: &str = "https://accounts.google.com";
 
 /// Default for `GITHUB_TIMEOUT_MS`.
 pub const DEFAULT_GITHUB_TIMEOUT_MS: u64 = 10_000;
@@ -225,10 +171,10 @@ impl Config {
             ),
             grant: number(&get, "GRANT_LIFETIME_SECONDS", 10..=90 * 86_400, DEFAULT_GRANT_SECONDS, &mut errors),
         };
-        let oidc = load_oidc(&get, &mut errors);
+        let sign_in = sign_in::load(&get, &mut errors);
 
-        match (repo, github_api_url, github_service_token, cookie_key, oidc) {
-            (Some(repo), Some(github_api_url), Some(github_service_token), Some(cookie_key), Some(oidc))
+        match (repo, github_api_url, github_service_token, cookie_key, sign_in) {
+            (Some(repo), Some(github_api_url), Some(github_service_token), Some(cookie_key), Some(sign_in))
                 if errors.is_empty() =>
             {
                 Ok(Config {
@@ -241,97 +187,13 @@ impl Config {
                     allowed_origins,
                     keys: Keys::new(cookie_key, previous_key),
                     github_timeout_ms,
-                    oidc,
+                    sign_in,
                     lifetimes,
                 })
             }
             _ => Err(errors),
         }
     }
-}
-
-/// The upstream provider's settings; `GOOGLE_CLIENT_ID` / `GOOGLE_CLIENT_SECRET` are accepted as
-/// the same as `OIDC_CLIENT_ID` / `OIDC_CLIENT_SECRET`.
-fn load_oidc(get: &impl Fn(&str) -> Option<String>, errors: &mut Vec<ConfigError>) -> Option<OidcSettings> {
-    let issuer = match get("OIDC_ISSUER") {
-        None => Url::parse(GOOGLE_ISSUER).ok(),
-        Some(value) => parse_base_url("OIDC_ISSUER", &value).map_err(|e| errors.push(e)).ok(),
-    };
-    let client_id = get("OIDC_CLIENT_ID").or_else(|| get("GOOGLE_CLIENT_ID"));
-    if client_id.is_none() {
-        errors.push(missing("OIDC_CLIENT_ID", "create an OAuth client (type Web application) at your identity provider, with redirect URI <connector URL>/callback, and set its id with `npx wrangler secret put OIDC_CLIENT_ID`"));
-    }
-    let client_secret = get("OIDC_CLIENT_SECRET").or_else(|| get("GOOGLE_CLIENT_SECRET")).map(Secret::new);
-    if client_secret.is_none() {
-        errors.push(missing(
-            "OIDC_CLIENT_SECRET",
-            "set the OAuth client's secret with `npx wrangler secret put OIDC_CLIENT_SECRET`",
-        ));
-    }
-    let issuer = issuer?;
-    let is_google = issuer.as_str().trim_end_matches('/') == GOOGLE_ISSUER;
-    let provider_name = match get("OIDC_PROVIDER_NAME") {
-        None => if is_google { "google" } else { "oidc" }.to_string(),
-        Some(name)
-            if !name.is_empty() && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') =>
-        {
-            name
-        }
-        Some(name) => {
-            errors.push(ConfigError {
-                setting: "OIDC_PROVIDER_NAME",
-                problem: format!("`{name}` may hold only lower-case letters, digits and dashes (it prefixes user ids)"),
-            });
-            return None;
-        }
-    };
-    let allowed_domains = load_allowed_domains(get("ALLOWED_DOMAINS"), errors)?;
-    let groups_claim = match get("OIDC_GROUPS_CLAIM") {
-        None => Some(DEFAULT_GROUPS_CLAIM.to_string()),
-        Some(claim) if claim == "none" => None,
-        Some(claim) => Some(claim),
-    };
-    Some(OidcSettings {
-        issuer,
-        client_id: client_id?,
-        client_secret: client_secret?,
-        provider_name,
-        allowed_domains,
-        groups_claim,
-    })
-}
-
-fn load_allowed_domains(value: Option<String>, errors: &mut Vec<ConfigError>) -> Option<AllowedDomains> {
-    let value = value.unwrap_or_default();
-    let fail = |errors: &mut Vec<ConfigError>, problem: String| {
-        errors.push(ConfigError { setting: "ALLOWED_DOMAINS", problem });
-        None
-    };
-    if value.trim() == "*" {
-        return Some(AllowedDomains::Any);
-    }
-    let domains: Vec<String> =
-        value.split(',').map(|d| d.trim().to_ascii_lowercase()).filter(|d| !d.is_empty()).collect();
-    if domains.is_empty() {
-        return fail(
-            errors,
-            "is required: set your organization's email domains (for Google, its Workspace domains), like \
-             `acme.com, acme.co.uk`, or `*` to let every verified account of the provider sign in"
-                .into(),
-        );
-    }
-    for domain in &domains {
-        if domain.contains('@')
-            || !domain.contains('.')
-            || domain.chars().any(|c| c.is_whitespace() || c == '/' || c == '*')
-        {
-            return fail(
-                errors,
-                format!("`{domain}` is not an email domain; write domains like example.com, separated by commas (or `*` alone for any)"),
-            );
-        }
-    }
-    Some(AllowedDomains::Only(domains))
 }
 
 fn parse_key(setting: &'static str, value: &str) -> Result<SigningKey, ConfigError> {

@@ -13,7 +13,7 @@
 use crate::access::Access;
 use crate::catalog::External;
 use crate::catalog_store;
-use crate::config::{Config, ConfigError};
+use crate::config::{Config, ConfigError, SignInProvider};
 use crate::identity::UserInfo;
 use crate::oauth::{upstream, Site};
 use crate::ports::{HttpResponse, Platform};
@@ -121,13 +121,32 @@ pub async fn status<P: Platform>(platform: &P, config: &Result<Config, Vec<Confi
             Err(error) => Check { ok: false, detail: error.to_string() },
         });
         let site = Site { platform, config, base_url };
-        status.identity_provider = Some(match upstream::discover(&site).await {
-            Ok(discovery) => Check { ok: true, detail: format!("sign-in through {}", discovery.issuer) },
-            Err(error) => Check { ok: false, detail: error.to_string() },
-        });
+        status.identity_provider = Some(sign_in_check(&site).await);
     }
     CHECKED.with(|c| *c.borrow_mut() = Some((now, status.clone())));
     status
+}
+
+/// Whether each sign-in provider can be used: an OpenID provider's discovery document answers
+/// (GitHub's OAuth app has nothing to ask before a sign-in).
+async fn sign_in_check<P: Platform>(site: &Site<'_, P>) -> Check {
+    let mut ok = true;
+    let mut details = Vec::new();
+    for provider in &site.config.sign_in.providers {
+        match provider {
+            SignInProvider::Oidc(settings) => match upstream::discover(site, settings).await {
+                Ok(discovery) => details.push(format!("sign-in through {}", discovery.issuer)),
+                Err(error) => {
+                    ok = false;
+                    details.push(error.to_string());
+                }
+            },
+            SignInProvider::GitHub(settings) => {
+                details.push(format!("sign-in with GitHub for members of {}", settings.orgs.join(", ")))
+            }
+        }
+    }
+    Check { ok, detail: details.join("; ") }
 }
 
 /// Who is looking at the page.

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 /// Who signed in, as the identity provider vouched for them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserInfo {
-    /// `<provider>:<sub>`.
+    /// `<provider>:<subject>` (`google:<sub>`, `entra:<tid>:<oid>`, `github:<numeric id>`…).
     pub id: String,
     /// The verified email address.
     pub email: String,
@@ -28,6 +28,10 @@ pub struct UserInfo {
     /// matches no `group:` principal, and whoami says why.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub groups_overage: bool,
+    /// For people signed in with GitHub: the teams (`<org>/<slug>`, lower-case) they are in,
+    /// within the organizations that admit them, which `github-team:` principals match.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub github_teams: Vec<String>,
 }
 
 /// An authenticated caller: who, through which client, under which grant (what every `/mcp`

@@ -163,3 +163,45 @@ fn group_principals_match_the_directory_groups_of_the_sign_in() {
     assert!(Principal::parse("group:").is_err() && Principal::parse("group:  ").is_err());
     assert_eq!(Principal::parse("group:Sales Team"), Ok(Principal::Group("Sales Team".into())));
 }
+
+/// `github-team:` principals name the GitHub teams of people signed in with GitHub, compared
+/// as GitHub does (case-insensitively); a directory group of the same name is not a GitHub team.
+#[test]
+fn github_team_principals_match_the_teams_of_a_github_sign_in() {
+    let access = Access::load(Some(
+        r#"{ "version": "1.0",
+  "editors": ["github-team:acme/Platform"],
+  "skills":  { "proposal-writer": { "read": "github-team:acme/sales" } },
+  "defaults": { "read": "*", "write": "editors" } }"#,
+    ));
+    assert!(access.error().is_none(), "{:?}", access.error());
+    let github = |teams: &[&str]| UserInfo {
+        github_teams: teams.iter().map(|t| t.to_string()).collect(),
+        ..user("github:583231", "octo@acme.example")
+    };
+    let directory = UserInfo { groups: vec!["acme/sales".into()], ..user("okta:1", "ann@acme.example") };
+    let cases: [(&str, UserInfo, bool, bool); 4] = [
+        ("no team", github(&[]), false, false),
+        ("the team", github(&["acme/sales"]), true, false),
+        ("the editors' team", github(&["acme/platform"]), true, true),
+        ("a directory group of that name", directory, false, false),
+    ];
+    for (case, who, reads, edits) in cases {
+        assert_eq!(
+            (access.can_read(&who, skill("proposal-writer", "sales")), access.is_editor(&who)),
+            (reads, edits),
+            "{case}"
+        );
+    }
+    assert_eq!(Principal::parse("github-team:Acme/Sales"), Ok(Principal::GitHubTeam("acme/sales".into())));
+    for bad in [
+        "github-team:",
+        "github-team:acme",
+        "github-team:acme/",
+        "github-team:/sales",
+        "github-team:a/b/c",
+        "github-team:a b/c",
+    ] {
+        assert!(Principal::parse(bad).is_err(), "{bad}");
+    }
+}

@@ -94,9 +94,12 @@ fn sign_in_defaults_to_google_and_accepts_google_names() {
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
     let config = Config::load(|name| map.get(name).cloned()).unwrap();
-    assert!(config.oidc.is_google());
-    assert_eq!(config.oidc.provider_name, "google");
-    assert_eq!(config.oidc.allowed_domains, AllowedDomains::Only(vec!["example.com".into(), "acme.example".into()]));
+    assert!(config.sign_in.oidc().unwrap().is_google());
+    assert_eq!(config.sign_in.oidc().unwrap().provider_name, "google");
+    assert_eq!(
+        config.sign_in.oidc().unwrap().allowed_domains,
+        AllowedDomains::Only(vec!["example.com".into(), "acme.example".into()])
+    );
     assert_eq!(config.lifetimes, Lifetimes { access_token: 12 * 3600, grant: 7 * 86_400 });
     map.remove("GOOGLE_CLIENT_SECRET");
     map.insert("OIDC_ISSUER".into(), "http://idp.example".into());
@@ -123,7 +126,7 @@ fn security_6_allowed_domains_is_required_and_star_admits_all() {
     }
     let config =
         load(&[("MARKETPLACE_REPO", "a/b"), ("GITHUB_SERVICE_TOKEN", "t"), ("ALLOWED_DOMAINS", " * ")]).unwrap();
-    assert_eq!(config.oidc.allowed_domains, AllowedDomains::Any);
+    assert_eq!(config.sign_in.oidc().unwrap().allowed_domains, AllowedDomains::Any);
     assert!(load(&[("MARKETPLACE_REPO", "a/b"), ("GITHUB_SERVICE_TOKEN", "t"), ("ALLOWED_DOMAINS", "*, acme.com")])
         .is_err());
 }
@@ -131,4 +134,76 @@ fn security_6_allowed_domains_is_required_and_star_admits_all() {
 #[test]
 fn secrets_never_print() {
     assert_eq!(format!("{:?}", Secret::new("ghp_abc")), "Secret(<redacted>)");
+}
+
+/// Which providers are offered, and each provider's settings, from the documented names.
+#[test]
+fn sign_in_providers_and_their_settings() {
+    let base = [("MARKETPLACE_REPO", "a/b"), ("GITHUB_SERVICE_TOKEN", "t")];
+    let with = |extra: &[(&str, &str)]| load(&[&base[..], extra].concat());
+    let keys = |config: &Config| config.sign_in.providers.iter().map(|p| p.key()).collect::<Vec<_>>();
+
+    // Entra ID, recognised from its issuer: a single tenant's issuer needs no allow-list.
+    let tenant = "0B0E0A6E-0000-4000-8000-000000000001";
+    let entra = with(&[("OIDC_ISSUER", &format!("https://login.microsoftonline.com/{tenant}/v2.0"))]).unwrap();
+    let settings = entra.sign_in.oidc().unwrap();
+    assert_eq!((settings.kind, settings.provider_name.as_str()), (OidcKind::Entra, "entra"));
+    assert!(settings.tenants.is_empty());
+    // The multi-tenant issuer requires the tenants, by id.
+    let multi = [("OIDC_ISSUER", "https://login.microsoftonline.com/organizations/v2.0")];
+    assert_eq!(with(&multi).unwrap_err()[0].setting, "OIDC_TENANTS");
+    let listed = with(&[multi[0], ("OIDC_TENANTS", tenant)]).unwrap();
+    assert_eq!(listed.sign_in.oidc().unwrap().tenants, [tenant.to_ascii_lowercase()]);
+    assert_eq!(with(&[multi[0], ("OIDC_TENANTS", "contoso.com")]).unwrap_err()[0].setting, "OIDC_TENANTS");
+    let consumers = with(&[("OIDC_ISSUER", "https://login.microsoftonline.com/consumers/v2.0")]).unwrap_err();
+    assert_eq!(consumers[0].setting, "OIDC_ISSUER");
+    assert_eq!(with(&[("OIDC_ISSUER", "https://login.microsoftonline.com/x")]).unwrap_err()[0].setting, "OIDC_ISSUER");
+    // Named explicitly for a stand-in on loopback.
+    let named = with(&[("OIDC_ISSUER", &format!("http://127.0.0.1:9/{tenant}/v2.0")), ("OIDC_PROVIDER", "entra")]);
+    assert_eq!(named.unwrap().sign_in.oidc().unwrap().kind, OidcKind::Entra);
+    assert_eq!(with(&[("OIDC_PROVIDER", "azure")]).unwrap_err()[0].setting, "OIDC_PROVIDER");
+    assert_eq!(with(&[("OIDC_TENANTS", tenant)]).unwrap_err()[0].setting, "OIDC_TENANTS", "tenants are Entra ID's");
+
+    // Okta asks for the groups scope; ids keep the `oidc:` prefix they always had.
+    let okta = with(&[("OIDC_ISSUER", "https://acme.okta.com/oauth2/default")]).unwrap();
+    let settings = okta.sign_in.oidc().unwrap();
+    assert_eq!((settings.kind, settings.provider_name.as_str()), (OidcKind::Okta, "oidc"));
+    assert_eq!(settings.scope(), "openid email profile groups");
+    let none = with(&[("OIDC_ISSUER", "https://acme.okta.com"), ("OIDC_SCOPES", "none")]).unwrap();
+    assert_eq!(none.sign_in.oidc().unwrap().scope(), "openid email profile");
+    let extra = with(&[("OIDC_SCOPES", "openid groups, offline_access")]).unwrap();
+    assert_eq!(extra.sign_in.oidc().unwrap().scope(), "openid email profile groups offline_access");
+
+    // GitHub sign-in joins the OpenID provider when configured, or replaces it.
+    let github = [
+        ("GITHUB_SIGN_IN_CLIENT_ID", "Iv1.x"),
+        ("GITHUB_SIGN_IN_CLIENT_SECRET", "s"),
+        ("GITHUB_SIGN_IN_ORGS", "Acme, acme-contractors"),
+    ];
+    let both = with(&github).unwrap();
+    assert_eq!(keys(&both), ["oidc", "github"]);
+    let Some(SignInProvider::GitHub(settings)) = both.sign_in.get("github") else { panic!("no GitHub sign-in") };
+    assert_eq!(settings.orgs, ["acme", "acme-contractors"]);
+    assert_eq!(settings.web_url.as_str(), "https://github.com/");
+    let reordered = with(&[&github[..], &[("SIGN_IN_PROVIDERS", "github, oidc")]].concat()).unwrap();
+    assert_eq!(keys(&reordered), ["github", "oidc"]);
+    let mut only: HashMap<String, String> = [&base[..], &github[..], &[("COOKIE_ENCRYPTION_KEY", KEY)]]
+        .concat()
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let alone = Config::load(|name| only.get(name).cloned()).unwrap();
+    assert_eq!(keys(&alone), ["github"], "no OpenID provider and no ALLOWED_DOMAINS needed");
+    only.remove("GITHUB_SIGN_IN_ORGS");
+    assert_eq!(Config::load(|name| only.get(name).cloned()).unwrap_err()[0].setting, "GITHUB_SIGN_IN_ORGS");
+    for bad in ["saml", "oidc, oidc", " , "] {
+        assert_eq!(with(&[("SIGN_IN_PROVIDERS", bad)]).unwrap_err()[0].setting, "SIGN_IN_PROVIDERS", "{bad}");
+    }
+    let missing = with(&[("SIGN_IN_PROVIDERS", "oidc, github")]).unwrap_err();
+    assert_eq!(
+        missing.iter().map(|e| e.setting).collect::<Vec<_>>(),
+        ["GITHUB_SIGN_IN_CLIENT_ID", "GITHUB_SIGN_IN_CLIENT_SECRET", "GITHUB_SIGN_IN_ORGS"]
+    );
+    let clash = with(&[&github[..], &[("OIDC_PROVIDER_NAME", "github")]].concat()).unwrap_err();
+    assert_eq!(clash[0].setting, "OIDC_PROVIDER_NAME", "two providers never share an id prefix");
 }

@@ -1,5 +1,6 @@
 //! `/authorize`: validates the client's request, asks the person to consent (once per browser
-//! and client), and sends them to the identity provider.
+//! and client) and, when several are configured, which identity provider to sign in with, and
+//! sends them there.
 //!
 //! Nothing is stored here. The pending authorization travels signed: in the consent form, then
 //! inside the upstream `state`. The state's random part is also put in a cookie, so the
@@ -8,9 +9,10 @@
 
 use super::clients::{self, Client};
 use super::cookies;
-use super::pages::{self, Consent};
+use super::pages::{self, Choice, Consent};
 use super::upstream;
 use super::{pairs, resource_for, signed, OAuthError, Site};
+use crate::config::SignInProvider;
 use crate::keys::Purpose;
 use crate::ports::{HttpRequest, HttpResponse, Platform};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -67,6 +69,10 @@ pub struct UpstreamState {
     /// When it expires (seconds).
     #[serde(rename = "e")]
     pub expires: u64,
+    /// The provider the person chose (its `SIGN_IN_PROVIDERS` key); empty in states issued
+    /// before there could be several, which meant the OpenID provider.
+    #[serde(rename = "v", default)]
+    pub provider: String,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -137,16 +143,20 @@ pub async fn show<P: Platform>(site: &Site<'_, P>, request: &HttpRequest) -> Htt
     };
     let approved = approved_clients(site, request);
     let key = approval_key(&pending.client_id, &pending.redirect_uri);
-    if approved.approved.iter().any(|(k, _)| *k == key) {
-        return to_upstream(site, pending, Vec::new()).await;
+    let remembered = approved.approved.iter().any(|(k, _)| *k == key);
+    match site.config.sign_in.providers.as_slice() {
+        [only] if remembered => to_upstream(site, pending, only.key(), Vec::new()).await,
+        _ => consent_page(site, request, &pending, remembered),
     }
-    consent_page(site, request, &pending)
 }
 
+/// The consent page; with several providers it is also where the person chooses one (and
+/// only that, when they approved this client before).
 fn consent_page<P: Platform>(
     site: &Site<'_, P>,
     request: &HttpRequest,
     pending: &PendingAuthorization,
+    remembered: bool,
 ) -> HttpResponse {
     let secure = site.secure();
     let (browser, new_cookie) = match cookies::get(request, cookies::CSRF, secure).filter(|c| c.len() >= 16) {
@@ -159,7 +169,13 @@ fn consent_page<P: Platform>(
     let form = signed::seal(&site.config.keys, Purpose::ConsentForm, FORM_PREFIX, pending);
     let csrf =
         URL_SAFE_NO_PAD.encode(site.config.keys.sign(Purpose::ConsentForm, &[form.as_bytes(), browser.as_bytes()]));
-    let provider = site.config.oidc.issuer.as_str().trim_end_matches('/');
+    let providers: Vec<Choice> = site
+        .config
+        .sign_in
+        .providers
+        .iter()
+        .map(|p| Choice { key: p.key(), label: p.label(), location: p.location() })
+        .collect();
     let host_of = |url: &str| url::Url::parse(url).ok().and_then(|u| u.host_str().map(str::to_string));
     let published_by = pending.client_id.starts_with("https://").then(|| host_of(&pending.client_id)).flatten();
     let redirect_host = host_of(&pending.redirect_uri).unwrap_or_else(|| pending.redirect_uri.clone());
@@ -168,7 +184,8 @@ fn consent_page<P: Platform>(
         published_by: published_by.as_deref(),
         redirect_host: &redirect_host,
         redirect_uri: &pending.redirect_uri,
-        provider,
+        providers: &providers,
+        remembered,
         request: &form,
         csrf: &csrf,
     });
@@ -213,13 +230,19 @@ pub async fn decide<P: Platform>(site: &Site<'_, P>, request: &HttpRequest) -> H
             "It was not opened in this browser (or cookies are blocked); go back to the application and connect again.",
         );
     }
-    match field("decision") {
-        "allow" => {
-            let cookie = remember_approval(site, request, &approval_key(&pending.client_id, &pending.redirect_uri));
-            to_upstream(site, pending, vec![cookie]).await
-        }
-        _ => redirect_error(&pending, &OAuthError::bad("access_denied", "the user declined"), site.base_url),
-    }
+    let providers = &site.config.sign_in.providers;
+    let chosen = match field("decision").split_once(':') {
+        None if field("decision") == "allow" => providers.first(),
+        Some(("allow", key)) => site.config.sign_in.get(key),
+        _ => return redirect_error(&pending, &OAuthError::bad("access_denied", "the user declined"), site.base_url),
+    };
+    let Some(provider) = chosen else {
+        return refuse(
+            "It chose a sign-in provider this connector does not offer; go back to the application and connect again.",
+        );
+    };
+    let cookie = remember_approval(site, request, &approval_key(&pending.client_id, &pending.redirect_uri));
+    to_upstream(site, pending, provider.key(), vec![cookie]).await
 }
 
 /// Validates `GET /authorize`'s query (RFC 6749 §4.1.1 with OAuth 2.1's required PKCE).
@@ -303,31 +326,46 @@ async fn validate<P: Platform>(site: &Site<'_, P>, query: &str) -> Result<Pendin
     Ok(pending)
 }
 
-/// Sends the browser to the identity provider with a fresh flow.
+/// Sends the browser to the chosen identity provider with a fresh flow.
 async fn to_upstream<P: Platform>(
     site: &Site<'_, P>,
     pending: PendingAuthorization,
+    provider: &str,
     mut set_cookies: Vec<HeaderValue>,
 ) -> HttpResponse {
-    let discovery = match upstream::discover(site).await {
-        Ok(discovery) => discovery,
-        Err(e) => return pages::error(StatusCode::BAD_GATEWAY, "The identity provider is unavailable", &e.to_string()),
-    };
     let flow = match site.random_token(18) {
         Ok(flow) => flow,
         Err(e) => return pages::error(StatusCode::SERVICE_UNAVAILABLE, "Try again", &e.description),
     };
     let (verifier, nonce) = flow_secrets(site, &flow);
-    let state = UpstreamState { pending, flow: flow.clone(), expires: site.now_seconds() + PENDING_SECONDS };
+    let state = UpstreamState {
+        pending,
+        flow: flow.clone(),
+        expires: site.now_seconds() + PENDING_SECONDS,
+        provider: provider.to_string(),
+    };
     let state = signed::seal(&site.config.keys, Purpose::UpstreamState, STATE_PREFIX, &state);
-    let location = upstream::authorization_url(
-        &site.config.oidc,
-        &discovery,
-        &format!("{}/callback", site.base_url),
-        &state,
-        &nonce,
-        &super::s256(&verifier),
-    );
+    let redirect_uri = format!("{}/callback", site.base_url);
+    let challenge = super::s256(&verifier);
+    let location = match site.config.sign_in.get(provider) {
+        Some(SignInProvider::Oidc(settings)) => {
+            let discovery = match upstream::discover(site, settings).await {
+                Ok(discovery) => discovery,
+                Err(e) => {
+                    return pages::error(
+                        StatusCode::BAD_GATEWAY,
+                        "The identity provider is unavailable",
+                        &e.to_string(),
+                    )
+                }
+            };
+            upstream::authorization_url(settings, &discovery, &redirect_uri, &state, &nonce, &challenge)
+        }
+        Some(SignInProvider::GitHub(settings)) => {
+            upstream::github::authorization_url(settings, &redirect_uri, &state, &challenge)
+        }
+        None => return pages::error(StatusCode::BAD_REQUEST, "Unknown sign-in provider", "Connect again."),
+    };
     let mut response = redirect(&location);
     set_cookies.push(cookies::set(cookies::FLOW, &flow, PENDING_SECONDS, site.secure()));
     for cookie in set_cookies {

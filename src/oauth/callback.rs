@@ -1,5 +1,6 @@
 //! `/callback`: the identity provider sends the person back here. The connector checks that the
-//! state is its own, unexpired and from this browser, exchanges the code, verifies the ID token,
+//! state is its own, unexpired and from this browser, completes the sign-in with the provider
+//! the state names (an OpenID provider's code exchange and ID token, or GitHub's user API),
 //! admits or refuses the person, and returns to the client with a single-use code.
 //!
 //! Storage is written only after the provider vouched for the person (one ledger command, two
@@ -10,8 +11,10 @@ use super::code;
 use super::cookies;
 use super::ledger::{IssueCode, PendingCode, CODE_LIFETIME_MS};
 use super::pages;
-use super::upstream;
+use super::upstream::{self, SignInError, UpstreamError};
 use super::{hash_hex, pairs, shard_of, signed, Site};
+use crate::config::{OidcSettings, SignInProvider};
+use crate::identity::UserInfo;
 use crate::keys::Purpose;
 use crate::ports::{HttpRequest, HttpResponse, Platform};
 use http::{header, StatusCode};
@@ -46,29 +49,24 @@ pub async fn callback<P: Platform>(site: &Site<'_, P>, request: &HttpRequest) ->
         params.extend(back.iter().copied());
         return client_redirect(&pending.redirect_uri, &params, site.base_url);
     }
-    let upstream_issuer = site.config.oidc.issuer.as_str().trim_end_matches('/');
-    if !get("iss").is_empty() && get("iss").trim_end_matches('/') != upstream_issuer {
-        return bad("The answer came from an identity provider other than the configured one.");
-    }
-    let failed = |e: upstream::UpstreamError| {
-        pages::error(StatusCode::BAD_GATEWAY, "Sign-in failed at the identity provider", &e.to_string())
-    };
-    let discovery = match upstream::discover(site).await {
-        Ok(discovery) => discovery,
-        Err(e) => return failed(e),
+    let provider_key = if state.provider.is_empty() { "oidc" } else { state.provider.as_str() };
+    let Some(provider) = site.config.sign_in.get(provider_key) else {
+        return bad("The sign-in was started with a provider this connector no longer offers. Connect again.");
     };
     let (verifier, nonce) = flow_secrets(site, &state.flow);
-    let id_token = match upstream::exchange(site, &discovery, get("code"), &verifier).await {
-        Ok(token) => token,
-        Err(e) => return failed(e),
+    let signed_in = match provider {
+        SignInProvider::Oidc(settings) => {
+            oidc_sign_in(site, settings, get("code"), get("iss"), &verifier, &nonce).await
+        }
+        SignInProvider::GitHub(settings) => upstream::github::sign_in(site, settings, get("code"), &verifier).await,
     };
-    let claims = match upstream::verify_id_token(site, &discovery, &id_token, &nonce).await {
-        Ok(claims) => claims,
-        Err(e) => return failed(e),
-    };
-    let user = match upstream::admit(&site.config.oidc, &claims) {
+    let user = match signed_in {
         Ok(user) => user,
-        Err(refusal) => {
+        Err(SignInError::Upstream(e @ UpstreamError::ForeignIssuer)) => return bad(&format!("{e}.")),
+        Err(SignInError::Upstream(e)) => {
+            return pages::error(StatusCode::BAD_GATEWAY, "Sign-in failed at the identity provider", &e.to_string())
+        }
+        Err(SignInError::Refused(refusal)) => {
             let description = refusal.to_string();
             let mut params = vec![("error", "access_denied"), ("error_description", description.as_str())];
             params.extend(back.iter().copied());
@@ -107,4 +105,25 @@ pub async fn callback<P: Platform>(site: &Site<'_, P>, request: &HttpRequest) ->
     let mut response = client_redirect(&pending.redirect_uri, &params, site.base_url);
     response.headers_mut().append(header::SET_COOKIE, cookies::set(cookies::FLOW, "", 0, secure));
     response
+}
+
+/// The OpenID Connect half of the callback: RFC 9207's `iss` (when sent), the code exchange,
+/// the ID token and the admission rules.
+async fn oidc_sign_in<P: Platform>(
+    site: &Site<'_, P>,
+    settings: &OidcSettings,
+    code: &str,
+    iss: &str,
+    verifier: &str,
+    nonce: &str,
+) -> Result<UserInfo, SignInError> {
+    let discovery = upstream::discover(site, settings).await?;
+    // Entra ID's multi-tenant issuers name the person's tenant here, checked with the token.
+    let templated = discovery.issuer.contains("{tenantid}");
+    if !iss.is_empty() && !templated && iss.trim_end_matches('/') != discovery.issuer.trim_end_matches('/') {
+        return Err(UpstreamError::ForeignIssuer.into());
+    }
+    let id_token = upstream::exchange(site, settings, &discovery, code, verifier).await?;
+    let claims = upstream::verify_id_token(site, settings, &discovery, &id_token, nonce).await?;
+    Ok(upstream::admit(settings, &claims)?)
 }

@@ -19,16 +19,32 @@ pub struct Consent<'a> {
     pub redirect_host: &'a str,
     /// Where the client will be sent back to.
     pub redirect_uri: &'a str,
-    /// The identity provider's issuer, to say where the user will sign in.
-    pub provider: &'a str,
+    /// The identity providers to sign in with (at least one), in the order offered.
+    pub providers: &'a [Choice<'a>],
+    /// Whether the person approved this client before: then only the provider is asked.
+    pub remembered: bool,
     /// The signed pending authorization.
     pub request: &'a str,
     /// The CSRF token.
     pub csrf: &'a str,
 }
 
-/// The consent page.
+/// A provider the person may choose.
+pub struct Choice<'a> {
+    /// Its key, sent back as `decision=allow:<key>`.
+    pub key: &'a str,
+    /// What the button says it is.
+    pub label: String,
+    /// Where the person will sign in.
+    pub location: String,
+}
+
+/// The consent page (and, with several providers, the provider chooser).
 pub fn consent(page: &Consent<'_>) -> HttpResponse {
+    if page.remembered {
+        return chooser(page);
+    }
+    let several = page.providers.len() > 1;
     let body = html! {
         h1 { "Allow " (page.client_name) " to use Skillport Connector?" }
         p {
@@ -38,8 +54,12 @@ pub fn consent(page: &Consent<'_>) -> HttpResponse {
                 None => { "(a name the application gave itself, not verified)" }
             }
             " is asking to read your organization's Claude Skills through Skillport Connector, as you. \
-             After you continue you will sign in at " code { (page.provider) } ", and then be sent back to "
-            b { (page.redirect_host) } ":"
+             After you continue you will sign in "
+            @match page.providers {
+                [only] => { "at " code { (only.location) } }
+                _ => { "with the account you choose" }
+            }
+            ", and then be sent back to " b { (page.redirect_host) } ":"
         }
         p { code { (page.redirect_uri) } }
         p.muted { "Only continue if you started connecting Claude (or another MCP client) just now." }
@@ -47,12 +67,44 @@ pub fn consent(page: &Consent<'_>) -> HttpResponse {
             input type="hidden" name="request" value=(page.request);
             input type="hidden" name="csrf" value=(page.csrf);
             div.actions {
-                button.primary type="submit" name="decision" value="allow" { "Continue" }
+                @if several {
+                    @for choice in page.providers {
+                        button.primary type="submit" name="decision" value={ "allow:" (choice.key) } {
+                            "Continue with " (choice.label)
+                        }
+                    }
+                } @else {
+                    button.primary type="submit" name="decision" value="allow" { "Continue" }
+                }
                 button type="submit" name="decision" value="deny" { "Cancel" }
             }
         }
     };
     shell::page(Kind::SignIn, StatusCode::OK, "Allow access — Skillport Connector", body)
+}
+
+/// Which provider to sign in with, for a client approved before.
+fn chooser(page: &Consent<'_>) -> HttpResponse {
+    let body = html! {
+        h1 { "Sign in to Skillport Connector" }
+        p { "Choose the account to use with " b { (page.client_name) } "." }
+        form method="post" action="/authorize" {
+            input type="hidden" name="request" value=(page.request);
+            input type="hidden" name="csrf" value=(page.csrf);
+            div.actions {
+                @for choice in page.providers {
+                    button.primary type="submit" name="decision" value={ "allow:" (choice.key) } {
+                        "Continue with " (choice.label)
+                    }
+                }
+                button type="submit" name="decision" value="deny" { "Cancel" }
+            }
+            @for choice in page.providers {
+                p.muted { (choice.label) ": " code { (choice.location) } }
+            }
+        }
+    };
+    shell::page(Kind::SignIn, StatusCode::OK, "Sign in — Skillport Connector", body)
 }
 
 /// An error page for what cannot be sent back to the client (an unknown client, a bad link).
@@ -86,7 +138,8 @@ mod tests {
             published_by: Some("a<b>.example"),
             redirect_host: "c\"d",
             redirect_uri: "https://e.example/?f=\"><script>",
-            provider: "https://idp.example/&x",
+            providers: &[Choice { key: "oidc", label: "Okta".into(), location: "https://idp.example/&x".into() }],
+            remembered: false,
             request: "r\"><x",
             csrf: "c'&",
         }));
@@ -122,7 +175,8 @@ mod tests {
             published_by: Some("claude.ai"),
             redirect_host: "claude.ai",
             redirect_uri: "https://claude.ai/api/mcp/auth_callback",
-            provider: "https://idp.example",
+            providers: &[],
+            remembered: false,
             request: "r",
             csrf: "c",
         }

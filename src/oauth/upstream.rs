@@ -1,15 +1,14 @@
-//! The connector as an OpenID Connect client of the company's identity provider: discovery,
-//! the authorization URL, the code exchange (the `oauth2` crate), ID token verification
-//! (`jsonwebtoken`, against the provider's JWKS), and who is admitted (a verified email in an
-//! allowed domain; for Google, the hosted-domain claim).
+//! The connector as a client of the company's identity provider. For an OpenID Connect
+//! provider, here: discovery, the authorization URL, the code exchange (the `oauth2` crate) and
+//! ID token verification (`jsonwebtoken`, against the provider's JWKS); who is admitted is
+//! [`admission`]'s. GitHub, which is not an OpenID provider, is [`github`]'s.
 //!
 //! Discovery and the key set are cached in the isolate's memory for an hour (the key set is
 //! fetched again, at most once a minute, when a token names a key it does not hold), so a
 //! sign-in usually costs one request upstream: the code exchange.
 
 use super::{id_token_crypto, Site};
-use crate::config::{AllowedDomains, OidcSettings, MAX_GROUPS};
-use crate::identity::UserInfo;
+use crate::config::{OidcKind, OidcSettings};
 use crate::ports::{FetchError, HttpResponse, Limits, Platform};
 use http::{header, StatusCode};
 use jsonwebtoken::jwk::JwkSet;
@@ -40,6 +39,22 @@ const LEEWAY_SECONDS: u64 = 60;
 /// Largest discovery document or key set accepted.
 const MAX_DOCUMENT_BYTES: usize = 256 << 10;
 
+pub mod admission;
+pub mod github;
+
+pub use admission::{admit, SignInRefused};
+
+/// Why a sign-in at the identity provider did not produce a person to admit.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SignInError {
+    /// The provider could not be used: the person can only try again later.
+    #[error(transparent)]
+    Upstream(#[from] UpstreamError),
+    /// The provider vouched for someone this connector does not admit.
+    #[error(transparent)]
+    Refused(#[from] SignInRefused),
+}
+
 /// Why talking to the identity provider failed (the user can only try again later).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UpstreamError {
@@ -54,34 +69,19 @@ pub enum UpstreamError {
     /// The provider refused the code exchange.
     #[error("the identity provider refused the sign-in: {0}")]
     ExchangeRefused(String),
+    /// The answer names another issuer (RFC 9207): a mix-up, not the provider's failure.
+    #[error("The answer came from an identity provider other than the configured one")]
+    ForeignIssuer,
     /// The ID token failed verification.
     #[error("the identity provider's ID token is not valid: {0}")]
     InvalidIdToken(String),
 }
 
-/// Why a person who signed in upstream is not admitted.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum SignInRefused {
-    /// No email in the ID token.
-    #[error("your identity provider did not share an email address; ask your administrator to allow the email scope")]
-    NoEmail,
-    /// The email is not verified.
-    #[error("the email address {0} is not verified at your identity provider; verify it there and try again")]
-    Unverified(String),
-    /// Outside the allowed domains.
-    #[error("{email} is not in a domain allowed to use this connector ({allowed}); sign in with your work account")]
-    DomainNotAllowed {
-        /// The email.
-        email: String,
-        /// The allowed domains.
-        allowed: String,
-    },
-}
-
 /// The parts of the provider's discovery document the connector uses.
 #[derive(Debug, Clone, Deserialize)]
 pub struct Discovery {
-    /// Must equal `OIDC_ISSUER`.
+    /// Must equal `OIDC_ISSUER` (for Entra ID: be on its host; the multi-tenant issuers answer
+    /// with the template `https://login.microsoftonline.com/{tenantid}/v2.0`).
     pub issuer: String,
     /// Where users sign in.
     pub authorization_endpoint: String,
@@ -94,6 +94,8 @@ pub struct Discovery {
 /// The ID token claims the connector reads.
 #[derive(Debug, Clone, Deserialize)]
 pub struct IdClaims {
+    /// Who issued it (checked against the discovery document's issuer).
+    pub iss: String,
     /// The user's stable id at the provider.
     pub sub: String,
     /// Expiry (seconds).
@@ -114,7 +116,8 @@ pub struct IdClaims {
     pub aud: Vec<String>,
     /// The authorized party: the client the token was issued to.
     pub azp: Option<String>,
-    /// Every other claim, for the configurable groups claim and Entra ID's `_claim_names`.
+    /// Every other claim: the configurable groups claim, and Entra ID's `tid`, `oid`, `upn`,
+    /// `xms_edov` and `_claim_names`.
     #[serde(flatten)]
     pub other: serde_json::Map<String, serde_json::Value>,
 }
@@ -204,8 +207,8 @@ async fn get_json<P: Platform, T: serde::de::DeserializeOwned>(platform: &P, url
 }
 
 /// The provider's endpoints, from `<OIDC_ISSUER>/.well-known/openid-configuration`.
-pub async fn discover<P: Platform>(site: &Site<'_, P>) -> Result<Discovery, UpstreamError> {
-    let issuer = site.config.oidc.issuer.as_str().trim_end_matches('/').to_string();
+pub async fn discover<P: Platform>(site: &Site<'_, P>, settings: &OidcSettings) -> Result<Discovery, UpstreamError> {
+    let issuer = settings.issuer.as_str().trim_end_matches('/').to_string();
     let now = site.platform.now_ms();
     let cached = DISCOVERY.with(|d| {
         d.borrow().as_ref().filter(|(i, _, until)| *i == issuer && *until > now).map(|(_, doc, _)| doc.clone())
@@ -215,7 +218,15 @@ pub async fn discover<P: Platform>(site: &Site<'_, P>) -> Result<Discovery, Upst
     }
     let url = format!("{issuer}/.well-known/openid-configuration");
     let discovery: Discovery = get_json(site.platform, &url).await?;
-    if discovery.issuer.trim_end_matches('/') != issuer {
+    let names_issuer = match settings.kind {
+        // Entra ID names the tenant by its id whatever the issuer says (a domain, or
+        // `organizations` with its `{tenantid}` template): the document must come from the
+        // same host, and tokens are then checked against the issuer it names.
+        OidcKind::Entra => url::Url::parse(&discovery.issuer)
+            .is_ok_and(|named| named.origin() == settings.issuer.origin() && named.path().ends_with("/v2.0")),
+        _ => discovery.issuer.trim_end_matches('/') == issuer,
+    };
+    if !names_issuer {
         return Err(UpstreamError::Unavailable {
             url,
             problem: format!("it names issuer {}, not OIDC_ISSUER {issuer}", discovery.issuer),
@@ -244,7 +255,7 @@ pub fn authorization_url(
             .append_pair("response_type", "code")
             .append_pair("client_id", &settings.client_id)
             .append_pair("redirect_uri", redirect_uri)
-            .append_pair("scope", "openid email profile")
+            .append_pair("scope", &settings.scope())
             .append_pair("state", state)
             .append_pair("nonce", nonce)
             .append_pair("code_challenge", code_challenge)
@@ -264,11 +275,11 @@ pub fn authorization_url(
 /// Exchanges the provider's code for its ID token.
 pub async fn exchange<P: Platform>(
     site: &Site<'_, P>,
+    settings: &OidcSettings,
     discovery: &Discovery,
     code: &str,
     verifier: &str,
 ) -> Result<String, UpstreamError> {
-    let settings = &site.config.oidc;
     let bad_endpoint = |e: String| UpstreamError::Unavailable { url: discovery.token_endpoint.clone(), problem: e };
     let client: UpstreamClient<oauth2::EndpointNotSet, oauth2::EndpointSet> =
         oauth2::Client::new(ClientId::new(settings.client_id.clone()))
@@ -322,6 +333,7 @@ async fn keys<P: Platform>(
 /// Verifies the ID token: signature against the provider's keys, `iss`, `aud`, `exp`, `nonce`.
 pub async fn verify_id_token<P: Platform>(
     site: &Site<'_, P>,
+    settings: &OidcSettings,
     discovery: &Discovery,
     id_token: &str,
     nonce: &str,
@@ -340,78 +352,46 @@ pub async fn verify_id_token<P: Platform>(
     .ok_or_else(|| invalid("it is signed with a key the provider does not publish".into()))?;
     let key = DecodingKey::from_jwk(jwk).map_err(|e| invalid(e.to_string()))?;
     let mut validation = Validation::new(header.alg);
-    let issuer = site.config.oidc.issuer.as_str().trim_end_matches('/').to_string();
-    let mut issuers = vec![issuer.clone()];
-    if site.config.oidc.is_google() {
-        // Google also issues tokens naming its issuer without the scheme.
-        issuers.push("accounts.google.com".into());
-    }
-    validation.set_issuer(&issuers);
-    validation.set_audience(&[&site.config.oidc.client_id]);
+    // The issuer is checked below: for Entra ID's multi-tenant issuers it depends on the token's tenant.
+    validation.set_audience(&[&settings.client_id]);
     // Expiry is checked below against the platform clock, so tests can move time.
     validation.validate_exp = false;
     validation.set_required_spec_claims(&["iss", "aud", "sub", "exp"]);
     id_token_crypto::install();
     let claims =
         jsonwebtoken::decode::<IdClaims>(id_token, &key, &validation).map_err(|e| invalid(e.to_string()))?.claims;
+    check_issuer(settings, discovery, &claims).map_err(invalid)?;
     if claims.exp + LEEWAY_SECONDS <= site.now_seconds() {
         return Err(invalid("it has expired".into()));
     }
     if claims.nonce.as_deref() != Some(nonce) {
         return Err(invalid("its nonce does not match this sign-in".into()));
     }
-    claims.check_authorized_party(&site.config.oidc.client_id).map_err(invalid)?;
+    claims.check_authorized_party(&settings.client_id).map_err(invalid)?;
     Ok(claims)
 }
 
-/// The user's directory groups from the configured claim (a list of strings, or one string),
-/// at most [`MAX_GROUPS`], and whether the provider left them out for being too many (a
-/// `_claim_names` entry for the claim, Entra ID's overage).
-fn groups(settings: &OidcSettings, claims: &IdClaims) -> (Vec<String>, bool) {
-    let Some(claim) = settings.groups_claim.as_deref() else { return (Vec::new(), false) };
-    let overage = claims.other.get("_claim_names").and_then(|names| names.get(claim)).is_some();
-    let mut groups: Vec<String> = match claims.other.get(claim) {
-        Some(serde_json::Value::String(one)) => vec![one.clone()],
-        Some(serde_json::Value::Array(many)) => many.iter().filter_map(|g| g.as_str().map(str::to_string)).collect(),
-        _ => Vec::new(),
+/// Whether the token's `iss` is the provider's. Google also names itself without the scheme;
+/// Entra ID's is the discovery document's issuer with the token's own tenant (`tid`) in place
+/// of `{tenantid}`, and must name that tenant.
+pub fn check_issuer(settings: &OidcSettings, discovery: &Discovery, claims: &IdClaims) -> Result<(), String> {
+    let iss = claims.iss.trim_end_matches('/');
+    let matches = match settings.kind {
+        OidcKind::Google => iss == settings.issuer.as_str().trim_end_matches('/') || iss == "accounts.google.com",
+        OidcKind::Entra => {
+            let tid = claims.other.get("tid").and_then(|t| t.as_str()).unwrap_or_default();
+            let expected = discovery.issuer.replace("{tenantid}", tid);
+            !tid.is_empty()
+                && iss == expected.trim_end_matches('/')
+                && url::Url::parse(iss).is_ok_and(|u| u.path_segments().is_some_and(|mut s| s.any(|s| s == tid)))
+        }
+        OidcKind::Okta | OidcKind::Generic => iss == settings.issuer.as_str().trim_end_matches('/'),
     };
-    groups.retain(|g| !g.is_empty() && !g.chars().any(char::is_control));
-    groups.sort();
-    groups.dedup();
-    groups.truncate(MAX_GROUPS);
-    (groups, overage)
-}
-
-/// Who the claims describe, if they may sign in: a verified email, in an allowed domain (for
-/// Google, the hosted domain `hd` must be allowed).
-pub fn admit(settings: &OidcSettings, claims: &IdClaims) -> Result<UserInfo, SignInRefused> {
-    let email = claims.email.clone().filter(|e| e.contains('@')).ok_or(SignInRefused::NoEmail)?;
-    if !claims.email_verified {
-        return Err(SignInRefused::Unverified(email));
-    }
-    // The domain the provider vouches for: Google's hosted domain (a personal account has none,
-    // whatever its address), elsewhere the verified email's domain.
-    let domain = if settings.is_google() {
-        claims.hd.as_deref().map(str::to_ascii_lowercase)
+    if matches {
+        Ok(())
     } else {
-        email.rsplit_once('@').map(|(_, d)| d.to_ascii_lowercase())
-    };
-    if !settings.allowed_domains.admit(domain.as_deref()) {
-        let allowed = match &settings.allowed_domains {
-            AllowedDomains::Any => "any".into(),
-            AllowedDomains::Only(domains) => domains.join(", "),
-        };
-        return Err(SignInRefused::DomainNotAllowed { email, allowed });
+        Err(format!("it was issued by {iss}, not by the configured provider"))
     }
-    let (groups, groups_overage) = groups(settings, claims);
-    Ok(UserInfo {
-        id: format!("{}:{}", settings.provider_name, claims.sub),
-        email,
-        name: claims.name.clone().filter(|n| !n.trim().is_empty()),
-        domain,
-        groups,
-        groups_overage,
-    })
 }
 
 #[cfg(test)]

@@ -43,6 +43,10 @@ pub struct Output {
     /// Set when the identity provider left the groups out for being too many: what to do.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub groups_problem: Option<String>,
+    /// For people signed in with GitHub: their teams (`<org>/<slug>`), as `github-team:`
+    /// principals match them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub github_teams: Vec<String>,
     /// Where the access rules come from, or why they cannot be used.
     pub access_rules: String,
     /// Set while access.json is broken (skills are not served until it is fixed): the problem and its line.
@@ -62,7 +66,7 @@ pub struct Whoami;
 impl Tool for Whoami {
     const NAME: &'static str = "whoami";
     const TITLE: &'static str = "Who am I";
-    const DESCRIPTION: &'static str = "Show who you are signed in as (user id, email, provider), whether you are an editor, your teams, the state of the access rules, and the entry an administrator pastes into .skillport/access.json to grant you access.";
+    const DESCRIPTION: &'static str = "Show who you are signed in as (user id, email, provider), whether you are an editor, your teams and directory groups, the state of the access rules, and the entry an administrator pastes into .skillport/access.json to grant you access.";
     const ANNOTATIONS: ToolAnnotations = ToolAnnotations::READ_ONLY;
     type Input = Input;
     type Output = Output;
@@ -100,6 +104,7 @@ impl Tool for Whoami {
             teams,
             groups: user.groups.clone(),
             groups_problem: user.groups_overage.then(|| GROUPS_OVERAGE.to_string()),
+            github_teams: user.github_teams.clone(),
             access_rules,
             access_error,
             access_json_entry: AccessEntry { id: user.id.clone(), label: user.email.clone() },

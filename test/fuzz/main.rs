@@ -456,23 +456,39 @@ fn sse_target(budget: Budget) -> Report {
 
 fn id_token_target(budget: Budget) -> Report {
     let seeds = text_seeds(&[
-        r#"{"sub":"1","exp":9,"nonce":"n","email":"a@acme.example","email_verified":"true","hd":"acme.example","aud":["c","d"],"azp":"c","name":"A"}"#,
-        r#"{"sub":"1","exp":9,"email":"a@b","email_verified":true,"aud":"c"}"#,
+        r#"{"iss":"https://accounts.google.com","sub":"1","exp":9,"nonce":"n","email":"a@acme.example","email_verified":"true","hd":"acme.example","aud":["c","d"],"azp":"c","name":"A"}"#,
+        r#"{"iss":"x","sub":"1","exp":9,"email":"a@b","email_verified":true,"aud":"c","groups":["g"],"_claim_names":{"groups":"s"}}"#,
+        r#"{"iss":"https://login.microsoftonline.com/0b0e0a6e-0000-4000-8000-000000000001/v2.0","sub":"s","tid":"0b0e0a6e-0000-4000-8000-000000000001","oid":"o","exp":9,"email":"a@acme.example","xms_edov":true,"upn":"a@acme.example","aud":"c"}"#,
     ]);
-    let settings = |issuer: &str| skillport_connector::config::OidcSettings {
+    use skillport_connector::config::{AllowedDomains, OidcKind, OidcSettings, Secret};
+    let settings = |issuer: &str, kind: OidcKind| OidcSettings {
         issuer: url::Url::parse(issuer).expect("a URL"),
         client_id: "c".into(),
-        client_secret: skillport_connector::config::Secret::new("s"),
+        client_secret: Secret::new("s"),
+        kind,
         provider_name: "google".into(),
-        allowed_domains: skillport_connector::config::AllowedDomains::Only(vec!["acme.example".into()]),
+        allowed_domains: AllowedDomains::Only(vec!["acme.example".into()]),
         groups_claim: Some("groups".into()),
+        tenants: vec!["0b0e0a6e-0000-4000-8000-000000000001".into()],
+        scopes: Vec::new(),
     };
-    let providers = [settings("https://accounts.google.com"), settings("https://idp.example.com")];
+    let providers = [
+        settings("https://accounts.google.com", OidcKind::Google),
+        settings("https://idp.example.com", OidcKind::Generic),
+        settings("https://login.microsoftonline.com/organizations/v2.0", OidcKind::Entra),
+    ];
+    let discovery = upstream::Discovery {
+        issuer: "https://login.microsoftonline.com/{tenantid}/v2.0".into(),
+        authorization_endpoint: String::new(),
+        token_endpoint: String::new(),
+        jwks_uri: String::new(),
+    };
     fuzz(seeds, budget, |bytes| {
         if let Ok(claims) = serde_json::from_slice::<upstream::IdClaims>(bytes) {
             let _ = claims.check_authorized_party("c");
             for provider in &providers {
                 let _ = upstream::admit(provider, &claims);
+                let _ = upstream::check_issuer(provider, &discovery, &claims);
             }
         }
     })
