@@ -3,6 +3,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
+import { createHash } from "node:crypto";
 import Ajv from "ajv";
 import addFormats from "ajv-formats";
 import { GitRepo } from "./lib/git-repo.mjs";
@@ -146,4 +147,44 @@ test("the Git Data API writes match short-blob, git-tree, git-commit and git-ref
   assert.equal(moved.status, 200);
   assert.ok(schema("git-ref")(await moved.json()));
   assert.equal(await repo.head(), commitBody.sha);
+});
+
+test("GitHub sign-in: the OAuth web flow with PKCE, and the user API matching private-user, email[], org-membership and team-full[]", async () => {
+  github.people["octocat"] = {
+    id: 583231, name: "The Octocat",
+    emails: [{ email: "octo@acme.example", primary: true, verified: true }],
+    orgs: { acme: "active", invited: "pending" },
+    teams: [{ org: "acme", slug: "platform" }],
+  };
+  const { clientId, clientSecret } = github.registerOAuthApp("http://127.0.0.1:9/callback");
+  const verifier = "v".repeat(43);
+  const challenge = createHash("sha256").update(verifier).digest("base64url");
+  const authorize = `${github.url}/login/oauth/authorize?client_id=${clientId}&redirect_uri=${encodeURIComponent("http://127.0.0.1:9/callback")}&state=s1&code_challenge=${challenge}&code_challenge_method=S256&scope=read:user`;
+  const page = await fetch(authorize);
+  assert.match(await page.text(), /name="login"/);
+  const login = await fetch(authorize, { method: "POST", redirect: "manual", body: new URLSearchParams({ login: "octocat", password: "x" }) });
+  assert.equal(login.status, 302);
+  const back = new URL(login.headers.get("location"));
+  assert.equal(back.searchParams.get("state"), "s1");
+  const exchange = (fields) => fetch(`${github.url}/login/oauth/access_token`, { method: "POST", headers: { accept: "application/json" }, body: new URLSearchParams({ client_id: clientId, client_secret: clientSecret, ...fields }) }).then((r) => r.json());
+  const code = back.searchParams.get("code");
+  assert.equal((await exchange({ code, code_verifier: "w".repeat(43) })).error, "invalid_grant", "a wrong verifier is refused");
+  assert.equal((await exchange({ code, code_verifier: verifier })).error, "bad_verification_code", "and the code is spent");
+
+  const again = await fetch(authorize, { method: "POST", redirect: "manual", body: new URLSearchParams({ login: "octocat", password: "x" }) });
+  const token = await exchange({ code: new URL(again.headers.get("location")).searchParams.get("code"), code_verifier: verifier });
+  assert.match(token.access_token, /^gho_/);
+  const get = (path) => fetch(`${github.url}${path}`, { headers: headers(token.access_token) });
+  const user = await get("/user");
+  assert.ok(schema("private-user")(await user.json()), JSON.stringify(schema("private-user").errors));
+  const emails = await (await get("/user/emails")).json();
+  assert.ok(emails.every((e) => schema("email")(e)), JSON.stringify(schema("email").errors));
+  const membership = await (await get("/user/memberships/orgs/acme")).json();
+  assert.ok(schema("org-membership")(membership), JSON.stringify(schema("org-membership").errors));
+  assert.equal(membership.state, "active");
+  assert.equal((await (await get("/user/memberships/orgs/invited")).json()).state, "pending");
+  assert.equal((await get("/user/memberships/orgs/elsewhere")).status, 404);
+  const teams = await (await get("/user/teams?per_page=100")).json();
+  assert.ok(teams.every((t) => schema("team-full")(t)), JSON.stringify(schema("team-full").errors));
+  assert.equal((await get("/repos/acme/skills")).status, 401, "a person's token does not read the repository API here");
 });

@@ -91,17 +91,20 @@ function decode(text) {
 
 /**
  * Walks a sign-in that starts at the connector's /authorize URL: approves the consent page (if
- * shown), logs in at the identity provider as `email`, approves its consent, and stops at the
- * redirect to `redirectUri`. Resolves to the URL the client is sent back to (with code or error),
- * or to {page} when the walk ends on a page instead (a refusal).
+ * shown; with `choose`, by the button of that provider), logs in at the identity provider as
+ * `email`, approves its consent, and stops at the redirect to `redirectUri`. Resolves to the URL
+ * the client is sent back to (with code or error), or to {page} when the walk ends on a page
+ * instead (a refusal).
  */
-export async function walkSignIn(browser, authorizeUrl, { email, redirectUri, decision = "allow" }) {
+export async function walkSignIn(browser, authorizeUrl, { email, redirectUri, decision = "allow", choose }) {
   const stop = (url) => url.startsWith(redirectUri);
   let step = await browser.follow(authorizeUrl, { stop });
   for (let i = 0; i < 6 && !step.redirectedTo; i++) {
     const { html } = step;
     if (html.includes('name="decision"') || html.includes("name=decision")) {
-      step = await browser.submit(step, { action: "/authorize", button: { name: "decision", value: decision } }, { stop });
+      const value = choose && decision === "allow" ? `allow:${choose}` : decision;
+      if (choose && !html.includes(`value="${value}"`)) return { page: step };
+      step = await browser.submit(step, { action: "/authorize", button: { name: "decision", value } }, { stop });
     } else if (html.includes('name="login"')) {
       step = await browser.submit(step, { fields: { login: email, password: "any" } }, { stop });
     } else if (html.includes('name="prompt" value="consent"')) {

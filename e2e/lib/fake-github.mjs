@@ -4,6 +4,10 @@
 // GitHub's OpenAPI description in fake-github.test.mjs), GitHub's authentication and User-Agent
 // rules, ETag/304 on refs, and the zipball's redirect to an archive host. Every request is
 // recorded so tests can count them, and faults (statuses, Retry-After, delays) can be injected.
+//
+// It is also GitHub for sign-in: an OAuth app's authorize page (a login form standing in for
+// GitHub's), the code exchange with PKCE, and the user API a signed-in person's token reads
+// (`people`: who exists, their emails, organization memberships and teams).
 import http from "node:http";
 import { createHash, randomBytes } from "node:crypto";
 
@@ -12,7 +16,7 @@ export class FakeGitHub {
    * @param {import("./git-repo.mjs").GitRepo} repo
    * @param {{owner?: string, name?: string, token?: string, delayMs?: number}} options
    */
-  constructor(repo, { owner = "acme", name = "skills", token = "ghs_fixture_token", delayMs = 0 } = {}) {
+  constructor(repo, { owner = "acme", name = "skills", token = "ghs_fixture_token", delayMs = 0, people = {} } = {}) {
     this.repo = repo;
     this.owner = owner;
     this.name = name;
@@ -27,6 +31,25 @@ export class FakeGitHub {
     this.protectedBranch = false;
     /** Called before each ref update (a test may commit here to race the connector). */
     this.beforeRefUpdate = null;
+    /**
+     * GitHub accounts, by login: {id, name?, emails: [{email, primary, verified}],
+     * orgs: {<org>: "active" | "pending"}, teams: [{org, slug}]}.
+     */
+    this.people = people;
+    /** OAuth apps: client id -> {secret, redirectUri}. */
+    this.oauthApps = new Map();
+    /** Codes not yet exchanged: code -> {login, clientId, redirectUri, challenge}. */
+    this.oauthCodes = new Map();
+    /** Every user token issued: token -> login. */
+    this.userTokens = new Map();
+  }
+
+  /** Registers an OAuth app whose callback is `redirectUri`; resolves to {clientId, clientSecret}. */
+  registerOAuthApp(redirectUri) {
+    const clientId = `Ov23li${randomBytes(7).toString("hex")}`;
+    const clientSecret = randomBytes(20).toString("hex");
+    this.oauthApps.set(clientId, { secret: clientSecret, redirectUri });
+    return { clientId, clientSecret };
   }
 
   /** Starts listening on 127.0.0.1; resolves to the base URL. */
@@ -47,6 +70,76 @@ export class FakeGitHub {
     this.server.closeAllConnections();
     await new Promise((resolve) => this.server.close(resolve));
     this.server = null;
+  }
+
+  /** The OAuth app's web flow: /login/oauth/authorize (GET a login form, POST it) and /access_token. */
+  async oauth(req, url, send) {
+    const form = req.method === "POST" ? new URLSearchParams(await readBody(req)) : new URLSearchParams();
+    const params = url.searchParams;
+    if (url.pathname === "/login/oauth/authorize") {
+      const app = this.oauthApps.get(params.get("client_id"));
+      if (!app) return send(404, Buffer.from("Not Found"), { "content-type": "text/html" });
+      if (params.get("redirect_uri") && params.get("redirect_uri") !== app.redirectUri) {
+        return send(200, Buffer.from("<p>The redirect_uri is not associated with this application.</p>"), { "content-type": "text/html" });
+      }
+      if (req.method === "GET") {
+        const action = `/login/oauth/authorize?${params}`.replace(/&/g, "&amp;");
+        const page = `<!doctype html><title>Sign in to GitHub</title><form method="post" action="${action}"><input name="login" autocomplete="username"><input name="password" type="password"><button>Sign in</button></form>`;
+        return send(200, Buffer.from(page), { "content-type": "text/html; charset=utf-8" });
+      }
+      const login = form.get("login") ?? "";
+      if (!this.people[login]) return send(200, Buffer.from("<p>Incorrect username or password.</p>"), { "content-type": "text/html" });
+      const code = randomBytes(10).toString("hex");
+      this.oauthCodes.set(code, { login, clientId: params.get("client_id"), redirectUri: app.redirectUri, challenge: params.get("code_challenge"), scope: params.get("scope") ?? "" });
+      const back = new URL(app.redirectUri);
+      back.searchParams.set("code", code);
+      if (params.get("state")) back.searchParams.set("state", params.get("state"));
+      return send(302, Buffer.alloc(0), { location: back.toString() });
+    }
+    if (url.pathname === "/login/oauth/access_token" && req.method === "POST") {
+      // GitHub answers a refused exchange with 200 and an error object.
+      const refuse = (error, description) => send(200, { error, error_description: description, error_uri: "https://docs.github.com/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors" });
+      const app = this.oauthApps.get(form.get("client_id"));
+      if (!app || form.get("client_secret") !== app.secret) return refuse("incorrect_client_credentials", "The client_id and/or client_secret passed are incorrect.");
+      const pending = this.oauthCodes.get(form.get("code"));
+      this.oauthCodes.delete(form.get("code"));
+      if (!pending || pending.clientId !== form.get("client_id")) return refuse("bad_verification_code", "The code passed is incorrect or expired.");
+      if (form.get("redirect_uri") && form.get("redirect_uri") !== pending.redirectUri) return refuse("redirect_uri_mismatch", "The redirect_uri MUST match the registered callback URL for this application.");
+      const challenge = createHash("sha256").update(form.get("code_verifier") ?? "").digest("base64url");
+      if (pending.challenge && challenge !== pending.challenge) return refuse("invalid_grant", "The code_verifier does not match the code_challenge.");
+      const token = `gho_${randomBytes(18).toString("base64url")}`;
+      this.userTokens.set(token, pending.login);
+      return send(200, { access_token: token, token_type: "bearer", scope: pending.scope.split(/[ ,]+/).filter(Boolean).join(",") });
+    }
+    return notFound(send);
+  }
+
+  /** The user API, for a signed-in person's token. */
+  async userApi(req, url, send, login) {
+    const person = this.people[login];
+    if (req.method !== "GET" || !person) return notFound(send);
+    const user = userJson(this, login, person);
+    if (url.pathname === "/user") return send(200, privateUserJson(user, person));
+    if (url.pathname === "/user/emails") {
+      return send(200, person.emails.map((e) => ({ email: e.email, primary: e.primary, verified: e.verified, visibility: e.primary ? "private" : null })));
+    }
+    const membership = url.pathname.match(/^\/user\/memberships\/orgs\/([^/]+)$/);
+    if (membership) {
+      const org = decodeURIComponent(membership[1]).toLowerCase();
+      const state = Object.entries(person.orgs ?? {}).find(([name]) => name.toLowerCase() === org)?.[1];
+      if (!state) return notFound(send);
+      return send(200, {
+        url: `${this.url}/orgs/${org}/memberships/${login}`, state, role: "member", organization_url: `${this.url}/orgs/${org}`,
+        organization: organizationJson(this, org), user,
+      });
+    }
+    if (url.pathname === "/user/teams") {
+      const perPage = Number(url.searchParams.get("per_page") ?? "30");
+      const page = Number(url.searchParams.get("page") ?? "1");
+      const teams = (person.teams ?? []).map((t, i) => teamJson(this, t, i));
+      return send(200, teams.slice((page - 1) * perPage, page * perPage));
+    }
+    return notFound(send);
   }
 
   /** Whether `sha` names an object of `type` in the repository. */
@@ -88,6 +181,8 @@ export class FakeGitHub {
       if (fault.status) return send(fault.status, fault.body ?? { message: "Injected fault" }, fault.headers);
     }
 
+    if (url.pathname.startsWith("/login/oauth/")) return this.oauth(req, url, send);
+
     // GitHub's rules: a User-Agent always; the token on API requests.
     if (!req.headers["user-agent"]) {
       return send(403, { message: "Request forbidden by administrative rules. Please make sure your request has a User-Agent header (https://docs.github.com/en/rest/overview/resources-in-the-rest-api#user-agent-required)." });
@@ -101,6 +196,8 @@ export class FakeGitHub {
     }
 
     const auth = req.headers.authorization ?? "";
+    const userLogin = this.userTokens.get(auth.replace(/^(Bearer|token) /, ""));
+    if (userLogin && url.pathname.startsWith("/user")) return this.userApi(req, url, send, userLogin);
     if (auth !== `Bearer ${this.token}` && auth !== `token ${this.token}`) {
       return send(401, { message: "Bad credentials", documentation_url: "https://docs.github.com/rest", status: "401" });
     }
@@ -323,5 +420,64 @@ export function repositoryJson(fake) {
     archived: false, disabled: false, visibility: "private", pushed_at: now, created_at: now, updated_at: now,
     permissions: { admin: false, maintain: false, push: false, triage: false, pull: true },
     license: null, network_count: 0, subscribers_count: 0,
+  };
+}
+
+function readBody(req) {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    req.on("data", (c) => chunks.push(c));
+    req.on("end", () => resolve(Buffer.concat(chunks).toString()));
+    req.on("error", reject);
+  });
+}
+
+function accountUrls(fake, login) {
+  const base = `${fake.url}/users/${login}`;
+  return {
+    url: base, html_url: `https://github.com/${login}`, followers_url: `${base}/followers`, following_url: `${base}/following{/other_user}`,
+    gists_url: `${base}/gists{/gist_id}`, starred_url: `${base}/starred{/owner}{/repo}`, subscriptions_url: `${base}/subscriptions`,
+    organizations_url: `${base}/orgs`, repos_url: `${base}/repos`, events_url: `${base}/events{/privacy}`, received_events_url: `${base}/received_events`,
+  };
+}
+
+function userJson(fake, login, person) {
+  return {
+    login, id: person.id, node_id: `U_${person.id}`, avatar_url: `https://avatars.githubusercontent.com/u/${person.id}`, gravatar_id: "",
+    ...accountUrls(fake, login), type: "User", site_admin: false,
+  };
+}
+
+function privateUserJson(user, person) {
+  const now = "2026-11-01T00:00:00Z";
+  return {
+    ...user, name: person.name ?? null, company: null, blog: "", location: null, email: null, hireable: null, bio: null,
+    public_repos: 0, public_gists: 0, followers: 0, following: 0, created_at: now, updated_at: now,
+    private_gists: 0, total_private_repos: 0, owned_private_repos: 0, disk_usage: 0, collaborators: 0, two_factor_authentication: true,
+    plan: { name: "free", space: 976562499, private_repos: 10000, collaborators: 0 },
+  };
+}
+
+function organizationJson(fake, org) {
+  const base = `${fake.url}/orgs/${org}`;
+  return {
+    login: org, id: 1000 + org.length, node_id: `O_${org}`, url: base, repos_url: `${base}/repos`, events_url: `${base}/events`,
+    hooks_url: `${base}/hooks`, issues_url: `${base}/issues`, members_url: `${base}/members{/member}`,
+    public_members_url: `${base}/public_members{/member}`, avatar_url: "https://avatars.githubusercontent.com/u/1000", description: null,
+  };
+}
+
+function teamJson(fake, { org, slug }, index) {
+  const now = "2026-11-01T00:00:00Z";
+  const organization = {
+    ...organizationJson(fake, org), html_url: `https://github.com/${org}`, has_organization_projects: true, has_repository_projects: true,
+    public_repos: 0, public_gists: 0, followers: 0, following: 0, type: "Organization", created_at: now, updated_at: now, archived_at: null,
+  };
+  const url = `${fake.url}/organizations/${organization.id}/team/${index + 1}`;
+  return {
+    id: index + 1, node_id: `T_${index + 1}`, url, html_url: `https://github.com/orgs/${org}/teams/${slug}`, name: slug, slug,
+    description: null, privacy: "closed", notification_setting: "notifications_enabled", permission: "pull",
+    members_url: `${url}/members{/member}`, repositories_url: `${url}/repos`, parent: null, type: "enterprise",
+    members_count: 1, repos_count: 0, created_at: now, updated_at: now, organization,
   };
 }

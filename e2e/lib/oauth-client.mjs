@@ -11,8 +11,9 @@ export const SDK_REDIRECT_URI = "http://127.0.0.1:9/sdk-callback";
 
 /** An OAuthClientProvider keeping everything in memory; `email` is who logs in. */
 export class TestOAuthProvider {
-  constructor(email, { clientMetadataUrl, browser = new Browser() } = {}) {
+  constructor(email, { clientMetadataUrl, browser = new Browser(), choose } = {}) {
     this.email = email;
+    this.choose = choose;
     this.browser = browser;
     this.logins = 0;
     this.savedTokens = undefined;
@@ -53,7 +54,7 @@ export class TestOAuthProvider {
   }
   async redirectToAuthorization(url) {
     this.logins += 1;
-    const end = await walkSignIn(this.browser, url.toString(), { email: this.email, redirectUri: SDK_REDIRECT_URI });
+    const end = await walkSignIn(this.browser, url.toString(), { email: this.email, redirectUri: SDK_REDIRECT_URI, choose: this.choose });
     if (typeof end !== "string") throw new Error(`sign-in ended on a page: ${end.page.html.slice(0, 300)}`);
     const back = new URL(end);
     if (back.searchParams.get("state") !== this.expectedState) throw new Error("state mismatch");

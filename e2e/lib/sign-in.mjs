@@ -40,14 +40,15 @@ export async function tokenRequest(baseUrl, params, { basic } = {}) {
 }
 
 /**
- * Runs the authorization request for `email` up to the redirect back to the client. Resolves to
+ * Runs the authorization request for `email` (signing in with the provider `choose` names, when
+ * the connector offers several) up to the redirect back to the client. Resolves to
  * {code, state, iss, redirect, verifier, client, browser} (code absent when refused).
  */
-export async function authorize(baseUrl, email, { client, browser = new Browser(), params = {} } = {}) {
+export async function authorize(baseUrl, email, { client, browser = new Browser(), params = {}, choose } = {}) {
   client ??= await register(baseUrl);
   const { verifier, challenge } = pkce();
   const url = authorizeUrl(baseUrl, client, { challenge, ...params });
-  const end = await walkSignIn(browser, url, { email, redirectUri: client.redirect_uris[0] });
+  const end = await walkSignIn(browser, url, { email, redirectUri: client.redirect_uris[0], choose });
   if (typeof end !== "string") return { page: end.page, verifier, client, browser };
   const back = new URL(end);
   return {

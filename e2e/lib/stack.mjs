@@ -5,14 +5,26 @@ import { FakeGitHub } from "./fake-github.mjs";
 import { startWorker } from "./worker.mjs";
 import { fixtureFiles } from "./fixture.mjs";
 
-/** Resolves to {repo, github, worker, stop}; `vars` and other options go to startWorker. */
-export async function startStack({ files = fixtureFiles(), vars = {}, ...workerOptions } = {}) {
+/**
+ * Resolves to {repo, github, worker, stop}; `vars` and other options go to startWorker. With
+ * `githubSignIn: {orgs, people}`, the fake GitHub also signs `people` in through an OAuth app
+ * registered for the Worker, admitting members of `orgs`.
+ */
+export async function startStack({ files = fixtureFiles(), vars = {}, githubSignIn, ...workerOptions } = {}) {
   const repo = await GitRepo.create();
   await repo.commit(files, "Fixture marketplace");
-  const github = new FakeGitHub(repo);
+  const github = new FakeGitHub(repo, { people: githubSignIn?.people ?? {} });
   await github.start();
+  let signInVars = {};
+  let app;
+  if (githubSignIn) {
+    // The callback URL is known once the Worker has its port; it is set on the app below.
+    app = github.registerOAuthApp(null);
+    signInVars = { GITHUB_SIGN_IN_CLIENT_ID: app.clientId, GITHUB_SIGN_IN_CLIENT_SECRET: app.clientSecret, GITHUB_SIGN_IN_ORGS: githubSignIn.orgs.join(","), GITHUB_SIGN_IN_URL: github.url };
+  }
   try {
-    const worker = await startWorker({ ...workerOptions, vars: { MARKETPLACE_REPO: "acme/skills", GITHUB_API_URL: github.url, GITHUB_SERVICE_TOKEN: github.token, ...vars } });
+    const worker = await startWorker({ ...workerOptions, vars: { MARKETPLACE_REPO: "acme/skills", GITHUB_API_URL: github.url, GITHUB_SERVICE_TOKEN: github.token, ...signInVars, ...vars } });
+    if (app) github.oauthApps.get(app.clientId).redirectUri = `${worker.url}/callback`;
     return {
       repo,
       github,

@@ -26,7 +26,8 @@ export async function freePort() {
 /**
  * Starts the Worker. `vars` override wrangler.toml's [vars] (secrets are vars locally). With
  * `persistTo`, KV and Durable Object storage are kept in that directory (to inspect what is
- * stored). Resolves to {url, mf, logs, stop}.
+ * stored). `oidc` picks the identity provider stand-in (false for none). Resolves to
+ * {url, mf, logs, oidc, bearer, stop}.
  */
 export async function startWorker(options = {}) {
   // The identity provider must know the Worker's callback URL, so the Worker's port is chosen
@@ -42,11 +43,13 @@ export async function startWorker(options = {}) {
 
 async function startOnce({ vars = {}, outboundService, port, persistTo, oidc = true }) {
   port ??= oidc ? await freePort() : 0;
-  const provider = oidc ? await startOidcProvider({ connectorUrl: `http://127.0.0.1:${port}` }) : null;
+  // `oidc`: true for the Google-shaped provider, or {shape: "okta" | "entra"}.
+  const shape = typeof oidc === "object" ? oidc.shape : "google";
+  const provider = oidc ? await startOidcProvider({ connectorUrl: `http://127.0.0.1:${port}`, shape }) : null;
   // A fresh signing key per Worker, unless the test sets one (or sets it empty on purpose).
   vars = {
     COOKIE_ENCRYPTION_KEY: randomBytes(32).toString("hex"),
-    ...(provider ? { OIDC_ISSUER: provider.issuer, OIDC_CLIENT_ID: provider.clientId, OIDC_CLIENT_SECRET: provider.clientSecret, OIDC_PROVIDER_NAME: "google" } : {}),
+    ...(provider ? provider.vars : {}),
     // The test identity provider signs in people of several domains; tests of the domain rule set their own.
     ALLOWED_DOMAINS: "*",
     ...vars,
@@ -102,9 +105,10 @@ async function startOnce({ vars = {}, outboundService, port, persistTo, oidc = t
     logs,
     oidc: provider,
     /** An `Authorization` header value for `email`, signing in once per email. */
-    async bearer(email = "ann@acme.example") {
-      if (!bearers.has(email)) bearers.set(email, `Bearer ${(await signIn(url, email)).tokens.access_token}`);
-      return bearers.get(email);
+    async bearer(email = "ann@acme.example", { choose } = {}) {
+      const key = `${choose ?? ""} ${email}`;
+      if (!bearers.has(key)) bearers.set(key, `Bearer ${(await signIn(url, email, { choose })).tokens.access_token}`);
+      return bearers.get(key);
     },
     async stop() {
       await mf.dispose();
