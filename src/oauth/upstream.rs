@@ -17,8 +17,8 @@ use oauth2::basic::{
     BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse, BasicTokenType,
 };
 use oauth2::{
-    AuthorizationCode, ClientId, ClientSecret, ExtraTokenFields, PkceCodeVerifier, RedirectUrl, RequestTokenError,
-    StandardRevocableToken, StandardTokenResponse, TokenUrl,
+    AuthType, AuthorizationCode, ClientId, ClientSecret, ExtraTokenFields, PkceCodeVerifier, RedirectUrl,
+    RequestTokenError, StandardRevocableToken, StandardTokenResponse, TokenUrl,
 };
 use serde::{Deserialize, Deserializer, Serialize};
 use std::borrow::Cow;
@@ -171,6 +171,8 @@ struct IdTokenField {
 impl ExtraTokenFields for IdTokenField {}
 
 type TokenResponse = StandardTokenResponse<IdTokenField, BasicTokenType>;
+/// The one `oauth2` client type of every code exchange (GitHub's too, whose answers have no
+/// `id_token`): each further instantiation would add its own copy of the exchange to the wasm.
 type UpstreamClient<Auth, Token> = oauth2::Client<
     BasicErrorResponse,
     TokenResponse,
@@ -280,15 +282,52 @@ pub async fn exchange<P: Platform>(
     code: &str,
     verifier: &str,
 ) -> Result<String, UpstreamError> {
-    let bad_endpoint = |e: String| UpstreamError::Unavailable { url: discovery.token_endpoint.clone(), problem: e };
+    let client = TokenClient {
+        token_url: &discovery.token_endpoint,
+        client_id: &settings.client_id,
+        client_secret: settings.client_secret.expose(),
+        auth_type: AuthType::BasicAuth,
+        limits: UPSTREAM_LIMITS,
+    };
+    let response = exchange_code(site, &client, code, verifier).await?;
+    response.extra_fields().id_token.clone().ok_or_else(|| {
+        UpstreamError::InvalidIdToken("the token response has no id_token (is the openid scope allowed?)".into())
+    })
+}
+
+/// Where and how a provider exchanges codes.
+struct TokenClient<'a> {
+    /// The token endpoint.
+    token_url: &'a str,
+    /// The connector's client id there.
+    client_id: &'a str,
+    /// Its secret.
+    client_secret: &'a str,
+    /// How the secret is sent.
+    auth_type: AuthType,
+    /// Limits of the request.
+    limits: Limits,
+}
+
+/// The authorization code exchange (with PKCE) of every provider, written once: each
+/// instantiation of `oauth2`'s exchange is a copy of it in the wasm.
+async fn exchange_code<P: Platform>(
+    site: &Site<'_, P>,
+    token: &TokenClient<'_>,
+    code: &str,
+    verifier: &str,
+) -> Result<TokenResponse, UpstreamError> {
+    let bad_endpoint = |e: String| UpstreamError::Unavailable { url: token.token_url.to_string(), problem: e };
     let client: UpstreamClient<oauth2::EndpointNotSet, oauth2::EndpointSet> =
-        oauth2::Client::new(ClientId::new(settings.client_id.clone()))
-            .set_client_secret(ClientSecret::new(settings.client_secret.expose().to_string()))
-            .set_token_uri(TokenUrl::new(discovery.token_endpoint.clone()).map_err(|e| bad_endpoint(e.to_string()))?);
+        oauth2::Client::new(ClientId::new(token.client_id.to_string()))
+            .set_client_secret(ClientSecret::new(token.client_secret.to_string()))
+            .set_auth_type(token.auth_type.clone())
+            .set_token_uri(TokenUrl::new(token.token_url.to_string()).map_err(|e| bad_endpoint(e.to_string()))?);
     let redirect = RedirectUrl::new(format!("{}/callback", site.base_url)).map_err(|e| bad_endpoint(e.to_string()))?;
     let platform = site.platform;
-    let http = |request: oauth2::HttpRequest| async move { platform.send(request, UPSTREAM_LIMITS).await };
-    let response = client
+    let limits = token.limits;
+    let http = |request: oauth2::HttpRequest| async move { platform.send(request, limits).await };
+    client
         .exchange_code(AuthorizationCode::new(code.to_string()))
         .set_pkce_verifier(PkceCodeVerifier::new(verifier.to_string()))
         .set_redirect_uri(Cow::Owned(redirect))
@@ -296,12 +335,14 @@ pub async fn exchange<P: Platform>(
         .await
         .map_err(|e: RequestTokenError<FetchError, BasicErrorResponse>| match e {
             RequestTokenError::ServerResponse(error) => UpstreamError::ExchangeRefused(error.to_string()),
+            // GitHub answers a refused exchange with 200 and an error object, which is not a token.
+            RequestTokenError::Parse(_, body) => match serde_json::from_slice::<BasicErrorResponse>(&body) {
+                Ok(error) => UpstreamError::ExchangeRefused(error.to_string()),
+                Err(_) => bad_endpoint("the answer is not a token".into()),
+            },
             RequestTokenError::Request(error) => bad_endpoint(error.to_string()),
             other => bad_endpoint(other.to_string()),
-        })?;
-    response.extra_fields().id_token.clone().ok_or_else(|| {
-        UpstreamError::InvalidIdToken("the token response has no id_token (is the openid scope allowed?)".into())
-    })
+        })
 }
 
 /// The provider's keys, cached; fetched again when `kid` is unknown and the cache is older than

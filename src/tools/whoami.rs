@@ -44,8 +44,7 @@ pub struct Output {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub groups_problem: Option<String>,
     /// For people signed in with GitHub: their teams (`<org>/<slug>`), as `github-team:`
-    /// principals match them.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    /// principals match them (empty for other providers).
     pub github_teams: Vec<String>,
     /// Where the access rules come from, or why they cannot be used.
     pub access_rules: String,

@@ -7,22 +7,17 @@
 //! membership per organization tried until one admits, teams).
 
 use super::admission::{clean, SignInRefused};
-use super::{SignInError, UpstreamError, UPSTREAM_TIMEOUT_MS};
+use super::{exchange_code, SignInError, TokenClient, UpstreamError, UPSTREAM_TIMEOUT_MS};
 use crate::config::sign_in::GITHUB_ID_PREFIX;
 use crate::config::GitHubSignIn;
 use crate::github::USER_AGENT;
 use crate::identity::UserInfo;
 use crate::oauth::Site;
-use crate::ports::{FetchError, Limits, Platform};
+use crate::ports::{Limits, Platform};
 use http::StatusCode;
-use oauth2::basic::BasicClient;
-use oauth2::{
-    AuthType, AuthorizationCode, ClientId, ClientSecret, PkceCodeVerifier, RedirectUrl, RequestTokenError,
-    TokenResponse, TokenUrl,
-};
+use oauth2::{AuthType, TokenResponse};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
-use std::borrow::Cow;
 
 /// Requests to GitHub during sign-in: counted as GitHub requests in the request log.
 const LIMITS: Limits = Limits { timeout_ms: UPSTREAM_TIMEOUT_MS, max_body_bytes: 1 << 20, github: true };
@@ -173,43 +168,38 @@ async fn exchange<P: Platform>(
     verifier: &str,
 ) -> Result<String, UpstreamError> {
     let token_url = format!("{}/login/oauth/access_token", settings.web_url.as_str().trim_end_matches('/'));
-    let bad = |e: String| UpstreamError::Unavailable { url: token_url.clone(), problem: e };
-    let client = BasicClient::new(ClientId::new(settings.client_id.clone()))
-        .set_client_secret(ClientSecret::new(settings.client_secret.expose().to_string()))
-        .set_auth_type(AuthType::RequestBody)
-        .set_token_uri(TokenUrl::new(token_url.clone()).map_err(|e| bad(e.to_string()))?);
-    let redirect = RedirectUrl::new(format!("{}/callback", site.base_url)).map_err(|e| bad(e.to_string()))?;
-    let platform = site.platform;
-    let http = |request: oauth2::HttpRequest| async move { platform.send(request, LIMITS).await };
-    let response = client
-        .exchange_code(AuthorizationCode::new(code.to_string()))
-        .set_pkce_verifier(PkceCodeVerifier::new(verifier.to_string()))
-        .set_redirect_uri(Cow::Owned(redirect))
-        .request_async(&http)
-        .await;
-    match response {
-        Ok(token) => Ok(token.access_token().secret().clone()),
-        Err(RequestTokenError::ServerResponse(error)) => Err(UpstreamError::ExchangeRefused(error.to_string())),
-        // GitHub answers a refused exchange with 200 and an error object, which is not a token.
-        Err(RequestTokenError::Parse(_, body)) => {
-            match serde_json::from_slice::<oauth2::basic::BasicErrorResponse>(&body) {
-                Ok(error) => Err(UpstreamError::ExchangeRefused(error.to_string())),
-                Err(_) => Err(bad("the answer is not a token".into())),
-            }
-        }
-        Err(RequestTokenError::Request(error)) => Err(bad(FetchError::to_string(&error))),
-        Err(other) => Err(bad(other.to_string())),
-    }
+    let client = TokenClient {
+        token_url: &token_url,
+        client_id: &settings.client_id,
+        client_secret: settings.client_secret.expose(),
+        auth_type: AuthType::RequestBody,
+        limits: LIMITS,
+    };
+    Ok(exchange_code(site, &client, code, verifier).await?.access_token().secret().clone())
 }
 
-/// `GET <api><path>` with the person's token; `None` for 404 (and 403: an organization that
-/// hides membership from this app), which mean "not a member" where they are asked.
+/// `GET <api><path>` with the person's token, parsed; `None` for 404 (and 403: an organization
+/// that hides membership from this app), which mean "not a member" where they are asked.
 async fn get<P: Platform, T: DeserializeOwned>(
     site: &Site<'_, P>,
     settings: &GitHubSignIn,
     token: &str,
     path: &str,
 ) -> Result<Option<T>, UpstreamError> {
+    let what = path.split('?').next().unwrap_or(path);
+    match get_body(site, settings, token, path).await? {
+        None => Ok(None),
+        Some(body) => serde_json::from_slice(&body).map(Some).map_err(|e| unavailable(what, &e.to_string())),
+    }
+}
+
+/// The request itself, apart from the parsing, so that it is compiled once.
+async fn get_body<P: Platform>(
+    site: &Site<'_, P>,
+    settings: &GitHubSignIn,
+    token: &str,
+    path: &str,
+) -> Result<Option<Vec<u8>>, UpstreamError> {
     let url = format!("{}{path}", settings.api_url.as_str().trim_end_matches('/'));
     let what = path.split('?').next().unwrap_or(path);
     let request = http::Request::get(&url)
