@@ -102,7 +102,7 @@ test("the TypeScript SDK, the Python SDK and a metadata-document client each sig
   const first = (await annClient.callTool({ name: "whoami", arguments: {} })).structuredContent;
   assert.deepEqual(
     { ...first, access_rules: undefined },
-    { id: "google:ann@acme.example", email: "ann@acme.example", name: "Ann", provider: "google", editor: false, teams: [], groups: [], access_rules: undefined, access_error: null, access_json_entry: { id: "google:ann@acme.example", label: "ann@acme.example" } },
+    { id: "google:ann@acme.example", email: "ann@acme.example", name: "Ann", provider: "google", editor: false, teams: [], groups: [], github_teams: [], access_rules: undefined, access_error: null, access_json_entry: { id: "google:ann@acme.example", label: "ann@acme.example" } },
   );
   assert.equal(ann.iss, worker.url, "the authorization response names the issuer (RFC 9207)");
   assert.match(ann.client.client_id, /^spd1\./, "registered dynamically");

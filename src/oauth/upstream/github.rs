@@ -178,28 +178,14 @@ async fn exchange<P: Platform>(
     Ok(exchange_code(site, &client, code, verifier).await?.access_token().secret().clone())
 }
 
-/// `GET <api><path>` with the person's token, parsed; `None` for 404 (and 403: an organization
-/// that hides membership from this app), which mean "not a member" where they are asked.
+/// `GET <api><path>` with the person's token; `None` for 404 (and 403: an organization that
+/// hides membership from this app), which mean "not a member" where they are asked.
 async fn get<P: Platform, T: DeserializeOwned>(
     site: &Site<'_, P>,
     settings: &GitHubSignIn,
     token: &str,
     path: &str,
 ) -> Result<Option<T>, UpstreamError> {
-    let what = path.split('?').next().unwrap_or(path);
-    match get_body(site, settings, token, path).await? {
-        None => Ok(None),
-        Some(body) => serde_json::from_slice(&body).map(Some).map_err(|e| unavailable(what, &e.to_string())),
-    }
-}
-
-/// The request itself, apart from the parsing, so that it is compiled once.
-async fn get_body<P: Platform>(
-    site: &Site<'_, P>,
-    settings: &GitHubSignIn,
-    token: &str,
-    path: &str,
-) -> Result<Option<Vec<u8>>, UpstreamError> {
     let url = format!("{}{path}", settings.api_url.as_str().trim_end_matches('/'));
     let what = path.split('?').next().unwrap_or(path);
     let request = http::Request::get(&url)
