@@ -10,6 +10,7 @@
 // (`people`: who exists, their emails, organization memberships and teams).
 import http from "node:http";
 import { createHash, randomBytes } from "node:crypto";
+import { text } from "node:stream/consumers";
 
 export class FakeGitHub {
   /**
@@ -74,7 +75,7 @@ export class FakeGitHub {
 
   /** The OAuth app's web flow: /login/oauth/authorize (GET a login form, POST it) and /access_token. */
   async oauth(req, url, send) {
-    const form = req.method === "POST" ? new URLSearchParams(await readBody(req)) : new URLSearchParams();
+    const form = req.method === "POST" ? new URLSearchParams(await text(req)) : new URLSearchParams();
     const params = url.searchParams;
     if (url.pathname === "/login/oauth/authorize") {
       const app = this.oauthApps.get(params.get("client_id"));
@@ -421,15 +422,6 @@ export function repositoryJson(fake) {
     permissions: { admin: false, maintain: false, push: false, triage: false, pull: true },
     license: null, network_count: 0, subscribers_count: 0,
   };
-}
-
-function readBody(req) {
-  return new Promise((resolve, reject) => {
-    const chunks = [];
-    req.on("data", (c) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString()));
-    req.on("error", reject);
-  });
 }
 
 function accountUrls(fake, login) {

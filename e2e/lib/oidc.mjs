@@ -17,6 +17,7 @@ import "./quiet-oidc.mjs";
 import Provider from "oidc-provider";
 import { generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
 import { createServer } from "node:http";
+import { text } from "node:stream/consumers";
 
 // The stand-in directory of the "google" and "okta" shapes: the groups some people are in.
 export const DIRECTORY_GROUPS = { "gail@acme.example": ["Sales Team", "eng"] };
@@ -192,12 +193,12 @@ function entraOrganizations(origin, codes) {
       return true;
     }
     if (rest === "/authorize" && req.method === "POST") {
-      const login = new URLSearchParams(await body(req)).get("login") ?? "";
+      const login = new URLSearchParams(await text(req)).get("login") ?? "";
       res.writeHead(302, { location: `${origin}/${tenantOf(login)}/v2.0/auth?${url.searchParams}` }).end();
       return true;
     }
     if (rest === "/token" && req.method === "POST") {
-      const form = await body(req);
+      const form = await text(req);
       const tenant = codes.get(new URLSearchParams(form).get("code")) ?? ENTRA_TENANT;
       const headers = Object.fromEntries(["content-type", "authorization", "accept"].filter((h) => req.headers[h]).map((h) => [h, req.headers[h]]));
       const answer = await fetch(`${origin}/${tenant}/v2.0/token`, { method: "POST", headers, body: form });
@@ -207,13 +208,4 @@ function entraOrganizations(origin, codes) {
     res.writeHead(404).end();
     return true;
   };
-}
-
-function body(req) {
-  return new Promise((resolve, reject) => {
-    const chunks = [];
-    req.on("data", (c) => chunks.push(c));
-    req.on("end", () => resolve(Buffer.concat(chunks).toString()));
-    req.on("error", reject);
-  });
 }
