@@ -169,8 +169,12 @@ describe("GitHub sign-in beside an OpenID provider", () => {
   });
 
   test("a member signs in with GitHub as github:<id>, with their teams in the allowed organizations, and reads the team's skill", async () => {
+    const before = stack.github.requests.length;
     const mona = await sdkClient(stack.worker.url, "octocat", { choose: "github" });
     clients.push(mona);
+    // The callback's cost at GitHub: the token exchange, then user, emails, one membership, teams.
+    const signIn = stack.github.requests.slice(before).filter((r) => /^\/(login\/oauth\/access_token|user)/.test(r.path)).map((r) => r.path);
+    assert.deepEqual(signIn, ["/login/oauth/access_token", "/user", "/user/emails", "/user/memberships/orgs/acme", "/user/teams"]);
     const me = (await call(mona, "whoami")).structuredContent;
     assert.equal(me.id, "github:583231");
     assert.equal(me.provider, "github");
