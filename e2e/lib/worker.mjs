@@ -105,10 +105,9 @@ async function startOnce({ vars = {}, outboundService, port, persistTo, oidc = t
     logs,
     oidc: provider,
     /** An `Authorization` header value for `email`, signing in once per email. */
-    async bearer(email = "ann@acme.example", { choose } = {}) {
-      const key = `${choose ?? ""} ${email}`;
-      if (!bearers.has(key)) bearers.set(key, `Bearer ${(await signIn(url, email, { choose })).tokens.access_token}`);
-      return bearers.get(key);
+    async bearer(email = "ann@acme.example") {
+      if (!bearers.has(email)) bearers.set(email, `Bearer ${(await signIn(url, email)).tokens.access_token}`);
+      return bearers.get(email);
     },
     async stop() {
       await mf.dispose();

@@ -1,7 +1,7 @@
 //! The sign-in settings: which identity providers people may sign in with (one OpenID Connect
 //! provider, GitHub, or both), and who each of them admits.
 
-use super::{missing, parse_base_url, ConfigError, Secret, DEFAULT_GITHUB_API};
+use super::{missing, parse_base_url, ConfigError, Secret};
 use url::Url;
 
 /// The identity providers people may sign in with, in the order the sign-in page offers them.
@@ -139,8 +139,6 @@ impl OidcSettings {
 pub struct GitHubSignIn {
     /// `GITHUB_SIGN_IN_URL` (default `https://github.com`): where the OAuth app's pages are.
     pub web_url: Url,
-    /// The REST API that tells who the person is (`GITHUB_API_URL`).
-    pub api_url: Url,
     /// `GITHUB_SIGN_IN_CLIENT_ID`: the OAuth app's client id.
     pub client_id: String,
     /// `GITHUB_SIGN_IN_CLIENT_SECRET`.
@@ -346,7 +344,7 @@ fn kind_of(issuer: &Url) -> OidcKind {
 }
 
 /// The tenant segment of an Entra ID issuer (`https://login.microsoftonline.com/<tenant>/v2.0`).
-pub fn entra_tenant_segment(issuer: &Url) -> Option<String> {
+fn entra_tenant_segment(issuer: &Url) -> Option<String> {
     let mut segments = issuer.path_segments()?.filter(|s| !s.is_empty());
     let tenant = segments.next()?;
     (segments.next() == Some("v2.0") && segments.next().is_none()).then(|| tenant.to_ascii_lowercase())
@@ -354,7 +352,7 @@ pub fn entra_tenant_segment(issuer: &Url) -> Option<String> {
 
 /// Whether an Entra ID issuer is one of the multi-tenant ones, whose tokens name each person's
 /// own tenant.
-pub fn is_multi_tenant(issuer: &Url) -> bool {
+fn is_multi_tenant(issuer: &Url) -> bool {
     matches!(entra_tenant_segment(issuer).as_deref(), Some("organizations" | "common"))
 }
 
@@ -419,10 +417,6 @@ fn load_github(get: &impl Fn(&str) -> Option<String>, errors: &mut Vec<ConfigErr
         None => Url::parse(GITHUB_WEB).ok(),
         Some(value) => parse_base_url("GITHUB_SIGN_IN_URL", &value).map_err(|e| errors.push(e)).ok(),
     };
-    // The API's URL is checked (and reported) where the repository's settings are read.
-    let api_url = get("GITHUB_API_URL")
-        .and_then(|value| parse_base_url("GITHUB_API_URL", &value).ok())
-        .or_else(|| Url::parse(DEFAULT_GITHUB_API).ok());
     let client_id = get("GITHUB_SIGN_IN_CLIENT_ID");
     if client_id.is_none() {
         errors.push(missing("GITHUB_SIGN_IN_CLIENT_ID", "register an OAuth app (GitHub › Settings › Developer settings › OAuth Apps) with callback URL <connector URL>/callback and set its client id"));
@@ -448,13 +442,7 @@ fn load_github(get: &impl Fn(&str) -> Option<String>, errors: &mut Vec<ConfigErr
         });
         return None;
     }
-    Some(GitHubSignIn {
-        web_url: web_url?,
-        api_url: api_url?,
-        client_id: client_id?,
-        client_secret: client_secret?,
-        orgs,
-    })
+    Some(GitHubSignIn { web_url: web_url?, client_id: client_id?, client_secret: client_secret?, orgs })
 }
 
 fn load_allowed_domains(value: Option<String>, errors: &mut Vec<ConfigError>) -> Option<AllowedDomains> {

@@ -145,7 +145,7 @@ pub async fn show<P: Platform>(site: &Site<'_, P>, request: &HttpRequest) -> Htt
     let key = approval_key(&pending.client_id, &pending.redirect_uri);
     let remembered = approved.approved.iter().any(|(k, _)| *k == key);
     match site.config.sign_in.providers.as_slice() {
-        [only] if remembered => to_upstream(site, pending, only.key(), Vec::new()).await,
+        [only] if remembered => to_upstream(site, pending, only, Vec::new()).await,
         _ => consent_page(site, request, &pending, remembered),
     }
 }
@@ -242,7 +242,7 @@ pub async fn decide<P: Platform>(site: &Site<'_, P>, request: &HttpRequest) -> H
         );
     };
     let cookie = remember_approval(site, request, &approval_key(&pending.client_id, &pending.redirect_uri));
-    to_upstream(site, pending, provider.key(), vec![cookie]).await
+    to_upstream(site, pending, provider, vec![cookie]).await
 }
 
 /// Validates `GET /authorize`'s query (RFC 6749 §4.1.1 with OAuth 2.1's required PKCE).
@@ -330,7 +330,7 @@ async fn validate<P: Platform>(site: &Site<'_, P>, query: &str) -> Result<Pendin
 async fn to_upstream<P: Platform>(
     site: &Site<'_, P>,
     pending: PendingAuthorization,
-    provider: &str,
+    provider: &SignInProvider,
     mut set_cookies: Vec<HeaderValue>,
 ) -> HttpResponse {
     let flow = match site.random_token(18) {
@@ -342,13 +342,13 @@ async fn to_upstream<P: Platform>(
         pending,
         flow: flow.clone(),
         expires: site.now_seconds() + PENDING_SECONDS,
-        provider: provider.to_string(),
+        provider: provider.key().to_string(),
     };
     let state = signed::seal(&site.config.keys, Purpose::UpstreamState, STATE_PREFIX, &state);
     let redirect_uri = format!("{}/callback", site.base_url);
     let challenge = super::s256(&verifier);
-    let location = match site.config.sign_in.get(provider) {
-        Some(SignInProvider::Oidc(settings)) => {
+    let location = match provider {
+        SignInProvider::Oidc(settings) => {
             let discovery = match upstream::discover(site, settings).await {
                 Ok(discovery) => discovery,
                 Err(e) => {
@@ -361,10 +361,9 @@ async fn to_upstream<P: Platform>(
             };
             upstream::authorization_url(settings, &discovery, &redirect_uri, &state, &nonce, &challenge)
         }
-        Some(SignInProvider::GitHub(settings)) => {
+        SignInProvider::GitHub(settings) => {
             upstream::github::authorization_url(settings, &redirect_uri, &state, &challenge)
         }
-        None => return pages::error(StatusCode::BAD_REQUEST, "Unknown sign-in provider", "Connect again."),
     };
     let mut response = redirect(&location);
     set_cookies.push(cookies::set(cookies::FLOW, &flow, PENDING_SECONDS, site.secure()));

@@ -5,7 +5,7 @@
 use crate::ports::HttpResponse;
 use crate::shell::{self, Kind};
 use http::StatusCode;
-use maud::html;
+use maud::{html, Markup};
 
 /// What the consent page shows and carries.
 pub struct Consent<'a> {
@@ -44,7 +44,6 @@ pub fn consent(page: &Consent<'_>) -> HttpResponse {
     if page.remembered {
         return chooser(page);
     }
-    let several = page.providers.len() > 1;
     let body = html! {
         h1 { "Allow " (page.client_name) " to use Skillport Connector?" }
         p {
@@ -63,22 +62,7 @@ pub fn consent(page: &Consent<'_>) -> HttpResponse {
         }
         p { code { (page.redirect_uri) } }
         p.muted { "Only continue if you started connecting Claude (or another MCP client) just now." }
-        form method="post" action="/authorize" {
-            input type="hidden" name="request" value=(page.request);
-            input type="hidden" name="csrf" value=(page.csrf);
-            div.actions {
-                @if several {
-                    @for choice in page.providers {
-                        button.primary type="submit" name="decision" value={ "allow:" (choice.key) } {
-                            "Continue with " (choice.label)
-                        }
-                    }
-                } @else {
-                    button.primary type="submit" name="decision" value="allow" { "Continue" }
-                }
-                button type="submit" name="decision" value="deny" { "Cancel" }
-            }
-        }
+        (decision_form(page))
     };
     shell::page(Kind::SignIn, StatusCode::OK, "Allow access — Skillport Connector", body)
 }
@@ -88,23 +72,35 @@ fn chooser(page: &Consent<'_>) -> HttpResponse {
     let body = html! {
         h1 { "Sign in to Skillport Connector" }
         p { "Choose the account to use with " b { (page.client_name) } "." }
+        (decision_form(page))
+        @for choice in page.providers {
+            p.muted { (choice.label) ": " code { (choice.location) } }
+        }
+    };
+    shell::page(Kind::SignIn, StatusCode::OK, "Sign in — Skillport Connector", body)
+}
+
+/// The form both pages post to `/authorize`: the signed request, its CSRF token, and one
+/// "continue" button per provider (`allow:<key>`; plain `allow` when there is only one).
+fn decision_form(page: &Consent<'_>) -> Markup {
+    html! {
         form method="post" action="/authorize" {
             input type="hidden" name="request" value=(page.request);
             input type="hidden" name="csrf" value=(page.csrf);
             div.actions {
-                @for choice in page.providers {
-                    button.primary type="submit" name="decision" value={ "allow:" (choice.key) } {
-                        "Continue with " (choice.label)
+                @if let [_] = page.providers {
+                    button.primary type="submit" name="decision" value="allow" { "Continue" }
+                } @else {
+                    @for choice in page.providers {
+                        button.primary type="submit" name="decision" value={ "allow:" (choice.key) } {
+                            "Continue with " (choice.label)
+                        }
                     }
                 }
                 button type="submit" name="decision" value="deny" { "Cancel" }
             }
-            @for choice in page.providers {
-                p.muted { (choice.label) ": " code { (choice.location) } }
-            }
         }
-    };
-    shell::page(Kind::SignIn, StatusCode::OK, "Sign in — Skillport Connector", body)
+    }
 }
 
 /// An error page for what cannot be sent back to the client (an unknown client, a bad link).

@@ -93,13 +93,11 @@ pub async fn sign_in<P: Platform>(
     verifier: &str,
 ) -> Result<UserInfo, SignInError> {
     let token = exchange(site, settings, code, verifier).await?;
-    let user: GitHubUser =
-        get(site, settings, &token, "/user").await?.ok_or_else(|| unavailable("/user", "HTTP 404"))?;
-    let emails: Vec<GitHubEmail> = get(site, settings, &token, "/user/emails?per_page=100").await?.unwrap_or_default();
+    let user: GitHubUser = get(site, &token, "/user").await?.ok_or_else(|| unavailable("/user", "HTTP 404"))?;
+    let emails: Vec<GitHubEmail> = get(site, &token, "/user/emails?per_page=100").await?.unwrap_or_default();
     let mut member_of = None;
     for org in &settings.orgs {
-        let membership: Option<Membership> =
-            get(site, settings, &token, &format!("/user/memberships/orgs/{org}")).await?;
+        let membership: Option<Membership> = get(site, &token, &format!("/user/memberships/orgs/{org}")).await?;
         if membership.is_some_and(|m| m.state == "active") {
             member_of = Some(org.clone());
             break;
@@ -109,7 +107,7 @@ pub async fn sign_in<P: Platform>(
     if member_of.is_some() {
         for page in 1..=2 {
             let path = format!("/user/teams?per_page={TEAMS_PER_PAGE}&page={page}");
-            let batch: Vec<GitHubTeam> = get(site, settings, &token, &path).await?.unwrap_or_default();
+            let batch: Vec<GitHubTeam> = get(site, &token, &path).await?.unwrap_or_default();
             let full = batch.len() == TEAMS_PER_PAGE;
             teams.extend(batch);
             if !full {
@@ -182,11 +180,11 @@ async fn exchange<P: Platform>(
 /// hides membership from this app), which mean "not a member" where they are asked.
 async fn get<P: Platform, T: DeserializeOwned>(
     site: &Site<'_, P>,
-    settings: &GitHubSignIn,
     token: &str,
     path: &str,
 ) -> Result<Option<T>, UpstreamError> {
-    let url = format!("{}{path}", settings.api_url.as_str().trim_end_matches('/'));
+    // The same REST API the repository is read through (`GITHUB_API_URL`).
+    let url = format!("{}{path}", site.config.github_api_url.as_str().trim_end_matches('/'));
     let what = path.split('?').next().unwrap_or(path);
     let request = http::Request::get(&url)
         .header("user-agent", USER_AGENT)

@@ -320,7 +320,6 @@ fn the_issuer_must_be_the_providers_and_entra_tokens_their_tenants() {
 fn github_admits_members_of_the_allowed_organizations() {
     let settings = GitHubSignIn {
         web_url: url::Url::parse("https://github.com").unwrap(),
-        api_url: url::Url::parse("https://api.github.com").unwrap(),
         client_id: "c".into(),
         client_secret: Secret::new("s"),
         orgs: vec!["acme".into(), "acme-contractors".into()],
