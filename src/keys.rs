@@ -43,6 +43,8 @@ pub enum Purpose {
     ConsentCookie,
     /// Authorization codes (their shard and secret).
     AuthorizationCode,
+    /// The identity provider's refresh token, encrypted inside the connector's refresh token.
+    UpstreamRefresh,
 }
 
 impl Purpose {
@@ -59,6 +61,7 @@ impl Purpose {
             Purpose::ConsentForm => b"skillport consent form v1",
             Purpose::ConsentCookie => b"skillport consent cookie v1",
             Purpose::AuthorizationCode => b"skillport authorization code v1",
+            Purpose::UpstreamRefresh => b"skillport upstream refresh v1",
         }
     }
 }
@@ -89,13 +92,22 @@ impl Keys {
             .chain(self.previous.as_ref())
             .any(|key| keyed(key, purpose, fields).verify_slice(signature).is_ok())
     }
+
+    /// The key derived for `purpose` from the current secret, then (during a rotation) from the
+    /// previous one: for encryption, whose output is opened with either.
+    pub fn derived(&self, purpose: Purpose) -> impl Iterator<Item = [u8; 32]> + '_ {
+        std::iter::once(&self.current).chain(self.previous.as_ref()).map(move |key| derive(key, purpose))
+    }
+}
+
+fn derive(key: &SigningKey, purpose: Purpose) -> [u8; 32] {
+    let mut derive = HmacSha256::new_from_slice(&key.0).expect("HMAC accepts any key length");
+    derive.update(purpose.label());
+    derive.finalize().into_bytes().into()
 }
 
 fn keyed(key: &SigningKey, purpose: Purpose, fields: &[&[u8]]) -> HmacSha256 {
-    let mut derive = HmacSha256::new_from_slice(&key.0).expect("HMAC accepts any key length");
-    derive.update(purpose.label());
-    let derived = derive.finalize().into_bytes();
-    let mut mac = HmacSha256::new_from_slice(&derived).expect("HMAC accepts any key length");
+    let mut mac = HmacSha256::new_from_slice(&derive(key, purpose)).expect("HMAC accepts any key length");
     for field in fields {
         mac.update(&(field.len() as u64).to_be_bytes());
         mac.update(field);

@@ -114,6 +114,10 @@ pub struct OidcSettings {
     pub tenants: Vec<String>,
     /// Scopes asked for besides `openid email profile` (`OIDC_SCOPES`; for Okta `groups` unless set).
     pub scopes: Vec<String>,
+    /// `OIDC_REFRESH_GROUPS` (default on for Entra ID): ask for `offline_access` and, at each
+    /// refresh of the connector's tokens, refresh at the provider too, so that the groups follow
+    /// the directory and a person disabled there loses access at their next refresh.
+    pub refresh_groups: bool,
 }
 
 impl OidcSettings {
@@ -125,7 +129,9 @@ impl OidcSettings {
     /// The `scope` parameter of the authorization request.
     pub fn scope(&self) -> String {
         let mut scope = String::from("openid email profile");
-        for extra in &self.scopes {
+        let offline =
+            (self.refresh_groups && !self.scopes.iter().any(|s| s == "offline_access")).then_some("offline_access");
+        for extra in self.scopes.iter().map(String::as_str).chain(offline) {
             scope.push(' ');
             scope.push_str(extra);
         }
@@ -316,6 +322,25 @@ fn load_oidc(get: &impl Fn(&str) -> Option<String>, errors: &mut Vec<ConfigError
         }
     };
     let tenants = load_tenants(kind, &issuer, get("OIDC_TENANTS"), errors)?;
+    let refresh_groups = match get("OIDC_REFRESH_GROUPS").map(|v| v.to_ascii_lowercase()).as_deref() {
+        None => kind == OidcKind::Entra && groups_claim.is_some(),
+        Some("true") if kind == OidcKind::Google => {
+            errors.push(ConfigError {
+                setting: "OIDC_REFRESH_GROUPS",
+                problem: "Google sends no directory groups; leave it unset".into(),
+            });
+            return None;
+        }
+        Some("true") => true,
+        Some("false") => false,
+        Some(other) => {
+            errors.push(ConfigError {
+                setting: "OIDC_REFRESH_GROUPS",
+                problem: format!("`{other}` must be true or false"),
+            });
+            return None;
+        }
+    };
     Some(OidcSettings {
         issuer,
         client_id: client_id?,
@@ -326,6 +351,7 @@ fn load_oidc(get: &impl Fn(&str) -> Option<String>, errors: &mut Vec<ConfigError
         groups_claim,
         tenants,
         scopes,
+        refresh_groups,
     })
 }
 

@@ -149,6 +149,9 @@ fn sign_in_providers_and_their_settings() {
     let settings = entra.sign_in.oidc().unwrap();
     assert_eq!((settings.kind, settings.provider_name.as_str()), (OidcKind::Entra, "entra"));
     assert!(settings.tenants.is_empty());
+    // Entra ID's groups are read again at each refresh, through offline_access.
+    assert!(settings.refresh_groups);
+    assert_eq!(settings.scope(), "openid email profile offline_access");
     // The multi-tenant issuer requires the tenants, by id.
     let multi = [("OIDC_ISSUER", "https://login.microsoftonline.com/organizations/v2.0")];
     assert_eq!(with(&multi).unwrap_err()[0].setting, "OIDC_TENANTS");
@@ -169,6 +172,15 @@ fn sign_in_providers_and_their_settings() {
     let settings = okta.sign_in.oidc().unwrap();
     assert_eq!((settings.kind, settings.provider_name.as_str()), (OidcKind::Okta, "oidc"));
     assert_eq!(settings.scope(), "openid email profile groups");
+    assert!(!settings.refresh_groups, "opt-in elsewhere: the app must allow refresh tokens");
+    let refreshing = with(&[("OIDC_ISSUER", "https://acme.okta.com/oauth2/default"), ("OIDC_REFRESH_GROUPS", "true")]);
+    assert_eq!(refreshing.unwrap().sign_in.oidc().unwrap().scope(), "openid email profile groups offline_access");
+    assert_eq!(
+        with(&[("OIDC_REFRESH_GROUPS", "true")]).unwrap_err()[0].setting,
+        "OIDC_REFRESH_GROUPS",
+        "Google sends no groups"
+    );
+    assert_eq!(with(&[("OIDC_REFRESH_GROUPS", "yes")]).unwrap_err()[0].setting, "OIDC_REFRESH_GROUPS");
     let none = with(&[("OIDC_ISSUER", "https://acme.okta.com"), ("OIDC_SCOPES", "none")]).unwrap();
     assert_eq!(none.sign_in.oidc().unwrap().scope(), "openid email profile");
     let extra = with(&[("OIDC_SCOPES", "openid groups, offline_access")]).unwrap();

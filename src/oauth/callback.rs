@@ -11,7 +11,7 @@ use super::code;
 use super::cookies;
 use super::ledger::{IssueCode, PendingCode, CODE_LIFETIME_MS};
 use super::pages;
-use super::upstream::{self, SignInError, UpstreamError};
+use super::upstream::{self, SignInError, TokenGrant, UpstreamError};
 use super::{hash_hex, pairs, shard_of, signed, Site};
 use crate::config::{OidcSettings, SignInProvider};
 use crate::identity::UserInfo;
@@ -58,10 +58,13 @@ pub async fn callback<P: Platform>(site: &Site<'_, P>, request: &HttpRequest) ->
         SignInProvider::Oidc(settings) => {
             oidc_sign_in(site, settings, get("code"), get("iss"), &verifier, &nonce).await
         }
-        SignInProvider::GitHub(settings) => upstream::github::sign_in(site, settings, get("code"), &verifier).await,
+        // GitHub's token is dropped here: teams are read at sign-in only.
+        SignInProvider::GitHub(settings) => {
+            upstream::github::sign_in(site, settings, get("code"), &verifier).await.map(|user| (user, None))
+        }
     };
-    let user = match signed_in {
-        Ok(user) => user,
+    let (user, upstream_refresh) = match signed_in {
+        Ok(signed_in) => signed_in,
         Err(SignInError::Upstream(e @ UpstreamError::ForeignIssuer)) => return bad(&format!("{e}.")),
         Err(SignInError::Upstream(e)) => {
             return pages::error(StatusCode::BAD_GATEWAY, "Sign-in failed at the identity provider", &e.to_string())
@@ -74,6 +77,13 @@ pub async fn callback<P: Platform>(site: &Site<'_, P>, request: &HttpRequest) ->
             let location = back_url.headers().get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("/");
             return pages::refused(&description, location);
         }
+    };
+    // The provider's refresh token, encrypted: it travels in the code record until redeemed,
+    // then only inside the client's refresh token.
+    let upstream_refresh = match upstream_refresh.map(|token| site.seal_secret(Purpose::UpstreamRefresh, &token)) {
+        None => None,
+        Some(Ok(sealed)) => Some(sealed),
+        Some(Err(e)) => return pages::error(StatusCode::SERVICE_UNAVAILABLE, "Try again", &e.description),
     };
     let shard = shard_of(&user.id);
     let code = match site.random_token(32) {
@@ -92,6 +102,7 @@ pub async fn callback<P: Platform>(site: &Site<'_, P>, request: &HttpRequest) ->
             resource: pending.resource.clone(),
             expires_at: now + CODE_LIFETIME_MS,
             redeemed_by: None,
+            upstream_refresh,
         },
         now,
     };
@@ -108,7 +119,8 @@ pub async fn callback<P: Platform>(site: &Site<'_, P>, request: &HttpRequest) ->
 }
 
 /// The OpenID Connect half of the callback: RFC 9207's `iss` (when sent), the code exchange,
-/// the ID token and the admission rules.
+/// the ID token and the admission rules. With `OIDC_REFRESH_GROUPS`, also the provider's
+/// refresh token, for the groups to be read again at each refresh.
 async fn oidc_sign_in<P: Platform>(
     site: &Site<'_, P>,
     settings: &OidcSettings,
@@ -116,14 +128,15 @@ async fn oidc_sign_in<P: Platform>(
     iss: &str,
     verifier: &str,
     nonce: &str,
-) -> Result<UserInfo, SignInError> {
+) -> Result<(UserInfo, Option<String>), SignInError> {
     let discovery = upstream::discover(site, settings).await?;
     // Entra ID's multi-tenant issuers name the person's tenant here, checked with the token.
     let templated = discovery.issuer.contains("{tenantid}");
     if !iss.is_empty() && !templated && iss.trim_end_matches('/') != discovery.issuer.trim_end_matches('/') {
         return Err(UpstreamError::ForeignIssuer.into());
     }
-    let id_token = upstream::exchange(site, settings, &discovery, code, verifier).await?;
-    let claims = upstream::verify_id_token(site, settings, &discovery, &id_token, nonce).await?;
-    Ok(upstream::admit(settings, &claims)?)
+    let exchanged = upstream::exchange(site, settings, &discovery, TokenGrant::Code { code, verifier }).await?;
+    let claims = upstream::verify_id_token(site, settings, &discovery, &exchanged.id_token, Some(nonce)).await?;
+    let user = upstream::admit(settings, &claims)?;
+    Ok((user, exchanged.refresh_token.filter(|_| settings.refresh_groups)))
 }

@@ -21,6 +21,7 @@ mod id_token_crypto;
 pub mod ledger;
 pub mod metadata;
 mod pages;
+pub mod sealed;
 pub mod signed;
 pub mod token;
 pub mod upstream;
@@ -45,6 +46,13 @@ impl<P: Platform> Site<'_, P> {
         let mut bytes = vec![0u8; n];
         self.platform.fill_random(&mut bytes).map_err(OAuthError::random)?;
         Ok(URL_SAFE_NO_PAD.encode(bytes))
+    }
+
+    /// `secret` encrypted for `purpose` under a fresh random nonce ([`sealed`]).
+    pub fn seal_secret(&self, purpose: crate::keys::Purpose, secret: &str) -> Result<String, OAuthError> {
+        let mut nonce = [0u8; sealed::NONCE_BYTES];
+        self.platform.fill_random(&mut nonce).map_err(OAuthError::random)?;
+        Ok(sealed::seal(&self.config.keys, purpose, nonce, secret.as_bytes()))
     }
 }
 

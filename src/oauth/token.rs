@@ -11,7 +11,8 @@
 use super::bearer::{self, ACCESS_PREFIX};
 use super::clients::{self, Client};
 use super::code;
-use super::ledger::{Grant, RedeemCode, Refresh, Refreshed, Refusal, RevokeGrant};
+use super::ledger::{Grant, RedeemCode, Refresh, Refreshed, Refusal, RevokeGrant, UpstreamCheck};
+use super::upstream::renewal::{self, Renewal};
 use super::{form, hash_hex, resource_for, s256, signed, OAuthError, Site};
 use crate::keys::Purpose;
 use crate::ports::{HttpRequest, HttpResponse, Platform};
@@ -31,6 +32,9 @@ struct RefreshClaims {
     grant: String,
     #[serde(rename = "n")]
     generation: u64,
+    /// The identity provider's refresh token, encrypted (with `OIDC_REFRESH_GROUPS`).
+    #[serde(rename = "u", default, skip_serializing_if = "Option::is_none")]
+    upstream: Option<String>,
 }
 
 /// `POST /token`.
@@ -89,14 +93,20 @@ async fn grant_tokens<P: Platform>(site: &Site<'_, P>, request: &HttpRequest) ->
         let token = get("refresh_token").ok_or_else(|| OAuthError::invalid_request("refresh_token is required"))?;
         let claims: RefreshClaims = signed::open(&site.config.keys, Purpose::RefreshToken, REFRESH_PREFIX, token)
             .map_err(|_| invalid_grant("the refresh token is not one this connector issued".into()))?;
+        // Asked before the ledger, whose one command then applies the answer only if it rotates.
+        let renewal = match (claims.upstream.as_deref(), site.config.sign_in.oidc()) {
+            (Some(sealed), Some(settings)) if settings.refresh_groups => renewal::renew(site, settings, sealed).await?,
+            _ => Renewal { check: UpstreamCheck::Unchanged, upstream_refresh: claims.upstream.clone() },
+        };
         let command = Refresh {
             grant_id: claims.grant.clone(),
             generation: claims.generation,
             client_id: client.id.clone(),
             now: site.platform.now_ms(),
+            upstream: renewal.check,
         };
         let (grant, rotated) = match site.ledger(&claims.shard, command).await?.map_err(invalid_grant_refused)? {
-            Refreshed::Rotated(grant) => (grant, true),
+            Refreshed::Rotated(grant) => (Grant { upstream_refresh: renewal.upstream_refresh, ..grant }, true),
             Refreshed::Retried(grant) => (grant, false),
         };
         if requested_resource.as_ref().is_some_and(|r| *r != grant.resource) {
@@ -127,7 +137,12 @@ struct TokenResponse {
 fn token_response<P: Platform>(site: &Site<'_, P>, shard: &str, grant: &Grant, with_refresh: bool) -> HttpResponse {
     let (access_token, expires_in) = bearer::issue(site, shard, grant);
     let refresh_token = with_refresh.then(|| {
-        let refresh = RefreshClaims { shard: shard.to_string(), grant: grant.id.clone(), generation: grant.generation };
+        let refresh = RefreshClaims {
+            shard: shard.to_string(),
+            grant: grant.id.clone(),
+            generation: grant.generation,
+            upstream: grant.upstream_refresh.clone(),
+        };
         signed::seal(&site.config.keys, Purpose::RefreshToken, REFRESH_PREFIX, &refresh)
     });
     let body = TokenResponse { access_token, token_type: "Bearer", expires_in, refresh_token };

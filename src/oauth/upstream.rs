@@ -16,8 +16,9 @@ use jsonwebtoken::{DecodingKey, Validation};
 use oauth2::basic::{
     BasicErrorResponse, BasicRevocationErrorResponse, BasicTokenIntrospectionResponse, BasicTokenType,
 };
+use oauth2::TokenResponse as _;
 use oauth2::{
-    AuthType, AuthorizationCode, ClientId, ClientSecret, ExtraTokenFields, PkceCodeVerifier, RedirectUrl,
+    AuthType, AuthorizationCode, ClientId, ClientSecret, ExtraTokenFields, PkceCodeVerifier, RedirectUrl, RefreshToken,
     RequestTokenError, StandardRevocableToken, StandardTokenResponse, TokenUrl,
 };
 use serde::{Deserialize, Deserializer, Serialize};
@@ -41,6 +42,7 @@ const MAX_DOCUMENT_BYTES: usize = 256 << 10;
 
 pub mod admission;
 pub mod github;
+pub mod renewal;
 
 pub use admission::{admit, SignInRefused};
 
@@ -69,6 +71,10 @@ pub enum UpstreamError {
     /// The provider refused the code exchange.
     #[error("the identity provider refused the sign-in: {0}")]
     ExchangeRefused(String),
+    /// The provider no longer honours a refresh token (`invalid_grant`): revoked, expired, or
+    /// its person disabled or removed from the application.
+    #[error("the identity provider ended the sign-in: {0}")]
+    GrantEnded(String),
     /// The answer names another issuer (RFC 9207): a mix-up, not the provider's failure.
     #[error("The answer came from an identity provider other than the configured one")]
     ForeignIssuer,
@@ -274,14 +280,24 @@ pub fn authorization_url(
     url.into()
 }
 
-/// Exchanges the provider's code for its ID token.
+/// What the provider's token endpoint gave: its ID token, and a refresh token when
+/// `offline_access` was granted.
+#[derive(Debug, Clone)]
+pub struct Exchanged {
+    /// The ID token, still to be verified.
+    pub id_token: String,
+    /// The provider's refresh token, if it sent one.
+    pub refresh_token: Option<String>,
+}
+
+/// Exchanges the provider's code (or, with [`TokenGrant::Refresh`], its refresh token) for its
+/// ID token.
 pub async fn exchange<P: Platform>(
     site: &Site<'_, P>,
     settings: &OidcSettings,
     discovery: &Discovery,
-    code: &str,
-    verifier: &str,
-) -> Result<String, UpstreamError> {
+    grant: TokenGrant<'_>,
+) -> Result<Exchanged, UpstreamError> {
     let client = TokenClient {
         token_url: &discovery.token_endpoint,
         client_id: &settings.client_id,
@@ -289,10 +305,25 @@ pub async fn exchange<P: Platform>(
         auth_type: AuthType::BasicAuth,
         limits: UPSTREAM_LIMITS,
     };
-    let response = exchange_code(site, &client, code, verifier).await?;
-    response.extra_fields().id_token.clone().ok_or_else(|| {
+    let response = exchange_code(site, &client, grant).await?;
+    let id_token = response.extra_fields().id_token.clone().ok_or_else(|| {
         UpstreamError::InvalidIdToken("the token response has no id_token (is the openid scope allowed?)".into())
-    })
+    })?;
+    Ok(Exchanged { id_token, refresh_token: response.refresh_token().map(|t| t.secret().clone()) })
+}
+
+/// What is exchanged at a token endpoint.
+#[derive(Debug, Clone, Copy)]
+pub enum TokenGrant<'a> {
+    /// An authorization code and the PKCE verifier of its request.
+    Code {
+        /// The code.
+        code: &'a str,
+        /// The verifier.
+        verifier: &'a str,
+    },
+    /// A refresh token.
+    Refresh(&'a str),
 }
 
 /// Where and how a provider exchanges codes.
@@ -309,13 +340,12 @@ struct TokenClient<'a> {
     limits: Limits,
 }
 
-/// The authorization code exchange (with PKCE) of every provider, written once: each
+/// The token request of every provider (a code with PKCE, or a refresh), written once: each
 /// instantiation of `oauth2`'s exchange is a copy of it in the wasm.
 async fn exchange_code<P: Platform>(
     site: &Site<'_, P>,
     token: &TokenClient<'_>,
-    code: &str,
-    verifier: &str,
+    grant: TokenGrant<'_>,
 ) -> Result<TokenResponse, UpstreamError> {
     let bad_endpoint = |e: String| UpstreamError::Unavailable { url: token.token_url.to_string(), problem: e };
     let client: UpstreamClient<oauth2::EndpointNotSet, oauth2::EndpointSet> =
@@ -327,22 +357,36 @@ async fn exchange_code<P: Platform>(
     let platform = site.platform;
     let limits = token.limits;
     let http = |request: oauth2::HttpRequest| async move { platform.send(request, limits).await };
-    client
-        .exchange_code(AuthorizationCode::new(code.to_string()))
-        .set_pkce_verifier(PkceCodeVerifier::new(verifier.to_string()))
-        .set_redirect_uri(Cow::Owned(redirect))
-        .request_async(&http)
-        .await
-        .map_err(|e: RequestTokenError<FetchError, BasicErrorResponse>| match e {
-            RequestTokenError::ServerResponse(error) => UpstreamError::ExchangeRefused(error.to_string()),
-            // GitHub answers a refused exchange with 200 and an error object, which is not a token.
-            RequestTokenError::Parse(_, body) => match serde_json::from_slice::<BasicErrorResponse>(&body) {
-                Ok(error) => UpstreamError::ExchangeRefused(error.to_string()),
-                Err(_) => bad_endpoint("the answer is not a token".into()),
-            },
-            RequestTokenError::Request(error) => bad_endpoint(error.to_string()),
-            other => bad_endpoint(other.to_string()),
-        })
+    let answer = match grant {
+        TokenGrant::Code { code, verifier } => {
+            client
+                .exchange_code(AuthorizationCode::new(code.to_string()))
+                .set_pkce_verifier(PkceCodeVerifier::new(verifier.to_string()))
+                .set_redirect_uri(Cow::Owned(redirect))
+                .request_async(&http)
+                .await
+        }
+        TokenGrant::Refresh(refresh) => {
+            let refresh = RefreshToken::new(refresh.to_string());
+            client.exchange_refresh_token(&refresh).request_async(&http).await
+        }
+    };
+    answer.map_err(|e: RequestTokenError<FetchError, BasicErrorResponse>| match e {
+        RequestTokenError::ServerResponse(error)
+            if matches!(grant, TokenGrant::Refresh(_))
+                && *error.error() == oauth2::basic::BasicErrorResponseType::InvalidGrant =>
+        {
+            UpstreamError::GrantEnded(error.to_string())
+        }
+        RequestTokenError::ServerResponse(error) => UpstreamError::ExchangeRefused(error.to_string()),
+        // GitHub answers a refused exchange with 200 and an error object, which is not a token.
+        RequestTokenError::Parse(_, body) => match serde_json::from_slice::<BasicErrorResponse>(&body) {
+            Ok(error) => UpstreamError::ExchangeRefused(error.to_string()),
+            Err(_) => bad_endpoint("the answer is not a token".into()),
+        },
+        RequestTokenError::Request(error) => bad_endpoint(error.to_string()),
+        other => bad_endpoint(other.to_string()),
+    })
 }
 
 /// The provider's keys, cached; fetched again when `kid` is unknown and the cache is older than
@@ -371,13 +415,15 @@ async fn keys<P: Platform>(
     Ok(set)
 }
 
-/// Verifies the ID token: signature against the provider's keys, `iss`, `aud`, `exp`, `nonce`.
+/// Verifies the ID token: signature against the provider's keys, `iss`, `aud`, `exp`, and the
+/// `nonce` of the sign-in. An ID token from a refresh (`nonce` `None`) carries none to check
+/// (OpenID Connect Core §12.2).
 pub async fn verify_id_token<P: Platform>(
     site: &Site<'_, P>,
     settings: &OidcSettings,
     discovery: &Discovery,
     id_token: &str,
-    nonce: &str,
+    nonce: Option<&str>,
 ) -> Result<IdClaims, UpstreamError> {
     let invalid = |problem: String| UpstreamError::InvalidIdToken(problem);
     let header = jsonwebtoken::decode_header(id_token).map_err(|e| invalid(e.to_string()))?;
@@ -405,7 +451,7 @@ pub async fn verify_id_token<P: Platform>(
     if claims.exp + LEEWAY_SECONDS <= site.now_seconds() {
         return Err(invalid("it has expired".into()));
     }
-    if claims.nonce.as_deref() != Some(nonce) {
+    if nonce.is_some_and(|nonce| claims.nonce.as_deref() != Some(nonce)) {
         return Err(invalid("its nonce does not match this sign-in".into()));
     }
     claims.check_authorized_party(&settings.client_id).map_err(invalid)?;

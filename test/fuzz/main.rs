@@ -471,6 +471,7 @@ fn id_token_target(budget: Budget) -> Report {
         groups_claim: Some("groups".into()),
         tenants: vec!["0b0e0a6e-0000-4000-8000-000000000001".into()],
         scopes: Vec::new(),
+        refresh_groups: false,
     };
     let providers = [
         settings("https://accounts.google.com", OidcKind::Google),

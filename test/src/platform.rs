@@ -123,6 +123,7 @@ impl FakePlatform {
             resource: BASE_URL.into(),
             expires_at: now + 60_000,
             redeemed_by: None,
+            upstream_refresh: None,
         };
         let state_hash = format!("{now}-{}", user.id);
         IssueCode { state_hash, code_hash: user.id.clone(), code, now }

@@ -8,7 +8,7 @@ use skillport_connector::app;
 use skillport_connector::config::Config;
 use skillport_connector::identity::UserInfo;
 use skillport_connector::oauth::ledger::{
-    self, Call, CheckGrant, IssueCode, PendingCode, RedeemCode, Refresh, TouchClient,
+    self, Call, CheckGrant, IssueCode, PendingCode, RedeemCode, Refresh, TouchClient, UpstreamCheck,
 };
 use skillport_test::MemoryRecords;
 use skillport_test::{FakeGitHub, FakePlatform, BASE_URL, SIGNING_KEY_HEX};
@@ -277,6 +277,7 @@ fn storage_rows_written_per_sign_in_refresh_and_request() {
         resource: BASE_URL.into(),
         expires_at: 60_000,
         redeemed_by: None,
+        upstream_refresh: None,
     };
     IssueCode { state_hash: "s".into(), code_hash: "h".into(), code, now: 0 }.run(&records).unwrap().unwrap();
     let redeem = RedeemCode {
@@ -293,7 +294,11 @@ fn storage_rows_written_per_sign_in_refresh_and_request() {
     let sign_in = records.writes.get() + clients.writes.get();
     assert_eq!(sign_in, 5, "a sign-in writes 5 rows: used state, code, redeemed code, grant, client last use");
     let before = records.writes.get();
-    Refresh { grant_id: "g".into(), generation: 0, client_id: "c".into(), now: 2 }.run(&records).unwrap().unwrap();
+    let upstream = UpstreamCheck::Unchanged;
+    Refresh { grant_id: "g".into(), generation: 0, client_id: "c".into(), now: 2, upstream }
+        .run(&records)
+        .unwrap()
+        .unwrap();
     assert_eq!(records.writes.get() - before, 1, "a refresh writes 1 row");
     let before = records.writes.get();
     CheckGrant { grant_id: "g".into(), now: 3 }.run(&records).unwrap().unwrap();

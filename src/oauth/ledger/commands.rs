@@ -6,6 +6,7 @@ use super::{
     REFRESH_GRACE_MS, STATE_MEMORY_MS,
 };
 use crate::host::HostError;
+use crate::identity::UserInfo;
 use serde::{Deserialize, Serialize};
 
 /// Records the upstream state as used and stores a new code, unless the state was used.
@@ -92,11 +93,13 @@ impl Call for RedeemCode {
             expires_at: self.now + self.grant_lifetime_ms,
             generation: 0,
             rotated_at: 0,
+            upstream_refresh: None,
         };
         code.redeemed_by = Some(self.grant_id);
+        let upstream_refresh = code.upstream_refresh.take();
         write(records, &key, &code, code.expires_at)?;
         write(records, &grant_key(&grant.id), &grant, grant.expires_at)?;
-        Ok(Ok(grant))
+        Ok(Ok(Grant { upstream_refresh, ..grant }))
     }
 }
 
@@ -111,6 +114,24 @@ pub struct Refresh {
     pub client_id: String,
     /// Now.
     pub now: u64,
+    /// What the identity provider said when asked again (with `OIDC_REFRESH_GROUPS`).
+    #[serde(default)]
+    pub upstream: UpstreamCheck,
+}
+
+/// What the identity provider said about the person at a refresh: applied only when the
+/// refresh rotates (a retry within the grace window changes nothing).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "upstream", content = "user", rename_all = "snake_case")]
+pub enum UpstreamCheck {
+    /// Not asked, or not answering: the grant keeps what it knows.
+    #[default]
+    Unchanged,
+    /// Still admitted, as this (the groups as the directory has them now).
+    Renewed(UserInfo),
+    /// No longer admitted (the provider ended the sign-in, or the rules now refuse the
+    /// person): the grant ends.
+    Ended,
 }
 
 /// What a refresh did.
@@ -142,6 +163,15 @@ impl Call for Refresh {
             return Ok(Err(Refusal::WrongClient));
         }
         if self.generation == grant.generation {
+            match self.upstream {
+                UpstreamCheck::Unchanged => {}
+                // The same person, or the grant ends: a refresh never turns into someone else.
+                UpstreamCheck::Renewed(user) if user.id == grant.user.id => grant.user = user,
+                UpstreamCheck::Renewed(_) | UpstreamCheck::Ended => {
+                    records.delete(&key)?;
+                    return Ok(Err(Refusal::UpstreamEnded));
+                }
+            }
             grant.generation += 1;
             grant.rotated_at = self.now;
             write(records, &key, &grant, grant.expires_at)?;

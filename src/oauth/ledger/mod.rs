@@ -19,6 +19,7 @@ mod commands;
 
 pub use commands::{
     CheckGrant, ClientLastUsed, IssueCode, RedeemCode, Refresh, Refreshed, RevokeAll, RevokeGrant, TouchClient,
+    UpstreamCheck,
 };
 
 use crate::host::HostError;
@@ -69,6 +70,10 @@ pub struct PendingCode {
     /// Set once redeemed: the grant it created (so a replay can end that grant).
     #[serde(default)]
     pub redeemed_by: Option<String>,
+    /// The identity provider's refresh token, encrypted ([`crate::oauth::sealed`]); cleared
+    /// when the code is redeemed, when it moves into the client's refresh token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upstream_refresh: Option<String>,
 }
 
 /// A user's authorization of one client: what refresh tokens and access tokens stand for.
@@ -90,6 +95,11 @@ pub struct Grant {
     pub generation: u64,
     /// When the previous generation was rotated out (for the retry grace window).
     pub rotated_at: u64,
+    /// The identity provider's encrypted refresh token, in answers only (a redeemed code's, or a
+    /// refresh's renewed one): it goes into the refresh token handed out, never into the stored
+    /// grant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upstream_refresh: Option<String>,
 }
 
 /// Why a command was refused.
@@ -123,6 +133,11 @@ pub enum Refusal {
     /// A rotated refresh token came back after the grace window: the grant is ended.
     #[error("this refresh token was already used; the sign-in has been revoked for safety")]
     RefreshReused,
+    /// The identity provider no longer admits the person: the grant is ended.
+    #[error(
+        "your identity provider ended your sign-in (or you are no longer allowed to use this connector); sign in again"
+    )]
+    UpstreamEnded,
 }
 
 /// A ledger command: what it carries (the struct), what it answers, and how it runs against a

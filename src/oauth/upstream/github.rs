@@ -7,7 +7,7 @@
 //! membership per organization tried until one admits, teams).
 
 use super::admission::{clean, SignInRefused};
-use super::{exchange_code, SignInError, TokenClient, UpstreamError, UPSTREAM_TIMEOUT_MS};
+use super::{exchange_code, SignInError, TokenClient, TokenGrant, UpstreamError, UPSTREAM_TIMEOUT_MS};
 use crate::config::sign_in::GITHUB_ID_PREFIX;
 use crate::config::GitHubSignIn;
 use crate::github::USER_AGENT;
@@ -173,7 +173,7 @@ async fn exchange<P: Platform>(
         auth_type: AuthType::RequestBody,
         limits: LIMITS,
     };
-    Ok(exchange_code(site, &client, code, verifier).await?.access_token().secret().clone())
+    Ok(exchange_code(site, &client, TokenGrant::Code { code, verifier }).await?.access_token().secret().clone())
 }
 
 /// `GET <api><path>` with the person's token; `None` for 404 (and 403: an organization that

@@ -25,6 +25,7 @@ fn settings(issuer: &str, domains: &[&str]) -> OidcSettings {
         groups_claim: Some("groups".into()),
         tenants: Vec::new(),
         scopes: Vec::new(),
+        refresh_groups: false,
     }
 }
 

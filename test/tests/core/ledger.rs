@@ -26,6 +26,7 @@ fn pending(now: u64) -> PendingCode {
         resource: "https://c.example".into(),
         expires_at: now + CODE_LIFETIME_MS,
         redeemed_by: None,
+        upstream_refresh: None,
     }
 }
 
@@ -50,7 +51,16 @@ fn redeem(records: &MemoryRecords, code: &str, challenge: &str, grant: &str, now
 }
 
 fn refresh(records: &MemoryRecords, generation: u64, now: u64) -> Result<Refreshed, Refusal> {
-    Refresh { grant_id: "g".into(), generation, client_id: "client".into(), now }.run(records).unwrap()
+    refresh_with(records, generation, now, UpstreamCheck::Unchanged)
+}
+
+fn refresh_with(
+    records: &MemoryRecords,
+    generation: u64,
+    now: u64,
+    upstream: UpstreamCheck,
+) -> Result<Refreshed, Refusal> {
+    Refresh { grant_id: "g".into(), generation, client_id: "client".into(), now, upstream }.run(records).unwrap()
 }
 
 /// The generation of a rotated refresh token (panics on a retry or a refusal).
@@ -177,4 +187,49 @@ async fn commands_travel_as_json_and_answer_in_their_own_types() {
     assert_eq!(call(&platform, "shard", RevokeAll {}).await.unwrap(), 1);
     let error = apply(&MemoryRecords::default(), r#"{"op": "drop_everything"}"#).unwrap_err().to_string();
     assert!(error.starts_with("the sign-in ledger (SIGN_IN_LEDGER) failed: unreadable command"), "{error}");
+}
+
+/// The provider's encrypted refresh token moves from the code to the answer, never into the
+/// stored grant, and the redeemed code no longer holds it.
+#[test]
+fn the_upstream_refresh_token_leaves_the_code_for_the_answer_only() {
+    let records = MemoryRecords::default();
+    let mut code = pending(0);
+    code.upstream_refresh = Some("sealed-upstream".into());
+    IssueCode { state_hash: "s".into(), code_hash: "c".into(), code, now: 0 }.run(&records).unwrap().unwrap();
+    let grant = redeem(&records, "c", "challenge", "g", 1).unwrap();
+    assert_eq!(grant.upstream_refresh.as_deref(), Some("sealed-upstream"));
+    let stored = records.dump();
+    assert!(stored.iter().any(|(key, _)| key == "grant:g"), "the grant is stored: {stored:?}");
+    assert!(!stored.iter().any(|(_, value)| value.contains("sealed-upstream")), "{stored:?}");
+}
+
+/// What the provider said at a refresh is applied when the refresh rotates: renewed groups
+/// replace the recorded ones, another person or an ended sign-in end the grant, and a retry in
+/// the grace window changes nothing.
+#[test]
+fn a_refresh_applies_what_the_provider_said_only_when_it_rotates() {
+    let records = MemoryRecords::default();
+    issue(&records, "s", "c", 0).unwrap();
+    redeem(&records, "c", "challenge", "g", 1).unwrap();
+    let renewed = UserInfo { groups: vec!["eng".into()], ..user() };
+    match refresh_with(&records, 0, 10, UpstreamCheck::Renewed(renewed.clone())) {
+        Ok(Refreshed::Rotated(grant)) => assert_eq!(grant.user, renewed),
+        other => panic!("{other:?}"),
+    }
+    // A retry of that rotation with the provider now saying "ended" is still only a retry.
+    assert!(matches!(refresh_with(&records, 0, 20, UpstreamCheck::Ended), Ok(Refreshed::Retried(_))));
+    match refresh_with(&records, 1, 30, UpstreamCheck::Unchanged) {
+        Ok(Refreshed::Rotated(grant)) => assert_eq!(grant.user.groups, ["eng"], "the renewed groups were stored"),
+        other => panic!("{other:?}"),
+    }
+    let someone_else = UserInfo { id: "google:2".into(), ..user() };
+    assert_eq!(refresh_with(&records, 2, 40, UpstreamCheck::Renewed(someone_else)), Err(Refusal::UpstreamEnded));
+    assert_eq!(refresh(&records, 3, 50), Err(Refusal::GrantEnded), "the grant is gone");
+
+    let records = MemoryRecords::default();
+    issue(&records, "s", "c", 0).unwrap();
+    redeem(&records, "c", "challenge", "g", 1).unwrap();
+    assert_eq!(refresh_with(&records, 0, 10, UpstreamCheck::Ended), Err(Refusal::UpstreamEnded));
+    assert_eq!(refresh(&records, 1, 20), Err(Refusal::GrantEnded));
 }
