@@ -12,9 +12,10 @@ import path from "node:path";
 import { startStack } from "./lib/stack.mjs";
 import { fixtureFiles } from "./lib/fixture.mjs";
 import { TestOAuthProvider, connectWithOAuth } from "./lib/oauth-client.mjs";
-import { authorize, register } from "./lib/sign-in.mjs";
+import { authorize, register, signIn, tokenRequest } from "./lib/sign-in.mjs";
+import { connectClient } from "./lib/mcp-client.mjs";
 import { Browser } from "./lib/browser.mjs";
-import { ENTRA_DIRECTORY, ENTRA_SALES_GROUP, ENTRA_TENANT, PARTNER_TENANT } from "./lib/oidc.mjs";
+import { ENTRA_DIRECTORY, ENTRA_REMOVED, ENTRA_SALES_GROUP, ENTRA_TENANT, PARTNER_TENANT } from "./lib/oidc.mjs";
 
 const rules = (principal) => JSON.stringify({ version: "1.0", skills: { "proposal-writer": { read: principal } }, defaults: { read: "*", write: "editors" } });
 const files = (principal) => ({ ...fixtureFiles(), ".skillport/access.json": rules(principal) });
@@ -78,6 +79,44 @@ describe("Microsoft Entra ID, multi-tenant issuer", () => {
   test("a tenant outside OIDC_TENANTS is refused, even with a vouched-for email of an allowed domain", async () => {
     const page = await refusal(stack.worker.url, "pat@acme.example");
     assert.match(page, new RegExp(`tenant ${PARTNER_TENANT}`));
+  });
+
+  test("each refresh reads the groups again, and a person removed from the directory is signed out at their next refresh", async () => {
+    const gus = ENTRA_DIRECTORY[ENTRA_TENANT]["gus@acme.example"];
+    const { tokens, client } = await signIn(stack.worker.url, "gus@acme.example");
+    const as = async (accessToken) => {
+      const mcp = await connectClient(stack.worker.url, { headers: { authorization: `Bearer ${accessToken}` } });
+      clients.push(mcp);
+      return { groups: (await call(mcp, "whoami")).structuredContent.groups, skills: await names(mcp) };
+    };
+    const before = await as(tokens.access_token);
+    assert.deepEqual(before.groups, [ENTRA_SALES_GROUP]);
+    assert.ok(before.skills.includes("proposal-writer"));
+
+    const refresh = (refreshToken) => tokenRequest(stack.worker.url, { grant_type: "refresh_token", refresh_token: refreshToken, client_id: client.client_id });
+    gus.groups = []; // the directory changes
+    const renewed = await refresh(tokens.refresh_token);
+    assert.equal(renewed.status, 200, JSON.stringify(renewed.body));
+    const after = await as(renewed.body.access_token);
+    assert.deepEqual(after.groups, [], "the refresh read the groups the directory has now");
+    assert.ok(!after.skills.includes("proposal-writer"));
+
+    gus.groups = [ENTRA_SALES_GROUP];
+    const again = await refresh(renewed.body.refresh_token);
+    assert.equal(again.status, 200, JSON.stringify(again.body));
+    assert.deepEqual((await as(again.body.access_token)).groups, [ENTRA_SALES_GROUP], "the renewed provider token works for the next refresh");
+
+    ENTRA_REMOVED.add("gus@acme.example");
+    const ended = await refresh(again.body.refresh_token);
+    assert.equal(ended.status, 400);
+    assert.equal(ended.body.error, "invalid_grant");
+    assert.match(ended.body.error_description, /identity provider ended your sign-in/);
+    const mcp = await fetch(`${stack.worker.url}/mcp`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${again.body.access_token}`, "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
+    });
+    assert.equal(mcp.status, 401, "the access token of the ended sign-in stops working at once");
   });
 
   test("the group overage is reported by whoami, and grants no group", async () => {

@@ -26,10 +26,14 @@ export const ENTRA_TENANT = "6f2a3c1e-9d8b-4e7a-b5c4-1a2b3c4d5e6f";
 export const PARTNER_TENANT = "7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
 // Entra ID names groups by object id.
 export const ENTRA_SALES_GROUP = "c5d7e9f1-2a3b-4c5d-8e9f-0a1b2c3d4e5f";
+// People removed from the directory since they signed in: their refresh tokens stop working.
+export const ENTRA_REMOVED = new Set();
 export const ENTRA_DIRECTORY = {
   [ENTRA_TENANT]: {
     // A member whose email Entra ID vouches for (xms_edov), in the Sales group.
     "ann@acme.example": { oid: "0a0a0a0a-0000-4000-8000-00000000000a", email: "ann@acme.example", xms_edov: true, upn: "ann@acme.example", groups: [ENTRA_SALES_GROUP] },
+    // A member whose groups the tests change between refreshes.
+    "gus@acme.example": { oid: "0d0d0d0d-0000-4000-8000-00000000000d", upn: "gus@acme.example", groups: [ENTRA_SALES_GROUP] },
     // A member with no email claim: the UPN is the verified address.
     "rita@acme.example": { oid: "0b0b0b0b-0000-4000-8000-00000000000b", upn: "rita@acme.example" },
     // A guest who typed an address of the company's domain as their email: not vouched for.
@@ -94,11 +98,16 @@ export async function startOidcProvider({ connectorUrl, port = 0, shape = "googl
     const codes = new Map(); // authorization code -> tenant
     for (const [tenant, people] of Object.entries(ENTRA_DIRECTORY)) {
       const provider = start(`/${tenant}/v2.0`, {
+        clients: [{ ...common.clients[0], grant_types: ["authorization_code", "refresh_token"] }],
         claims: { openid: ["sub", "oid", "tid", "upn", "xms_edov", "groups", "_claim_names", "_claim_sources"], email: ["email"], profile: ["name"] },
-        scopes: ["openid", "email", "profile"],
-        findAccount: (ctx, id) => account(id, () => entraClaims(tenant, id, people[id])),
+        scopes: ["openid", "email", "profile", "offline_access"],
+        // Entra ID issues refresh tokens for offline_access without a consent prompt.
+        issueRefreshToken: async (ctx, client) => client.grantTypeAllowed("refresh_token"),
+        // Claims are read again at each refresh, from the directory as it is then.
+        findAccount: (ctx, id) => (ENTRA_REMOVED.has(id) ? undefined : account(id, () => entraClaims(tenant, id, people[id]))),
       });
       provider.on("authorization_code.saved", (code) => codes.set(code.jti, tenant));
+      provider.on("refresh_token.saved", (token) => codes.set(token.jti, tenant));
     }
     route = entraOrganizations(origin, codes);
     // "entra-tenant": a single tenant's issuer, which admits that tenant only (no allow-list).
@@ -199,7 +208,8 @@ function entraOrganizations(origin, codes) {
     }
     if (rest === "/token" && req.method === "POST") {
       const form = await text(req);
-      const tenant = codes.get(new URLSearchParams(form).get("code")) ?? ENTRA_TENANT;
+      const params = new URLSearchParams(form);
+      const tenant = codes.get(params.get("code") ?? params.get("refresh_token")) ?? ENTRA_TENANT;
       const headers = Object.fromEntries(["content-type", "authorization", "accept"].filter((h) => req.headers[h]).map((h) => [h, req.headers[h]]));
       const answer = await fetch(`${origin}/${tenant}/v2.0/token`, { method: "POST", headers, body: form });
       res.writeHead(answer.status, { "content-type": answer.headers.get("content-type") ?? "application/json" }).end(await answer.text());
