@@ -187,6 +187,8 @@ struct AccessFile {
     skills: BTreeMap<String, Rule>,
     #[serde(default)]
     defaults: Rule,
+    #[serde(default)]
+    notifications: BTreeMap<String, Vec<String>>,
 }
 
 /// The rules of a valid file.
@@ -196,6 +198,7 @@ pub struct Policy {
     teams: BTreeMap<String, Vec<Principal>>,
     skills: BTreeMap<String, Rule>,
     defaults: Rule,
+    notifications: BTreeMap<String, Vec<String>>,
 }
 
 /// The access state of one commit.
@@ -293,6 +296,33 @@ impl Access {
         }
     }
 
+    /// Whether every signed-in person may read `skill`: what an update notification may tell a
+    /// destination that access.json does not route.
+    pub fn readable_by_everyone(&self, skill: SkillRef<'_>) -> bool {
+        match self {
+            Access::Missing => skill.published,
+            Access::Broken(_) => false,
+            Access::Rules(policy) => {
+                let rule = policy
+                    .skills
+                    .get(skill.name)
+                    .and_then(|r| r.read.as_ref())
+                    .or_else(|| policy.skills.get(skill.group).and_then(|r| r.read.as_ref()))
+                    .or(policy.defaults.read.as_ref());
+                skill.published && rule.is_none_or(|audience| audience.0.contains(&Principal::Everyone))
+            }
+        }
+    }
+
+    /// The groups whose changes the notification destination `name` gets, when access.json's
+    /// `notifications` routes it (`None`: it is not routed, and gets only what everyone reads).
+    pub fn notification_groups(&self, name: &str) -> Option<&[String]> {
+        match self {
+            Access::Rules(policy) => policy.notifications.get(name).map(Vec::as_slice),
+            _ => None,
+        }
+    }
+
     /// The teams `user` is a member of.
     pub fn teams_of(&self, user: &UserInfo) -> Vec<String> {
         match self {
@@ -386,7 +416,13 @@ fn parse(text: &str) -> Result<Policy, AccessError> {
             }
         }
     }
-    Ok(Policy { editors: file.editors.0, teams, skills: file.skills, defaults: file.defaults })
+    Ok(Policy {
+        editors: file.editors.0,
+        teams,
+        skills: file.skills,
+        defaults: file.defaults,
+        notifications: file.notifications,
+    })
 }
 
 #[cfg(test)]

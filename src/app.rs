@@ -7,6 +7,7 @@ use crate::ports::{HttpRequest, HttpResponse, Platform};
 pub use crate::request_log::RequestLog;
 use crate::routes::{self, Incoming};
 use crate::web::{ApiError, IntoResponse};
+use crate::webhooks::AfterResponse;
 use http::{HeaderValue, StatusCode};
 
 pub use crate::routes::{CLAUDE_ORIGINS, MAX_BODY_BYTES};
@@ -19,6 +20,8 @@ pub struct Handled {
     pub log: RequestLog,
     /// For `GET /sse`: the stream the host must open instead of sending `response`'s body.
     pub sse: Option<SseOpen>,
+    /// Work the host runs after sending the response (`waitUntil`): [`crate::push::after_response`].
+    pub after: Option<AfterResponse>,
 }
 
 /// Handles one request. `config` is the result of loading the configuration, so that a broken
@@ -44,12 +47,14 @@ pub async fn handle<P: Platform>(
         kv_reads: 0,
         kv_writes: 0,
         ledger_calls: 0,
+        watch_calls: 0,
         parse_workers: 0,
         session_object: None,
         duration_ms: 0,
     };
 
     let mut sse = None;
+    let mut after = None;
     let mut response = match random {
         Ok(()) => {
             let base_url = routes::own_origin(config.as_ref().ok(), &request);
@@ -60,6 +65,7 @@ pub async fn handle<P: Platform>(
                 base_url: &base_url,
                 log: &mut log,
                 sse_open: &mut sse,
+                after: &mut after,
             };
             routes::dispatch(incoming).await
         }
@@ -73,5 +79,5 @@ pub async fn handle<P: Platform>(
     }
     log.status = response.status().as_u16();
     log.duration_ms = platform.now_ms().saturating_sub(started);
-    Handled { response, log, sse }
+    Handled { response, log, sse, after }
 }

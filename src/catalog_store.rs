@@ -17,10 +17,12 @@
 //! with its own CPU allowance, so that no invocation comes near the free plan's 10 ms at
 //! thousands of skills; this invocation only indexes the archive and assembles the answers.
 
+use crate::branch_watch::{self, Head};
 use crate::catalog::slices::{self, SliceError};
 use crate::catalog::{Build, Catalog, CatalogError};
-use crate::config::Config;
-use crate::github::{BranchHead, GitHub, GitHubError, RetryPolicy};
+use crate::config::{Config, GitHubAuth};
+use crate::github::app::Access;
+use crate::github::{Auth, BranchHead, GitHub, GitHubError, RetryPolicy};
 use crate::ports::Platform;
 use crate::zipball::{Zipball, ZipballBytes};
 use serde::{Deserialize, Serialize};
@@ -63,8 +65,6 @@ pub struct Served {
     pub zipball: Option<ZipballBytes>,
     /// The commit's root tree, when known (writes build on it without asking GitHub again).
     pub tree: Option<String>,
-    /// When the service token expires, if GitHub said so in this call (the home page shows it).
-    pub token_expiration: Option<String>,
 }
 
 /// The first line of the `state:` record (JSON); the catalog follows it, postcard-encoded.
@@ -100,33 +100,48 @@ pub fn zipball_key(sha: &str) -> String {
     format!("zip:v1:{sha}")
 }
 
-/// A GitHub read client with the configured timeout.
+/// A GitHub read client with the configured credentials and timeout.
 pub fn github<'a, P: Platform>(platform: &'a P, config: &'a Config) -> GitHub<'a, P> {
-    GitHub::new(
-        platform,
-        &config.github_api_url,
-        &config.github_service_token,
-        &config.repo,
-        RetryPolicy::with_timeout(config.github_timeout_ms),
-    )
+    github_for(platform, config, Access::Read)
+}
+
+/// A GitHub client for `access`: the service token (or the write token for writes, when set), or
+/// the app's installation token with only that permission.
+pub fn github_for<'a, P: Platform>(platform: &'a P, config: &'a Config, access: Access) -> GitHub<'a, P> {
+    let auth = match &config.github {
+        GitHubAuth::Tokens { read, write } => Auth::Token(match access {
+            Access::Read => read,
+            Access::Write => write.as_ref().unwrap_or(read),
+        }),
+        GitHubAuth::App(app) => Auth::App { app, keys: &config.keys, access },
+    };
+    let policy = RetryPolicy::with_timeout(config.github_timeout_ms);
+    GitHub::new(platform, &config.github_api_url, auth, &config.repo, policy)
 }
 
 /// The catalog of the served branch's current commit.
+///
+/// While push webhooks are healthy ([`branch_watch::Watch::trusted`]) the head comes from the
+/// branch watch (one Durable Object request) and GitHub is not asked; an isolate that already
+/// holds that commit's catalog then reads nothing else. Otherwise the head is revalidated with
+/// GitHub (one conditional request).
 pub async fn current<P: Platform>(platform: &P, config: &Config) -> Result<Served, LoadError> {
     let github = github(platform, config);
+    if let Some(head) = trusted_head(platform, config).await {
+        if let Some(catalog) = memo_of(&head.sha) {
+            return Ok(Served { catalog, stale: None, zipball: None, tree: head.tree });
+        }
+        let stored = platform.kv_get(&state_key(config)).await.ok().flatten().and_then(StoredState::split);
+        let etag = stored.as_ref().filter(|s| s.header.sha == head.sha).and_then(|s| s.header.etag.clone());
+        return serve_commit(platform, config, &github, stored, head.sha, etag, head.tree).await;
+    }
     let stored = platform.kv_get(&state_key(config)).await.ok().flatten().and_then(StoredState::split);
 
     let head = github.head(config.branch.as_deref(), stored.as_ref().and_then(|s| s.header.etag.as_deref())).await;
     let stored_tree = stored.as_ref().and_then(|s| s.header.tree.clone());
-    let served = |catalog, stale, tree| Served {
-        catalog,
-        stale,
-        zipball: None,
-        tree,
-        token_expiration: github.token_expiration(),
-    };
+    let served = |catalog, stale, tree| Served { catalog, stale, zipball: None, tree };
     let (sha, etag, tree) = match head {
-        Ok(BranchHead::At { sha, etag, tree }) => (sha, etag, tree),
+        Ok(BranchHead::At { sha, etag, tree, .. }) => (sha, etag, tree),
         Ok(BranchHead::Unchanged) => match stored.as_ref().and_then(StoredState::catalog) {
             Some(catalog) => return Ok(served(catalog, None, stored_tree)),
             None => return Err(unexpected_304().into()),
@@ -137,14 +152,54 @@ pub async fn current<P: Platform>(platform: &P, config: &Config) -> Result<Serve
         },
         Err(error) => return Err(error.into()),
     };
+    serve_commit(platform, config, &github, stored, sha, etag, tree).await
+}
+
+/// The catalog of `head`, built now if it is not stored: what a push webhook starts after it is
+/// answered, so the first call after the push finds it ready.
+pub async fn at_commit<P: Platform>(platform: &P, config: &Config, head: &Head) -> Result<Served, LoadError> {
+    if let Some(catalog) = memo_of(&head.sha) {
+        return Ok(Served { catalog, stale: None, zipball: None, tree: head.tree.clone() });
+    }
+    let github = github(platform, config);
+    let stored = platform.kv_get(&state_key(config)).await.ok().flatten().and_then(StoredState::split);
+    let etag = stored.as_ref().filter(|s| s.header.sha == head.sha).and_then(|s| s.header.etag.clone());
+    serve_commit(platform, config, &github, stored, head.sha.clone(), etag, head.tree.clone()).await
+}
+
+/// The head the branch watch vouches for, when webhooks are configured and healthy.
+async fn trusted_head<P: Platform>(platform: &P, config: &Config) -> Option<Head> {
+    let webhooks = config.webhooks.as_ref()?;
+    let watch = branch_watch::call(platform, &branch_watch::watch_name(config), branch_watch::Read {}).await.ok()?;
+    watch.trusted(platform.now_ms(), webhooks.silence_seconds * 1000).cloned()
+}
+
+/// The isolate's catalog, when it is of `sha`.
+fn memo_of(sha: &str) -> Option<Rc<Catalog>> {
+    MEMO.with(|memo| memo.borrow().clone()).filter(|c| c.commit == sha)
+}
+
+/// The catalog of the commit `sha`: `stored`'s when it is that commit's, else built from the
+/// commit's zipball and stored (the `state:` and `zip:` records).
+async fn serve_commit<P: Platform>(
+    platform: &P,
+    config: &Config,
+    github: &GitHub<'_, P>,
+    stored: Option<StoredState>,
+    sha: String,
+    etag: Option<String>,
+    tree: Option<String>,
+) -> Result<Served, LoadError> {
+    let served = |catalog, stale, tree| Served { catalog, stale, zipball: None, tree };
     if let Some(catalog) = stored.as_ref().filter(|s| s.header.sha == sha).and_then(StoredState::catalog) {
+        let tree = tree.or_else(|| stored.as_ref().and_then(|s| s.header.tree.clone()));
         return Ok(served(catalog, None, tree));
     }
 
     // A commit not seen before: build its catalog from its zipball, caching a downloaded one.
     let previous = stored.as_ref().and_then(StoredState::catalog);
     let built = async {
-        let fetched = fetch_zipball(platform, &github, &sha).await?;
+        let fetched = fetch_zipball(platform, github, &sha).await?;
         if fetched.downloaded && fetched.bytes.0.len() <= MAX_CACHED_ARCHIVE_BYTES {
             let _ = platform.kv_put(&zipball_key(&sha), &fetched.bytes.0, Some(ARCHIVE_TTL_SECONDS)).await;
         }
@@ -172,7 +227,7 @@ pub async fn current<P: Platform>(platform: &P, config: &Config) -> Result<Serve
         let _ = platform.kv_put(&state_key(config), &record, None).await;
     }
     MEMO.with(|memo| *memo.borrow_mut() = Some(catalog.clone()));
-    Ok(Served { catalog, stale: None, zipball: Some(archive), tree, token_expiration: github.token_expiration() })
+    Ok(Served { catalog, stale: None, zipball: Some(archive), tree })
 }
 
 /// Builds the catalog of `commit`, reusing `previous` for unchanged files and sending the
@@ -269,7 +324,7 @@ impl StoredState {
 
     /// The catalog: the isolate's memo when it holds this commit, else decoded.
     fn catalog(&self) -> Option<Rc<Catalog>> {
-        if let Some(memo) = MEMO.with(|memo| memo.borrow().clone()).filter(|c| c.commit == self.header.sha) {
+        if let Some(memo) = memo_of(&self.header.sha) {
             return Some(memo);
         }
         let catalog: Rc<Catalog> = Rc::new(postcard::from_bytes(&self.record[self.body_start..]).ok()?);

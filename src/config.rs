@@ -3,9 +3,13 @@
 //! Names are fixed by the deployment contract (`docs/CONFIGURATION.md`). A missing or malformed
 //! setting is reported by name on every request instead of crashing or silently defaulting.
 
+pub mod github_auth;
+pub mod notifications;
 pub mod sign_in;
 
 use crate::keys::{Keys, SigningKey};
+pub use github_auth::{AppKey, GitHubApp, GitHubAuth};
+pub use notifications::{Destination, DestinationKind};
 pub use sign_in::{
     AllowedDomains, GitHubSignIn, OidcKind, OidcSettings, SignIn, SignInProvider, DEFAULT_GROUPS_CLAIM, GOOGLE_ISSUER,
     MAX_GROUPS,
@@ -68,10 +72,12 @@ pub struct Config {
     pub branch: Option<String>,
     /// Base URL of the GitHub REST API (GitHub Enterprise Server works by changing it).
     pub github_api_url: Url,
-    /// Token for reading the repository.
-    pub github_service_token: Secret,
-    /// Token for writes, when different from the service token.
-    pub github_write_token: Option<Secret>,
+    /// How the connector authenticates to GitHub: tokens, or a GitHub App.
+    pub github: GitHubAuth,
+    /// Push webhooks (`GITHUB_WEBHOOK_SECRET`), when GitHub sends them.
+    pub webhooks: Option<Webhooks>,
+    /// Where update notifications go (`NOTIFY_WEBHOOKS`).
+    pub notify: Vec<Destination>,
     /// Public base URL of the connector; `None` means the request's origin.
     pub connector_url: Option<Url>,
     /// Extra browser origins allowed to call `/mcp`, besides claude.ai and claude.com.
@@ -86,6 +92,19 @@ pub struct Config {
     /// Lifetimes of what sign-in issues.
     pub lifetimes: Lifetimes,
 }
+
+/// Push webhooks from GitHub.
+#[derive(Debug, Clone)]
+pub struct Webhooks {
+    /// The HMAC key of `X-Hub-Signature-256` (`GITHUB_WEBHOOK_SECRET`).
+    pub secret: Secret,
+    /// How long the head recorded by webhooks is trusted without a delivery or an agreeing poll
+    /// (`WEBHOOK_SILENCE_SECONDS`); after it, calls ask GitHub again.
+    pub silence_seconds: u64,
+}
+
+/// Default for `WEBHOOK_SILENCE_SECONDS`: ten minutes, twice the cron's poll interval.
+pub const DEFAULT_WEBHOOK_SILENCE_SECONDS: u64 = 600;
 
 /// How long what sign-in issues stays valid, in seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -134,13 +153,12 @@ impl Config {
             None => Url::parse(DEFAULT_GITHUB_API).ok(),
             Some(value) => parse_base_url("GITHUB_API_URL", &value).map_err(|e| errors.push(e)).ok(),
         };
-        let github_service_token = get("GITHUB_SERVICE_TOKEN").map(Secret::new);
-        if github_service_token.is_none() {
-            errors.push(missing(
-                "GITHUB_SERVICE_TOKEN",
-                "create a fine-grained GitHub token with read access to the repository's contents and set it with `npx wrangler secret put GITHUB_SERVICE_TOKEN`",
-            ));
-        }
+        let github = github_auth::load(&get, &mut errors);
+        let silence_seconds =
+            number(&get, "WEBHOOK_SILENCE_SECONDS", 10..=86_400, DEFAULT_WEBHOOK_SILENCE_SECONDS, &mut errors);
+        let webhooks =
+            get("GITHUB_WEBHOOK_SECRET").map(|secret| Webhooks { secret: Secret::new(secret), silence_seconds });
+        let notify = notifications::load(&get, &mut errors);
         let connector_url = match get("CONNECTOR_URL") {
             None => None,
             Some(value) => parse_base_url("CONNECTOR_URL", &value).map_err(|e| errors.push(e)).ok(),
@@ -173,16 +191,15 @@ impl Config {
         };
         let sign_in = sign_in::load(&get, &mut errors);
 
-        match (repo, github_api_url, github_service_token, cookie_key, sign_in) {
-            (Some(repo), Some(github_api_url), Some(github_service_token), Some(cookie_key), Some(sign_in))
-                if errors.is_empty() =>
-            {
+        match (repo, github_api_url, github, cookie_key, sign_in) {
+            (Some(repo), Some(github_api_url), Some(github), Some(cookie_key), Some(sign_in)) if errors.is_empty() => {
                 Ok(Config {
                     repo,
                     branch,
                     github_api_url,
-                    github_service_token,
-                    github_write_token: get("GITHUB_WRITE_TOKEN").map(Secret::new),
+                    github,
+                    webhooks,
+                    notify,
                     connector_url,
                     allowed_origins,
                     keys: Keys::new(cookie_key, previous_key),

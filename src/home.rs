@@ -13,7 +13,7 @@
 use crate::access::Access;
 use crate::catalog::External;
 use crate::catalog_store;
-use crate::config::{Config, ConfigError, SignInProvider};
+use crate::config::{Config, ConfigError, GitHubAuth, SignInProvider};
 use crate::identity::UserInfo;
 use crate::oauth::{upstream, Site};
 use crate::ports::{HttpResponse, Platform};
@@ -52,6 +52,11 @@ pub struct Status {
     pub github: Option<Check>,
     /// When GitHub says the token expires.
     pub github_token_expires: Option<String>,
+    /// Which identity the connector uses at GitHub (a token, or a GitHub App's installation and
+    /// its permissions on the repository).
+    pub github_identity: Option<String>,
+    /// Whether push webhooks are configured, and how calls learn of new commits.
+    pub freshness: Option<String>,
     /// The identity provider's discovery.
     pub identity_provider: Option<Check>,
     /// Skills served.
@@ -90,6 +95,8 @@ pub async fn status<P: Platform>(platform: &P, config: &Result<Config, Vec<Confi
         problems: config.as_ref().err().map(|p| p.iter().map(ToString::to_string).collect()).unwrap_or_default(),
         github: None,
         github_token_expires: None,
+        github_identity: None,
+        freshness: None,
         identity_provider: None,
         skills_served: None,
         skills_skipped: None,
@@ -106,7 +113,6 @@ pub async fn status<P: Platform>(platform: &P, config: &Result<Config, Vec<Confi
                 status.skills_served = Some(served.catalog.skills.len());
                 status.skills_skipped = Some(served.catalog.skipped.len());
                 status.served_elsewhere = served.catalog.external.clone();
-                status.github_token_expires = served.token_expiration.clone();
                 status.access = served.catalog.access.clone();
                 Check {
                     ok: true,
@@ -120,11 +126,48 @@ pub async fn status<P: Platform>(platform: &P, config: &Result<Config, Vec<Confi
             }
             Err(error) => Check { ok: false, detail: error.to_string() },
         });
+        github_check(platform, config, &mut status).await;
         let site = Site { platform, config, base_url };
         status.identity_provider = Some(sign_in_check(&site).await);
     }
     CHECKED.with(|c| *c.borrow_mut() = Some((now, status.clone())));
     status
+}
+
+/// Asks GitHub for the branch head with the connector's own credentials (whatever webhooks
+/// say), to show which identity is in use, what it may do and when its token expires.
+async fn github_check<P: Platform>(platform: &P, config: &Config, status: &mut Status) {
+    let github = catalog_store::github(platform, config);
+    let head = github.head(config.branch.as_deref(), None).await;
+    status.github_token_expires = github.token_expiration();
+    status.github_identity = Some(match (&config.github, github.installation_token()) {
+        (GitHubAuth::Tokens { write: None, .. }, _) => "a personal access token (GITHUB_SERVICE_TOKEN)".into(),
+        (GitHubAuth::Tokens { .. }, _) => {
+            "personal access tokens (GITHUB_SERVICE_TOKEN for reads, GITHUB_WRITE_TOKEN for writes)".into()
+        }
+        (GitHubAuth::App(app), Some(token)) => {
+            let permissions: Vec<String> = token.permissions.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+            format!(
+                "GitHub App {} (installation {}); read token: {}; writes use a token with contents: write",
+                app.app_id,
+                token.installation_id,
+                permissions.join(", ")
+            )
+        }
+        (GitHubAuth::App(app), None) => format!("GitHub App {} (no installation token yet)", app.app_id),
+    });
+    status.freshness = Some(match &config.webhooks {
+        Some(webhooks) => format!(
+            "push webhooks at /webhooks/github; a call asks GitHub only when none has confirmed the head for {} s",
+            webhooks.silence_seconds
+        ),
+        None => "no push webhooks (GITHUB_WEBHOOK_SECRET unset): every call revalidates the branch with GitHub".into(),
+    });
+    if let (Err(error), Some(check)) = (head, status.github.as_mut()) {
+        if check.ok {
+            *check = Check { ok: false, detail: error.to_string() };
+        }
+    }
 }
 
 /// Whether each sign-in provider can be used: an OpenID provider's discovery document answers
@@ -274,8 +317,14 @@ fn detailed_checks(status: &Status) -> Markup {
             (incomplete(status))
         }
         (row("GitHub", &status.github))
+        @if let Some(identity) = &status.github_identity {
+            li { "GitHub identity: " (identity) }
+        }
         @if let Some(expires) = &status.github_token_expires {
             li { "GitHub token expires: " (expires) }
+        }
+        @if let Some(freshness) = &status.freshness {
+            li { "New commits: " (freshness) }
         }
         (row("Sign-in", &status.identity_provider))
         @if let (Some(served), Some(skipped)) = (status.skills_served, status.skills_skipped) {
@@ -321,6 +370,8 @@ mod tests {
             problems: vec!["SETTING <is> missing".into()],
             github: check(true, "the token reads acme/<skills> at abc"),
             github_token_expires: Some("<soon>".into()),
+            github_identity: Some("GitHub App <1>".into()),
+            freshness: None,
             identity_provider: check(false, "error: <html> & \"quotes\""),
             skills_served: Some(3),
             skills_skipped: Some(1),

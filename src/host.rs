@@ -15,6 +15,10 @@ pub enum HostService {
     SseSessions,
     /// The parse workers' Durable Objects (binding `PARSE_WORKERS`).
     ParseWorkers,
+    /// The branch watch's Durable Object (binding `BRANCH_WATCH`).
+    BranchWatch,
+    /// The runtime's Web Crypto (signing a GitHub App's token).
+    WebCrypto,
 }
 
 impl fmt::Display for HostService {
@@ -24,6 +28,8 @@ impl fmt::Display for HostService {
             HostService::SignInLedger => "the sign-in ledger (SIGN_IN_LEDGER)",
             HostService::SseSessions => "the /sse session store (SSE_SESSIONS)",
             HostService::ParseWorkers => "a parse worker (PARSE_WORKERS)",
+            HostService::BranchWatch => "the branch watch (BRANCH_WATCH)",
+            HostService::WebCrypto => "the runtime's Web Crypto",
         })
     }
 }
@@ -52,6 +58,16 @@ impl HostError {
     /// A failure of the `/sse` session store.
     pub fn sessions(detail: impl fmt::Display) -> Self {
         HostError { service: HostService::SseSessions, detail: detail.to_string() }
+    }
+
+    /// A failure of the branch watch.
+    pub fn branch_watch(detail: impl fmt::Display) -> Self {
+        HostError { service: HostService::BranchWatch, detail: detail.to_string() }
+    }
+
+    /// A failure of Web Crypto.
+    pub fn web_crypto(detail: impl fmt::Display) -> Self {
+        HostError { service: HostService::WebCrypto, detail: detail.to_string() }
     }
 
     /// A failure of a parse worker.

@@ -45,6 +45,8 @@ pub enum Purpose {
     AuthorizationCode,
     /// The identity provider's refresh token, encrypted inside the connector's refresh token.
     UpstreamRefresh,
+    /// A GitHub App's installation token, encrypted in the KV cache isolates share.
+    InstallationToken,
 }
 
 impl Purpose {
@@ -62,6 +64,7 @@ impl Purpose {
             Purpose::ConsentCookie => b"skillport consent cookie v1",
             Purpose::AuthorizationCode => b"skillport authorization code v1",
             Purpose::UpstreamRefresh => b"skillport upstream refresh v1",
+            Purpose::InstallationToken => b"skillport installation token v1",
         }
     }
 }

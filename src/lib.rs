@@ -6,6 +6,7 @@
 
 pub mod access;
 pub mod app;
+pub mod branch_watch;
 pub mod catalog;
 pub mod catalog_store;
 pub mod config;
@@ -19,10 +20,12 @@ pub mod host;
 pub mod identity;
 pub mod keys;
 pub mod mcp;
+pub mod notify;
 pub mod oauth;
 pub mod package;
 pub mod ports;
 pub mod protocol;
+pub mod push;
 pub mod request_log;
 pub mod routes;
 pub mod shell;
@@ -30,6 +33,7 @@ pub mod site;
 pub mod tools;
 pub mod version;
 pub mod web;
+pub mod webhooks;
 pub mod zipball;
 
 #[cfg(target_arch = "wasm32")]

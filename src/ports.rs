@@ -87,6 +87,21 @@ pub trait Digest {
     fn sha256(&self, data: &[u8]) -> impl Future<Output = [u8; 32]>;
 }
 
+/// RSA signatures, from the host's Web Crypto: a GitHub App authenticates with an RS256 JSON Web
+/// Token, and the signing code stays out of the wasm.
+pub trait Signer {
+    /// The RSASSA-PKCS1-v1_5 SHA-256 signature of `message` under `pkcs8_der`, a PKCS#8 RSA key.
+    fn sign_rs256(&self, pkcs8_der: &[u8], message: &[u8]) -> impl Future<Output = Result<Vec<u8>, HostError>>;
+}
+
+/// Strongly consistent storage for what the connector knows of the served branch (a Durable
+/// Object in production): the head webhooks and polls recorded, deliveries seen, and the last
+/// notified catalog. Commands and answers cross as JSON; `branch_watch::call` is the typed way in.
+pub trait BranchWatchStore {
+    /// Runs the JSON `command` on the watch of `branch` (`owner/repo@branch`) and returns its answer.
+    fn branch_watch(&self, branch: &str, command: String) -> impl Future<Output = Result<String, HostError>>;
+}
+
 /// Strongly consistent, atomic storage for sign-in state (a Durable Object per shard in
 /// production): each command runs alone against its shard's records. Commands and answers cross
 /// as the JSON they travel as; `oauth::ledger::call` is the typed way in.
@@ -148,6 +163,22 @@ pub trait ParseWorkers {
 }
 
 /// Everything the core needs from its host, in one bound.
-pub trait Platform: HttpClient + KvStore + Clock + Random + Digest + SignInStore + SessionRelay + ParseWorkers {}
+pub trait Platform:
+    HttpClient + KvStore + Clock + Random + Digest + Signer + SignInStore + BranchWatchStore + SessionRelay + ParseWorkers
+{
+}
 
-impl<T: HttpClient + KvStore + Clock + Random + Digest + SignInStore + SessionRelay + ParseWorkers> Platform for T {}
+impl<
+        T: HttpClient
+            + KvStore
+            + Clock
+            + Random
+            + Digest
+            + Signer
+            + SignInStore
+            + BranchWatchStore
+            + SessionRelay
+            + ParseWorkers,
+    > Platform for T
+{
+}

@@ -29,6 +29,9 @@ pub struct RequestLog {
     pub kv_writes: u32,
     /// Sign-in ledger (Durable Object) requests (counted by the host's adapter).
     pub ledger_calls: u32,
+    /// Branch watch (Durable Object) requests: the head recorded by webhooks, read by calls
+    /// while webhooks are configured (counted by the host's adapter).
+    pub watch_calls: u32,
     /// Parse worker (Durable Object) requests: slices of a new commit's files sent to be parsed
     /// (counted by the host's adapter).
     pub parse_workers: u32,

@@ -17,6 +17,7 @@ use crate::request_log::RequestLog;
 use crate::site::Site;
 use crate::tools::ToolContext;
 use crate::web::{self, ApiError, IntoResponse};
+use crate::webhooks::{self, AfterResponse};
 use http::{header, HeaderValue, Method, StatusCode};
 
 /// The largest request body accepted on the MCP endpoints.
@@ -44,6 +45,7 @@ enum Configured {
     ShowConsent,
     DecideConsent,
     Callback,
+    GitHubWebhook,
 }
 
 /// The handlers that act for a signed-in caller: a valid configuration, a valid access token
@@ -106,7 +108,7 @@ use Action::{Configured as C, Open as O, SignedIn as S};
 use PathMatch::{Exact, OneOf, Prefix};
 
 /// Every endpoint.
-static ROUTES: [Route; 13] = [
+static ROUTES: [Route; 14] = [
     route(Exact("/"), &[(Method::GET, O(Open::Home))], Cors::None),
     route(Exact(access::SCHEMA_PATH), &[(Method::GET, O(Open::AccessSchema))], Cors::Any),
     route(Prefix(downloads::PATH_PREFIX), &[(Method::GET, C(Configured::Download))], Cors::None),
@@ -134,6 +136,8 @@ static ROUTES: [Route; 13] = [
         Cors::None,
     ),
     route(Exact("/callback"), &[(Method::GET, C(Configured::Callback))], Cors::None),
+    // Authenticated by its HMAC signature, not a token.
+    route(Exact(webhooks::PATH), &[(Method::POST, C(Configured::GitHubWebhook))], Cors::None),
     signed_in("/mcp", &[(Method::POST, S(SignedIn::Mcp))], "/mcp"),
     // Both halves of the legacy transport answer the `/sse` resource's challenge.
     signed_in("/sse", &[(Method::GET, S(SignedIn::SseStream))], "/sse"),
@@ -174,6 +178,8 @@ pub struct Incoming<'a, P> {
     pub log: &'a mut RequestLog,
     /// For `GET /sse`: the stream the host must open.
     pub sse_open: &'a mut Option<SseOpen>,
+    /// Work for the host to run after the response is sent.
+    pub after: &'a mut Option<AfterResponse>,
 }
 
 /// Routes one request: finds its row, applies the row's guards, runs its handler.
@@ -220,6 +226,11 @@ async fn guarded<P: Platform>(route: &Route, incoming: Incoming<'_, P>) -> HttpR
     match (action, site) {
         (Action::Open(handler), site) => open(handler, &incoming, site.ok().as_ref()).await,
         (_, Err(configuration_errors)) => configuration_errors,
+        (Action::Configured(Configured::GitHubWebhook), Ok(site)) => {
+            let (response, after) = webhooks::receive(&site, request).await;
+            *incoming.after = after;
+            response
+        }
         (Action::Configured(handler), Ok(site)) => configured(handler, &site, request).await,
         (Action::SignedIn(handler), Ok(site)) => {
             let caller = match bearer::authenticate(&site, request.headers()).await {
@@ -272,6 +283,8 @@ async fn configured<P: Platform>(handler: Configured, site: &Site<'_, P>, reques
         Configured::ShowConsent => authorize::show(site, request).await,
         Configured::DecideConsent => authorize::decide(site, request).await,
         Configured::Callback => callback::callback(site, request).await,
+        // Answered in `guarded`, which hands its after-response work to the host.
+        Configured::GitHubWebhook => web::method_not_allowed("POST"),
     }
 }
 

@@ -6,11 +6,13 @@ import { startWorker } from "./worker.mjs";
 import { fixtureFiles } from "./fixture.mjs";
 
 /**
- * Resolves to {repo, github, worker, stop}; `vars` and other options go to startWorker. With
- * `githubSignIn: {orgs, people}`, the fake GitHub also signs `people` in through an OAuth app
- * registered for the Worker, admitting members of `orgs`.
+ * Resolves to {repo, github, worker, app, hook, stop}; `vars` and other options go to startWorker.
+ * With `githubSignIn: {orgs, people}`, the fake GitHub also signs `people` in through an OAuth app
+ * registered for the Worker, admitting members of `orgs`. With `githubApp` (createApp's options),
+ * the Worker reads and writes as that GitHub App instead of a personal token. With
+ * `webhookSecret`, the fake GitHub sends push webhooks signed with it to the Worker.
  */
-export async function startStack({ files = fixtureFiles(), vars = {}, githubSignIn, ...workerOptions } = {}) {
+export async function startStack({ files = fixtureFiles(), vars = {}, githubSignIn, githubApp, webhookSecret, ...workerOptions } = {}) {
   const repo = await GitRepo.create();
   await repo.commit(files, "Fixture marketplace");
   const github = new FakeGitHub(repo, { people: githubSignIn?.people ?? {} });
@@ -22,13 +24,21 @@ export async function startStack({ files = fixtureFiles(), vars = {}, githubSign
     app = github.registerOAuthApp(null);
     signInVars = { GITHUB_SIGN_IN_CLIENT_ID: app.clientId, GITHUB_SIGN_IN_CLIENT_SECRET: app.clientSecret, GITHUB_SIGN_IN_ORGS: githubSignIn.orgs.join(","), GITHUB_SIGN_IN_URL: github.url };
   }
+  const appInstalled = githubApp ? github.createApp(githubApp) : null;
+  const credentials = appInstalled
+    ? { GITHUB_APP_ID: String(appInstalled.appId), GITHUB_APP_PRIVATE_KEY: appInstalled.privateKeyPem }
+    : { GITHUB_SERVICE_TOKEN: github.token };
+  const webhookVars = webhookSecret ? { GITHUB_WEBHOOK_SECRET: webhookSecret } : {};
   try {
-    const worker = await startWorker({ ...workerOptions, vars: { MARKETPLACE_REPO: "acme/skills", GITHUB_API_URL: github.url, GITHUB_SERVICE_TOKEN: github.token, ...signInVars, ...vars } });
+    const worker = await startWorker({ ...workerOptions, vars: { MARKETPLACE_REPO: "acme/skills", GITHUB_API_URL: github.url, ...credentials, ...webhookVars, ...signInVars, ...vars } });
     if (app) github.oauthApps.get(app.clientId).redirectUri = `${worker.url}/callback`;
+    const hook = webhookSecret ? github.addWebhook({ url: `${worker.url}/webhooks/github`, secret: webhookSecret }) : null;
     return {
       repo,
       github,
       worker,
+      app: appInstalled,
+      hook,
       async stop() {
         await worker.stop();
         await github.stop();

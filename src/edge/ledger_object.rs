@@ -40,8 +40,9 @@ impl DurableObject for SignInLedger {
     }
 }
 
-/// The ledger's records in the object's SQLite database: one table, key → JSON value and expiry.
-struct SqlRecords {
+/// The ledger's records in the object's SQLite database: one table, key → JSON value and expiry
+/// (the branch watch keeps its records the same way).
+pub(super) struct SqlRecords {
     sql: SqlStorage,
 }
 
@@ -64,7 +65,7 @@ fn integer(value: u64) -> SqlStorageValue {
 }
 
 impl SqlRecords {
-    fn open(sql: SqlStorage) -> Result<Self, HostError> {
+    pub(super) fn open(sql: SqlStorage) -> Result<Self, HostError> {
         sql.exec(
             "CREATE TABLE IF NOT EXISTS records (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at INTEGER NOT NULL)",
             None,

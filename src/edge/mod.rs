@@ -1,6 +1,7 @@
 //! The wasm edge: the Workers entry point and the adapters that implement the core's ports over
 //! the Workers runtime. Nothing here decides anything; it converts and delegates to [`crate::app`].
 
+mod branch_watch_object;
 mod ledger_object;
 mod parse_worker;
 mod platform;
@@ -17,7 +18,7 @@ fn start() {
 }
 
 #[event(fetch)]
-async fn fetch(request: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
+async fn fetch(request: Request, env: Env, ctx: Context) -> worker::Result<Response> {
     let platform = WorkerPlatform::new(&env);
     let config = Config::load(|name| setting(&env, name));
     // Aborted when the client disconnects (compatibility flag `enable_request_signal`); an /sse
@@ -35,12 +36,21 @@ async fn fetch(request: Request, env: Env, _ctx: Context) -> worker::Result<Resp
         }
     };
     let mut handled = app::handle(&platform, &config, request).await;
+    handled.log.watch_calls = platform.watch_calls.get();
     handled.log.github_requests = platform.github_requests.get();
     handled.log.kv_reads = platform.kv_reads.get();
     handled.log.kv_writes = platform.kv_writes.get();
     handled.log.ledger_calls = platform.ledger_calls.get();
     handled.log.parse_workers = platform.parse_calls.get();
     console_log!("{}", serde_json::to_string(&handled.log).unwrap_or_default());
+    if let (Some(job), Ok(config)) = (handled.after.take(), config) {
+        // A push: its catalog is built and announced after the response, with its own counts.
+        ctx.wait_until(async move {
+            let platform = WorkerPlatform::new(&env);
+            let log = crate::push::after_response(&platform, &config, job).await;
+            log_background(&platform, log);
+        });
+    }
     if let Some(open) = &handled.sse {
         // GET /sse: the live stream, with the headers (CORS) the router chose.
         let stream = platform.sessions.open_stream(open, disconnected).await?;
@@ -53,6 +63,29 @@ async fn fetch(request: Request, env: Env, _ctx: Context) -> worker::Result<Resp
         return Ok(stream.with_headers(headers));
     }
     to_worker_response(handled.response)
+}
+
+/// The cron trigger: the branch head polled, recorded and, when new, built and announced.
+#[event(scheduled)]
+async fn scheduled(_event: worker::ScheduledEvent, env: Env, _ctx: worker::ScheduleContext) {
+    let platform = WorkerPlatform::new(&env);
+    match Config::load(|name| setting(&env, name)) {
+        Ok(config) => {
+            let log = crate::push::poll(&platform, &config).await;
+            log_background(&platform, log);
+        }
+        Err(problems) => {
+            let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            console_error!("the cron cannot poll the branch: {}", problems.join("; "));
+        }
+    }
+}
+
+fn log_background(platform: &WorkerPlatform, mut log: crate::push::BackgroundLog) {
+    log.github_requests = platform.github_requests.get();
+    log.kv_reads = platform.kv_reads.get();
+    log.kv_writes = platform.kv_writes.get();
+    console_log!("{}", serde_json::to_string(&log).unwrap_or_default());
 }
 
 /// A var or a secret by name (both are plain strings on `env`).

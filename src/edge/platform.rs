@@ -32,6 +32,9 @@ pub struct WorkerPlatform {
     parsers: super::parse_worker::ParseClient,
     /// Parse worker requests so far, for the request log.
     pub parse_calls: Cell<u32>,
+    watch: super::branch_watch_object::WatchClient,
+    /// Branch watch requests so far, for the request log.
+    pub watch_calls: Cell<u32>,
 }
 
 impl WorkerPlatform {
@@ -47,6 +50,8 @@ impl WorkerPlatform {
             ledger_calls: Cell::new(0),
             parsers: super::parse_worker::ParseClient::new(env),
             parse_calls: Cell::new(0),
+            watch: super::branch_watch_object::WatchClient::new(env),
+            watch_calls: Cell::new(0),
         }
     }
 }
@@ -104,6 +109,40 @@ impl SignInStore for WorkerPlatform {
         self.ledger_calls.set(self.ledger_calls.get() + 1);
         self.ledger.ledger(shard, command).await
     }
+}
+
+impl crate::ports::BranchWatchStore for WorkerPlatform {
+    async fn branch_watch(&self, branch: &str, command: String) -> Result<String, HostError> {
+        self.watch_calls.set(self.watch_calls.get() + 1);
+        self.watch.branch_watch(branch, command).await
+    }
+}
+
+impl crate::ports::Signer for WorkerPlatform {
+    async fn sign_rs256(&self, pkcs8_der: &[u8], message: &[u8]) -> Result<Vec<u8>, HostError> {
+        web_crypto_sign_rs256(pkcs8_der, message).await.map_err(HostError::web_crypto)
+    }
+}
+
+/// `crypto.subtle.importKey("pkcs8", …, RSASSA-PKCS1-v1_5 / SHA-256)` then `sign`: the RSA
+/// signature of a GitHub App's token, by the runtime rather than by code in the wasm.
+async fn web_crypto_sign_rs256(pkcs8_der: &[u8], message: &[u8]) -> Result<Vec<u8>, String> {
+    use wasm_bindgen::JsValue;
+    let describe = |e: JsValue| e.as_string().unwrap_or_else(|| format!("{e:?}"));
+    let scope: web_sys::WorkerGlobalScope =
+        js_sys::global().dyn_into().map_err(|_| "the global scope is not a worker's".to_string())?;
+    let subtle = scope.crypto().map_err(describe)?.subtle();
+    let algorithm = js_sys::Object::new();
+    js_sys::Reflect::set(&algorithm, &"name".into(), &"RSASSA-PKCS1-v1_5".into()).map_err(describe)?;
+    js_sys::Reflect::set(&algorithm, &"hash".into(), &"SHA-256".into()).map_err(describe)?;
+    let usages = js_sys::Array::of1(&"sign".into());
+    let key_data = js_sys::Uint8Array::from(pkcs8_der);
+    let import = subtle.import_key_with_object("pkcs8", &key_data, &algorithm, false, &usages).map_err(describe)?;
+    let key: web_sys::CryptoKey =
+        wasm_bindgen_futures::JsFuture::from(import).await.map_err(describe)?.dyn_into().map_err(describe)?;
+    let sign = subtle.sign_with_object_and_u8_array(&algorithm, &key, message).map_err(describe)?;
+    let signature = wasm_bindgen_futures::JsFuture::from(sign).await.map_err(describe)?;
+    Ok(js_sys::Uint8Array::new(&signature).to_vec())
 }
 
 impl crate::ports::ParseWorkers for WorkerPlatform {

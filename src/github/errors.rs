@@ -9,8 +9,11 @@ pub enum GitHubError {
     /// 401: the token is wrong or expired.
     #[error("GitHub refused the service token (HTTP 401); check that GITHUB_SERVICE_TOKEN is valid and not expired")]
     Unauthorized,
+    /// The GitHub App could not get an installation token.
+    #[error("the GitHub App cannot reach the repository: {problem}")]
+    AppRefused { problem: String },
     /// 403 without a rate limit: the token lacks a permission.
-    #[error("GitHub denied access to {what} (HTTP 403); give the token read access to the repository's contents")]
+    #[error("GitHub denied access to {what} (HTTP 403); give the token (or the GitHub App) access to the repository's contents")]
     Forbidden { what: String },
     /// 404: the repository or branch does not exist, or the token cannot see it.
     #[error("GitHub has no {what} (HTTP 404); check MARKETPLACE_REPO and MARKETPLACE_REF, and that the token can read the repository")]

@@ -5,11 +5,13 @@
 //! connector needs only a handful of endpoints. Every request is marked as GitHub's, so the host
 //! counts it for the request log and budgets can be shown.
 
-use crate::config::{RepoName, Secret};
-use crate::ports::{Clock, FetchError, HttpClient, HttpRequest, HttpResponse, Limits};
+use crate::config::{GitHubApp, RepoName, Secret};
+use crate::keys::Keys;
+use crate::ports::{FetchError, HttpRequest, HttpResponse, Limits, Platform};
 use serde::Deserialize;
 use url::Url;
 
+pub mod app;
 mod errors;
 
 pub use errors::GitHubError;
@@ -64,7 +66,18 @@ pub enum BranchHead {
     /// The branch still points where the ETag says (HTTP 304: free of rate limit).
     Unchanged,
     /// The branch points at `sha` (whose root tree is `tree`); `etag` revalidates it next time.
-    At { sha: String, tree: Option<String>, etag: Option<String> },
+    At { sha: String, tree: Option<String>, etag: Option<String>, commit: CommitDetails },
+}
+
+/// What the commits API says of a commit, for update notifications.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CommitDetails {
+    /// Its message.
+    pub message: Option<String>,
+    /// Its author, `Name <email>`.
+    pub author: Option<String>,
+    /// Its page on GitHub.
+    pub link: Option<String>,
 }
 
 /// One entry of a tree written on top of another (`POST /git/trees`).
@@ -109,25 +122,51 @@ struct RepositoryBody {
     default_branch: String,
 }
 
+/// What a client authenticates with.
+#[derive(Clone, Copy)]
+pub enum Auth<'a> {
+    /// A token sent as it is (a personal token, or an app's JWT on the app's own endpoints).
+    Token(&'a Secret),
+    /// A GitHub App's installation token for `access`, minted and cached by [`app::AppClient`].
+    App {
+        /// The app.
+        app: &'a GitHubApp,
+        /// The keys that encrypt its shared token.
+        keys: &'a Keys,
+        /// What the token must allow.
+        access: app::Access,
+    },
+}
+
 /// A read client for one repository.
 pub struct GitHub<'a, P> {
     platform: &'a P,
     api: &'a Url,
-    token: &'a Secret,
+    auth: Auth<'a>,
     repo: &'a RepoName,
     policy: RetryPolicy,
     token_expiration: std::cell::RefCell<Option<String>>,
+    installation: std::cell::RefCell<Option<app::InstallationToken>>,
 }
 
 #[derive(Deserialize)]
 struct CommitBody {
     sha: String,
     commit: Option<CommitDetail>,
+    html_url: Option<String>,
 }
 
 #[derive(Deserialize)]
 struct CommitDetail {
     tree: Option<ObjectRef>,
+    message: Option<String>,
+    author: Option<Person>,
+}
+
+#[derive(Deserialize)]
+struct Person {
+    name: Option<String>,
+    email: Option<String>,
 }
 
 /// `{"sha": …}`, as GitHub names git objects in its answers.
@@ -137,16 +176,52 @@ pub struct ObjectRef {
     pub sha: String,
 }
 
-impl<'a, P: HttpClient + Clock> GitHub<'a, P> {
-    /// A client for `repo` at the API base `api`, authenticating with `token`.
-    pub fn new(platform: &'a P, api: &'a Url, token: &'a Secret, repo: &'a RepoName, policy: RetryPolicy) -> Self {
-        GitHub { platform, api, token, repo, policy, token_expiration: Default::default() }
+impl<'a, P: Platform> GitHub<'a, P> {
+    /// A client for `repo` at the API base `api`, authenticating with `auth`.
+    pub fn new(platform: &'a P, api: &'a Url, auth: Auth<'a>, repo: &'a RepoName, policy: RetryPolicy) -> Self {
+        GitHub {
+            platform,
+            api,
+            auth,
+            repo,
+            policy,
+            token_expiration: Default::default(),
+            installation: Default::default(),
+        }
     }
 
     /// When the token expires, as GitHub last said (`github-authentication-token-expiration`,
-    /// sent for tokens that expire).
+    /// sent for tokens that expire), or when the installation token used expires.
     pub fn token_expiration(&self) -> Option<String> {
         self.token_expiration.borrow().clone()
+    }
+
+    /// The installation token this client used, if it authenticates as a GitHub App and has
+    /// sent a request (the home page shows its permissions and expiry).
+    pub fn installation_token(&self) -> Option<app::InstallationToken> {
+        self.installation.borrow().clone()
+    }
+
+    /// The app's installation on the repository (`GET /repos/{owner}/{repo}/installation`, with
+    /// the app's JWT).
+    pub async fn installation(&self) -> Result<u64, GitHubError> {
+        let body: app::InstallationBody =
+            self.call(http::Method::GET, &["installation"], None, "the app's installation").await?;
+        Ok(body.id)
+    }
+
+    /// A new installation token (`POST /app/installations/{id}/access_tokens`, with the app's JWT).
+    async fn access_token(
+        &self,
+        installation: u64,
+        body: &app::TokenRequest<'_>,
+    ) -> Result<app::GrantedToken, GitHubError> {
+        let mut url = self.api.clone();
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty().extend(["app", "installations", &installation.to_string(), "access_tokens"]);
+        }
+        let body = serde_json::to_value(body).map_err(|e| unexpected("an installation token", &e.to_string()))?;
+        self.call_url(http::Method::POST, url, Some(&body), "an installation token").await
     }
 
     /// The newest commit of `branch`, or of the default branch when `None`, in one request
@@ -168,7 +243,18 @@ impl<'a, P: HttpClient + Clock> GitHub<'a, P> {
         let etag = header(&response, "etag");
         let commits: Vec<CommitBody> = parse(&response, &what)?;
         let head = commits.into_iter().next().ok_or_else(|| GitHubError::EmptyRepository(self.repo.to_string()))?;
-        Ok(BranchHead::At { sha: head.sha, tree: head.commit.and_then(|c| c.tree).map(|t| t.sha), etag })
+        let (tree, message, author) = match head.commit {
+            Some(CommitDetail { tree, message, author }) => {
+                let author = author.and_then(|p| match (p.name, p.email) {
+                    (Some(name), Some(email)) => Some(format!("{name} <{email}>")),
+                    (name, email) => name.or(email),
+                });
+                (tree.map(|t| t.sha), message, author)
+            }
+            None => (None, None, None),
+        };
+        let commit = CommitDetails { message, author, link: head.html_url };
+        Ok(BranchHead::At { sha: head.sha, tree, etag, commit })
     }
 
     /// The zip archive of the repository at `sha` (`GET /repos/{owner}/{repo}/zipball/{sha}`,
@@ -265,7 +351,17 @@ impl<'a, P: HttpClient + Clock> GitHub<'a, P> {
         body: Option<&serde_json::Value>,
         what: &str,
     ) -> Result<T, GitHubError> {
-        let url = self.repo_url(segments);
+        self.call_url(method, self.repo_url(segments), body, what).await
+    }
+
+    /// A JSON request to `url`, retried as [`GitHub::call`]'s; parses the JSON answer.
+    async fn call_url<T: serde::de::DeserializeOwned>(
+        &self,
+        method: http::Method,
+        url: Url,
+        body: Option<&serde_json::Value>,
+        what: &str,
+    ) -> Result<T, GitHubError> {
         let body = body.map(|b| b.to_string().into_bytes());
         let response = self
             .with_retries(|| {
@@ -334,16 +430,53 @@ impl<'a, P: HttpClient + Clock> GitHub<'a, P> {
         }
     }
 
+    /// Sends once; an installation token GitHub refuses (revoked, or expired early) is renewed
+    /// and the request sent once more, so the call does not fail for it.
     async fn send_request(&self, outgoing: Outgoing<'_>, what: &str) -> Result<HttpResponse, GitHubError> {
+        match self.send_once(&outgoing, what, false).await {
+            Err(GitHubError::Unauthorized) if outgoing.with_token && matches!(self.auth, Auth::App { .. }) => {
+                self.send_once(&outgoing, what, true).await
+            }
+            answer => answer,
+        }
+    }
+
+    /// The `Authorization` header's value; for an app, its installation token (`renew`: a new one).
+    async fn authorization(&self, renew: bool) -> Result<String, GitHubError> {
+        match self.auth {
+            Auth::Token(token) => Ok(format!("Bearer {}", token.expose())),
+            Auth::App { app, keys, access } => {
+                let client = app::AppClient {
+                    platform: self.platform,
+                    api: self.api,
+                    repo: self.repo,
+                    app,
+                    keys,
+                    policy: self.policy,
+                };
+                // Boxed: minting a token sends requests through a client of this same type.
+                let minting: std::pin::Pin<Box<dyn std::future::Future<Output = _> + '_>> =
+                    Box::pin(client.token(access, renew));
+                let token = minting.await?;
+                let header = format!("Bearer {}", token.token.expose());
+                *self.token_expiration.borrow_mut() = app::format_utc(token.expires_at_ms);
+                *self.installation.borrow_mut() = Some(token);
+                Ok(header)
+            }
+        }
+    }
+
+    async fn send_once(&self, outgoing: &Outgoing<'_>, what: &str, renew: bool) -> Result<HttpResponse, GitHubError> {
         let Outgoing { method, url, etag, with_token, body, max_bytes } = outgoing;
+        let (url, etag, with_token, max_bytes) = (*url, *etag, *with_token, *max_bytes);
         let mut request = http::Request::builder()
-            .method(method)
+            .method(method.clone())
             .uri(url.as_str())
             .header("user-agent", USER_AGENT)
             .header("accept", "application/vnd.github+json")
             .header("x-github-api-version", "2022-11-28");
         if with_token {
-            request = request.header("authorization", format!("Bearer {}", self.token.expose()));
+            request = request.header("authorization", self.authorization(renew).await?);
         }
         if let Some(etag) = etag {
             request = request.header("if-none-match", etag);
@@ -352,7 +485,7 @@ impl<'a, P: HttpClient + Clock> GitHub<'a, P> {
             request = request.header("content-type", "application/json");
         }
         let request: HttpRequest =
-            request.body(body.unwrap_or_default()).map_err(|e| unexpected(what, &e.to_string()))?;
+            request.body(body.clone().unwrap_or_default()).map_err(|e| unexpected(what, &e.to_string()))?;
         let limits = Limits { timeout_ms: self.policy.timeout_ms, max_body_bytes: max_bytes, github: true };
         let response = self.platform.send(request, limits).await.map_err(|e| match e {
             FetchError::Timeout { timeout_ms, .. } => GitHubError::Timeout(timeout_ms),

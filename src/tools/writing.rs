@@ -4,9 +4,10 @@
 use super::{ToolContext, ToolError};
 use crate::access::Access;
 use crate::catalog::{Catalog, Group};
+use crate::catalog_store;
 use crate::editing::manifest_edits::ManifestError;
 use crate::editing::{self, Author, Base, ChangeSet, Committed, EditError};
-use crate::github::{GitHub, RetryPolicy};
+use crate::github::app;
 use crate::ports::Platform;
 use crate::zipball::{Zipball, ZipballError};
 
@@ -66,14 +67,7 @@ pub async fn commit<P: Platform, T>(
 ) -> Result<(Committed, T), ToolError> {
     let served = ctx.catalog().await?;
     let config = ctx.site.config;
-    let token = config.github_write_token.as_ref().unwrap_or(&config.github_service_token);
-    let github = GitHub::new(
-        ctx.site.platform,
-        &config.github_api_url,
-        token,
-        &config.repo,
-        RetryPolicy::with_timeout(config.github_timeout_ms),
-    );
+    let github = catalog_store::github_for(ctx.site.platform, config, app::Access::Write);
     let user = &ctx.caller.user;
     let author = Author { name: user.name.as_deref(), email: &user.email, id: &user.id };
     let branch = editing::branch(&github, config.branch.as_deref(), &config.repo.to_string()).await?;

@@ -4,13 +4,14 @@
 
 use crate::github::{FakeGitHub, API_URL, TOKEN};
 use crate::records::MemoryRecords;
+use skillport_connector::branch_watch;
 use skillport_connector::config::Config;
 use skillport_connector::identity::UserInfo;
 use skillport_connector::oauth::ledger::{self, Call, IssueCode, PendingCode, RedeemCode};
 use skillport_connector::oauth::{bearer, shard_of, Site};
 use skillport_connector::ports::{
-    Clock, Digest, FetchError, HostError, HttpClient, HttpRequest, HttpResponse, KvStore, Limits, ParseWorkers, Random,
-    RandomUnavailable, SessionAnswer, SessionRelay, SessionRequest, SignInStore,
+    BranchWatchStore, Clock, Digest, FetchError, HostError, HttpClient, HttpRequest, HttpResponse, KvStore, Limits,
+    ParseWorkers, Random, RandomUnavailable, SessionAnswer, SessionRelay, SessionRequest, SignInStore, Signer,
 };
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
@@ -27,6 +28,10 @@ pub struct FakePlatform {
     pub github: FakeGitHub,
     /// Each sign-in shard's records, as its Durable Object would hold them.
     pub ledgers: RefCell<HashMap<String, MemoryRecords>>,
+    /// Each branch watch's records, as its Durable Object would hold them.
+    pub watches: RefCell<HashMap<String, MemoryRecords>>,
+    /// Branch watch requests so far.
+    pub watch_calls: Cell<u32>,
     /// Open `/sse` sessions: id → (owner shard, messages relayed to the stream).
     pub sessions: RefCell<HashMap<String, (String, Vec<String>)>>,
     kv: RefCell<HashMap<String, Vec<u8>>>,
@@ -55,6 +60,8 @@ impl FakePlatform {
         FakePlatform {
             github,
             ledgers: RefCell::default(),
+            watches: RefCell::default(),
+            watch_calls: Cell::new(0),
             sessions: RefCell::default(),
             kv: RefCell::default(),
             writes: Cell::new(0),
@@ -220,6 +227,25 @@ impl SignInStore for FakePlatform {
     async fn ledger(&self, shard: &str, command: String) -> Result<String, HostError> {
         let mut ledgers = self.ledgers.borrow_mut();
         ledger::apply(ledgers.entry(shard.to_string()).or_default(), &command)
+    }
+}
+
+impl BranchWatchStore for FakePlatform {
+    async fn branch_watch(&self, branch: &str, command: String) -> Result<String, HostError> {
+        self.watch_calls.set(self.watch_calls.get() + 1);
+        let mut watches = self.watches.borrow_mut();
+        branch_watch::apply(watches.entry(branch.to_string()).or_default(), &command)
+    }
+}
+
+impl Signer for FakePlatform {
+    /// RS256 with the `rsa` crate, as Web Crypto signs in the Workers runtime.
+    async fn sign_rs256(&self, pkcs8_der: &[u8], message: &[u8]) -> Result<Vec<u8>, HostError> {
+        use rsa::pkcs8::DecodePrivateKey;
+        use rsa::signature::{SignatureEncoding, Signer as _};
+        let key = rsa::RsaPrivateKey::from_pkcs8_der(pkcs8_der).map_err(HostError::web_crypto)?;
+        let signing = rsa::pkcs1v15::SigningKey::<sha2::Sha256>::new(key);
+        Ok(signing.try_sign(message).map_err(HostError::web_crypto)?.to_vec())
     }
 }
 

@@ -3,9 +3,11 @@
 //! binary for all of them, so that the test command links the product once for them, not six
 //! times.
 
+mod branch_watch;
 mod catalog;
 mod catalog_store;
 mod ledger;
+mod notify;
 mod package;
 mod parse_slices;
 mod zipball_reader;
