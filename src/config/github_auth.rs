@@ -107,28 +107,98 @@ pub(super) fn load(get: &impl Fn(&str) -> Option<String>, errors: &mut Vec<Confi
 /// The app's key as GitHub hands it out (PKCS#1 PEM, `BEGIN RSA PRIVATE KEY`) or as PKCS#8 PEM
 /// (`BEGIN PRIVATE KEY`), made PKCS#8 DER, the form Web Crypto imports. A key pasted on one line
 /// with `\n` escapes is accepted too.
+///
+/// Written by hand rather than with the `pem`, `der`, `pkcs1` and `pkcs8` crates: the job is to
+/// find one base64 block and put a fixed 26-byte header in front of it, and those crates cost
+/// about 25 KB of the Worker's 1 MB (gzipped) budget. The key's content is checked by Web Crypto
+/// when it is imported (the home page reports a refusal).
 pub fn parse_private_key(pem: &str) -> Result<AppKey, String> {
-    use pkcs8::der::{Decode, Encode};
     let pem = pem.trim().replace("\\n", "\n");
-    let (label, der) = pkcs8::der::pem::decode_vec(pem.as_bytes()).map_err(|e| {
-        format!(
-            "is not a PEM private key ({e}); paste the whole .pem file GitHub downloaded, from -----BEGIN to -----END"
-        )
+    let (label, der) = pem_block(&pem).ok_or_else(|| {
+        "is not a PEM private key; paste the whole .pem file GitHub downloaded, from -----BEGIN to -----END".to_string()
     })?;
     let not_rsa = || "is not an RSA private key; GitHub Apps sign with the RSA key GitHub generates".to_string();
     match label {
         "RSA PRIVATE KEY" => {
-            pkcs1::RsaPrivateKey::from_der(&der).map_err(|_| not_rsa())?;
-            let info = pkcs8::PrivateKeyInfo::new(pkcs1::ALGORITHM_ID, &der);
-            info.to_der().map(AppKey).map_err(|e| format!("could not be converted to PKCS#8 ({e})"))
+            let key = der_item(&der, SEQUENCE).filter(|(_, rest)| rest.is_empty()).ok_or_else(not_rsa)?.0;
+            // RSAPrivateKey starts with its version (0) and modulus.
+            let (_, fields) = der_item(key, INTEGER).filter(|(version, _)| *version == [0]).ok_or_else(not_rsa)?;
+            der_item(fields, INTEGER).ok_or_else(not_rsa)?;
+            Ok(AppKey(pkcs8_of_pkcs1(&der)))
         }
         "PRIVATE KEY" => {
-            let info = pkcs8::PrivateKeyInfo::from_der(&der).map_err(|_| not_rsa())?;
-            if info.algorithm.oid != pkcs1::ALGORITHM_OID {
+            let info = der_item(&der, SEQUENCE).filter(|(_, rest)| rest.is_empty()).ok_or_else(not_rsa)?.0;
+            let (_, fields) = der_item(info, INTEGER).filter(|(version, _)| *version == [0]).ok_or_else(not_rsa)?;
+            let (algorithm, _) = der_item(fields, SEQUENCE).ok_or_else(not_rsa)?;
+            let (oid, _) = der_item(algorithm, OBJECT_ID).ok_or_else(not_rsa)?;
+            if oid != RSA_ENCRYPTION_OID {
                 return Err(not_rsa());
             }
             Ok(AppKey(der))
         }
+        "ENCRYPTED PRIVATE KEY" => {
+            Err("is encrypted; export it without a passphrase (`openssl pkcs8 -topk8 -nocrypt`)".into())
+        }
         other => Err(format!("holds a `{other}`, not a private key; use the .pem file from the app's settings page")),
     }
+}
+
+const INTEGER: u8 = 0x02;
+const OCTET_STRING: u8 = 0x04;
+const OBJECT_ID: u8 = 0x06;
+const SEQUENCE: u8 = 0x30;
+/// 1.2.840.113549.1.1.1, rsaEncryption.
+const RSA_ENCRYPTION_OID: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
+
+/// The label and decoded content of the first PEM block (RFC 7468), or `None`. Header lines
+/// (`Proc-Type:`, a legacy encrypted key) make it unreadable, as they should.
+fn pem_block(pem: &str) -> Option<(&str, Vec<u8>)> {
+    use base64::Engine;
+    let begin = pem.find("-----BEGIN ")?;
+    let rest = &pem[begin + "-----BEGIN ".len()..];
+    let (label, rest) = rest.split_once("-----")?;
+    let (body, _) = rest.split_once(&format!("-----END {label}-----"))?;
+    let body: String = body.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    Some((label, base64::engine::general_purpose::STANDARD.decode(body).ok()?))
+}
+
+/// One DER item of type `tag` at the start of `der`: its content and what follows it.
+fn der_item(der: &[u8], tag: u8) -> Option<(&[u8], &[u8])> {
+    let (&found, rest) = der.split_first()?;
+    let (&first, rest) = rest.split_first()?;
+    let (length, rest) = match first {
+        0..=0x7f => (usize::from(first), rest),
+        0x81..=0x83 => {
+            let octets = usize::from(first & 0x7f);
+            let (bytes, rest) = (rest.get(..octets)?, &rest[octets..]);
+            (bytes.iter().fold(0usize, |n, b| n << 8 | usize::from(*b)), rest)
+        }
+        _ => return None,
+    };
+    (found == tag && rest.len() >= length).then(|| rest.split_at(length))
+}
+
+/// A DER length.
+fn der_length(length: usize, out: &mut Vec<u8>) {
+    let octets: Vec<u8> = length.to_be_bytes().into_iter().skip_while(|b| *b == 0).collect();
+    match length {
+        0..=0x7f => out.push(length as u8),
+        _ => {
+            out.push(0x80 | octets.len() as u8);
+            out.extend(octets);
+        }
+    }
+}
+
+/// PrivateKeyInfo { version 0, rsaEncryption with NULL parameters, the PKCS#1 key } (RFC 5208).
+fn pkcs8_of_pkcs1(pkcs1: &[u8]) -> Vec<u8> {
+    let mut inner = vec![INTEGER, 1, 0, SEQUENCE, 13, OBJECT_ID, 9];
+    inner.extend(RSA_ENCRYPTION_OID);
+    inner.extend([0x05, 0x00, OCTET_STRING]);
+    der_length(pkcs1.len(), &mut inner);
+    inner.extend(pkcs1);
+    let mut info = vec![SEQUENCE];
+    der_length(inner.len(), &mut info);
+    info.extend(inner);
+    info
 }

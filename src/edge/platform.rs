@@ -129,9 +129,7 @@ impl crate::ports::Signer for WorkerPlatform {
 async fn web_crypto_sign_rs256(pkcs8_der: &[u8], message: &[u8]) -> Result<Vec<u8>, String> {
     use wasm_bindgen::JsValue;
     let describe = |e: JsValue| e.as_string().unwrap_or_else(|| format!("{e:?}"));
-    let scope: web_sys::WorkerGlobalScope =
-        js_sys::global().dyn_into().map_err(|_| "the global scope is not a worker's".to_string())?;
-    let subtle = scope.crypto().map_err(describe)?.subtle();
+    let subtle = subtle_crypto().map_err(describe)?;
     let algorithm = js_sys::Object::new();
     js_sys::Reflect::set(&algorithm, &"name".into(), &"RSASSA-PKCS1-v1_5".into()).map_err(describe)?;
     js_sys::Reflect::set(&algorithm, &"hash".into(), &"SHA-256".into()).map_err(describe)?;
@@ -284,10 +282,19 @@ impl Digest for WorkerPlatform {
     }
 }
 
+/// The runtime's `crypto.subtle`. The Workers global is not an `instanceof WorkerGlobalScope`,
+/// so `crypto` is read from it by name.
+fn subtle_crypto() -> Result<web_sys::SubtleCrypto, wasm_bindgen::JsValue> {
+    let crypto = js_sys::Reflect::get(&js_sys::global(), &"crypto".into())?;
+    if crypto.is_undefined() {
+        return Err("the runtime has no Web Crypto".into());
+    }
+    Ok(crypto.unchecked_into::<web_sys::Crypto>().subtle())
+}
+
 /// `crypto.subtle.digest("SHA-256", data)`.
 async fn web_crypto_sha256(data: &[u8]) -> Option<[u8; 32]> {
-    let scope: web_sys::WorkerGlobalScope = js_sys::global().dyn_into().ok()?;
-    let promise = scope.crypto().ok()?.subtle().digest_with_str_and_u8_array("SHA-256", data).ok()?;
+    let promise = subtle_crypto().ok()?.digest_with_str_and_u8_array("SHA-256", data).ok()?;
     let buffer = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
     js_sys::Uint8Array::new(&buffer).to_vec().try_into().ok()
 }

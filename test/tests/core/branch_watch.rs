@@ -98,10 +98,10 @@ fn each_head_is_claimed_for_announcement_once_and_only_while_it_is_the_head() {
 #[test]
 fn commands_travel_as_json_and_an_unreadable_one_is_an_error() {
     let records = MemoryRecords::default();
-    let command = serde_json::json!({"op": "deliver", "delivery": "d-1", "push": {"sha": "a".repeat(40), "tree": null}, "forced": false, "now": T0});
+    let command = serde_json::json!({"deliver": {"delivery": "d-1", "push": {"sha": "a".repeat(40), "tree": null}, "forced": false, "now": T0}});
     let answer = apply(&records, &command.to_string()).unwrap();
     assert_eq!(serde_json::from_str::<Delivered>(&answer).unwrap(), Delivered::Recorded { moved: true });
-    let read: Watch = serde_json::from_str(&apply(&records, r#"{"op":"read"}"#).unwrap()).unwrap();
+    let read: Watch = serde_json::from_str(&apply(&records, r#"{"read":{}}"#).unwrap()).unwrap();
     assert_eq!(read.head, Some(head("a")));
-    assert!(apply(&records, "{\"op\": \"nonsense\"}").is_err());
+    assert!(apply(&records, "{\"nonsense\": {}}").is_err());
 }

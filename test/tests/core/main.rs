@@ -6,6 +6,7 @@
 mod branch_watch;
 mod catalog;
 mod catalog_store;
+mod config_github;
 mod ledger;
 mod notify;
 mod package;
