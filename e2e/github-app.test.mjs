@@ -8,7 +8,7 @@ import { connectClient } from "./lib/mcp-client.mjs";
 
 const EDITOR = "erin@acme.example";
 const RULES = { editors: [`google:${EDITOR}`] };
-let stack, client, brief, briefClient;
+let stack, client, brief, briefClient, split, splitClient;
 
 before(async () => {
   const files = { ...(await import("./lib/fixture.mjs")).fixtureFiles(), ".skillport/access.json": JSON.stringify(RULES) };
@@ -17,11 +17,20 @@ before(async () => {
   // Tokens that live 5 minutes and 3 seconds: each is due for renewal 3 s after it is issued.
   brief = await startStack({ files, githubApp: { tokenTtlMs: 5 * 60_000 + 3_000 } });
   briefClient = await connectClient(brief.worker.url, { headers: { authorization: await brief.worker.bearer(EDITOR) } });
+  // A read-only app for every call, and a second app that alone may write.
+  split = await startStack({
+    files,
+    githubApp: { permissions: { contents: "read", metadata: "read" } },
+    githubWriteApp: { appId: 222222, slug: "skillport-writer", installationId: 8888888, permissions: { contents: "write", metadata: "read" } },
+  });
+  splitClient = await connectClient(split.worker.url, { headers: { authorization: await split.worker.bearer(EDITOR) } });
 });
 
 after(async () => {
   await client?.close().catch(() => {});
   await briefClient?.close().catch(() => {});
+  await splitClient?.close().catch(() => {});
+  await split?.stop();
   await stack?.stop();
   await brief?.stop();
 });
@@ -93,9 +102,38 @@ test("the home page tells editors which identity is in use, its permissions and 
   const { worker } = stack;
   const response = await fetch(`${worker.url}/`, { headers: { accept: "application/json", authorization: await worker.bearer(EDITOR) } });
   const status = await response.json();
-  assert.match(status.github_identity, /^GitHub App 123456 \(installation 7654321\); read token: contents: read, metadata: read/);
+  assert.match(status.github_identity, /^GitHub App 123456 \(installation 7654321; read token: contents: read, metadata: read\); writes use a token of the same app with contents: write$/);
   assert.match(status.github_token_expires, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
   assert.equal(status.github.ok, true);
   const anonymous = await (await fetch(`${worker.url}/`, { headers: { accept: "application/json" } })).json();
   assert.equal(anonymous.github_identity, undefined, "only editors see it");
+});
+
+test("with a separate write app, reads use the read-only app and a write is one commit by the write app's bot", async () => {
+  const { github, repo, worker } = split;
+  assert.ok((await list(splitClient)).includes("code-review"));
+  assert.equal(github.count(/^\/app\/installations\/7654321\/access_tokens$/), 1, "the read app's token");
+  assert.equal(github.count(/^\/app\/installations\/8888888\/access_tokens$/), 0, "no write token for reads");
+  const before = await repo.head();
+  const fetched = await splitClient.callTool({ name: "fetch_skill", arguments: { name: "code-review" } });
+  const result = await splitClient.callTool({
+    name: "save_skill",
+    arguments: {
+      skill: "code-review",
+      base_version: fetched.structuredContent.skill.version_id,
+      message: "Through the write app",
+      files: [{ path: "SKILL.md", content: "---\nname: code-review\ndescription: Reviews code changes, written by the write app.\n---\n\nBody\n" }],
+    },
+  });
+  assert.notEqual(result.isError, true, JSON.stringify(result.content));
+  const head = await repo.head();
+  assert.equal((await repo.git(["rev-parse", `${head}^`])).trim(), before, "exactly one commit");
+  const [author, message] = (await repo.git(["show", "-s", "--format=%an%x00%B", head])).split("\0");
+  assert.equal(author, "skillport-writer[bot]");
+  assert.match(message, /Requested-by: .*<erin@acme\.example>\nSkillport-User: google:erin@acme\.example/);
+  assert.equal(github.count(/^\/repos\/acme\/skills\/installation$/), 1, "only the read app looks its installation up");
+  const tokens = [...github.installationTokens.values()];
+  assert.deepEqual(tokens.map((t) => [t.appId, t.permissions.contents]).sort(), [[123456, "read"], [222222, "write"]]);
+  const home = await (await fetch(`${worker.url}/`, { headers: { accept: "application/json", authorization: await worker.bearer(EDITOR) } })).json();
+  assert.match(home.github_identity, /writes go through GitHub App 222222 with contents: write/);
 });

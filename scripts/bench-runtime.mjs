@@ -52,7 +52,7 @@ async function row(skills, label, samples, measure) {
     "GitHub requests": last.github,
     "KV reads": last.log.kv_reads,
     "KV writes": last.log.kv_writes,
-    "DO requests": last.log.ledger_calls,
+    "DO requests": last.log.ledger_calls + (last.log.watch_calls ?? 0),
     "parse workers": last.log.parse_workers,
     "p50 ms": Math.round(p50),
     "p95 ms": Math.round(p95),
@@ -68,8 +68,8 @@ let signInCosts;
  * call and counts the GitHub requests it made; `workers` are stopped by the caller. */
 function workersOn(github) {
   const workers = [];
-  const fresh = async () => {
-    const worker = await startWorker({ vars: { MARKETPLACE_REPO: "acme/skills", GITHUB_API_URL: github.url, GITHUB_SERVICE_TOKEN: github.token } });
+  const fresh = async (vars = {}) => {
+    const worker = await startWorker({ vars: { MARKETPLACE_REPO: "acme/skills", GITHUB_API_URL: github.url, GITHUB_SERVICE_TOKEN: github.token, ...vars } });
     workers.push(worker);
     return worker;
   };
@@ -174,6 +174,66 @@ for (const skills of sizes.length ? sizes : [50, 500, 2000]) {
   }
 }
 
+/** The Worker's background run (`push` or `poll`) logged after index `from`. */
+async function backgroundRun(worker, event, from) {
+  for (let waited = 0; waited < 60_000; waited += 20) {
+    const line = worker.logs.slice(from).filter((l) => l.startsWith("{")).map((l) => JSON.parse(l)).find((l) => l.event === event);
+    if (line) return line;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`no ${event} run logged`);
+}
+
+// With push webhooks: the head comes from the branch watch (one Durable Object read) instead of
+// GitHub, and a push's catalog is built after the webhook is answered, before the next call.
+const webhookRows = [];
+for (const skills of sizes.length ? sizes : [50, 500, 2000]) {
+  const repo = await GitRepo.create();
+  const github = new FakeGitHub(repo, { delayMs: DELAY });
+  await github.start();
+  const { workers, fresh, measured } = workersOn(github);
+  try {
+    await repo.commit(generateMarketplace({ skills, groups: Math.max(1, skills / 10) }));
+    const secret = "bench-webhook-secret";
+    const worker = await fresh({ GITHUB_WEBHOOK_SECRET: secret });
+    const hook = github.addWebhook({ url: `${worker.url}/webhooks/github`, secret });
+    await github.deliver("ping", github.pingPayload(hook), { hook });
+    let from = worker.logs.length;
+    await (await worker.mf.getWorker()).scheduled({ cron: "*/5 * * * *" });
+    await backgroundRun(worker, "poll", from);
+    await call(worker, "list_skills", {});
+    rows.push(await row(skills, "webhooks: list_skills warm", WARM_SAMPLES, () => measured(worker, "list_skills", {})));
+    rows.push(await row(skills, "webhooks: fetch_skill warm", WARM_SAMPLES, (i) => measured(worker, "fetch_skill", { name: `skill-${String(i % skills).padStart(4, "0")}` })));
+    const pushes = [];
+    rows.push(
+      await row(skills, "webhooks: list_skills, first call after a push", COLD_SAMPLES, async (i) => {
+        from = worker.logs.length;
+        github.reset();
+        const start = performance.now();
+        await github.pushCommit({ "plugins/group-000/skills/skill-0000/SKILL.md": `---\nname: skill-0000\ndescription: Pushed ${i}.\n---\n` }, `Push ${i}`);
+        const run = await backgroundRun(worker, "push", from);
+        pushes.push({ ...run, ms: performance.now() - start, github: github.count() });
+        return measured(worker, "list_skills", {});
+      }),
+    );
+    const ms = pushes.map((p) => p.ms);
+    const last = pushes[pushes.length - 1];
+    webhookRows.push({
+      skills,
+      "push to catalog ready p50 ms": Math.round(percentile(ms, 50)),
+      "p95 ms": Math.round(percentile(ms, 95)),
+      "GitHub requests (build)": last.github,
+      "KV reads": last.kv_reads,
+      "KV writes": last.kv_writes,
+      catalog: last.catalog,
+    });
+  } finally {
+    for (const worker of workers) await worker.stop();
+    await github.stop();
+    await repo.destroy();
+  }
+}
+
 // The same reads on the largest size laid out as a `strict: false` collection sharing the
 // repository root: the budgets do not depend on the layout.
 {
@@ -242,9 +302,20 @@ const day = [
   { resource: "Durable Object requests", "per day": doRequests, "free plan": 100_000 },
   { resource: "Durable Object rows written", "per day": doRows, "free plan": 100_000 },
   { resource: "Durable Object GB-s", "per day": doGbSeconds, "free plan": 13_000 },
+  // With push webhooks: one branch watch read per tool call and download, a delivery and an
+  // announcement claim per commit, and the cron's 288 polls a day.
+  {
+    resource: "Durable Object requests, with push webhooks",
+    "per day": doRequests + USERS * (perUser.list + perUser.fetch * 2 + perUser.check) + COMMITS * 2 + 288,
+    "free plan": 100_000,
+  },
 ].map((r) => ({ ...r, "share of limit": `${((100 * r["per day"]) / r["free plan"]).toFixed(1)}%` }));
 console.log(`A day of ${USERS} active users (20 tool calls and 6 downloads each, a sign-in a week, 8 refreshes a day) and ${COMMITS} new commits, at ${largest} skills:`);
 console.table(day);
+const githubPerDay = USERS * (perUser.list + perUser.fetch + perUser.check) * at("list_skills warm")["GitHub requests"] + COMMITS * at("list_skills, new commit")["GitHub requests"];
+console.log(`GitHub requests a day: ${githubPerDay} by conditional head checks (free of rate limit when answered 304); with push webhooks ${COMMITS * at("list_skills, new commit")["GitHub requests"] + 288} (the builds of new commits, and the cron's polls).`);
+console.log("With push webhooks, a push's catalog built after the webhook's answer (delivery to catalog ready, measured from the push):");
+console.table(webhookRows);
 
 // The request counts must not grow with the marketplace.
 const bySize = (label) => rows.filter((r) => r.call === label).map((r) => r["GitHub requests"]);

@@ -113,7 +113,13 @@ pub fn github_for<'a, P: Platform>(platform: &'a P, config: &'a Config, access: 
             Access::Read => read,
             Access::Write => write.as_ref().unwrap_or(read),
         }),
-        GitHubAuth::App(app) => Auth::App { app, keys: &config.keys, access },
+        GitHubAuth::App { app, writer } => {
+            let app = match access {
+                Access::Read => app,
+                Access::Write => writer.as_ref().unwrap_or(app),
+            };
+            Auth::App { app, keys: &config.keys, access }
+        }
     };
     let policy = RetryPolicy::with_timeout(config.github_timeout_ms);
     GitHub::new(platform, &config.github_api_url, auth, &config.repo, policy)

@@ -145,16 +145,20 @@ async fn github_check<P: Platform>(platform: &P, config: &Config, status: &mut S
         (GitHubAuth::Tokens { .. }, _) => {
             "personal access tokens (GITHUB_SERVICE_TOKEN for reads, GITHUB_WRITE_TOKEN for writes)".into()
         }
-        (GitHubAuth::App(app), Some(token)) => {
-            let permissions: Vec<String> = token.permissions.iter().map(|(k, v)| format!("{k}: {v}")).collect();
-            format!(
-                "GitHub App {} (installation {}); read token: {}; writes use a token with contents: write",
-                app.app_id,
-                token.installation_id,
-                permissions.join(", ")
-            )
+        (GitHubAuth::App { app, writer }, token) => {
+            let reads = match token {
+                Some(token) => {
+                    let permissions: Vec<String> = token.permissions.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+                    format!("installation {}; read token: {}", token.installation_id, permissions.join(", "))
+                }
+                None => "no installation token yet".into(),
+            };
+            let writes = match writer {
+                Some(writer) => format!("writes go through GitHub App {} with contents: write", writer.app_id),
+                None => "writes use a token of the same app with contents: write".into(),
+            };
+            format!("GitHub App {} ({reads}); {writes}", app.app_id)
         }
-        (GitHubAuth::App(app), None) => format!("GitHub App {} (no installation token yet)", app.app_id),
     });
     status.freshness = Some(match &config.webhooks {
         Some(webhooks) => format!(

@@ -75,6 +75,8 @@ export class FakeGitHub {
     /** Who the personal token `token` belongs to: the author of its commits, the pusher of its ref updates. */
     this.tokenOwner = { login: "skillport-connector", id: 4242, type: "User", name: "Skillport Connector", email: "connector@users.noreply.github.com" };
     /** The GitHub App (see createApp), or null. */
+    /** The GitHub Apps created (`createApp`), each installed on the repository; `app` is the latest. */
+    this.apps = [];
     this.app = null;
     /** Every installation token issued: token -> {expiresAt (ms since the epoch), permissions, repositories}. */
     this.installationTokens = new Map();
@@ -102,7 +104,10 @@ export class FakeGitHub {
   createApp({ appId = 123456, slug = "skillport-connector", installationId = 7654321, tokenTtlMs = 3600_000, permissions = { contents: "write", metadata: "read" }, botUserId = appId } = {}) {
     const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
     const clientId = `Iv23li${randomBytes(7).toString("hex")}`;
-    this.app = { appId, slug, clientId, installationId, tokenTtlMs, permissions: { ...permissions }, botUserId, publicKey };
+    const app = { appId, slug, clientId, installationId, tokenTtlMs, permissions: { ...permissions }, botUserId, publicKey };
+    // An app id created again is that app with a new key (its old JWTs stop verifying).
+    this.apps = [...this.apps.filter((a) => a.appId !== appId), app];
+    this.app = app;
     return {
       appId, slug, clientId, installationId, botUserId,
       privateKeyPem: privateKey.export({ type: "pkcs1", format: "pem" }),
@@ -110,9 +115,9 @@ export class FakeGitHub {
     };
   }
 
-  /** The app's bot, as an actor (author, pusher, sender). */
-  botActor() {
-    const { slug, botUserId } = this.app;
+  /** An app's bot (the latest app's by default), as an actor (author, pusher, sender). */
+  botActor(app = this.app) {
+    const { slug, botUserId } = app;
     return { login: `${slug}[bot]`, id: botUserId, type: "Bot", name: `${slug}[bot]`, email: `${botUserId}+${slug}[bot]@users.noreply.github.com` };
   }
 
@@ -137,8 +142,8 @@ export class FakeGitHub {
       return undecodable;
     }
     if (header?.alg !== "RS256" || !claims || typeof claims !== "object") return undecodable;
-    const app = this.app;
-    if (!app || ![String(app.appId), app.clientId].includes(String(claims.iss))) return { error: "Integration not found" };
+    const app = this.apps.find((a) => [String(a.appId), a.clientId].includes(String(claims.iss)));
+    if (!app) return { error: "Integration not found" };
     if (!verify("sha256", Buffer.from(`${parts[0]}.${parts[1]}`), app.publicKey, Buffer.from(parts[2], "base64url"))) return undecodable;
     const now = Math.floor(Date.now() / 1000);
     if (!Number.isInteger(claims.iat) || claims.iat > now + 60) return { error: "'Issued at' claim ('iat') must be an Integer representing the time that the assertion was issued" };
@@ -156,7 +161,7 @@ export class FakeGitHub {
     const installation = url.pathname.match(/^\/repos\/([^/]+)\/([^/]+)\/installation$/);
     if (installation) {
       if (installation[1] !== this.owner || installation[2] !== this.name) return send(404, { message: "Not Found", documentation_url: DOCS.installation, status: "404" });
-      return send(200, installationJson(this));
+      return send(200, installationJson(this, app));
     }
     const id = url.pathname.match(/^\/app\/installations\/([^/]+)\/access_tokens$/)[1];
     if (id !== String(app.installationId)) return send(404, { message: "Not Found", documentation_url: DOCS.accessToken, status: "404" });
@@ -186,7 +191,7 @@ export class FakeGitHub {
     const scoped = Boolean(repositories?.length || repositoryIds?.length);
     const token = `ghs_${randomAlphanumeric(36)}`;
     const expiresAt = Date.now() + app.tokenTtlMs;
-    this.installationTokens.set(token, { expiresAt, permissions: granted, repositories: scoped ? [this.name] : null });
+    this.installationTokens.set(token, { expiresAt, permissions: granted, repositories: scoped ? [this.name] : null, appId: app.appId });
     return send(201, {
       token,
       expires_at: isoSeconds(new Date(expiresAt)),
@@ -478,7 +483,8 @@ export class FakeGitHub {
 
   /** The GitHub login an author's email belongs to, when known (the bot, the token's owner, the fixture person, `people`). */
   usernameFor(email) {
-    if (this.app && email === this.botActor().email) return this.botActor().login;
+    const bot = this.apps.map((app) => this.botActor(app)).find((actor) => actor.email === email);
+    if (bot) return bot.login;
     if (email === this.tokenOwner.email) return this.tokenOwner.login;
     if (email === FIXTURE_PERSON.email) return FIXTURE_PERSON.login;
     return Object.entries(this.people).find(([, person]) => person.emails?.some((e) => e.email === email))?.[0];
@@ -536,7 +542,7 @@ export class FakeGitHub {
     else if (this.installationTokens.has(presented)) {
       const issued = this.installationTokens.get(presented);
       if (issued.expiresAt <= Date.now()) return badCredentials();
-      grant = { kind: "installation", permissions: issued.permissions, actor: this.botActor() };
+      grant = { kind: "installation", permissions: issued.permissions, actor: this.botActor(this.apps.find((a) => a.appId === issued.appId)) };
     } else return badCredentials();
     record.auth = grant.kind;
     const prefix = `/repos/${this.owner}/${this.name}`;
@@ -789,8 +795,8 @@ function ownerOrganizationJson(fake) {
 }
 
 /** The app's installation on the repository (`installation`). */
-function installationJson(fake) {
-  const { installationId, appId, clientId, slug, permissions } = fake.app;
+function installationJson(fake, app) {
+  const { installationId, appId, clientId, slug, permissions } = app;
   const now = "2026-11-01T00:00:00Z";
   return {
     id: installationId, account: ownerJson(fake), repository_selection: "selected",

@@ -9,10 +9,11 @@ import { fixtureFiles } from "./fixture.mjs";
  * Resolves to {repo, github, worker, app, hook, stop}; `vars` and other options go to startWorker.
  * With `githubSignIn: {orgs, people}`, the fake GitHub also signs `people` in through an OAuth app
  * registered for the Worker, admitting members of `orgs`. With `githubApp` (createApp's options),
- * the Worker reads and writes as that GitHub App instead of a personal token. With
+ * the Worker reads and writes as that GitHub App instead of a personal token, and with
+ * `githubWriteApp` too, writes as that second app. With
  * `webhookSecret`, the fake GitHub sends push webhooks signed with it to the Worker.
  */
-export async function startStack({ files = fixtureFiles(), vars = {}, githubSignIn, githubApp, webhookSecret, ...workerOptions } = {}) {
+export async function startStack({ files = fixtureFiles(), vars = {}, githubSignIn, githubApp, githubWriteApp, webhookSecret, ...workerOptions } = {}) {
   const repo = await GitRepo.create();
   await repo.commit(files, "Fixture marketplace");
   const github = new FakeGitHub(repo, { people: githubSignIn?.people ?? {} });
@@ -28,6 +29,15 @@ export async function startStack({ files = fixtureFiles(), vars = {}, githubSign
   const credentials = appInstalled
     ? { GITHUB_APP_ID: String(appInstalled.appId), GITHUB_APP_PRIVATE_KEY: appInstalled.privateKeyPem }
     : { GITHUB_SERVICE_TOKEN: github.token };
+  // A second app for writes only, configured with its installation and a PKCS#8 key.
+  const writeApp = githubWriteApp ? github.createApp(githubWriteApp) : null;
+  if (writeApp) {
+    Object.assign(credentials, {
+      GITHUB_WRITE_APP_ID: String(writeApp.appId),
+      GITHUB_WRITE_APP_PRIVATE_KEY: writeApp.privateKeyPkcs8Pem,
+      GITHUB_WRITE_APP_INSTALLATION_ID: String(writeApp.installationId),
+    });
+  }
   const webhookVars = webhookSecret ? { GITHUB_WEBHOOK_SECRET: webhookSecret } : {};
   try {
     const worker = await startWorker({ ...workerOptions, vars: { MARKETPLACE_REPO: "acme/skills", GITHUB_API_URL: github.url, ...credentials, ...webhookVars, ...signInVars, ...vars } });

@@ -16,7 +16,13 @@ pub enum GitHubAuth {
         write: Option<Secret>,
     },
     /// A GitHub App (`GITHUB_APP_ID`, `GITHUB_APP_PRIVATE_KEY`).
-    App(GitHubApp),
+    App {
+        /// The app: reads, and writes unless `writer` is set.
+        app: GitHubApp,
+        /// A second app for writes only (`GITHUB_WRITE_APP_*`), so that the app every call
+        /// uses can be read-only.
+        writer: Option<GitHubApp>,
+    },
 }
 
 /// A GitHub App the connector authenticates as.
@@ -49,7 +55,7 @@ impl fmt::Debug for AppKey {
 
 /// Reads the GitHub credentials: an app when `GITHUB_APP_ID` is set, else the tokens.
 pub(super) fn load(get: &impl Fn(&str) -> Option<String>, errors: &mut Vec<ConfigError>) -> Option<GitHubAuth> {
-    let Some(app_id) = get("GITHUB_APP_ID") else {
+    let Some(app_id) = get(READ_APP.id) else {
         let read = get("GITHUB_SERVICE_TOKEN").map(Secret::new);
         if read.is_none() {
             errors.push(missing(
@@ -57,51 +63,82 @@ pub(super) fn load(get: &impl Fn(&str) -> Option<String>, errors: &mut Vec<Confi
                 "create a GitHub App (docs/SETUP.md) and set GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY, or a fine-grained token with read access to the repository's contents and set it with `npx wrangler secret put GITHUB_SERVICE_TOKEN`",
             ));
         }
+        if get(WRITE_APP.id).is_some() {
+            errors.push(ConfigError {
+                setting: WRITE_APP.id,
+                problem: "is set without GITHUB_APP_ID; a separate write app goes with a read app (set GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY too), or use GITHUB_WRITE_TOKEN beside the service token".into(),
+            });
+        }
         return read.map(|read| GitHubAuth::Tokens { read, write: get("GITHUB_WRITE_TOKEN").map(Secret::new) });
     };
-    if !app_id.chars().all(|c| c.is_ascii_alphanumeric()) {
-        errors.push(ConfigError {
-            setting: "GITHUB_APP_ID",
-            problem: format!("`{app_id}` is not an app id; use the number (or client id) on the app's settings page"),
-        });
-        return None;
-    }
-    let private_key = match get("GITHUB_APP_PRIVATE_KEY") {
-        None => {
-            errors.push(missing(
-                "GITHUB_APP_PRIVATE_KEY",
-                "generate a private key on the app's settings page and set the .pem file's content with `npx wrangler secret put GITHUB_APP_PRIVATE_KEY < key.pem`",
-            ));
-            None
-        }
-        Some(pem) => match parse_private_key(&pem) {
-            Ok(key) => Some(key),
-            Err(problem) => {
-                errors.push(ConfigError { setting: "GITHUB_APP_PRIVATE_KEY", problem });
-                None
-            }
-        },
-    };
-    let installation_id = match get("GITHUB_APP_INSTALLATION_ID") {
-        None => None,
-        Some(value) => match value.parse::<u64>() {
-            Ok(id) if id > 0 => Some(id),
-            _ => {
-                errors.push(ConfigError {
-                    setting: "GITHUB_APP_INSTALLATION_ID",
-                    problem: format!("`{value}` must be the installation's number (from its settings URL), or unset to find it from the repository"),
-                });
-                None
-            }
-        },
-    };
+    let app = load_app(get, errors, &READ_APP, app_id);
+    let writer = get(WRITE_APP.id).and_then(|id| load_app(get, errors, &WRITE_APP, id));
     if get("GITHUB_SERVICE_TOKEN").is_some() || get("GITHUB_WRITE_TOKEN").is_some() {
         errors.push(ConfigError {
             setting: "GITHUB_SERVICE_TOKEN",
             problem: "is set together with GITHUB_APP_ID; the app's installation tokens are used for reads and writes, so delete the token (`npx wrangler secret delete GITHUB_SERVICE_TOKEN`) and revoke it on GitHub".into(),
         });
     }
-    Some(GitHubAuth::App(GitHubApp { app_id, private_key: private_key?, installation_id }))
+    Some(GitHubAuth::App { app: app?, writer })
+}
+
+/// The names of one app's three settings.
+struct AppSettings {
+    id: &'static str,
+    key: &'static str,
+    installation: &'static str,
+}
+
+const READ_APP: AppSettings =
+    AppSettings { id: "GITHUB_APP_ID", key: "GITHUB_APP_PRIVATE_KEY", installation: "GITHUB_APP_INSTALLATION_ID" };
+const WRITE_APP: AppSettings = AppSettings {
+    id: "GITHUB_WRITE_APP_ID",
+    key: "GITHUB_WRITE_APP_PRIVATE_KEY",
+    installation: "GITHUB_WRITE_APP_INSTALLATION_ID",
+};
+
+fn load_app(
+    get: &impl Fn(&str) -> Option<String>,
+    errors: &mut Vec<ConfigError>,
+    names: &AppSettings,
+    app_id: String,
+) -> Option<GitHubApp> {
+    if !app_id.chars().all(|c| c.is_ascii_alphanumeric()) {
+        errors.push(ConfigError {
+            setting: names.id,
+            problem: format!("`{app_id}` is not an app id; use the number (or client id) on the app's settings page"),
+        });
+        return None;
+    }
+    let private_key = match get(names.key) {
+        None => {
+            errors.push(missing(
+                names.key,
+                &format!(
+                    "generate a private key on the app's settings page and set the .pem file's content with `npx wrangler secret put {} < key.pem`",
+                    names.key
+                ),
+            ));
+            None
+        }
+        Some(pem) => {
+            parse_private_key(&pem).map_err(|problem| errors.push(ConfigError { setting: names.key, problem })).ok()
+        }
+    };
+    let installation_id = match get(names.installation) {
+        None => None,
+        Some(value) => match value.parse::<u64>() {
+            Ok(id) if id > 0 => Some(id),
+            _ => {
+                errors.push(ConfigError {
+                    setting: names.installation,
+                    problem: format!("`{value}` must be the installation's number (from its settings URL), or unset to find it from the repository"),
+                });
+                None
+            }
+        },
+    };
+    Some(GitHubApp { app_id, private_key: private_key?, installation_id })
 }
 
 /// The app's key as GitHub hands it out (PKCS#1 PEM, `BEGIN RSA PRIVATE KEY`) or as PKCS#8 PEM

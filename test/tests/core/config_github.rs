@@ -38,7 +38,7 @@ fn pem_der(pem: &str) -> Vec<u8> {
 
 fn app_key(config: &Config) -> Vec<u8> {
     match &config.github {
-        GitHubAuth::App(app) => app.private_key.pkcs8_der().to_vec(),
+        GitHubAuth::App { app, .. } => app.private_key.pkcs8_der().to_vec(),
         GitHubAuth::Tokens { .. } => panic!("tokens, not an app"),
     }
 }
@@ -64,12 +64,32 @@ fn an_app_reads_its_id_and_installation_and_never_prints_its_key() {
         ("GITHUB_APP_INSTALLATION_ID", "7654321"),
     ])
     .unwrap();
-    let GitHubAuth::App(app) = &config.github else { panic!("an app") };
+    let GitHubAuth::App { app, writer: None } = &config.github else { panic!("one app") };
     assert_eq!(app.app_id, "Iv23liAbCdEf");
     assert_eq!(app.installation_id, Some(7654321));
     let printed = format!("{config:?}");
     assert!(!printed.contains("MII"), "the key's base64 never prints");
     assert!(printed.contains("<redacted>"));
+}
+
+#[test]
+fn a_separate_write_app_is_read_like_the_app_and_only_beside_it() {
+    let config = load(&[
+        ("GITHUB_APP_ID", "1"),
+        ("GITHUB_APP_PRIVATE_KEY", PKCS1),
+        ("GITHUB_WRITE_APP_ID", "2"),
+        ("GITHUB_WRITE_APP_PRIVATE_KEY", PKCS8),
+        ("GITHUB_WRITE_APP_INSTALLATION_ID", "99"),
+    ])
+    .unwrap();
+    let GitHubAuth::App { app, writer: Some(writer) } = &config.github else { panic!("two apps") };
+    assert_eq!((app.app_id.as_str(), writer.app_id.as_str(), writer.installation_id), ("1", "2", Some(99)));
+    let found = problems(&[("GITHUB_APP_ID", "1"), ("GITHUB_APP_PRIVATE_KEY", PKCS1), ("GITHUB_WRITE_APP_ID", "2")]);
+    assert_eq!(found[0].0, "GITHUB_WRITE_APP_PRIVATE_KEY");
+    assert!(found[0].1.contains("wrangler secret put GITHUB_WRITE_APP_PRIVATE_KEY"), "{}", found[0].1);
+    let found = problems(&[("GITHUB_SERVICE_TOKEN", "t"), ("GITHUB_WRITE_APP_ID", "2")]);
+    assert_eq!(found[0].0, "GITHUB_WRITE_APP_ID");
+    assert!(found[0].1.contains("without GITHUB_APP_ID"), "{}", found[0].1);
 }
 
 #[test]
