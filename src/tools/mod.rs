@@ -89,10 +89,51 @@ fn declare<T: Tool>(structured: bool) -> protocol::Tool {
     protocol::Tool {
         name: T::NAME,
         description: T::DESCRIPTION,
-        input_schema: input_schema::<T::Input>(),
+        input_schema: schemas::input::<T>(),
         annotations: T::ANNOTATIONS,
         title: structured.then_some(T::TITLE),
-        output_schema: structured.then(output_schema::<T::Output>),
+        output_schema: structured.then(schemas::output::<T>),
+    }
+}
+
+/// Where the tools' schemas come from. Natively they are generated from the types with
+/// schemars; the Worker serves the same schemas from `schemas/tools.json`, written from those
+/// types and checked against them by `test/tests/core/tool_schemas.rs`, because generating them at run
+/// time would put schemars (about 15 KB gzipped) into the wasm for answers that never change.
+mod schemas {
+    use super::Tool;
+    use serde_json::Value;
+
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn input<T: Tool>() -> Value {
+        super::input_schema::<T::Input>()
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn output<T: Tool>() -> Value {
+        super::output_schema::<T::Output>()
+    }
+
+    #[cfg(target_arch = "wasm32")]
+    pub fn input<T: Tool>() -> Value {
+        stored(T::NAME, "input")
+    }
+
+    #[cfg(target_arch = "wasm32")]
+    pub fn output<T: Tool>() -> Value {
+        stored(T::NAME, "output")
+    }
+
+    /// `schemas/tools.json`'s schema of `tool`; an object schema should the file lack it (the
+    /// test that writes the file fails first).
+    #[cfg(target_arch = "wasm32")]
+    fn stored(tool: &str, which: &str) -> Value {
+        thread_local! {
+            static STORED: Value = serde_json::from_str(include_str!("../../schemas/tools.json")).unwrap_or_default();
+        }
+        STORED
+            .with(|stored| stored.get(tool).and_then(|t| t.get(which)).cloned())
+            .unwrap_or_else(|| serde_json::json!({"type": "object"}))
     }
 }
 
@@ -113,6 +154,21 @@ macro_rules! registry {
         /// and output schemas (2025-06-18 on).
         pub fn declarations(structured: bool) -> Vec<protocol::Tool> {
             vec![$(declare::<$tool>(structured)),+]
+        }
+
+        /// Every tool's input and output schema as generated from its types: what
+        /// `schemas/tools.json` holds for the Worker.
+        #[cfg(not(target_arch = "wasm32"))]
+        pub fn generated_schemas() -> Value {
+            let mut all = Map::new();
+            $(all.insert(
+                <$tool as Tool>::NAME.to_string(),
+                serde_json::json!({
+                    "input": input_schema::<<$tool as Tool>::Input>(),
+                    "output": output_schema::<<$tool as Tool>::Output>(),
+                }),
+            );)+
+            Value::Object(all)
         }
 
         /// Runs the tool called `name`; `None` when there is no such tool.

@@ -11,4 +11,5 @@ mod ledger;
 mod notify;
 mod package;
 mod parse_slices;
+mod tool_schemas;
 mod zipball_reader;
