@@ -18,7 +18,7 @@ import { pythonV2Client } from "./lib/python-v2-client.mjs";
 
 const EDITOR = "erin@acme.example";
 const RULES = { editors: [{ id: `google:${EDITOR}`, label: EDITOR }] };
-const TOOLS = ["list_skills", "fetch_skill", "check_updates", "whoami", "save_skill", "delete_skill", "publish_skill", "bump_version", "revoke_user"];
+const TOOLS = ["list_skills", "fetch_skill", "check_updates", "whoami", "save_skill", "delete_skill", "publish_skill", "bump_version", "revoke_user", "skill_stats"];
 
 let stack;
 

@@ -127,7 +127,7 @@ test("the Python mcp client calls every read tool with the same results", async 
     { name: "check_updates", arguments: { installed: [{ name: "proposal-writer", version: "1.1.0" }] } },
   ];
   const python = await pythonClient(`${worker.url}/mcp`, calls, { headers: { Authorization: await worker.bearer() } });
-  assert.deepEqual(python.tools.sort(), ["bump_version", "check_updates", "delete_skill", "fetch_skill", "list_skills", "publish_skill", "revoke_user", "save_skill", "whoami"]);
+  assert.deepEqual(python.tools.sort(), ["bump_version", "check_updates", "delete_skill", "fetch_skill", "list_skills", "publish_skill", "revoke_user", "save_skill", "skill_stats", "whoami"]);
   const typescript = [];
   for (const call of calls) typescript.push((await client.callTool(call)).structuredContent);
   assert.deepEqual(python.results[0].structuredContent, typescript[0]);

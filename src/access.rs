@@ -97,6 +97,21 @@ impl Principal {
     }
 }
 
+impl fmt::Display for Principal {
+    /// The principal as access.json writes it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Principal::Everyone => f.write_str("*"),
+            Principal::Editors => f.write_str("editors"),
+            Principal::User(id) => f.write_str(id),
+            Principal::Team(name) => write!(f, "team:{name}"),
+            Principal::Domain(domain) => write!(f, "domain:{domain}"),
+            Principal::Group(name) => write!(f, "group:{name}"),
+            Principal::GitHubTeam(team) => write!(f, "github-team:{team}"),
+        }
+    }
+}
+
 /// A principal as written: a string, or `{"id": …, "label": …}` (the label is for people).
 struct Entry(Principal);
 
@@ -245,54 +260,83 @@ impl Access {
 
     /// Editors read and write everything, and alone create groups, publish and delete groups.
     pub fn is_editor(&self, user: &UserInfo) -> bool {
-        match self {
-            Access::Rules(policy) => policy.editors.iter().any(|p| policy.matches(p, user, false)),
-            _ => false,
-        }
+        self.editor_principal(Who::Person(user)).is_some()
     }
 
     /// Whether `user` may write (edit, delete skills of, bump) `group`.
     pub fn can_write(&self, user: &UserInfo, group: &str) -> bool {
-        match self {
-            Access::Rules(policy) => {
-                if self.is_editor(user) {
-                    return true;
-                }
-                let rule = policy.skills.get(group).and_then(|r| r.write.as_ref()).or(policy.defaults.write.as_ref());
-                match rule {
-                    Some(audience) => policy.admits(audience, user),
-                    // The default: editors only.
-                    None => false,
-                }
-            }
-            _ => false,
-        }
+        self.explain_write(Who::Person(user), group).allowed
     }
 
     /// Whether `user` may see `skill` at all (list it, fetch it, download it, check it).
     pub fn can_read(&self, user: &UserInfo, skill: SkillRef<'_>) -> bool {
+        self.explain_read(Who::Person(user), skill).allowed
+    }
+
+    /// The editors-list entry that names `who`.
+    fn editor_principal(&self, who: Who<'_>) -> Option<&Principal> {
         match self {
-            Access::Missing => skill.published,
-            Access::Broken(_) => false,
-            Access::Rules(policy) => {
-                if self.is_editor(user) {
-                    return true;
-                }
-                if !skill.published {
-                    return self.can_write(user, skill.group);
-                }
-                let rule = policy
-                    .skills
-                    .get(skill.name)
-                    .and_then(|r| r.read.as_ref())
-                    .or_else(|| policy.skills.get(skill.group).and_then(|r| r.read.as_ref()))
-                    .or(policy.defaults.read.as_ref());
-                match rule {
-                    Some(audience) => policy.admits(audience, user),
-                    // The default: every signed-in user.
-                    None => true,
-                }
+            Access::Rules(policy) => policy.editors.iter().find(|p| policy.matches(p, who, false)),
+            _ => None,
+        }
+    }
+
+    /// Whether `who` may write `group`, and the rule that decided: what [`Access::can_write`]
+    /// answers (it asks this), said the way the admin console shows it.
+    pub fn explain_write(&self, who: Who<'_>, group: &str) -> Decision {
+        let policy = match self {
+            Access::Rules(policy) => policy,
+            Access::Missing => return Decision::no("no access.json: nobody writes"),
+            Access::Broken(_) => return Decision::no("access.json is broken: nothing is allowed until it is fixed"),
+        };
+        if let Some(principal) = self.editor_principal(who) {
+            return Decision::yes(format!("an editor (editors lists {principal})"));
+        }
+        let (place, rule) = match policy.skills.get(group).and_then(|r| r.write.as_ref()) {
+            Some(rule) => (format!("skills.{group}.write"), Some(rule)),
+            None => ("defaults.write".to_string(), policy.defaults.write.as_ref()),
+        };
+        match rule {
+            Some(audience) => policy.decide(&place, audience, who),
+            None => Decision::no("no write rule for the group: editors only"),
+        }
+    }
+
+    /// Whether `who` may read `skill`, and the rule that decided: what [`Access::can_read`]
+    /// answers (it asks this), said the way the admin console shows it.
+    pub fn explain_read(&self, who: Who<'_>, skill: SkillRef<'_>) -> Decision {
+        let policy = match self {
+            Access::Missing if skill.published => {
+                return Decision::yes("no access.json: everyone signed in reads published skills")
             }
+            Access::Missing => {
+                return Decision::no("not published: without access.json nobody reads unpublished skills")
+            }
+            Access::Broken(_) => return Decision::no("access.json is broken: nothing is served until it is fixed"),
+            Access::Rules(policy) => policy,
+        };
+        if let Some(principal) = self.editor_principal(who) {
+            return Decision::yes(format!("an editor (editors lists {principal})"));
+        }
+        if !skill.published {
+            let write = self.explain_write(who, skill.group);
+            let verdict = if write.allowed { "a writer of the group" } else { "not a writer of the group" };
+            return Decision {
+                allowed: write.allowed,
+                rule: format!("not published: editors and the group's writers only; {verdict} ({})", write.rule),
+            };
+        }
+        let named = |key: &str| policy.skills.get(key).and_then(|r| r.read.as_ref());
+        let (place, rule) = if let Some(rule) = named(skill.name) {
+            (format!("skills.{}.read", skill.name), Some(rule))
+        } else if let Some(rule) = named(skill.group) {
+            (format!("skills.{}.read", skill.group), Some(rule))
+        } else {
+            ("defaults.read".to_string(), policy.defaults.read.as_ref())
+        };
+        match rule {
+            Some(audience) => policy.decide(&place, audience, who),
+            None => Decision::yes("no read rule: everyone signed in"),
         }
     }
 
@@ -329,7 +373,7 @@ impl Access {
             Access::Rules(policy) => policy
                 .teams
                 .iter()
-                .filter(|(_, members)| members.iter().any(|p| policy.matches(p, user, false)))
+                .filter(|(_, members)| members.iter().any(|p| policy.matches(p, Who::Person(user), false)))
                 .map(|(name, _)| name.clone())
                 .collect(),
             _ => Vec::new(),
@@ -338,13 +382,31 @@ impl Access {
 }
 
 impl Policy {
-    fn admits(&self, audience: &Audience, user: &UserInfo) -> bool {
-        audience.0.iter().any(|p| self.matches(p, user, true))
+    /// The decision of the rule at `place` (`skills.<key>.read`, `defaults.write`…) for `who`.
+    fn decide(&self, place: &str, audience: &Audience, who: Who<'_>) -> Decision {
+        match audience.0.iter().find(|p| self.matches(p, who, true)) {
+            Some(principal) => Decision::yes(format!("{place} lists {principal}")),
+            None => {
+                let listed: Vec<String> = audience.0.iter().map(ToString::to_string).collect();
+                Decision::no(format!("{place} lists only {}", listed.join(", ")))
+            }
+        }
     }
 
-    /// Whether `principal` names `user`. `expand` allows `editors` and `team:` (not inside the
+    /// Whether `principal` names `who`. `expand` allows `editors` and `team:` (not inside the
     /// editors list or a team, which the parser refuses anyway, so there is no recursion).
-    fn matches(&self, principal: &Principal, user: &UserInfo, expand: bool) -> bool {
+    fn matches(&self, principal: &Principal, who: Who<'_>, expand: bool) -> bool {
+        let user = match who {
+            // A team as such is named by `*` and by its own `team:` only.
+            Who::Team(team) => {
+                return match principal {
+                    Principal::Everyone => true,
+                    Principal::Team(name) => expand && name == team,
+                    _ => false,
+                }
+            }
+            Who::Person(user) => user,
+        };
         match principal {
             Principal::Everyone => true,
             Principal::User(id) => *id == user.id,
@@ -353,11 +415,50 @@ impl Policy {
             Principal::Domain(domain) => user.domain.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(domain)),
             Principal::Group(name) => user.groups.iter().any(|g| g == name),
             Principal::GitHubTeam(team) => user.github_teams.iter().any(|t| t == team),
-            Principal::Editors => expand && self.editors.iter().any(|p| self.matches(p, user, false)),
+            Principal::Editors => expand && self.editors.iter().any(|p| self.matches(p, who, false)),
             Principal::Team(name) => {
                 expand
-                    && self.teams.get(name).is_some_and(|members| members.iter().any(|p| self.matches(p, user, false)))
+                    && self.teams.get(name).is_some_and(|members| members.iter().any(|p| self.matches(p, who, false)))
             }
+        }
+    }
+}
+
+/// Whom an access question is about: a person as signed in, or a team as such (what the rules
+/// grant to `team:<name>`, which every member gets at least).
+#[derive(Debug, Clone, Copy)]
+pub enum Who<'a> {
+    /// A signed-in person (id, vouched domain, directory groups, GitHub teams).
+    Person(&'a UserInfo),
+    /// A team of access.json, by name.
+    Team(&'a str),
+}
+
+/// An access decision and the rule that made it, for the admin console's access matrix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    /// Whether it is allowed.
+    pub allowed: bool,
+    /// Which rule decided, as access.json writes it.
+    pub rule: String,
+}
+
+impl Decision {
+    fn yes(rule: impl Into<String>) -> Decision {
+        Decision { allowed: true, rule: rule.into() }
+    }
+
+    fn no(rule: impl Into<String>) -> Decision {
+        Decision { allowed: false, rule: rule.into() }
+    }
+}
+
+impl Access {
+    /// The teams access.json defines, for the console's team picker.
+    pub fn team_names(&self) -> Vec<&str> {
+        match self {
+            Access::Rules(policy) => policy.teams.keys().map(String::as_str).collect(),
+            _ => Vec::new(),
         }
     }
 }

@@ -48,6 +48,7 @@ pub async fn handle<P: Platform>(
         kv_writes: 0,
         ledger_calls: 0,
         watch_calls: 0,
+        usage_calls: 0,
         parse_workers: 0,
         session_object: None,
         duration_ms: 0,

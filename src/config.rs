@@ -76,6 +76,8 @@ pub struct Config {
     pub github: GitHubAuth,
     /// Push webhooks (`GITHUB_WEBHOOK_SECRET`), when GitHub sends them.
     pub webhooks: Option<Webhooks>,
+    /// How many days usage is kept (`USAGE_RETENTION_DAYS`).
+    pub usage_retention_days: u32,
     /// Where update notifications go (`NOTIFY_WEBHOOKS`).
     pub notify: Vec<Destination>,
     /// Public base URL of the connector; `None` means the request's origin.
@@ -103,6 +105,8 @@ pub struct Webhooks {
     pub silence_seconds: u64,
 }
 
+/// Default for `USAGE_RETENTION_DAYS`: a quarter.
+pub const DEFAULT_USAGE_RETENTION_DAYS: u64 = 90;
 /// Default for `WEBHOOK_SILENCE_SECONDS`: ten minutes, twice the cron's poll interval.
 pub const DEFAULT_WEBHOOK_SILENCE_SECONDS: u64 = 600;
 
@@ -159,6 +163,8 @@ impl Config {
         let webhooks =
             get("GITHUB_WEBHOOK_SECRET").map(|secret| Webhooks { secret: Secret::new(secret), silence_seconds });
         let notify = notifications::load(&get, &mut errors);
+        let usage_retention_days =
+            number(&get, "USAGE_RETENTION_DAYS", 1..=730, DEFAULT_USAGE_RETENTION_DAYS, &mut errors) as u32;
         let connector_url = match get("CONNECTOR_URL") {
             None => None,
             Some(value) => parse_base_url("CONNECTOR_URL", &value).map_err(|e| errors.push(e)).ok(),
@@ -200,6 +206,7 @@ impl Config {
                     github,
                     webhooks,
                     notify,
+                    usage_retention_days,
                     connector_url,
                     allowed_origins,
                     keys: Keys::new(cookie_key, previous_key),

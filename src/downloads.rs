@@ -18,6 +18,7 @@ use crate::keys::{Keys, Purpose};
 use crate::oauth::ledger::{self, CheckGrant};
 use crate::package::{self, InstalledManifest};
 use crate::ports::{HttpResponse, Platform};
+use crate::usage::{self, UseKind};
 use crate::web::{ApiError, IntoResponse};
 use crate::zipball::Zipball;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -239,6 +240,7 @@ async fn package_response<P: Platform>(
         }
         Err(error) => return Err(ApiError::new(StatusCode::BAD_GATEWAY, "package_failed", error.to_string())),
     };
+    usage::record_use(platform, config, &user.id, &link.skill, UseKind::Download).await;
     let mut response = http::Response::new(package);
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/zip"));

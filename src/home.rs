@@ -306,7 +306,7 @@ fn public_checks(status: &Status) -> Markup {
 }
 
 /// Every check with its details, for editors.
-fn detailed_checks(status: &Status) -> Markup {
+pub fn detailed_checks(status: &Status) -> Markup {
     let row = |label: &str, check: &Option<Check>| {
         html! {
             @if let Some(check) = check {

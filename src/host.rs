@@ -17,6 +17,8 @@ pub enum HostService {
     ParseWorkers,
     /// The branch watch's Durable Object (binding `BRANCH_WATCH`).
     BranchWatch,
+    /// The usage log's Durable Object (binding `USAGE_LOG`).
+    UsageLog,
     /// The runtime's Web Crypto (signing a GitHub App's token).
     WebCrypto,
 }
@@ -29,6 +31,7 @@ impl fmt::Display for HostService {
             HostService::SseSessions => "the /sse session store (SSE_SESSIONS)",
             HostService::ParseWorkers => "a parse worker (PARSE_WORKERS)",
             HostService::BranchWatch => "the branch watch (BRANCH_WATCH)",
+            HostService::UsageLog => "the usage log (USAGE_LOG)",
             HostService::WebCrypto => "the runtime's Web Crypto",
         })
     }
@@ -63,6 +66,11 @@ impl HostError {
     /// A failure of the branch watch.
     pub fn branch_watch(detail: impl fmt::Display) -> Self {
         HostError { service: HostService::BranchWatch, detail: detail.to_string() }
+    }
+
+    /// A failure of the usage log.
+    pub fn usage(detail: impl fmt::Display) -> Self {
+        HostError { service: HostService::UsageLog, detail: detail.to_string() }
     }
 
     /// A failure of Web Crypto.

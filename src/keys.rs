@@ -47,6 +47,10 @@ pub enum Purpose {
     UpstreamRefresh,
     /// A GitHub App's installation token, encrypted in the KV cache isolates share.
     InstallationToken,
+    /// The admin console's session cookie.
+    ConsoleSession,
+    /// The admin console's CSRF tokens, bound to the session cookie.
+    ConsoleForm,
 }
 
 impl Purpose {
@@ -65,6 +69,8 @@ impl Purpose {
             Purpose::AuthorizationCode => b"skillport authorization code v1",
             Purpose::UpstreamRefresh => b"skillport upstream refresh v1",
             Purpose::InstallationToken => b"skillport installation token v1",
+            Purpose::ConsoleSession => b"skillport console session v1",
+            Purpose::ConsoleForm => b"skillport console form v1",
         }
     }
 }

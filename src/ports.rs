@@ -87,11 +87,22 @@ pub trait Digest {
     fn sha256(&self, data: &[u8]) -> impl Future<Output = [u8; 32]>;
 }
 
-/// RSA signatures, from the host's Web Crypto: a GitHub App authenticates with an RS256 JSON Web
-/// Token, and the signing code stays out of the wasm.
+/// Signatures, made and checked by the host's Web Crypto, so that no RSA or elliptic-curve code
+/// is in the wasm: a GitHub App authenticates with an RS256 JSON Web Token, and ID tokens are
+/// signed by the identity provider.
 pub trait Signer {
     /// The RSASSA-PKCS1-v1_5 SHA-256 signature of `message` under `pkcs8_der`, a PKCS#8 RSA key.
     fn sign_rs256(&self, pkcs8_der: &[u8], message: &[u8]) -> impl Future<Output = Result<Vec<u8>, HostError>>;
+
+    /// Whether `signature` is `algorithm`'s signature of `message` under `public_jwk`, a JSON Web
+    /// Key holding only its public members (`oauth::id_token_crypto::public_jwk`).
+    fn verify_jws(
+        &self,
+        algorithm: crate::oauth::id_token_crypto::JwsAlgorithm,
+        public_jwk: &str,
+        message: &[u8],
+        signature: &[u8],
+    ) -> impl Future<Output = Result<bool, HostError>>;
 }
 
 /// Strongly consistent storage for what the connector knows of the served branch (a Durable
@@ -100,6 +111,13 @@ pub trait Signer {
 pub trait BranchWatchStore {
     /// Runs the JSON `command` on the watch of `branch` (`owner/repo@branch`) and returns its answer.
     fn branch_watch(&self, branch: &str, command: String) -> impl Future<Output = Result<String, HostError>>;
+}
+
+/// Usage and installed versions (a SQLite-backed Durable Object per served branch in
+/// production). Commands and answers cross as JSON; `usage::call` is the typed way in.
+pub trait UsageStore {
+    /// Runs the JSON `command` on the usage object `name` and returns its answer.
+    fn usage(&self, name: &str, command: String) -> impl Future<Output = Result<String, HostError>>;
 }
 
 /// Strongly consistent, atomic storage for sign-in state (a Durable Object per shard in
@@ -164,7 +182,17 @@ pub trait ParseWorkers {
 
 /// Everything the core needs from its host, in one bound.
 pub trait Platform:
-    HttpClient + KvStore + Clock + Random + Digest + Signer + SignInStore + BranchWatchStore + SessionRelay + ParseWorkers
+    HttpClient
+    + KvStore
+    + Clock
+    + Random
+    + Digest
+    + Signer
+    + SignInStore
+    + BranchWatchStore
+    + UsageStore
+    + SessionRelay
+    + ParseWorkers
 {
 }
 
@@ -177,6 +205,7 @@ impl<
             + Signer
             + SignInStore
             + BranchWatchStore
+            + UsageStore
             + SessionRelay
             + ParseWorkers,
     > Platform for T

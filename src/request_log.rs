@@ -32,6 +32,9 @@ pub struct RequestLog {
     /// Branch watch (Durable Object) requests: the head recorded by webhooks, read by calls
     /// while webhooks are configured (counted by the host's adapter).
     pub watch_calls: u32,
+    /// Usage log (Durable Object) requests: a fetch, download, read or update check recorded
+    /// (counted by the host's adapter).
+    pub usage_calls: u32,
     /// Parse worker (Durable Object) requests: slices of a new commit's files sent to be parsed
     /// (counted by the host's adapter).
     pub parse_workers: u32,

@@ -6,6 +6,7 @@
 
 use crate::access;
 use crate::config::{Config, ConfigError};
+use crate::console;
 use crate::downloads;
 use crate::home;
 use crate::identity::Caller;
@@ -46,6 +47,8 @@ enum Configured {
     DecideConsent,
     Callback,
     GitHubWebhook,
+    /// The admin console: its own sign-in (a session cookie), for editors.
+    Console,
 }
 
 /// The handlers that act for a signed-in caller: a valid configuration, a valid access token
@@ -108,7 +111,7 @@ use Action::{Configured as C, Open as O, SignedIn as S};
 use PathMatch::{Exact, OneOf, Prefix};
 
 /// Every endpoint.
-static ROUTES: [Route; 14] = [
+static ROUTES: [Route; 15] = [
     route(Exact("/"), &[(Method::GET, O(Open::Home))], Cors::None),
     route(Exact(access::SCHEMA_PATH), &[(Method::GET, O(Open::AccessSchema))], Cors::Any),
     route(Prefix(downloads::PATH_PREFIX), &[(Method::GET, C(Configured::Download))], Cors::None),
@@ -136,6 +139,11 @@ static ROUTES: [Route; 14] = [
         Cors::None,
     ),
     route(Exact("/callback"), &[(Method::GET, C(Configured::Callback))], Cors::None),
+    route(
+        Prefix(console::PATH),
+        &[(Method::GET, C(Configured::Console)), (Method::POST, C(Configured::Console))],
+        Cors::None,
+    ),
     // Authenticated by its HMAC signature, not a token.
     route(Exact(webhooks::PATH), &[(Method::POST, C(Configured::GitHubWebhook))], Cors::None),
     signed_in("/mcp", &[(Method::POST, S(SignedIn::Mcp))], "/mcp"),
@@ -283,6 +291,7 @@ async fn configured<P: Platform>(handler: Configured, site: &Site<'_, P>, reques
         Configured::ShowConsent => authorize::show(site, request).await,
         Configured::DecideConsent => authorize::decide(site, request).await,
         Configured::Callback => callback::callback(site, request).await,
+        Configured::Console => console::handle(site, request).await,
         // Answered in `guarded`, which hands its after-response work to the host.
         Configured::GitHubWebhook => web::method_not_allowed("POST"),
     }

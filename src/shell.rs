@@ -1,5 +1,5 @@
-//! The one HTML shell of every page the connector shows a person: the home page and the pages
-//! of signing in. It holds the doctype, the meta tags, the title, the one stylesheet and the
+//! The one HTML shell of every page the connector shows a person: the home page, the pages
+//! of signing in and the admin console. It holds the doctype, the meta tags, the title, the one stylesheet and the
 //! headers; each page gives only its body.
 //!
 //! Pages are written with `maud`, whose `html!` templates escape every interpolated value by
@@ -20,6 +20,8 @@ pub enum Kind {
     SignIn,
     /// The home page `/`: a wider column for the checks' details.
     Home,
+    /// A page of the admin console: wide, for its tables.
+    Console,
 }
 
 /// The stylesheet of every page (a constant, so the one piece of markup not from a template).
@@ -28,7 +30,13 @@ const STYLE: &str = "body{font:16px/1.5 system-ui,sans-serif;padding:0 1rem;colo
 h1{font-size:1.4rem}code{background:#f3f4f6;padding:.1rem .3rem;word-break:break-all}\
 .actions{display:flex;gap:.75rem;margin-top:1.5rem}button{font:inherit;padding:.5rem 1.2rem;border-radius:.4rem;border:1px solid #9ca3af;background:#fff;cursor:pointer}\
 button.primary{background:#1d4ed8;border-color:#1d4ed8;color:#fff}.muted{color:#6b7280;font-size:.9rem}\
-.ok{color:#166534}.bad{color:#991b1b}li{margin:.3rem 0}";
+.ok{color:#166534}.bad{color:#991b1b}li{margin:.3rem 0}a{color:#1d4ed8}\
+:focus-visible{outline:3px solid #b45309;outline-offset:2px}a.button{display:inline-block;padding:.5rem 1.2rem;border-radius:.4rem;background:#1d4ed8;color:#fff;text-decoration:none}\
+ul.nav,ul.actions{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.5rem 1.2rem}\
+.scroll{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:.95rem}\
+th,td{text-align:left;padding:.35rem .6rem;border-bottom:1px solid #e5e7eb;vertical-align:top}\
+dl.figures{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem}dd{margin:0}\
+figure{margin:1rem 0}svg.chart{width:100%;height:7rem;display:block}input,select{font:inherit;padding:.3rem}";
 
 impl Kind {
     /// The body's width and margin.
@@ -36,6 +44,7 @@ impl Kind {
         match self {
             Kind::SignIn => "body{max-width:34rem;margin:3rem auto}",
             Kind::Home => "body{max-width:42rem;margin:2rem auto}",
+            Kind::Console => "body{max-width:72rem;margin:1rem auto}",
         }
     }
 }

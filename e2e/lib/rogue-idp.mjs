@@ -3,16 +3,23 @@
 // and issues ID tokens spoiled as `mode` says: "bad-signature" (signed with a key it does not
 // publish, under the published key's id), "wrong-audience", "expired", "wrong-nonce",
 // "many-audiences" (the connector among several audiences, no azp), "other-azp" (issued to
-// another client that lists the connector too), or "good".
+// another client that lists the connector too), "hs256" (a shared-secret algorithm), or
+// "good"; "ps256" and "es256" are good tokens signed with RSA-PSS and ECDSA P-256 keys it
+// publishes, and "es256-bad-signature" one whose ECDSA signature is another key's.
 import { createServer } from "node:http";
-import { generateKeyPairSync, sign, randomBytes } from "node:crypto";
+import { generateKeyPairSync, sign, randomBytes, createHmac, constants } from "node:crypto";
 
 const b64 = (value) => Buffer.from(typeof value === "string" ? value : JSON.stringify(value)).toString("base64url");
 
 export async function startRogueIdp({ clientId = "skillport-connector" } = {}) {
   const published = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const unpublished = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const pss = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const ec = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const otherEc = generateKeyPairSync("ec", { namedCurve: "P-256" });
   const jwk = { ...published.publicKey.export({ format: "jwk" }), kid: "k1", alg: "RS256", use: "sig" };
+  const pssJwk = { ...pss.publicKey.export({ format: "jwk" }), kid: "k-ps", alg: "PS256", use: "sig" };
+  const ecJwk = { ...ec.publicKey.export({ format: "jwk" }), kid: "k-es", alg: "ES256", use: "sig" };
   const codes = new Map();
   const state = { mode: "good", email: "ann@acme.example" };
   const server = createServer(async (req, res) => {
@@ -24,7 +31,7 @@ export async function startRogueIdp({ clientId = "skillport-connector" } = {}) {
     if (url.pathname === "/.well-known/openid-configuration") {
       return json(200, { issuer, authorization_endpoint: `${issuer}/auth`, token_endpoint: `${issuer}/token`, jwks_uri: `${issuer}/jwks` });
     }
-    if (url.pathname === "/jwks") return json(200, { keys: [jwk] });
+    if (url.pathname === "/jwks") return json(200, { keys: [jwk, pssJwk, ecJwk] });
     if (url.pathname === "/auth") {
       const code = randomBytes(16).toString("hex");
       codes.set(code, { nonce: url.searchParams.get("nonce") });
@@ -53,10 +60,15 @@ export async function startRogueIdp({ clientId = "skillport-connector" } = {}) {
         email: state.email,
         email_verified: true,
       };
-      const header = { alg: "RS256", kid: "k1", typ: "JWT" };
-      const input = `${b64(header)}.${b64(claims)}`;
-      const key = state.mode === "bad-signature" ? unpublished.privateKey : published.privateKey;
-      const idToken = `${input}.${sign("sha256", Buffer.from(input), key).toString("base64url")}`;
+      const signer = {
+        ps256: ["PS256", "k-ps", (data) => sign("sha256", data, { key: pss.privateKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 })],
+        es256: ["ES256", "k-es", (data) => sign("sha256", data, { key: ec.privateKey, dsaEncoding: "ieee-p1363" })],
+        "es256-bad-signature": ["ES256", "k-es", (data) => sign("sha256", data, { key: otherEc.privateKey, dsaEncoding: "ieee-p1363" })],
+        hs256: ["HS256", "k1", (data) => createHmac("sha256", "rogue-secret").update(data).digest()],
+      }[state.mode] ?? ["RS256", "k1", (data) => sign("sha256", data, state.mode === "bad-signature" ? unpublished.privateKey : published.privateKey)];
+      const [alg, kid, signWith] = signer;
+      const input = `${b64({ alg, kid, typ: "JWT" })}.${b64(claims)}`;
+      const idToken = `${input}.${signWith(Buffer.from(input)).toString("base64url")}`;
       return json(200, { access_token: "upstream-access", token_type: "Bearer", expires_in: 300, id_token: idToken });
     }
     json(404, { error: "not_found" });

@@ -205,3 +205,48 @@ fn github_team_principals_match_the_teams_of_a_github_sign_in() {
         assert!(Principal::parse(bad).is_err(), "{bad}");
     }
 }
+
+/// The access matrix's explanations: each names the rule that decided, for people and for teams.
+#[test]
+fn explanations_name_the_rule_that_decided() {
+    let access = Access::load(Some(
+        r#"{"editors": ["google:1"], "teams": {"deal-desk": ["google:2", "domain:partner.example"]},
+            "skills": {"proposal": {"read": "team:deal-desk"}, "sales": {"read": ["domain:acme.example", "google:5"], "write": "team:deal-desk"},
+                       "drafts": {"write": ["google:3"]}},
+            "defaults": {"read": "*"}}"#,
+    ));
+    let editor = user("google:1", "e@acme.example");
+    let member = user("google:2", "m@acme.example");
+    let partner = user("google:4", "p@partner.example");
+    let writer = user("google:3", "w@acme.example");
+    let draft = SkillRef { name: "plan", group: "drafts", published: false };
+    let cases: [(Who<'_>, SkillRef<'_>, bool, &str); 9] = [
+        (Who::Person(&editor), skill("proposal", "sales"), true, "an editor (editors lists google:1)"),
+        (Who::Person(&member), skill("proposal", "sales"), true, "skills.proposal.read lists team:deal-desk"),
+        (Who::Person(&writer), skill("proposal", "sales"), false, "skills.proposal.read lists only team:deal-desk"),
+        (Who::Person(&member), skill("quote", "sales"), true, "skills.sales.read lists domain:acme.example"),
+        (Who::Person(&partner), skill("quote", "sales"), false, "skills.sales.read lists only domain:acme.example, google:5"),
+        (Who::Person(&partner), skill("code-review", "engineering"), true, "defaults.read lists *"),
+        (Who::Team("deal-desk"), skill("proposal", "sales"), true, "skills.proposal.read lists team:deal-desk"),
+        (Who::Person(&writer), draft, true, "not published: editors and the group's writers only; a writer of the group (skills.drafts.write lists google:3)"),
+        (Who::Person(&member), draft, false, "not published: editors and the group's writers only; not a writer of the group (skills.drafts.write lists only google:3)"),
+    ];
+    for (who, skill, allowed, rule) in cases {
+        let decision = access.explain_read(who, skill);
+        assert_eq!((decision.allowed, decision.rule.as_str()), (allowed, rule), "{who:?} reading {}", skill.name);
+        if let Who::Person(person) = who {
+            assert_eq!(access.can_read(person, skill), allowed, "can_read agrees");
+        }
+    }
+    let team = Who::Team("deal-desk");
+    assert!(!access.explain_read(team, skill("quote", "sales")).allowed, "domain rules do not name a team");
+    assert_eq!(access.explain_write(team, "sales"), Decision::yes("skills.sales.write lists team:deal-desk"));
+    assert_eq!(access.explain_write(Who::Person(&partner), "sales").rule, "skills.sales.write lists team:deal-desk");
+    assert_eq!(
+        access.explain_write(Who::Person(&member), "engineering"),
+        Decision::no("no write rule for the group: editors only")
+    );
+    assert_eq!(access.team_names(), ["deal-desk"]);
+    assert_eq!(Access::load(None).explain_write(Who::Person(&member), "sales").rule, "no access.json: nobody writes");
+    assert!(Access::load(Some("{")).explain_read(Who::Person(&editor), skill("a", "b")).rule.contains("broken"));
+}

@@ -6,6 +6,7 @@ mod ledger_object;
 mod parse_worker;
 mod platform;
 mod sse_session;
+mod usage_object;
 
 use crate::app;
 use crate::config::Config;
@@ -37,6 +38,7 @@ async fn fetch(request: Request, env: Env, ctx: Context) -> worker::Result<Respo
     };
     let mut handled = app::handle(&platform, &config, request).await;
     handled.log.watch_calls = platform.watch_calls.get();
+    handled.log.usage_calls = platform.usage_calls.get();
     handled.log.github_requests = platform.github_requests.get();
     handled.log.kv_reads = platform.kv_reads.get();
     handled.log.kv_writes = platform.kv_writes.get();

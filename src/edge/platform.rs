@@ -35,6 +35,9 @@ pub struct WorkerPlatform {
     watch: super::branch_watch_object::WatchClient,
     /// Branch watch requests so far, for the request log.
     pub watch_calls: Cell<u32>,
+    usage: super::usage_object::UsageClient,
+    /// Usage log requests so far, for the request log.
+    pub usage_calls: Cell<u32>,
 }
 
 impl WorkerPlatform {
@@ -52,6 +55,8 @@ impl WorkerPlatform {
             parse_calls: Cell::new(0),
             watch: super::branch_watch_object::WatchClient::new(env),
             watch_calls: Cell::new(0),
+            usage: super::usage_object::UsageClient::new(env),
+            usage_calls: Cell::new(0),
         }
     }
 }
@@ -118,10 +123,76 @@ impl crate::ports::BranchWatchStore for WorkerPlatform {
     }
 }
 
+impl crate::ports::UsageStore for WorkerPlatform {
+    async fn usage(&self, name: &str, command: String) -> Result<String, HostError> {
+        self.usage_calls.set(self.usage_calls.get() + 1);
+        self.usage.usage(name, command).await
+    }
+}
+
 impl crate::ports::Signer for WorkerPlatform {
     async fn sign_rs256(&self, pkcs8_der: &[u8], message: &[u8]) -> Result<Vec<u8>, HostError> {
         web_crypto_sign_rs256(pkcs8_der, message).await.map_err(HostError::web_crypto)
     }
+
+    async fn verify_jws(
+        &self,
+        algorithm: crate::oauth::id_token_crypto::JwsAlgorithm,
+        public_jwk: &str,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<bool, HostError> {
+        web_crypto_verify(algorithm, public_jwk, message, signature).await.map_err(HostError::web_crypto)
+    }
+}
+
+/// `crypto.subtle.importKey("jwk", …)` then `verify`: an ID token's signature, checked by the
+/// runtime. The import and verify parameters of each algorithm are Web Crypto's (RSASSA-PKCS1-v1_5,
+/// RSA-PSS with a salt as long as the hash, ECDSA on P-256).
+async fn web_crypto_verify(
+    algorithm: crate::oauth::id_token_crypto::JwsAlgorithm,
+    public_jwk: &str,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<bool, String> {
+    use crate::oauth::id_token_crypto::JwsAlgorithm;
+    use wasm_bindgen::JsValue;
+    let describe = |e: JsValue| e.as_string().unwrap_or_else(|| format!("{e:?}"));
+    let object = |pairs: &[(&str, JsValue)]| -> Result<js_sys::Object, String> {
+        let object = js_sys::Object::new();
+        for (name, value) in pairs {
+            js_sys::Reflect::set(&object, &JsValue::from_str(name), value).map_err(describe)?;
+        }
+        Ok(object)
+    };
+    let hash = JsValue::from_str(algorithm.hash());
+    let (import, verify) = match algorithm {
+        JwsAlgorithm::RsaPkcs1 { .. } => {
+            let name = JsValue::from_str("RSASSA-PKCS1-v1_5");
+            (object(&[("name", name.clone()), ("hash", hash)])?, object(&[("name", name)])?)
+        }
+        JwsAlgorithm::RsaPss { bits } => {
+            let name = JsValue::from_str("RSA-PSS");
+            let salt = JsValue::from_f64(f64::from(bits / 8));
+            (object(&[("name", name.clone()), ("hash", hash)])?, object(&[("name", name), ("saltLength", salt)])?)
+        }
+        JwsAlgorithm::EcdsaP256 => {
+            let name = JsValue::from_str("ECDSA");
+            (
+                object(&[("name", name.clone()), ("namedCurve", JsValue::from_str("P-256"))])?,
+                object(&[("name", name), ("hash", hash)])?,
+            )
+        }
+    };
+    let subtle = subtle_crypto().map_err(describe)?;
+    let jwk: js_sys::Object = js_sys::JSON::parse(public_jwk).map_err(describe)?.dyn_into().map_err(describe)?;
+    let usages = js_sys::Array::of1(&"verify".into());
+    let imported = subtle.import_key_with_object("jwk", &jwk, &import, false, &usages).map_err(describe)?;
+    let key: web_sys::CryptoKey =
+        wasm_bindgen_futures::JsFuture::from(imported).await.map_err(describe)?.dyn_into().map_err(describe)?;
+    let verified =
+        subtle.verify_with_object_and_u8_array_and_u8_array(&verify, &key, signature, message).map_err(describe)?;
+    Ok(wasm_bindgen_futures::JsFuture::from(verified).await.map_err(describe)?.as_bool() == Some(true))
 }
 
 /// `crypto.subtle.importKey("pkcs8", …, RSASSA-PKCS1-v1_5 / SHA-256)` then `sign`: the RSA

@@ -107,6 +107,8 @@ pub struct Committed {
     pub parent: String,
     /// How many attempts it took.
     pub attempts: u32,
+    /// The commit message's first line (without the trailers).
+    pub summary: String,
 }
 
 thread_local! {
@@ -249,7 +251,10 @@ where
             return Err(EditError::NothingToChange.into());
         }
         match write(github, branch, &head, &tree, &change, author).await {
-            Ok(commit) => return Ok((Committed { commit, parent: head, attempts: attempt }, planned)),
+            Ok(commit) => {
+                let summary = change.message.lines().next().unwrap_or_default().to_string();
+                return Ok((Committed { commit, parent: head, attempts: attempt, summary }, planned));
+            }
             Err(GitHubError::NotFastForward { head, tree, .. }) => known = tree.map(|tree| (head, tree)),
             Err(GitHubError::Refused { message, .. }) => {
                 return Err(EditError::Refused(format!(

@@ -16,6 +16,7 @@ use crate::protocol::{
     Contents, GetResult, ListResult, ManifestFile, ReadResult, Resource, ResourcesResult, SkillEntry,
 };
 use crate::tools::{ToolContext, ToolError};
+use crate::usage::{self, UseKind};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
@@ -94,11 +95,12 @@ pub async fn list<P: Platform>(ctx: &ToolContext<'_, P>, params: &Map<String, Va
 pub async fn get<P: Platform>(ctx: &ToolContext<'_, P>, params: &Map<String, Value>) -> Result<Value, RpcError> {
     let uri = uri_param(params, "skills/get")?;
     let (served, access) = ctx.readable().await.map_err(unavailable)?;
-    let skill = find(&served.catalog, &access, ctx, uri)
+    let (skill, entry) = find(&served.catalog, &access, ctx, uri)
         .filter(|(_, path)| path == crate::catalog::slices::SKILL_FILE)
-        .and_then(|(skill, _)| entry(skill))
+        .and_then(|(skill, _)| Some((skill, entry(skill)?)))
         .ok_or_else(|| not_served(uri, "No skill is served at"))?;
-    encode(GetResult { skill })
+    usage::record_use(ctx.site.platform, ctx.site.config, &ctx.caller.user.id, &skill.name, UseKind::Read).await;
+    encode(GetResult { skill: entry })
 }
 
 /// `resources/list`: the SKILL.md of every skill the caller may read, a page at a time.
@@ -139,6 +141,9 @@ pub async fn read<P: Platform>(ctx: &ToolContext<'_, P>, params: &Map<String, Va
         Ok(text) => (Some(text), None),
         Err(binary) => (None, Some(STANDARD.encode(binary.as_bytes()))),
     };
+    if path == crate::catalog::slices::SKILL_FILE {
+        usage::record_use(ctx.site.platform, ctx.site.config, &ctx.caller.user.id, &skill.name, UseKind::Read).await;
+    }
     let contents = Contents { uri: uri.to_string(), mime_type: mime_type(&path, text.is_some()), text, blob };
     encode(ReadResult { contents: vec![contents] })
 }

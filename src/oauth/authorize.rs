@@ -327,7 +327,7 @@ async fn validate<P: Platform>(site: &Site<'_, P>, query: &str) -> Result<Pendin
 }
 
 /// Sends the browser to the chosen identity provider with a fresh flow.
-async fn to_upstream<P: Platform>(
+pub(crate) async fn to_upstream<P: Platform>(
     site: &Site<'_, P>,
     pending: PendingAuthorization,
     provider: &SignInProvider,

@@ -78,6 +78,9 @@ pub async fn callback<P: Platform>(site: &Site<'_, P>, request: &HttpRequest) ->
             return pages::refused(&description, location);
         }
     };
+    if pending.client_id == crate::console::session::CLIENT_ID {
+        return crate::console::session::start(site, user, &state.flow).await;
+    }
     // The provider's refresh token, encrypted: it travels in the code record until redeemed,
     // then only inside the client's refresh token.
     let upstream_refresh = match upstream_refresh.map(|token| site.seal_secret(Purpose::UpstreamRefresh, &token)) {
@@ -86,6 +89,7 @@ pub async fn callback<P: Platform>(site: &Site<'_, P>, request: &HttpRequest) ->
         Some(Err(e)) => return pages::error(StatusCode::SERVICE_UNAVAILABLE, "Try again", &e.description),
     };
     let shard = shard_of(&user.id);
+    let signed_in_user = user.clone();
     let code = match site.random_token(32) {
         Ok(secret) => code::issue(&site.config.keys, &shard, &secret),
         Err(e) => return pages::error(StatusCode::SERVICE_UNAVAILABLE, "Try again", &e.description),
@@ -107,7 +111,7 @@ pub async fn callback<P: Platform>(site: &Site<'_, P>, request: &HttpRequest) ->
         now,
     };
     match site.ledger(&shard, command).await {
-        Ok(Ok(())) => {}
+        Ok(Ok(())) => crate::usage::record_seen(site.platform, site.config, &signed_in_user, true).await,
         Ok(Err(refusal)) => return bad(&format!("{refusal}.")),
         Err(e) => return pages::error(e.status, "Sign-in storage is unavailable", &e.description),
     }

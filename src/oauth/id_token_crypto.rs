@@ -1,192 +1,116 @@
-//! The signature checks `jsonwebtoken` runs on ID tokens, over the RustCrypto `rsa` and `p256`
-//! crates.
+//! ID token signatures, checked by the host's Web Crypto (`crypto.subtle.verify`) rather than
+//! by RSA and elliptic-curve code in the wasm (about 40 KB of the Worker's gzipped size, whose
+//! budget is 1 MB). `jsonwebtoken` still parses the header and the provider's key set; this
+//! module decides which algorithms are accepted, checks that the key suits the algorithm, and
+//! hands the host a key holding only its public members.
 //!
-//! jsonwebtoken's own RustCrypto provider also carries P-384 and Ed25519 and everything needed
-//! to sign, 132 KB of the Worker's gzipped wasm (its budget is 1 MB) for what the connector
-//! never does. This provider only verifies, and only the algorithms OpenID providers sign ID
-//! tokens with: RS256 (which every provider must support, and Google uses), RS384, RS512, PS256,
-//! PS384, PS512 and ES256. jsonwebtoken offers no feature that selects algorithms, hence this
-//! small glue; the cryptography itself is the crates'.
+//! Accepted are the algorithms OpenID providers sign ID tokens with: RS256 (which every provider
+//! must support, and Google uses), RS384, RS512, PS256, PS384, PS512 and ES256. Never a shared
+//! secret (HS*), never `none`.
 
-use jsonwebtoken::crypto::{CryptoProvider, JwtSigner, JwtVerifier, KeyUtils};
-use jsonwebtoken::errors::{ErrorKind, Result};
-use jsonwebtoken::signature::{self, Verifier};
-use jsonwebtoken::{Algorithm, AlgorithmFamily, DecodingKey, DecodingKeyKind, EncodingKey};
-use rsa::pkcs1::DecodeRsaPublicKey;
-use rsa::{BigUint, Pkcs1v15Sign, Pss, RsaPublicKey};
-use sha2::{Digest, Sha256, Sha384, Sha512};
+use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk};
+use jsonwebtoken::Algorithm;
+use serde_json::json;
 
-/// The algorithms an ID token may be signed with.
-pub const ACCEPTED: [Algorithm; 7] = [
-    Algorithm::RS256,
-    Algorithm::RS384,
-    Algorithm::RS512,
-    Algorithm::PS256,
-    Algorithm::PS384,
-    Algorithm::PS512,
-    Algorithm::ES256,
-];
-
-static PROVIDER: CryptoProvider = CryptoProvider {
-    signer_factory: no_signer,
-    verifier_factory: verifier,
-    // Only asked when building JWKs from private keys or computing thumbprints: never here.
-    key_utils: KeyUtils::new_unimplemented(),
-};
-
-/// Makes this provider jsonwebtoken's, once per isolate; later calls change nothing.
-pub fn install() {
-    // Err means a provider is installed already: this one, by an earlier call.
-    let _ = PROVIDER.install_default();
+/// An accepted signature algorithm, as Web Crypto names its parts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JwsAlgorithm {
+    /// RSASSA-PKCS1-v1_5 with SHA-`bits` (RS256, RS384, RS512).
+    RsaPkcs1 {
+        /// 256, 384 or 512.
+        bits: u16,
+    },
+    /// RSASSA-PSS with SHA-`bits` and a salt as long as the hash (PS256, PS384, PS512).
+    RsaPss {
+        /// 256, 384 or 512.
+        bits: u16,
+    },
+    /// ECDSA on P-256 with SHA-256 (ES256); the signature is `r || s`, as JWS and Web Crypto
+    /// both write it.
+    EcdsaP256,
 }
 
-fn no_signer(_: &Algorithm, _: &EncodingKey) -> Result<Box<dyn JwtSigner>> {
-    Err(ErrorKind::InvalidAlgorithm.into())
-}
+impl JwsAlgorithm {
+    /// The accepted algorithm `alg` names, if it is one.
+    pub fn accepted(alg: Algorithm) -> Option<JwsAlgorithm> {
+        Some(match alg {
+            Algorithm::RS256 => JwsAlgorithm::RsaPkcs1 { bits: 256 },
+            Algorithm::RS384 => JwsAlgorithm::RsaPkcs1 { bits: 384 },
+            Algorithm::RS512 => JwsAlgorithm::RsaPkcs1 { bits: 512 },
+            Algorithm::PS256 => JwsAlgorithm::RsaPss { bits: 256 },
+            Algorithm::PS384 => JwsAlgorithm::RsaPss { bits: 384 },
+            Algorithm::PS512 => JwsAlgorithm::RsaPss { bits: 512 },
+            Algorithm::ES256 => JwsAlgorithm::EcdsaP256,
+            _ => return None,
+        })
+    }
 
-fn verifier(algorithm: &Algorithm, key: &DecodingKey) -> Result<Box<dyn JwtVerifier>> {
-    match algorithm {
-        Algorithm::ES256 if key.family() == AlgorithmFamily::Ec => {
-            let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(key.try_get_as_bytes()?)
-                .map_err(|_| ErrorKind::InvalidEcdsaKey)?;
-            Ok(Box::new(Es256(key)))
+    /// Web Crypto's name of the hash (`SHA-256`…).
+    pub fn hash(self) -> &'static str {
+        match self {
+            JwsAlgorithm::RsaPkcs1 { bits: 384 } | JwsAlgorithm::RsaPss { bits: 384 } => "SHA-384",
+            JwsAlgorithm::RsaPkcs1 { bits: 512 } | JwsAlgorithm::RsaPss { bits: 512 } => "SHA-512",
+            _ => "SHA-256",
         }
-        _ if ACCEPTED.contains(algorithm) && key.family() == AlgorithmFamily::Rsa => {
-            let key = match key.kind() {
-                DecodingKeyKind::RsaModulusExponent { n, e } => {
-                    RsaPublicKey::new(BigUint::from_bytes_be(n), BigUint::from_bytes_be(e))
-                }
-                DecodingKeyKind::SecretOrDer(der) => RsaPublicKey::from_pkcs1_der(der).map_err(rsa::Error::from),
-            }
-            .map_err(|e| ErrorKind::InvalidRsaKey(e.to_string()))?;
-            Ok(Box::new(Rsa { algorithm: *algorithm, key }))
+    }
+}
+
+/// The key `jwk` with only its public members (`kty` and `n`, `e` or `crv`, `x`, `y`), as JSON
+/// for the host to import, once it is clear the key may verify `algorithm`: an RSA key for RS*
+/// and PS*, a P-256 key for ES256, and the key's own `alg`, when it names one, the token's.
+pub fn public_jwk(jwk: &Jwk, alg: Algorithm, algorithm: JwsAlgorithm) -> Result<String, String> {
+    // jsonwebtoken names a key's algorithm with its own enum, whose variants are spelled alike.
+    if jwk.common.key_algorithm.is_some_and(|own| format!("{own:?}") != format!("{alg:?}")) {
+        return Err(format!("the provider's key is for another algorithm than the token's {alg:?}"));
+    }
+    let key = match (&jwk.algorithm, algorithm) {
+        (AlgorithmParameters::RSA(rsa), JwsAlgorithm::RsaPkcs1 { .. } | JwsAlgorithm::RsaPss { .. }) => {
+            json!({"kty": "RSA", "n": rsa.n, "e": rsa.e})
         }
-        _ => Err(ErrorKind::InvalidAlgorithm.into()),
-    }
-}
-
-/// RSASSA-PKCS1-v1_5 and RSASSA-PSS with SHA-2.
-struct Rsa {
-    algorithm: Algorithm,
-    key: RsaPublicKey,
-}
-
-impl Verifier<Vec<u8>> for Rsa {
-    fn verify(&self, message: &[u8], signature: &Vec<u8>) -> std::result::Result<(), signature::Error> {
-        let key = &self.key;
-        match self.algorithm {
-            Algorithm::RS256 => key.verify(Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(message), signature),
-            Algorithm::RS384 => key.verify(Pkcs1v15Sign::new::<Sha384>(), &Sha384::digest(message), signature),
-            Algorithm::RS512 => key.verify(Pkcs1v15Sign::new::<Sha512>(), &Sha512::digest(message), signature),
-            Algorithm::PS256 => key.verify(Pss::new::<Sha256>(), &Sha256::digest(message), signature),
-            Algorithm::PS384 => key.verify(Pss::new::<Sha384>(), &Sha384::digest(message), signature),
-            Algorithm::PS512 => key.verify(Pss::new::<Sha512>(), &Sha512::digest(message), signature),
-            _ => Err(rsa::Error::InvalidArguments),
+        (AlgorithmParameters::EllipticCurve(ec), JwsAlgorithm::EcdsaP256) if ec.curve == EllipticCurve::P256 => {
+            json!({"kty": "EC", "crv": "P-256", "x": ec.x, "y": ec.y})
         }
-        .map_err(signature::Error::from_source)
-    }
-}
-
-impl JwtVerifier for Rsa {
-    fn algorithm(&self) -> Algorithm {
-        self.algorithm
-    }
-}
-
-/// ECDSA on P-256 with SHA-256.
-struct Es256(p256::ecdsa::VerifyingKey);
-
-impl Verifier<Vec<u8>> for Es256 {
-    fn verify(&self, message: &[u8], signature: &Vec<u8>) -> std::result::Result<(), signature::Error> {
-        let signature = p256::ecdsa::Signature::from_slice(signature)?;
-        self.0.verify(message, &signature)
-    }
-}
-
-impl JwtVerifier for Es256 {
-    fn algorithm(&self) -> Algorithm {
-        Algorithm::ES256
-    }
+        _ => return Err(format!("the provider's key cannot verify a {alg:?} signature")),
+    };
+    Ok(key.to_string())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    use base64::Engine;
-    use jsonwebtoken::{decode, Validation};
-    use rsa::traits::PublicKeyParts;
 
-    #[derive(Debug, serde::Deserialize)]
-    struct Claims {
-        sub: String,
-    }
-
-    /// A token whose signature over `header.payload` is made by `sign`.
-    fn token(alg: &str, sign: impl Fn(&[u8]) -> Vec<u8>) -> String {
-        let header = URL_SAFE_NO_PAD.encode(format!(r#"{{"alg":"{alg}","typ":"JWT"}}"#));
-        let payload = URL_SAFE_NO_PAD.encode(r#"{"sub":"ann","exp":4102444800}"#);
-        let signed = format!("{header}.{payload}");
-        format!("{signed}.{}", URL_SAFE_NO_PAD.encode(sign(signed.as_bytes())))
-    }
-
-    fn check(token: &str, key: &DecodingKey, algorithm: Algorithm) -> jsonwebtoken::errors::Result<Claims> {
-        install();
-        let mut validation = Validation::new(algorithm);
-        validation.required_spec_claims.clear();
-        decode::<Claims>(token, key, &validation).map(|data| data.claims)
-    }
-
-    fn tampered(token: &str) -> String {
-        let (signed, signature) = token.rsplit_once('.').unwrap();
-        let (header, _) = signed.split_once('.').unwrap();
-        format!("{header}.{}.{signature}", URL_SAFE_NO_PAD.encode(r#"{"sub":"eve","exp":4102444800}"#))
+    fn jwk(value: serde_json::Value) -> Jwk {
+        serde_json::from_value(value).unwrap()
     }
 
     #[test]
-    fn rsa_tokens_verify_with_pkcs1_and_pss_and_fail_when_altered() {
-        let mut rng = rand_core::OsRng;
-        let private = rsa::RsaPrivateKey::new(&mut rng, 1024).unwrap();
-        let public = private.to_public_key();
-        let key = DecodingKey::from_rsa_raw_components(&public.n().to_bytes_be(), &public.e().to_bytes_be());
-
-        let rs256 = token("RS256", |m| private.sign(Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(m)).unwrap());
-        assert_eq!(check(&rs256, &key, Algorithm::RS256).unwrap().sub, "ann");
-        assert!(check(&tampered(&rs256), &key, Algorithm::RS256).is_err());
-
-        let ps256 = token("PS256", |m| {
-            private.sign_with_rng(&mut rand_core::OsRng, Pss::new::<Sha256>(), &Sha256::digest(m)).unwrap()
-        });
-        assert_eq!(check(&ps256, &key, Algorithm::PS256).unwrap().sub, "ann");
-        assert!(check(&tampered(&ps256), &key, Algorithm::PS256).is_err());
-    }
-
-    #[test]
-    fn es256_tokens_verify_and_fail_when_altered() {
-        use p256::ecdsa::signature::Signer;
-        let signing = p256::ecdsa::SigningKey::random(&mut rand_core::OsRng);
-        let point = signing.verifying_key().to_encoded_point(false);
-        let key = DecodingKey::from_ec_components(
-            &URL_SAFE_NO_PAD.encode(point.x().unwrap()),
-            &URL_SAFE_NO_PAD.encode(point.y().unwrap()),
-        )
-        .unwrap();
-        let es256 = token("ES256", |m| {
-            let signature: p256::ecdsa::Signature = signing.sign(m);
-            signature.to_bytes().to_vec()
-        });
-        assert_eq!(check(&es256, &key, Algorithm::ES256).unwrap().sub, "ann");
-        assert!(check(&tampered(&es256), &key, Algorithm::ES256).is_err());
-    }
-
-    #[test]
-    fn other_algorithms_are_refused() {
-        let secret = DecodingKey::from_secret(b"shared");
-        let hs256 = token("HS256", |_| vec![0; 32]);
-        assert!(check(&hs256, &secret, Algorithm::HS256).is_err(), "a shared secret never verifies an ID token");
-        for algorithm in [Algorithm::HS256, Algorithm::ES384, Algorithm::EdDSA] {
-            assert!(!ACCEPTED.contains(&algorithm));
-            assert!(verifier(&algorithm, &secret).is_err());
+    fn only_signature_algorithms_of_openid_providers_are_accepted() {
+        for alg in [Algorithm::HS256, Algorithm::HS384, Algorithm::HS512, Algorithm::ES384, Algorithm::EdDSA] {
+            assert_eq!(JwsAlgorithm::accepted(alg), None, "{alg:?}");
         }
+        assert_eq!(JwsAlgorithm::accepted(Algorithm::PS384), Some(JwsAlgorithm::RsaPss { bits: 384 }));
+        assert_eq!(JwsAlgorithm::RsaPkcs1 { bits: 512 }.hash(), "SHA-512");
+        assert_eq!(JwsAlgorithm::EcdsaP256.hash(), "SHA-256");
+    }
+
+    #[test]
+    fn the_key_must_suit_the_algorithm_and_only_its_public_members_travel() {
+        let rsa = jwk(
+            json!({"kty": "RSA", "n": "sXch", "e": "AQAB", "kid": "k1", "use": "sig", "alg": "RS256", "d": "secret"}),
+        );
+        let rs256 = JwsAlgorithm::RsaPkcs1 { bits: 256 };
+        assert_eq!(public_jwk(&rsa, Algorithm::RS256, rs256).unwrap(), r#"{"kty":"RSA","n":"sXch","e":"AQAB"}"#);
+        assert!(public_jwk(&rsa, Algorithm::PS256, JwsAlgorithm::RsaPss { bits: 256 })
+            .unwrap_err()
+            .contains("another algorithm"));
+        assert!(public_jwk(&rsa, Algorithm::ES256, JwsAlgorithm::EcdsaP256).is_err());
+        let ec = jwk(json!({"kty": "EC", "crv": "P-256", "x": "AAAA", "y": "BBBB"}));
+        assert_eq!(
+            public_jwk(&ec, Algorithm::ES256, JwsAlgorithm::EcdsaP256).unwrap(),
+            r#"{"kty":"EC","crv":"P-256","x":"AAAA","y":"BBBB"}"#
+        );
+        assert!(public_jwk(&ec, Algorithm::RS256, rs256).unwrap_err().contains("cannot verify"));
+        let p384 = jwk(json!({"kty": "EC", "crv": "P-384", "x": "AAAA", "y": "BBBB"}));
+        assert!(public_jwk(&p384, Algorithm::ES256, JwsAlgorithm::EcdsaP256).is_err());
     }
 }

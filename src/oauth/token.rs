@@ -112,6 +112,7 @@ async fn grant_tokens<P: Platform>(site: &Site<'_, P>, request: &HttpRequest) ->
         if requested_resource.as_ref().is_some_and(|r| *r != grant.resource) {
             return Err(OAuthError::bad("invalid_target", "resource differs from the one this sign-in is for"));
         }
+        crate::usage::record_seen(site.platform, site.config, &grant.user, false).await;
         return Ok(token_response(site, &claims.shard, &grant, rotated));
     };
     Ok(token_response(site, &shard, &grant, true))

@@ -75,7 +75,7 @@ impl Tool for BumpVersion {
         }
         let name = group.name.clone();
         let zipball = ctx.zipball().await?;
-        let (committed, planned) = writing::commit(ctx, zipball, None, |zipball, catalog| {
+        let (committed, planned) = writing::commit(ctx, Self::NAME, zipball, None, |zipball, catalog| {
             let group = catalog.group(&name).ok_or_else(|| ToolError::SkillNotFound(input.skill.clone()))?;
             plan(group, input.kind, zipball)
         })

@@ -4,6 +4,7 @@ use super::{Tool, ToolContext, ToolError};
 use crate::catalog::{Catalog, Skill};
 use crate::ports::Platform;
 use crate::protocol::ToolAnnotations;
+use crate::usage;
 use crate::version::parse_lenient;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -87,6 +88,14 @@ impl Tool for CheckUpdates {
             )));
         }
         let (served, access) = ctx.readable().await?;
+        // Drift: the versions of the skills this person may read, as they reported them.
+        let reported = input
+            .installed
+            .iter()
+            .filter(|i| served.catalog.skill(&i.name).is_some_and(|s| ctx.can_read(&access, s)))
+            .map(|i| (i.name.clone(), i.version.clone()))
+            .collect();
+        usage::record_installed(ctx.site.platform, ctx.site.config, &ctx.caller.user.id, reported).await;
         Ok(compare(&served.catalog, input.installed, |skill| ctx.can_read(&access, skill)))
     }
 }

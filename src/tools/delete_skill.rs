@@ -62,9 +62,10 @@ impl Tool for DeleteSkill {
         let folder = folder.to_string();
         let editor = access.is_editor(&ctx.caller.user);
         let zipball = ctx.zipball().await?;
-        let (committed, planned) =
-            writing::commit(ctx, zipball, Some(&folder), |zipball, catalog| plan(&input, editor, zipball, catalog))
-                .await?;
+        let (committed, planned) = writing::commit(ctx, Self::NAME, zipball, Some(&folder), |zipball, catalog| {
+            plan(&input, editor, zipball, catalog)
+        })
+        .await?;
         Ok(Output {
             skill: input.skill,
             group: planned.group,

@@ -7,6 +7,7 @@ use crate::git_tree::{self, FileMode};
 use crate::package::{self, InstalledManifest, INSTALLED_MANIFEST};
 use crate::ports::Platform;
 use crate::protocol::ToolAnnotations;
+use crate::usage::{self, UseKind};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use schemars::JsonSchema;
@@ -112,6 +113,7 @@ impl Tool for FetchSkill {
             .ok_or_else(|| ToolError::SkillNotFound(input.name.clone()))?
             .clone();
         let mut zipball = ctx.zipball().await?;
+        usage::record_use(ctx.site.platform, ctx.site.config, &ctx.caller.user.id, &skill.name, UseKind::Fetch).await;
 
         let manifest = InstalledManifest {
             name: skill.name.clone(),

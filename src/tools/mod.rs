@@ -11,6 +11,7 @@ pub mod list_skills;
 pub mod publish_skill;
 pub mod revoke_user;
 pub mod save_skill;
+pub mod skill_stats;
 pub mod whoami;
 pub mod writing;
 
@@ -195,6 +196,7 @@ registry![
     publish_skill::PublishSkill,
     bump_version::BumpVersion,
     revoke_user::RevokeUser,
+    skill_stats::SkillStatsTool,
 ];
 
 /// The JSON Schema of a tool's arguments: inlined, and with optional arguments typed plainly

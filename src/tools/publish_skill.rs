@@ -58,36 +58,37 @@ impl Tool for PublishSkill {
             return Err(ToolError::Forbidden("only editors may publish; ask one, or see whoami".into()));
         }
         let zipball = ctx.zipball().await?;
-        let (committed, (group, version, added)) = writing::commit(ctx, zipball, None, |zipball, catalog| {
-            let (group, _) =
-                catalog.skill_folder(&input.skill).ok_or_else(|| ToolError::SkillNotFound(input.skill.clone()))?;
-            let manifest = group.manifest.as_ref().map(|(_, m)| m);
-            let version = manifest.and_then(|m| m.version.clone());
-            let existing = group.entry.as_ref().map(|e| e.index);
-            let description = input
-                .description
-                .clone()
-                .or_else(|| existing.is_none().then(|| manifest.and_then(|m| m.description.clone())).flatten());
-            let fields = EntryFields {
-                version: version.clone(),
-                description,
-                category: input.category.clone(),
-                tags: input.tags.clone(),
-                keywords: input.keywords.clone(),
-            };
-            let mut marketplace = manifest_edits::parse_object(MARKETPLACE_PATH, &zipball.read(MARKETPLACE_PATH)?)?;
-            let added = manifest_edits::publish(&mut marketplace, &group.name, existing, &group.root, &fields)?;
-            let verb = if added { "Publish" } else { "Update the marketplace entry of" };
-            let change = ChangeSet {
-                changes: vec![FileChange {
-                    path: MARKETPLACE_PATH.into(),
-                    content: Some((manifest_edits::to_bytes(&marketplace), false)),
-                }],
-                message: format!("{verb} group {}", group.name),
-            };
-            Ok((change, (group.name.clone(), version, added)))
-        })
-        .await?;
+        let (committed, (group, version, added)) =
+            writing::commit(ctx, Self::NAME, zipball, None, |zipball, catalog| {
+                let (group, _) =
+                    catalog.skill_folder(&input.skill).ok_or_else(|| ToolError::SkillNotFound(input.skill.clone()))?;
+                let manifest = group.manifest.as_ref().map(|(_, m)| m);
+                let version = manifest.and_then(|m| m.version.clone());
+                let existing = group.entry.as_ref().map(|e| e.index);
+                let description = input
+                    .description
+                    .clone()
+                    .or_else(|| existing.is_none().then(|| manifest.and_then(|m| m.description.clone())).flatten());
+                let fields = EntryFields {
+                    version: version.clone(),
+                    description,
+                    category: input.category.clone(),
+                    tags: input.tags.clone(),
+                    keywords: input.keywords.clone(),
+                };
+                let mut marketplace = manifest_edits::parse_object(MARKETPLACE_PATH, &zipball.read(MARKETPLACE_PATH)?)?;
+                let added = manifest_edits::publish(&mut marketplace, &group.name, existing, &group.root, &fields)?;
+                let verb = if added { "Publish" } else { "Update the marketplace entry of" };
+                let change = ChangeSet {
+                    changes: vec![FileChange {
+                        path: MARKETPLACE_PATH.into(),
+                        content: Some((manifest_edits::to_bytes(&marketplace), false)),
+                    }],
+                    message: format!("{verb} group {}", group.name),
+                };
+                Ok((change, (group.name.clone(), version, added)))
+            })
+            .await?;
         Ok(Output { group, version, added, commit: committed.commit })
     }
 }

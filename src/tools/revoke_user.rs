@@ -54,6 +54,9 @@ impl Tool for RevokeUser {
         let grants_ended = ledger::call(ctx.site.platform, &shard_of(&input.id), RevokeAll {})
             .await
             .map_err(|e| ToolError::Internal(format!("sign-in storage is unavailable, try again: {e}")))?;
+        let revoked =
+            crate::usage::directory::RecordRevoked { user: input.id.clone(), now: ctx.site.platform.now_ms() };
+        let _ = crate::usage::call(ctx.site.platform, &crate::usage::object_name(ctx.site.config), revoked).await;
         Ok(Output { id: input.id, grants_ended })
     }
 }

@@ -153,7 +153,7 @@ impl Tool for SaveSkill {
             )));
         }
 
-        let (committed, planned) = writing::commit(ctx, zipball, guard.as_deref(), |zipball, catalog| {
+        let (committed, planned) = writing::commit(ctx, Self::NAME, zipball, guard.as_deref(), |zipball, catalog| {
             plan(&input, &prepared, zipball, catalog)
         })
         .await?;

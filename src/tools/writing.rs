@@ -58,9 +58,11 @@ pub fn check_writable<P: Platform>(
 }
 
 /// Runs `plan` as one commit by the caller on the served branch ([`editing::commit`]), from
-/// `zipball`, the served commit's files.
+/// `zipball`, the served commit's files, and records it for the admin console as made through
+/// `tool`.
 pub async fn commit<P: Platform, T>(
     ctx: &ToolContext<'_, P>,
+    tool: &str,
     zipball: Zipball,
     guard: Option<&str>,
     plan: impl FnMut(&mut Zipball, &Catalog) -> Result<(ChangeSet, T), ToolError>,
@@ -73,5 +75,7 @@ pub async fn commit<P: Platform, T>(
     let branch = editing::branch(&github, config.branch.as_deref(), &config.repo.to_string()).await?;
     let tree = served.tree.clone().filter(|_| served.stale.is_none());
     let base = Base { catalog: served.catalog.clone(), zipball, tree };
-    editing::commit(ctx.site.platform, &github, &branch, base, &author, guard, plan).await
+    let (committed, planned) = editing::commit(ctx.site.platform, &github, &branch, base, &author, guard, plan).await?;
+    crate::usage::record_change(ctx.site.platform, config, &user.id, tool, &committed).await;
+    Ok((committed, planned))
 }

@@ -4,8 +4,10 @@
 //! `fuzz/` and the benchmarks build on it; the product crate never depends on it.
 
 pub mod github;
+pub mod jws;
 pub mod platform;
 pub mod records;
+pub mod sql;
 pub mod zipball;
 
 pub use github::{FakeCommit, FakeGitHub, Files, API_URL, TOKEN};

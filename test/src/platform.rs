@@ -7,6 +7,7 @@ use crate::records::MemoryRecords;
 use skillport_connector::branch_watch;
 use skillport_connector::config::Config;
 use skillport_connector::identity::UserInfo;
+use skillport_connector::oauth::id_token_crypto::JwsAlgorithm;
 use skillport_connector::oauth::ledger::{self, Call, IssueCode, PendingCode, RedeemCode};
 use skillport_connector::oauth::{bearer, shard_of, Site};
 use skillport_connector::ports::{
@@ -32,6 +33,10 @@ pub struct FakePlatform {
     pub watches: RefCell<HashMap<String, MemoryRecords>>,
     /// Branch watch requests so far.
     pub watch_calls: Cell<u32>,
+    /// Each usage log's tables, in SQLite as its Durable Object holds them.
+    pub usage: RefCell<HashMap<String, crate::sql::MemorySql>>,
+    /// Usage log requests so far.
+    pub usage_calls: Cell<u32>,
     /// Open `/sse` sessions: id → (owner shard, messages relayed to the stream).
     pub sessions: RefCell<HashMap<String, (String, Vec<String>)>>,
     kv: RefCell<HashMap<String, Vec<u8>>>,
@@ -62,6 +67,8 @@ impl FakePlatform {
             ledgers: RefCell::default(),
             watches: RefCell::default(),
             watch_calls: Cell::new(0),
+            usage: RefCell::default(),
+            usage_calls: Cell::new(0),
             sessions: RefCell::default(),
             kv: RefCell::default(),
             writes: Cell::new(0),
@@ -238,6 +245,14 @@ impl BranchWatchStore for FakePlatform {
     }
 }
 
+impl skillport_connector::ports::UsageStore for FakePlatform {
+    async fn usage(&self, name: &str, command: String) -> Result<String, HostError> {
+        self.usage_calls.set(self.usage_calls.get() + 1);
+        let mut logs = self.usage.borrow_mut();
+        skillport_connector::usage::apply(logs.entry(name.to_string()).or_default(), &command)
+    }
+}
+
 impl Signer for FakePlatform {
     /// RS256 with the `rsa` crate, as Web Crypto signs in the Workers runtime.
     async fn sign_rs256(&self, pkcs8_der: &[u8], message: &[u8]) -> Result<Vec<u8>, HostError> {
@@ -246,6 +261,16 @@ impl Signer for FakePlatform {
         let key = rsa::RsaPrivateKey::from_pkcs8_der(pkcs8_der).map_err(HostError::web_crypto)?;
         let signing = rsa::pkcs1v15::SigningKey::<sha2::Sha256>::new(key);
         Ok(signing.try_sign(message).map_err(HostError::web_crypto)?.to_vec())
+    }
+
+    async fn verify_jws(
+        &self,
+        algorithm: JwsAlgorithm,
+        public_jwk: &str,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<bool, HostError> {
+        crate::jws::verify(algorithm, public_jwk, message, signature).map_err(HostError::web_crypto)
     }
 }
 

@@ -225,6 +225,8 @@ proptest! {
             }
             let (_, me) = call_as(&platform, &bearer, "whoami", json!({})).await;
             assert_eq!(me["structuredContent"]["editor"], access.is_editor(&user));
+            let (_, stats) = call_as(&platform, &bearer, "skill_stats", json!({})).await;
+            assert_eq!(stats["isError"], !access.is_editor(&user), "skill_stats is for editors: {stats}");
         });
     }
 }
@@ -238,6 +240,7 @@ async fn a_broken_access_file_fails_closed_with_its_line_and_whoami_still_answer
         ("fetch_skill", json!({"name": "zq-alpha"})),
         ("check_updates", json!({"installed": [{"name": "zq-alpha", "version": "1.0.0"}]})),
         ("revoke_user", json!({"id": "google:u1"})),
+        ("skill_stats", json!({})),
     ] {
         let (status, result) = call_as(&platform, &bearer, tool, arguments).await;
         assert_eq!(status, 200);

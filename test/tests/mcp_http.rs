@@ -188,7 +188,8 @@ async fn every_declared_tool_is_callable_and_its_schemas_fit_16_kib() {
             "delete_skill",
             "publish_skill",
             "bump_version",
-            "revoke_user"
+            "revoke_user",
+            "skill_stats"
         ]
     );
     for tool in tools {

@@ -48,12 +48,16 @@ fn platform() -> FakePlatform {
 }
 
 async fn call(platform: &FakePlatform, tool: &str, arguments: Value) -> Value {
+    call_as(platform, &platform.bearer(), tool, arguments).await
+}
+
+async fn call_as(platform: &FakePlatform, bearer: &str, tool: &str, arguments: Value) -> Value {
     let body =
         json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": tool, "arguments": arguments}});
     let request = http::Request::post("https://skills.example.com/mcp")
         .header("content-type", "application/json")
         .header("mcp-protocol-version", "2025-06-18")
-        .header("authorization", platform.bearer())
+        .header("authorization", bearer)
         .body(body.to_string().into_bytes())
         .unwrap();
     let handled = app::handle(platform, &Ok(platform.config()), request).await;
@@ -199,4 +203,68 @@ async fn outages_are_retried_twice_with_back_off() {
     platform.github.fail_next(503, &[]);
     assert_eq!(call(&platform, "list_skills", json!({})).await["isError"], false);
     assert_eq!(*platform.sleeps.borrow(), [300, 1_000]);
+}
+
+/// The read fixture with access.json naming `test:ed` an editor.
+fn platform_with_an_editor() -> (FakePlatform, String) {
+    let platform = platform();
+    platform.github.commit_bytes(&[(".skillport/access.json", br#"{"editors": ["test:ed"]}"#.to_vec(), false)]);
+    let editor = platform.sign_in(&skillport_connector::identity::UserInfo {
+        id: "test:ed".into(),
+        email: "ed@acme.example".into(),
+        domain: Some("acme.example".into()),
+        ..Default::default()
+    });
+    (platform, editor)
+}
+
+#[tokio::test]
+async fn skill_stats_counts_a_scripted_day_and_shows_who_is_behind_to_editors_only() {
+    let (platform, editor) = platform_with_an_editor();
+    let fetched = call(&platform, "fetch_skill", json!({"name": "pdf"})).await;
+    call(&platform, "fetch_skill", json!({"name": "pdf"})).await;
+    let link = fetched["structuredContent"]["package"]["download_url"].as_str().unwrap().to_string();
+    assert_eq!(download(&platform, &link).await.status(), 200);
+    call(
+        &platform,
+        "check_updates",
+        json!({"installed": [{"name": "pdf", "version": "1.3.0"}, {"name": "nope", "version": "1.0.0"}]}),
+    )
+    .await;
+    call_as(&platform, &editor, "fetch_skill", json!({"name": "big"})).await;
+    call_as(&platform, &editor, "check_updates", json!({"installed": [{"name": "pdf", "version": "1.4.0"}]})).await;
+    let recorded = platform.usage_calls.get();
+    assert_eq!(recorded, 6, "one usage request per fetch, download and update check");
+
+    let refused = call(&platform, "skill_stats", json!({})).await;
+    assert_eq!(refused["isError"], true);
+    assert!(refused["content"][0]["text"].as_str().unwrap().contains("only editors"), "{refused}");
+
+    let stats = call_as(&platform, &editor, "skill_stats", json!({"days": 7})).await;
+    assert_eq!(stats["isError"], false, "{stats}");
+    let out = &stats["structuredContent"];
+    assert_eq!(out["totals"]["fetches"], 3);
+    assert_eq!(out["totals"]["downloads"], 1);
+    let pdf = &out["skills"][0];
+    assert_eq!(
+        (pdf["name"].as_str(), pdf["fetches"].as_u64(), pdf["downloads"].as_u64(), pdf["users"].as_u64()),
+        (Some("pdf"), Some(2), Some(1), Some(1))
+    );
+    assert_eq!(
+        pdf["installed"],
+        json!([{"version": "1.3.0", "users": 1, "behind": true}, {"version": "1.4.0", "users": 1, "behind": false}])
+    );
+    assert_eq!((pdf["behind"].as_u64(), &pdf["behind_users"]), (Some(1), &json!(["test:ann"])));
+    assert_eq!(pdf["daily"][0]["uses"], 3);
+    assert_eq!(out["skills"][1]["name"], "big");
+    assert_eq!(out["unused"], json!(["draft"]), "the unpublished skill nobody used");
+
+    let one = call_as(&platform, &editor, "skill_stats", json!({"skill": "big", "limit": 1})).await;
+    assert_eq!(one["structuredContent"]["totals"]["skills"], 1);
+    let paged = call_as(&platform, &editor, "skill_stats", json!({"limit": 1})).await;
+    let cursor = paged["structuredContent"]["next_cursor"].as_str().unwrap().to_string();
+    let second = call_as(&platform, &editor, "skill_stats", json!({"limit": 1, "cursor": cursor})).await;
+    assert_eq!(second["structuredContent"]["skills"][0]["name"], "big");
+    let too_long = call_as(&platform, &editor, "skill_stats", json!({"days": 91})).await;
+    assert_eq!(too_long["isError"], true, "beyond the retention");
 }

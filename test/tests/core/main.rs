@@ -12,4 +12,5 @@ mod notify;
 mod package;
 mod parse_slices;
 mod tool_schemas;
+mod usage;
 mod zipball_reader;

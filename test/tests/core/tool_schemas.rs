@@ -19,6 +19,6 @@ fn the_stored_tool_schemas_are_the_ones_the_types_generate() {
          `SKILLPORT_WRITE_SCHEMAS=1 cargo test -p skillport-test --test core tool_schemas` and commit it"
     );
     let stored: serde_json::Value = serde_json::from_str(&stored).expect("the stored file is JSON");
-    assert_eq!(stored.as_object().map(|tools| tools.len()), Some(9), "one entry per tool");
+    assert_eq!(stored.as_object().map(|tools| tools.len()), Some(10), "one entry per tool");
     assert_eq!(stored["fetch_skill"]["input"]["required"], serde_json::json!(["name"]));
 }
