@@ -72,6 +72,14 @@ for (const { skills, layout } of runs) {
     };
     wasm.bench_request_next_commit(next);
     request.next = timeEach(() => wasm.bench_request_reset("built"), list);
+    // The admin console with 500 people's usage recorded (a request each, warm catalog), the
+    // benchmark's caller an editor.
+    await repo.commit({ ".skillport/access.json": JSON.stringify({ editors: ["test:ann"] }) });
+    const withEditors = await repo.git(["archive", "--format=zip", "--prefix=acme-skills-2222222/", "HEAD"], { encoding: "buffer" });
+    wasm.bench_console_setup(500, withEditors);
+    const consolePages = Object.fromEntries(
+      ["/admin/catalog", "/admin/access?person=test%3Aperson1", "/admin/usage", "/admin/people"].map((page) => [page, time(() => wasm.bench_console(page))]),
+    );
     rows.push({
       skills: `${skills} skills, ${layout}`,
       "request: list_skills, first build (this invocation) ms": request.cold.toFixed(1),
@@ -79,6 +87,7 @@ for (const { skills, layout } of runs) {
       "request: list_skills, warm, new isolate ms": request.warmNewIsolate.toFixed(1),
       "request: list_skills, warm ms": request.warm.toFixed(1),
       "request: fetch_skill, warm ms": request.fetchWarm.toFixed(1),
+      ...Object.fromEntries(Object.entries(consolePages).map(([page, ms]) => [`console ${page.split("?")[0]} (500 people) ms`, ms.toFixed(1)])),
       "zipball KB": Math.round(zip.length / 1024),
       "stored catalog KB": Math.round(stored.length / 1024),
       "open archive ms": time(() => wasm.bench_open(zip)).toFixed(1),

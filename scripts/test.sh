@@ -12,8 +12,7 @@ step "cargo fmt --check"
 cargo fmt --all -- --check
 step "cargo clippy (native and wasm32)"
 cargo clippy --workspace --all-targets -- -D warnings
-# The test kit and the benchmark run natively only (the kit runs SQLite as the Durable Object does).
-cargo clippy -p skillport-connector --target wasm32-unknown-unknown -- -D warnings
+cargo clippy --workspace --target wasm32-unknown-unknown -- -D warnings
 step "native tests"
 cargo test --workspace
 step "building the Worker"

@@ -4,8 +4,9 @@
 //! Anyone sees the health word and, while the configuration is incomplete, which settings to fix
 //! (the same problems every endpoint answers with). The details — the repository, its commit,
 //! the GitHub token's expiry, the identity provider, the skills served and skipped — describe a
-//! private repository, so they are shown only to editors, identified by an access token in
-//! `Authorization: Bearer` (`node scripts/sign-in.mjs <url> <email>` prints one).
+//! private repository, so they are shown only to editors: on the admin console's overview
+//! ([`crate::console`]), and as JSON to an editor's access token in `Authorization: Bearer`
+//! (`node scripts/sign-in.mjs <url> <email>` prints one), for monitors.
 //!
 //! The checks are cached in the isolate for a minute, so a page that is reloaded, or probed by a
 //! monitor, costs GitHub at most one request a minute. Nothing secret is shown to anyone.
@@ -257,10 +258,8 @@ pub async fn page<P: Platform>(
         body["healthy"] = healthy(&status).into();
         return json(StatusCode::OK, &body);
     }
-    let checks = match viewer {
-        Viewer::Public => public_checks(&status),
-        Viewer::Editor => detailed_checks(&status),
-    };
+    // The details are the admin console's, behind its own sign-in; a browser sends no token.
+    let checks = public_checks(&status);
     let body = html! {
         h1 { "Skillport Connector" }
         p { "Shares this organization's Claude Skills with Claude.ai and Claude Desktop." }
@@ -299,8 +298,8 @@ fn public_checks(status: &Status) -> Markup {
             }
         }
         li {
-            "Editors see every check's details here with an access token in " code { "Authorization: Bearer" }
-            " (" code { "node scripts/sign-in.mjs <this URL> <your email>" } " prints one)."
+            "Editors see every check in detail in the " a href="/admin" { "admin console" } "; monitors can read them as JSON with an editor's access token ("
+            code { "node scripts/sign-in.mjs <this URL> <your email>" } " prints one)."
         }
     }
 }
@@ -416,6 +415,7 @@ mod tests {
         ));
         assert!(html.contains("<li class=\"ok\">GitHub: working</li><li class=\"bad\">Sign-in: not working</li>"));
         assert!(html.contains("<code>node scripts/sign-in.mjs &lt;this URL&gt; &lt;your email&gt;</code> prints one"));
+        assert!(html.contains(r#"<a href="/admin">admin console</a>"#));
         assert!(!html.contains("acme") && !html.contains("quotes"), "no details: {html}");
     }
 }

@@ -29,14 +29,14 @@ pub enum Kind {
 const STYLE: &str = "body{font:16px/1.5 system-ui,sans-serif;padding:0 1rem;color:#1f2937}\
 h1{font-size:1.4rem}code{background:#f3f4f6;padding:.1rem .3rem;word-break:break-all}\
 .actions{display:flex;gap:.75rem;margin-top:1.5rem}button{font:inherit;padding:.5rem 1.2rem;border-radius:.4rem;border:1px solid #9ca3af;background:#fff;cursor:pointer}\
-button.primary{background:#1d4ed8;border-color:#1d4ed8;color:#fff}.muted{color:#6b7280;font-size:.9rem}\
+button.primary{background:#1d4ed8;border-color:#1d4ed8;color:#fff}.muted{color:#4b5563;font-size:.9rem}\
 .ok{color:#166534}.bad{color:#991b1b}li{margin:.3rem 0}a{color:#1d4ed8}\
 :focus-visible{outline:3px solid #b45309;outline-offset:2px}a.button{display:inline-block;padding:.5rem 1.2rem;border-radius:.4rem;background:#1d4ed8;color:#fff;text-decoration:none}\
 ul.nav,ul.actions{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.5rem 1.2rem}\
 .scroll{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:.95rem}\
 th,td{text-align:left;padding:.35rem .6rem;border-bottom:1px solid #e5e7eb;vertical-align:top}\
 dl.figures{display:grid;grid-template-columns:max-content 1fr;gap:.3rem 1rem}dd{margin:0}\
-figure{margin:1rem 0}svg.chart{width:100%;height:7rem;display:block}input,select{font:inherit;padding:.3rem}";
+figure{margin:1rem 0}svg.chart{width:100%;height:7rem;display:block}p.axis{display:flex;justify-content:space-between;margin:.2rem 0;font-size:.8rem;color:#4b5563}footer{margin:2rem 0}input,select{font:inherit;padding:.3rem}";
 
 impl Kind {
     /// The body's width and margin.

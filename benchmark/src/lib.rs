@@ -198,3 +198,106 @@ pub fn bench_request(tool: &str, arguments: &str) -> Result<u16, JsError> {
     let arguments: serde_json::Value = serde_json::from_str(arguments)?;
     with_connector(|connector| call(connector, tool, arguments))
 }
+
+thread_local! {
+    static CONSOLE_COOKIE: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Serves `with_editors` (a commit whose access.json makes the benchmark's caller an editor), gives the console the usage
+/// log of `people` people who each used every fourth skill today and reported versions of every
+/// fortieth (as the usage object would answer it), and opens a console session.
+#[wasm_bindgen]
+pub fn bench_console_setup(people: u32, with_editors: Vec<u8>) -> Result<(), JsError> {
+    use skillport_connector::identity::UserInfo;
+    use skillport_connector::usage::directory::{Directory, Person};
+    use skillport_connector::usage::{DailyUse, Installed, SkillUse, Usage};
+    with_connector(|connector| {
+        let platform = &connector.platform;
+        platform.github.commit_zipball(with_editors);
+        call(connector, "list_skills", serde_json::json!({}))?;
+        let config = platform.config();
+        let day = skillport_connector::tools::skill_stats::today(platform);
+        let catalog = run_ready(skillport_connector::catalog_store::current(platform, &config))?
+            .map_err(|e| JsError::new(&e.to_string()))?
+            .catalog;
+        let users = u64::from(people / 4);
+        let usage = Usage {
+            skills: catalog
+                .skills
+                .iter()
+                .map(|s| SkillUse { skill: s.name.clone(), fetches: users, downloads: users, reads: 0, users })
+                .collect(),
+            daily: catalog
+                .skills
+                .iter()
+                .map(|s| DailyUse { day, skill: s.name.clone(), uses: 2 * users, users })
+                .collect(),
+            installed: catalog
+                .skills
+                .iter()
+                .step_by(40)
+                .flat_map(|s| {
+                    ["0.9.0", "1.0.0"].into_iter().enumerate().map(|(half, version)| Installed {
+                        skill: s.name.clone(),
+                        version: version.to_string(),
+                        users: (0..people).filter(|p| (p % 2) as usize == half).collect(),
+                    })
+                })
+                .collect(),
+            reporters: (0..people).map(|person| format!("test:person{person}")).collect(),
+            people: u64::from(people),
+        };
+        let directory = Directory {
+            people: (0..people)
+                .map(|person| Person {
+                    user: UserInfo {
+                        id: format!("test:person{person}"),
+                        email: format!("person{person}@acme.example"),
+                        ..Default::default()
+                    },
+                    first_seen: 0,
+                    last_seen: platform.now.get(),
+                    revoked: None,
+                })
+                .collect(),
+            changes: Vec::new(),
+        };
+        let mut replies = platform.usage_replies.borrow_mut();
+        replies.insert("read_usage".into(), serde_json::to_string(&usage)?);
+        replies.insert("read_directory".into(), serde_json::to_string(&directory)?);
+        drop(replies);
+        let site = skillport_connector::oauth::Site { platform, config: &config, base_url: skillport_test::BASE_URL };
+        let ann = UserInfo { id: "test:ann".into(), email: "ann@acme.example".into(), ..Default::default() };
+        let started = run_ready(skillport_connector::console::session::start(&site, ann, "bench-flow"))?;
+        let cookie = started
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.contains("skillport_console="))
+            .and_then(|c| c.split(';').next())
+            .map(str::to_string)
+            .ok_or_else(|| JsError::new("no console session"))?;
+        CONSOLE_COOKIE.with(|c| *c.borrow_mut() = Some(cookie));
+        Ok(())
+    })
+}
+
+/// One whole console page request (`path`, e.g. `/admin/usage`), as the Worker handles it;
+/// returns the page's size in bytes.
+#[wasm_bindgen]
+pub fn bench_console(path: &str) -> Result<usize, JsError> {
+    let cookie = CONSOLE_COOKIE.with(|c| c.borrow().clone()).ok_or_else(|| JsError::new("call bench_console_setup"))?;
+    with_connector(|connector| {
+        let request = http::Request::get(format!("{}{path}", skillport_test::BASE_URL))
+            .header("cookie", &cookie)
+            .body(Vec::new())?;
+        let config = Ok(connector.platform.config());
+        let handled = run_ready(skillport_connector::app::handle(&connector.platform, &config, request))?;
+        if handled.response.status() != 200 {
+            let body = String::from_utf8_lossy(handled.response.body());
+            return Err(JsError::new(&format!("{path} answered {}: {body}", handled.response.status())));
+        }
+        Ok(handled.response.body().len())
+    })
+}

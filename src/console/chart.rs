@@ -21,7 +21,7 @@ pub fn daily_bars(title: &str, labels: &[String], values: &[u64]) -> Markup {
         None => format!("{title}: no uses over {} days", values.len()),
     };
     html! {
-        svg.chart viewBox={"0 0 " (WIDTH) " " (HEIGHT + 16)} role="img" aria-label=(summary) preserveAspectRatio="none" {
+        svg.chart viewBox={"0 0 " (WIDTH) " " (HEIGHT)} role="img" aria-label=(summary) preserveAspectRatio="none" {
             title { (summary) }
             line x1="0" y1=(HEIGHT) x2=(WIDTH) y2=(HEIGHT) stroke="#9ca3af" stroke-width="1" {}
             @for (i, (value, label)) in values.iter().zip(labels).enumerate() {
@@ -31,10 +31,11 @@ pub fn daily_bars(title: &str, labels: &[String], values: &[u64]) -> Markup {
                     title { (label) ": " (value) }
                 }
             }
-            text x="0" y=(HEIGHT + 14) font-size="12" fill="#374151" { (labels.first().map(String::as_str).unwrap_or("")) }
-            text x=(WIDTH) y=(HEIGHT + 14) font-size="12" fill="#374151" text-anchor="end" {
-                (labels.last().map(String::as_str).unwrap_or(""))
-            }
+        }
+        // The axis's dates as text beside the drawing, which stretches to the page's width.
+        p.axis aria-hidden="true" {
+            span { (labels.first().map(String::as_str).unwrap_or("")) }
+            span { (labels.last().map(String::as_str).unwrap_or("")) }
         }
     }
 }

@@ -19,10 +19,17 @@ use std::collections::HashMap;
 
 /// How many skills the usage page draws a chart for.
 const CHARTS: usize = 12;
+/// How many of the people behind on a skill the drift table names.
+const BEHIND_NAMED: usize = 20;
 
 /// `ms` as `YYYY-MM-DD HH:MM UTC`.
 fn when(ms: u64) -> String {
     crate::github::app::format_utc(ms).map(|t| format!("{} {} UTC", &t[..10], &t[11..16])).unwrap_or_default()
+}
+
+/// `count` and the noun that goes with it.
+fn plural(count: u64, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
 }
 
 /// A decision as a word, coloured.
@@ -343,7 +350,7 @@ pub fn usage<P: Platform>(
                 }
                 @for skill in used.iter().take(CHARTS) {
                     figure {
-                        figcaption { b { (skill.name) } " — " (stats::total(skill)) " uses by " (skill.users) " people" }
+                        figcaption { b { (skill.name) } " — " (plural(stats::total(skill), "use", "uses")) " by " (plural(skill.users, "person", "people")) }
                         @let per_day = daily_values(skill, first, today);
                         (chart::daily_bars(&skill.name, &labels, &per_day))
                     }
@@ -387,7 +394,10 @@ pub fn usage<P: Platform>(
                                         }
                                         td { @if skill.behind > 0 { span.bad { (skill.behind) } } @else { span.ok { "0" } } }
                                         td {
-                                            (skill.behind_users.iter().map(|id| emails.get(id.as_str()).copied().unwrap_or(id.as_str())).collect::<Vec<_>>().join(", "))
+                                            (skill.behind_users.iter().take(BEHIND_NAMED).map(|id| emails.get(id.as_str()).copied().unwrap_or(id.as_str())).collect::<Vec<_>>().join(", "))
+                                            @if skill.behind_users.len() > BEHIND_NAMED {
+                                                " and " (skill.behind_users.len() - BEHIND_NAMED) " more (skill_stats lists everyone)"
+                                            }
                                         }
                                     }
                                 }

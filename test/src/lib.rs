@@ -7,6 +7,7 @@ pub mod github;
 pub mod jws;
 pub mod platform;
 pub mod records;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod sql;
 pub mod zipball;
 

@@ -79,12 +79,10 @@ fn an_installed_report_writes_only_when_it_changes_or_a_day_passes() {
     assert!(installed(&sql, 101, "google:ann", &[("pdf", "1.1.0"), ("deck", "2.0.0")]), "a new day: when last seen");
     assert_eq!(rows(&sql, "installed"), 1);
     let usage = read(&sql, 0);
-    let expected = Installed {
-        user: "google:ann".into(),
-        versions: [("deck".to_string(), "2.0.0".to_string()), ("pdf".to_string(), "1.1.0".to_string())].into(),
-        day: 101,
-    };
-    assert_eq!(usage.installed, [expected]);
+    let version =
+        |skill: &str, version: &str| Installed { skill: skill.into(), version: version.into(), users: vec![0] };
+    assert_eq!(usage.installed, [version("deck", "2.0.0"), version("pdf", "1.1.0")], "the last report only");
+    assert_eq!(usage.reporters, ["google:ann"]);
 }
 
 #[test]
