@@ -19,6 +19,8 @@ use std::collections::HashMap;
 
 /// How many skills the usage page draws a chart for.
 const CHARTS: usize = 12;
+/// How many skills the table of uses lists.
+const TABLE_ROWS: usize = 100;
 /// How many of the people behind on a skill the drift table names.
 const BEHIND_NAMED: usize = 20;
 
@@ -355,7 +357,10 @@ pub fn usage<P: Platform>(
                         (chart::daily_bars(&skill.name, &labels, &per_day))
                     }
                 }
-                h2 { "Every skill" }
+                h2 { "Uses per skill" }
+                @if used.len() > TABLE_ROWS {
+                    p.muted { "The " (TABLE_ROWS) " most used of " (used.len()) "; skill_stats pages through every one." }
+                }
                 div.scroll {
                     table {
                         thead { tr {
@@ -363,11 +368,18 @@ pub fn usage<P: Platform>(
                             th scope="col" { "Reads" } th scope="col" { "People" }
                         } }
                         tbody {
-                            @for skill in &all {
+                            @for skill in used.iter().take(TABLE_ROWS) {
                                 tr { td { (skill.name) } td { (skill.fetches) } td { (skill.downloads) } td { (skill.reads) } td { (skill.users) } }
                             }
                         }
                     }
+                }
+                @let unused: Vec<&str> = all.iter().filter(|s| stats::total(s) == 0).map(|s| s.name.as_str()).collect();
+                h2 { "Unused (" (unused.len()) ")" }
+                @if unused.is_empty() {
+                    p { "Every skill was used in this period." }
+                } @else {
+                    p { (unused.join(", ")) }
                 }
                 h2 id="drift" { "Version drift" }
                 p.muted { "From the versions people report to check_updates; a person counts once per skill." }

@@ -69,6 +69,8 @@ pub fn per_skill<'a>(usage: &Usage, skills: impl IntoIterator<Item = &'a Skill>)
     for installed in &usage.installed {
         reports.entry(installed.skill.as_str()).or_default().push(installed);
     }
+    // A period has few days and many rows per day: each day is written out once.
+    let mut dates: BTreeMap<u32, String> = BTreeMap::new();
     let reporter = |index: &u32| usage.reporters.get(*index as usize).cloned().unwrap_or_default();
     let mut stats: Vec<SkillStats> = skills
         .into_iter()
@@ -103,7 +105,11 @@ pub fn per_skill<'a>(usage: &Usage, skills: impl IntoIterator<Item = &'a Skill>)
                     .get(skill.name.as_str())
                     .into_iter()
                     .flatten()
-                    .map(|d| DayCount { day: date(d.day), uses: d.uses, users: d.users })
+                    .map(|d| DayCount {
+                        day: dates.entry(d.day).or_insert_with(|| date(d.day)).clone(),
+                        uses: d.uses,
+                        users: d.users,
+                    })
                     .collect(),
                 behind: behind_users.len() as u64,
                 behind_users,
