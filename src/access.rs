@@ -184,6 +184,9 @@ pub struct Rule {
     pub read: Option<Audience>,
     /// Who may write.
     pub write: Option<Audience>,
+    /// Who reviews changes to the group: when set, only they (and editors) change it directly,
+    /// and its other writers' changes wait for review (they are refused until proposals exist).
+    pub review: Option<Audience>,
 }
 
 /// The file as written.
@@ -282,7 +285,8 @@ impl Access {
     }
 
     /// Whether `who` may write `group`, and the rule that decided: what [`Access::can_write`]
-    /// answers (it asks this), said the way the admin console shows it.
+    /// answers (it asks this), said the way the admin console shows it. Where the group requires
+    /// review (`review`), its reviewers write and its other writers are refused.
     pub fn explain_write(&self, who: Who<'_>, group: &str) -> Decision {
         let policy = match self {
             Access::Rules(policy) => policy,
@@ -292,13 +296,35 @@ impl Access {
         if let Some(principal) = self.editor_principal(who) {
             return Decision::yes(format!("an editor (editors lists {principal})"));
         }
-        let (place, rule) = match policy.skills.get(group).and_then(|r| r.write.as_ref()) {
-            Some(rule) => (format!("skills.{group}.write"), Some(rule)),
-            None => ("defaults.write".to_string(), policy.defaults.write.as_ref()),
-        };
-        match rule {
-            Some(audience) => policy.decide(&place, audience, who),
-            None => Decision::no("no write rule for the group: editors only"),
+        let writer = policy.writer(who, group);
+        match policy.reviewers(group) {
+            None => writer,
+            Some((place, reviewers)) => match policy.decide(&place, reviewers, who) {
+                reviewer if reviewer.allowed => reviewer,
+                _ if writer.allowed => Decision::no(format!(
+                    "changes to the group are reviewed ({place} lists {}); a writer who is not a reviewer cannot change it directly ({})",
+                    listed(reviewers),
+                    writer.rule
+                )),
+                _ => writer,
+            },
+        }
+    }
+
+    /// Whether changes to `group` are reviewed (a `review` rule for it, or in `defaults`).
+    pub fn requires_review(&self, group: &str) -> bool {
+        matches!(self, Access::Rules(policy) if policy.reviewers(group).is_some())
+    }
+
+    /// Whether `who` reviews changes to `group`: an editor, or named by the group's `review`
+    /// rule (`skills.<group>.review`, else `defaults.review`).
+    pub fn can_review(&self, who: Who<'_>, group: &str) -> bool {
+        match self {
+            Access::Rules(policy) => {
+                self.editor_principal(who).is_some()
+                    || policy.reviewers(group).is_some_and(|(_, reviewers)| policy.admits(reviewers, who))
+            }
+            _ => false,
         }
     }
 
@@ -319,7 +345,11 @@ impl Access {
             return Decision::yes(format!("an editor (editors lists {principal})"));
         }
         if !skill.published {
-            let write = self.explain_write(who, skill.group);
+            // A group's writers see its drafts even where review keeps them from changing it.
+            let write = match policy.writer(who, skill.group) {
+                writer if writer.allowed => writer,
+                _ => self.explain_write(who, skill.group),
+            };
             let verdict = if write.allowed { "a writer of the group" } else { "not a writer of the group" };
             return Decision {
                 allowed: write.allowed,
@@ -381,15 +411,43 @@ impl Access {
     }
 }
 
+/// An audience as access.json writes it, comma-separated.
+fn listed(audience: &Audience) -> String {
+    audience.0.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+}
+
 impl Policy {
+    /// Whether `who` is named by `audience`.
+    fn admits(&self, audience: &Audience, who: Who<'_>) -> bool {
+        audience.0.iter().any(|p| self.matches(p, who, true))
+    }
+
+    /// The group's write rule for `who` (not an editor): `skills.<group>.write`, else
+    /// `defaults.write`, else editors only.
+    fn writer(&self, who: Who<'_>, group: &str) -> Decision {
+        let (place, rule) = match self.skills.get(group).and_then(|r| r.write.as_ref()) {
+            Some(rule) => (format!("skills.{group}.write"), Some(rule)),
+            None => ("defaults.write".to_string(), self.defaults.write.as_ref()),
+        };
+        match rule {
+            Some(audience) => self.decide(&place, audience, who),
+            None => Decision::no("no write rule for the group: editors only"),
+        }
+    }
+
+    /// Where the group's review rule is written, and whom it names, if the group requires review.
+    fn reviewers(&self, group: &str) -> Option<(String, &Audience)> {
+        match self.skills.get(group).and_then(|r| r.review.as_ref()) {
+            Some(rule) => Some((format!("skills.{group}.review"), rule)),
+            None => self.defaults.review.as_ref().map(|rule| ("defaults.review".to_string(), rule)),
+        }
+    }
+
     /// The decision of the rule at `place` (`skills.<key>.read`, `defaults.write`…) for `who`.
     fn decide(&self, place: &str, audience: &Audience, who: Who<'_>) -> Decision {
         match audience.0.iter().find(|p| self.matches(p, who, true)) {
             Some(principal) => Decision::yes(format!("{place} lists {principal}")),
-            None => {
-                let listed: Vec<String> = audience.0.iter().map(ToString::to_string).collect();
-                Decision::no(format!("{place} lists only {}", listed.join(", ")))
-            }
+            None => Decision::no(format!("{place} lists only {}", listed(audience))),
         }
     }
 
@@ -502,11 +560,11 @@ fn parse(text: &str) -> Result<Policy, AccessError> {
         let shown = if *bad == Principal::Editors { "editors" } else { "*" };
         return Err(error("\"editors\"".into(), format!("the editors list cannot contain `{shown}`")));
     }
-    let rules = file
-        .skills
-        .values()
-        .flat_map(|r| [r.read.as_ref(), r.write.as_ref()])
-        .chain([file.defaults.read.as_ref(), file.defaults.write.as_ref()]);
+    let rules = file.skills.values().flat_map(|r| [r.read.as_ref(), r.write.as_ref(), r.review.as_ref()]).chain([
+        file.defaults.read.as_ref(),
+        file.defaults.write.as_ref(),
+        file.defaults.review.as_ref(),
+    ]);
     for principal in rules.flatten().flat_map(|a| a.0.iter()).chain(file.editors.0.iter()) {
         if let Principal::Team(name) = principal {
             if !teams.contains_key(name) {

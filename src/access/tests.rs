@@ -250,3 +250,56 @@ fn explanations_name_the_rule_that_decided() {
     assert_eq!(Access::load(None).explain_write(Who::Person(&member), "sales").rule, "no access.json: nobody writes");
     assert!(Access::load(Some("{")).explain_read(Who::Person(&editor), skill("a", "b")).rule.contains("broken"));
 }
+
+/// `review` on a group: its reviewers (and editors) change it; its other writers are refused
+/// with the rule, still see its drafts, and nobody else gains anything.
+#[test]
+fn a_group_under_review_is_changed_by_its_reviewers_only() {
+    let access = Access::load(Some(
+        r#"{"editors": ["google:1"], "teams": {"leads": ["google:2"]},
+            "skills": {"sales": {"write": ["google:2", "google:3"], "review": "team:leads"},
+                       "drafts": {"write": ["google:3"], "review": ["google:2"]}},
+            "defaults": {"write": ["google:3"]}}"#,
+    ));
+    let editor = user("google:1", "e@acme.example");
+    let lead = user("google:2", "l@acme.example");
+    let writer = user("google:3", "w@acme.example");
+    let reader = user("google:4", "r@acme.example");
+    let cases: [(&UserInfo, &str, bool, &str); 6] = [
+        (&editor, "sales", true, "an editor (editors lists google:1)"),
+        (&lead, "sales", true, "skills.sales.review lists team:leads"),
+        (&writer, "sales", false, "changes to the group are reviewed (skills.sales.review lists team:leads); a writer who is not a reviewer cannot change it directly (skills.sales.write lists google:3)"),
+        (&reader, "sales", false, "skills.sales.write lists only google:2, google:3"),
+        (&writer, "engineering", true, "defaults.write lists google:3"),
+        (&lead, "engineering", false, "defaults.write lists only google:3"),
+    ];
+    for (who, group, allowed, rule) in cases {
+        assert_eq!(
+            access.explain_write(Who::Person(who), group),
+            Decision { allowed, rule: rule.into() },
+            "{} on {group}",
+            who.id
+        );
+        assert_eq!(access.can_write(who, group), allowed);
+    }
+    assert!(
+        access.requires_review("sales") && access.requires_review("drafts") && !access.requires_review("engineering")
+    );
+    assert!(access.can_review(Who::Person(&lead), "sales") && access.can_review(Who::Person(&editor), "engineering"));
+    assert!(!access.can_review(Who::Person(&writer), "sales") && !access.can_review(Who::Team("leads"), "drafts"));
+    assert!(access.can_review(Who::Team("leads"), "sales"), "a team named by the review rule");
+    let draft = SkillRef { name: "plan", group: "drafts", published: false };
+    assert!(access.can_read(&writer, draft), "a writer under review still sees the group's drafts");
+    assert!(access.can_read(&lead, draft), "so does its reviewer");
+    assert!(!access.can_read(&reader, draft));
+    let everyone_reviews = Access::load(Some(r#"{"defaults": {"write": "*", "review": "editors"}}"#));
+    assert!(
+        !everyone_reviews.can_write(&writer, "any") && everyone_reviews.requires_review("any"),
+        "defaults.review covers every group"
+    );
+    let unknown_team = Access::load(Some(r#"{"skills": {"sales": {"review": "team:nobody"}}}"#));
+    assert!(
+        unknown_team.error().is_some_and(|e| e.problem.contains("team:nobody")),
+        "review rules are checked like the others"
+    );
+}

@@ -2,7 +2,7 @@
 //! author. The edit itself (one commit or nothing) is [`crate::editing`]'s.
 
 use super::{ToolContext, ToolError};
-use crate::access::Access;
+use crate::access::{Access, Who};
 use crate::catalog::{Catalog, Group};
 use crate::catalog_store;
 use crate::editing::manifest_edits::ManifestError;
@@ -48,10 +48,16 @@ pub fn check_writable<P: Platform>(
     if catalog.skill(name).is_some_and(|skill| !ctx.can_read(access, skill)) {
         return Err(ToolError::SkillNotFound(name.to_string()));
     }
-    if !access.can_write(&ctx.caller.user, &group.name) {
+    let decision = access.explain_write(Who::Person(&ctx.caller.user), &group.name);
+    if !decision.allowed {
+        let ask = if access.requires_review(&group.name) {
+            "ask one of its reviewers to make the change"
+        } else {
+            "ask an editor to add you to its write rule in .skillport/access.json"
+        };
         return Err(ToolError::Forbidden(format!(
-            "{} may not edit group {}; ask an editor to add you to its write rule in .skillport/access.json",
-            ctx.caller.user.email, group.name
+            "{} may not edit group {} ({}); {ask}",
+            ctx.caller.user.email, group.name, decision.rule
         )));
     }
     Ok(())

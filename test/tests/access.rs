@@ -132,16 +132,17 @@ fn audience() -> impl Strategy<Value = Value> {
 }
 
 fn rule() -> impl Strategy<Value = Value> {
-    (prop::option::of(audience()), prop::option::of(audience())).prop_map(|(read, write)| {
-        let mut rule = serde_json::Map::new();
-        if let Some(read) = read {
-            rule.insert("read".into(), read);
-        }
-        if let Some(write) = write {
-            rule.insert("write".into(), write);
-        }
-        Value::Object(rule)
-    })
+    (prop::option::of(audience()), prop::option::of(audience()), prop::option::weighted(0.25, audience())).prop_map(
+        |(read, write, review)| {
+            let mut rule = serde_json::Map::new();
+            for (key, audience) in [("read", read), ("write", write), ("review", review)] {
+                if let Some(audience) = audience {
+                    rule.insert(key.into(), audience);
+                }
+            }
+            Value::Object(rule)
+        },
+    )
 }
 
 fn access_file() -> impl Strategy<Value = Value> {

@@ -412,3 +412,30 @@ async fn a_branch_that_keeps_moving_or_is_protected_gets_a_clear_refusal() {
     assert!(refused.contains("GitHub refused to move branch main: Protected branch update failed"), "{refused}");
     assert_eq!(platform.github.head(), head);
 }
+
+#[tokio::test]
+async fn a_group_under_review_is_changed_by_its_reviewers_and_refuses_its_other_writers() {
+    let platform = named_apart();
+    // bob writes `sales`; with ann as its reviewer, his changes wait for her.
+    let reviewed =
+        r#"{"editors": ["test:ed"], "skills": {"sales": {"write": ["test:bob", "test:ann"], "review": ["test:ann"]}}}"#;
+    platform.github.commit(&[(".skillport/access.json", reviewed.to_string())]);
+    let head = platform.github.head();
+    for (tool, arguments) in [
+        ("bump_version", json!({"skill": "visit", "type": "patch"})),
+        ("delete_skill", json!({"skill": "visit", "confirm": true})),
+    ] {
+        let refused = call(&platform, &bob(), tool, arguments).await.unwrap_err();
+        assert!(refused.contains("may not edit group sales"), "{tool}: {refused}");
+        assert!(
+            refused.contains("skills.sales.review lists test:ann") && refused.contains("ask one of its reviewers"),
+            "{tool}: {refused}"
+        );
+    }
+    assert_eq!(platform.github.head(), head, "nothing was written");
+    let listed = call(&platform, &bob(), "list_skills", json!({})).await.unwrap();
+    let visit = listed["skills"].as_array().unwrap().iter().find(|s| s["name"] == "visit").unwrap();
+    assert_eq!(visit["editable"], false, "list_skills says so too");
+    let (output, _) = write(&platform, &ann(), "bump_version", json!({"skill": "visit", "type": "patch"})).await;
+    assert_eq!(output["to"], "2.0.1", "the reviewer changes it directly");
+}
