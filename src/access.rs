@@ -185,7 +185,7 @@ pub struct Rule {
     /// Who may write.
     pub write: Option<Audience>,
     /// Who reviews changes to the group: when set, only they (and editors) change it directly,
-    /// and its other writers' changes wait for review (they are refused until proposals exist).
+    /// and its other writers propose (their changes open pull requests).
     pub review: Option<Audience>,
 }
 
@@ -308,6 +308,19 @@ impl Access {
                 )),
                 _ => writer,
             },
+        }
+    }
+
+    /// Whether `user` proposes changes to `group` rather than making them: a writer of a group
+    /// under review who is not one of its reviewers. Their changes open pull requests.
+    pub fn must_propose(&self, user: &UserInfo, group: &str) -> bool {
+        match self {
+            Access::Rules(policy) => {
+                policy.reviewers(group).is_some()
+                    && !self.can_write(user, group)
+                    && policy.writer(Who::Person(user), group).allowed
+            }
+            _ => false,
         }
     }
 

@@ -109,6 +109,20 @@ pub struct Committed {
     pub attempts: u32,
     /// The commit message's first line (without the trailers).
     pub summary: String,
+    /// Where the change waits for review, when it was proposed rather than committed to the
+    /// served branch.
+    pub proposal: Option<Proposal>,
+}
+
+/// A change opened as a pull request, for a reviewer of its group to merge.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+pub struct Proposal {
+    /// The pull request's number.
+    pub number: u64,
+    /// Its page on GitHub.
+    pub url: String,
+    /// The branch holding the change (`skillport/…`).
+    pub branch: String,
 }
 
 thread_local! {
@@ -253,7 +267,7 @@ where
         match write(github, branch, &head, &tree, &change, author).await {
             Ok(commit) => {
                 let summary = change.message.lines().next().unwrap_or_default().to_string();
-                return Ok((Committed { commit, parent: head, attempts: attempt, summary }, planned));
+                return Ok((Committed { commit, parent: head, attempts: attempt, summary, proposal: None }, planned));
             }
             Err(GitHubError::NotFastForward { head, tree, .. }) => known = tree.map(|tree| (head, tree)),
             Err(GitHubError::Refused { message, .. }) => {
@@ -269,6 +283,55 @@ where
         "the branch kept moving during {MAX_ATTEMPTS} attempts; nothing was written. Try again in a moment"
     ))
     .into())
+}
+
+/// Runs `plan` on `base` and opens its change as a pull request into `branch` instead of
+/// committing it there: one commit on the base (with the same trailers), a new branch
+/// `skillport/<slug>-<commit>` at it, and the pull request. Nothing reaches `branch` until a
+/// reviewer merges. `base` must be the branch's head as served (its tree known, or asked for).
+pub async fn propose<P, T, E>(
+    github: &GitHub<'_, P>,
+    branch: &str,
+    base: Base,
+    author: &Author<'_>,
+    slug: &str,
+    mut plan: impl FnMut(&mut Zipball, &Catalog) -> Result<(ChangeSet, T), E>,
+) -> Result<(Committed, T), E>
+where
+    P: Platform,
+    E: From<EditError>,
+{
+    let Base { catalog, mut zipball, tree } = base;
+    let tree = match tree {
+        Some(tree) => tree,
+        None => match github.head(Some(branch), None).await.map_err(EditError::from)? {
+            BranchHead::At { sha, tree: Some(tree), .. } if sha == catalog.commit => tree,
+            _ => {
+                return Err(EditError::Conflict(
+                    "the branch moved while the change was prepared; nothing was proposed. Try again in a moment"
+                        .into(),
+                )
+                .into())
+            }
+        },
+    };
+    let (change, planned) = plan(&mut zipball, &catalog)?;
+    if change.changes.is_empty() {
+        return Err(EditError::NothingToChange.into());
+    }
+    let head = catalog.commit.clone();
+    let commit = write_commit(github, &head, &tree, &change, author).await.map_err(EditError::from)?;
+    let name = format!("skillport/{slug}-{}", &commit[..commit.len().min(7)]);
+    github.create_branch(&name, &commit).await.map_err(EditError::from)?;
+    let summary = change.message.lines().next().unwrap_or_default().to_string();
+    let body = format!(
+        "{}\n\nProposed through Skillport by {} for a reviewer of this group to merge.",
+        message_with_trailers(&change.message, author),
+        author.email
+    );
+    let pull = github.create_pull(&summary, &body, &name, branch).await.map_err(EditError::from)?;
+    let proposal = Proposal { number: pull.number, url: pull.html_url, branch: name };
+    Ok((Committed { commit, parent: head, attempts: 1, summary, proposal: Some(proposal) }, planned))
 }
 
 /// The catalog and files of `head`, the commit the branch moved to since `previous`.
@@ -294,6 +357,19 @@ async fn write<P: Platform>(
     change: &ChangeSet,
     author: &Author<'_>,
 ) -> Result<String, GitHubError> {
+    let commit = write_commit(github, head, tree, change, author).await?;
+    github.update_branch(branch, &commit, head).await?;
+    Ok(commit)
+}
+
+/// Writes `change` as a commit on `head` (whose root tree is `tree`), moving no branch.
+async fn write_commit<P: Platform>(
+    github: &GitHub<'_, P>,
+    head: &str,
+    tree: &str,
+    change: &ChangeSet,
+    author: &Author<'_>,
+) -> Result<String, GitHubError> {
     let mut entries = Vec::with_capacity(change.changes.len());
     for FileChange { path, content } in &change.changes {
         let content = match content {
@@ -310,9 +386,7 @@ async fn write<P: Platform>(
     }
     let new_tree = github.create_tree(tree, &entries).await?;
     let message = message_with_trailers(&change.message, author);
-    let commit = github.create_commit(&message, &new_tree, head).await?;
-    github.update_branch(branch, &commit, head).await?;
-    Ok(commit)
+    github.create_commit(&message, &new_tree, head).await
 }
 
 #[cfg(test)]

@@ -176,6 +176,15 @@ pub struct ObjectRef {
     pub sha: String,
 }
 
+/// A pull request GitHub opened.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct PullRequest {
+    /// Its number in the repository.
+    pub number: u64,
+    /// Its page on GitHub.
+    pub html_url: String,
+}
+
 impl<'a, P: Platform> GitHub<'a, P> {
     /// A client for `repo` at the API base `api`, authenticating with `auth`.
     pub fn new(platform: &'a P, api: &'a Url, auth: Auth<'a>, repo: &'a RepoName, policy: RetryPolicy) -> Self {
@@ -304,6 +313,25 @@ impl<'a, P: Platform> GitHub<'a, P> {
         let body = serde_json::json!({"message": message, "tree": tree, "parents": [parent]});
         let commit: ObjectRef = self.call(http::Method::POST, &["git", "commits"], Some(&body), "a new commit").await?;
         Ok(commit.sha)
+    }
+
+    /// Creates branch `name` at `commit` (a proposal's branch).
+    pub async fn create_branch(&self, name: &str, commit: &str) -> Result<(), GitHubError> {
+        let body = serde_json::json!({"ref": format!("refs/heads/{name}"), "sha": commit});
+        let what = format!("the new branch {name}");
+        self.call::<serde_json::Value>(http::Method::POST, &["git", "refs"], Some(&body), &what).await.map(drop)
+    }
+
+    /// Opens a pull request from branch `head` into `base`; its number and page.
+    pub async fn create_pull(
+        &self,
+        title: &str,
+        body: &str,
+        head: &str,
+        base: &str,
+    ) -> Result<PullRequest, GitHubError> {
+        let request = serde_json::json!({"title": title, "body": body, "head": head, "base": base});
+        self.call(http::Method::POST, &["pulls"], Some(&request), "a new pull request").await
     }
 
     /// Moves `branch` to `commit`, never forced. GitHub refuses a move that is not a fast

@@ -36,8 +36,12 @@ pub struct Output {
     pub to: String,
     /// Whether the marketplace entry was updated too (false when the group is unpublished).
     pub marketplace_updated: bool,
-    /// The new commit.
+    /// The new commit (on the served branch, or on the proposal's branch).
     pub commit: String,
+    /// Set when the group is under review: the pull request the change waits in. Nothing
+    /// reached the served branch; a reviewer of the group merges it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proposal: Option<crate::editing::Proposal>,
 }
 
 /// The tool, as the registry in `tools` lists it.
@@ -46,7 +50,7 @@ pub struct BumpVersion;
 impl Tool for BumpVersion {
     const NAME: &'static str = "bump_version";
     const TITLE: &'static str = "Bump a group's version";
-    const DESCRIPTION: &'static str = "Group writers: bump the semantic version (major, minor or patch) of the group holding a skill, in its plugin.json and its marketplace entry, in one commit. Installed copies then show an update in check_updates.";
+    const DESCRIPTION: &'static str = "Group writers: bump the semantic version (major, minor or patch) of the group holding a skill, in its plugin.json and its marketplace entry, in one commit. Installed copies then show an update in check_updates. In a group under review (access.json `review`), a writer's change opens a pull request instead (`proposal`), for a reviewer to merge.";
     const ANNOTATIONS: ToolAnnotations = ToolAnnotations::WRITE;
     type Input = Input;
     type Output = Output;
@@ -56,7 +60,7 @@ impl Tool for BumpVersion {
         let catalog = &served.catalog;
         let (group, _) =
             catalog.skill_folder(&input.skill).ok_or_else(|| ToolError::SkillNotFound(input.skill.clone()))?;
-        writing::check_writable(ctx, &access, catalog, &input.skill, group)?;
+        let mode = writing::check_writable(ctx, &access, catalog, &input.skill, group)?;
         // A plugin.json shared by several entries versions all of them: the writer must be one of
         // each.
         if group.manifest.is_some() {
@@ -75,13 +79,20 @@ impl Tool for BumpVersion {
         }
         let name = group.name.clone();
         let zipball = ctx.zipball().await?;
-        let (committed, planned) = writing::commit(ctx, Self::NAME, zipball, None, |zipball, catalog| {
+        let (committed, planned) = writing::commit(ctx, Self::NAME, mode, zipball, None, |zipball, catalog| {
             let group = catalog.group(&name).ok_or_else(|| ToolError::SkillNotFound(input.skill.clone()))?;
             plan(group, input.kind, zipball)
         })
         .await?;
         let Planned { from, to, marketplace_updated } = planned;
-        Ok(Output { group: name, from, to, marketplace_updated, commit: committed.commit })
+        Ok(Output {
+            group: name,
+            from,
+            to,
+            marketplace_updated,
+            commit: committed.commit,
+            proposal: committed.proposal,
+        })
     }
 }
 

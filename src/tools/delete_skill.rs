@@ -33,8 +33,12 @@ pub struct Output {
     pub group: String,
     /// Whether the group went with it (it was the group's last skill).
     pub group_deleted: bool,
-    /// The new commit.
+    /// The new commit (on the served branch, or on the proposal's branch).
     pub commit: String,
+    /// Set when the group is under review: the pull request the change waits in. Nothing
+    /// reached the served branch; a reviewer of the group merges it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proposal: Option<crate::editing::Proposal>,
     /// How many files were removed.
     pub files_removed: usize,
 }
@@ -45,7 +49,7 @@ pub struct DeleteSkill;
 impl Tool for DeleteSkill {
     const NAME: &'static str = "delete_skill";
     const TITLE: &'static str = "Delete a skill";
-    const DESCRIPTION: &'static str = "Delete a skill (its whole folder) in one commit; pass confirm: true. Group writers delete skills of their group; deleting a group's last skill removes the group and its marketplace entry, which needs an editor.";
+    const DESCRIPTION: &'static str = "Delete a skill (its whole folder) in one commit; pass confirm: true. Group writers delete skills of their group; deleting a group's last skill removes the group and its marketplace entry, which needs an editor. In a group under review (access.json `review`), a writer's change opens a pull request instead (`proposal`), for a reviewer to merge.";
     const ANNOTATIONS: ToolAnnotations = ToolAnnotations::WRITE.destructive();
     type Input = Input;
     type Output = Output;
@@ -58,19 +62,21 @@ impl Tool for DeleteSkill {
         let Some((group, folder)) = served.catalog.skill_folder(&input.skill) else {
             return Err(ToolError::SkillNotFound(input.skill));
         };
-        writing::check_writable(ctx, &access, &served.catalog, &input.skill, group)?;
+        let mode = writing::check_writable(ctx, &access, &served.catalog, &input.skill, group)?;
         let folder = folder.to_string();
         let editor = access.is_editor(&ctx.caller.user);
         let zipball = ctx.zipball().await?;
-        let (committed, planned) = writing::commit(ctx, Self::NAME, zipball, Some(&folder), |zipball, catalog| {
-            plan(&input, editor, zipball, catalog)
-        })
-        .await?;
+        let (committed, planned) =
+            writing::commit(ctx, Self::NAME, mode, zipball, Some(&folder), |zipball, catalog| {
+                plan(&input, editor, zipball, catalog)
+            })
+            .await?;
         Ok(Output {
             skill: input.skill,
             group: planned.group,
             group_deleted: planned.group_deleted,
             commit: committed.commit,
+            proposal: committed.proposal,
             files_removed: planned.files_removed,
         })
     }

@@ -59,7 +59,7 @@ impl Tool for PublishSkill {
         }
         let zipball = ctx.zipball().await?;
         let (committed, (group, version, added)) =
-            writing::commit(ctx, Self::NAME, zipball, None, |zipball, catalog| {
+            writing::commit(ctx, Self::NAME, writing::WriteMode::Direct, zipball, None, |zipball, catalog| {
                 let (group, _) =
                     catalog.skill_folder(&input.skill).ok_or_else(|| ToolError::SkillNotFound(input.skill.clone()))?;
                 let manifest = group.manifest.as_ref().map(|(_, m)| m);

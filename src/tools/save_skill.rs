@@ -90,8 +90,12 @@ pub struct Output {
     pub created: bool,
     /// Whether its group was created too.
     pub group_created: bool,
-    /// The new commit.
+    /// The new commit (on the served branch, or on the proposal's branch).
     pub commit: String,
+    /// Set when the group is under review: the pull request the change waits in. Nothing
+    /// reached the served branch; a reviewer of the group merges it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proposal: Option<crate::editing::Proposal>,
     /// The skill's new `version_id` (pass it as `base_version` to edit again).
     pub version_id: String,
     /// Paths written, relative to the skill folder.
@@ -106,7 +110,7 @@ pub struct SaveSkill;
 impl Tool for SaveSkill {
     const NAME: &'static str = "save_skill";
     const TITLE: &'static str = "Save a skill";
-    const DESCRIPTION: &'static str = "Create or update a skill's files in one commit. To change an existing skill, pass base_version (the version_id from fetch_skill). Group writers edit their group's skills; creating a skill or group needs an editor (a new group needs group_description). Binary files use encoding base64.";
+    const DESCRIPTION: &'static str = "Create or update a skill's files in one commit. To change an existing skill, pass base_version (the version_id from fetch_skill). Group writers edit their group's skills; creating a skill or group needs an editor (a new group needs group_description). Binary files use encoding base64. In a group under review (access.json `review`), a writer's change opens a pull request instead (`proposal`), for a reviewer to merge.";
     const ANNOTATIONS: ToolAnnotations = ToolAnnotations::WRITE.destructive();
     type Input = Input;
     type Output = Output;
@@ -122,6 +126,8 @@ impl Tool for SaveSkill {
         let existing =
             served.catalog.skill_folder(&input.skill).map(|(group, folder)| (group.clone(), folder.to_string()));
         let guard = existing.as_ref().map(|(_, folder)| folder.clone());
+        // A new skill is an editor's, who writes directly.
+        let mut mode = writing::WriteMode::Direct;
         if let Some((group, folder)) = &existing {
             if input.group.as_ref().is_some_and(|g| *g != group.name) {
                 return Err(ToolError::InvalidArguments(format!(
@@ -129,7 +135,7 @@ impl Tool for SaveSkill {
                     input.skill, group.name
                 )));
             }
-            writing::check_writable(ctx, &access, &served.catalog, &input.skill, group)?;
+            mode = writing::check_writable(ctx, &access, &served.catalog, &input.skill, group)?;
             let current = editing::tree_id_of(&editing::folder_blobs(&mut zipball, folder)?);
             match &input.base_version {
                 None => {
@@ -153,16 +159,18 @@ impl Tool for SaveSkill {
             )));
         }
 
-        let (committed, planned) = writing::commit(ctx, Self::NAME, zipball, guard.as_deref(), |zipball, catalog| {
-            plan(&input, &prepared, zipball, catalog)
-        })
-        .await?;
+        let (committed, planned) =
+            writing::commit(ctx, Self::NAME, mode, zipball, guard.as_deref(), |zipball, catalog| {
+                plan(&input, &prepared, zipball, catalog)
+            })
+            .await?;
         Ok(Output {
             skill: input.skill,
             group: planned.group,
             created: planned.created,
             group_created: planned.group_created,
             commit: committed.commit,
+            proposal: committed.proposal,
             version_id: planned.version_id,
             written: prepared.files.iter().map(|(p, _, _)| p.clone()).collect(),
             deleted: prepared.delete,

@@ -35,40 +35,51 @@ impl From<ZipballError> for ToolError {
     }
 }
 
-/// Whether the caller may edit skill `name` of `group`: a skill they may not read is "not
-/// found", exactly as in the read tools; one in a group they may not write is refused with what
-/// to do. `group` is the group that owns the skill's folder in the catalog.
+/// How a change the caller may make reaches the repository.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteMode {
+    /// Committed to the served branch.
+    Direct,
+    /// Opened as a pull request for a reviewer of the group (the group is under review and the
+    /// caller is one of its writers, not of its reviewers).
+    Propose,
+}
+
+/// Whether the caller may edit skill `name` of `group`, and how: a skill they may not read is
+/// "not found", exactly as in the read tools; one in a group they may not write is refused with
+/// what to do; a writer of a group under review proposes.
 pub fn check_writable<P: Platform>(
     ctx: &ToolContext<'_, P>,
     access: &Access,
     catalog: &Catalog,
     name: &str,
     group: &Group,
-) -> Result<(), ToolError> {
+) -> Result<WriteMode, ToolError> {
     if catalog.skill(name).is_some_and(|skill| !ctx.can_read(access, skill)) {
         return Err(ToolError::SkillNotFound(name.to_string()));
     }
-    let decision = access.explain_write(Who::Person(&ctx.caller.user), &group.name);
+    let user = &ctx.caller.user;
+    if access.must_propose(user, &group.name) {
+        return Ok(WriteMode::Propose);
+    }
+    let decision = access.explain_write(Who::Person(user), &group.name);
     if !decision.allowed {
-        let ask = if access.requires_review(&group.name) {
-            "ask one of its reviewers to make the change"
-        } else {
-            "ask an editor to add you to its write rule in .skillport/access.json"
-        };
         return Err(ToolError::Forbidden(format!(
-            "{} may not edit group {} ({}); {ask}",
-            ctx.caller.user.email, group.name, decision.rule
+            "{} may not edit group {} ({}); ask an editor to add you to its write rule in .skillport/access.json",
+            user.email, group.name, decision.rule
         )));
     }
-    Ok(())
+    Ok(WriteMode::Direct)
 }
 
 /// Runs `plan` as one commit by the caller on the served branch ([`editing::commit`]), from
 /// `zipball`, the served commit's files, and records it for the admin console as made through
-/// `tool`.
+/// `tool`; with [`WriteMode::Propose`], opened as a pull request instead
+/// ([`editing::propose`]).
 pub async fn commit<P: Platform, T>(
     ctx: &ToolContext<'_, P>,
     tool: &str,
+    mode: WriteMode,
     zipball: Zipball,
     guard: Option<&str>,
     plan: impl FnMut(&mut Zipball, &Catalog) -> Result<(ChangeSet, T), ToolError>,
@@ -81,7 +92,10 @@ pub async fn commit<P: Platform, T>(
     let branch = editing::branch(&github, config.branch.as_deref(), &config.repo.to_string()).await?;
     let tree = served.tree.clone().filter(|_| served.stale.is_none());
     let base = Base { catalog: served.catalog.clone(), zipball, tree };
-    let (committed, planned) = editing::commit(ctx.site.platform, &github, &branch, base, &author, guard, plan).await?;
+    let (committed, planned) = match mode {
+        WriteMode::Direct => editing::commit(ctx.site.platform, &github, &branch, base, &author, guard, plan).await?,
+        WriteMode::Propose => editing::propose(&github, &branch, base, &author, tool, plan).await?,
+    };
     crate::usage::record_change(ctx.site.platform, config, &user.id, tool, &committed).await;
     Ok((committed, planned))
 }

@@ -50,6 +50,23 @@ pub struct FakeGitHub {
     served: RefCell<HashMap<String, Vec<u8>>>,
     /// Every request path, in order.
     pub log: RefCell<Vec<String>>,
+    /// Branches other than the served one (proposals): name → commit.
+    pub branches: RefCell<BTreeMap<String, String>>,
+    /// Pull requests opened, in order.
+    pub pulls: RefCell<Vec<FakePull>>,
+}
+
+/// A pull request opened on the fake.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FakePull {
+    /// Its number.
+    pub number: u64,
+    /// Its title.
+    pub title: String,
+    /// Its description.
+    pub body: String,
+    /// The branch it proposes.
+    pub head: String,
 }
 
 impl FakeGitHub {
@@ -69,6 +86,8 @@ impl FakeGitHub {
             failure: Cell::new(None),
             queued: RefCell::default(),
             log: RefCell::default(),
+            branches: RefCell::default(),
+            pulls: RefCell::default(),
         }
     }
 
@@ -144,9 +163,10 @@ impl FakeGitHub {
         sha
     }
 
-    /// The Git Data API: `POST git/blobs`, `POST git/trees`, `POST git/commits`, `PATCH
-    /// git/refs/heads/<branch>`, with GitHub's shapes and its refusal of a ref update that is
-    /// not a fast forward.
+    /// The Git Data API: `POST git/blobs`, `POST git/trees`, `POST git/commits`, `POST git/refs`
+    /// (a new branch), `PATCH git/refs/heads/<branch>`, with GitHub's shapes and its refusal of a
+    /// ref update that is not a fast forward; and `POST pulls` (a pull request from a branch it
+    /// holds into the served one).
     fn git_data(&self, method: &http::Method, path: &str, body: &[u8]) -> Option<(u16, serde_json::Value)> {
         use base64::Engine;
         let body: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
@@ -186,6 +206,37 @@ impl FakeGitHub {
                 let parent = body["parents"][0].as_str().map(str::to_string);
                 let message = body["message"].as_str()?.to_string();
                 Some((201, serde_json::json!({"sha": self.store_commit(FakeCommit { tree, parent, message })})))
+            }
+            ("POST", "git/refs") => {
+                let name = body["ref"].as_str()?.strip_prefix("refs/heads/")?.to_string();
+                let sha = body["sha"].as_str()?.to_string();
+                if self.commit_of(&sha).is_none() {
+                    return invalid("Object does not exist");
+                }
+                if name == self.branch || self.branches.borrow().contains_key(&name) {
+                    return invalid("Reference already exists");
+                }
+                self.branches.borrow_mut().insert(name.clone(), sha.clone());
+                Some((
+                    201,
+                    serde_json::json!({"ref": format!("refs/heads/{name}"), "object": {"sha": sha, "type": "commit"}}),
+                ))
+            }
+            ("POST", "pulls") => {
+                let head = body["head"].as_str()?.to_string();
+                if !self.branches.borrow().contains_key(&head) {
+                    return invalid("Validation Failed: head does not exist");
+                }
+                if body["base"].as_str() != Some(self.branch.as_str()) {
+                    return invalid("Validation Failed: base does not exist");
+                }
+                let mut pulls = self.pulls.borrow_mut();
+                let number = pulls.len() as u64 + 1;
+                let title = body["title"].as_str()?.to_string();
+                let text = body["body"].as_str().unwrap_or_default().to_string();
+                pulls.push(FakePull { number, title, body: text, head });
+                let url = format!("https://github.com/acme/skills/pull/{number}");
+                Some((201, serde_json::json!({"number": number, "html_url": url, "state": "open"})))
             }
             ("PATCH", ref_path) if ref_path == format!("git/refs/heads/{}", self.branch) => {
                 let pushed = self.concurrent.borrow_mut().pop_front();

@@ -11,7 +11,7 @@ pub mod records;
 pub mod sql;
 pub mod zipball;
 
-pub use github::{FakeCommit, FakeGitHub, Files, API_URL, TOKEN};
+pub use github::{FakeCommit, FakeGitHub, FakePull, Files, API_URL, TOKEN};
 pub use platform::{FakePlatform, BASE_URL, SIGNING_KEY_HEX};
 pub use records::MemoryRecords;
 pub use zipball::zipball;

@@ -414,28 +414,66 @@ async fn a_branch_that_keeps_moving_or_is_protected_gets_a_clear_refusal() {
 }
 
 #[tokio::test]
-async fn a_group_under_review_is_changed_by_its_reviewers_and_refuses_its_other_writers() {
+async fn a_writer_of_a_group_under_review_proposes_and_its_reviewer_commits() {
     let platform = named_apart();
     // bob writes `sales`; with ann as its reviewer, his changes wait for her.
     let reviewed =
         r#"{"editors": ["test:ed"], "skills": {"sales": {"write": ["test:bob", "test:ann"], "review": ["test:ann"]}}}"#;
     platform.github.commit(&[(".skillport/access.json", reviewed.to_string())]);
     let head = platform.github.head();
-    for (tool, arguments) in [
-        ("bump_version", json!({"skill": "visit", "type": "patch"})),
-        ("delete_skill", json!({"skill": "visit", "confirm": true})),
-    ] {
-        let refused = call(&platform, &bob(), tool, arguments).await.unwrap_err();
-        assert!(refused.contains("may not edit group sales"), "{tool}: {refused}");
-        assert!(
-            refused.contains("skills.sales.review lists test:ann") && refused.contains("ask one of its reviewers"),
-            "{tool}: {refused}"
-        );
-    }
-    assert_eq!(platform.github.head(), head, "nothing was written");
+    let served = platform.github.files();
+    call(&platform, &bob(), "list_skills", json!({})).await.unwrap();
+    let requests = platform.github_requests();
+    let proposed = call(&platform, &bob(), "bump_version", json!({"skill": "visit", "type": "patch"})).await.unwrap();
+    assert_eq!(platform.github.head(), head, "nothing reached the served branch");
+    assert_eq!(platform.github.files(), served);
+    let proposal = &proposed["proposal"];
+    assert_eq!(proposal["number"], 1);
+    assert_eq!(proposal["url"], "https://github.com/acme/skills/pull/1");
+    let branch = proposal["branch"].as_str().unwrap();
+    let commit = proposed["commit"].as_str().unwrap();
+    assert_eq!(branch, format!("skillport/bump_version-{}", &commit[..7]));
+    assert_eq!(
+        platform.github.branches.borrow().get(branch).map(String::as_str),
+        Some(commit),
+        "one branch at the one commit"
+    );
+    let made = platform.github.commit_of(commit).unwrap();
+    assert_eq!(made.parent.as_deref(), Some(head.as_str()), "one commit on the served head");
+    assert!(made.message.contains("Skillport-User: test:bob"), "the trailers: {}", made.message);
+    let pulls = platform.github.pulls.borrow().clone();
+    assert_eq!(pulls.len(), 1);
+    assert_eq!(pulls[0].head, branch);
+    assert!(pulls[0].body.contains("Proposed through Skillport by bob@acme.example"), "{}", pulls[0].body);
+    let spent = platform.github_requests() - requests;
+    assert!(spent <= 7, "opening a proposal with the catalog cached costs at most 7 GitHub requests, not {spent}");
+
+    let base = version_id(&platform, "visit").await;
+    let files = json!([{"path": "SKILL.md", "content": skill_md("visit", "Field visits, revised")}]);
+    let saved = call(&platform, &bob(), "save_skill", json!({"skill": "visit", "base_version": base, "files": files}))
+        .await
+        .unwrap();
+    assert_eq!(saved["proposal"]["number"], 2, "a second proposal, still nothing on the branch");
+    let branch = saved["proposal"]["branch"].as_str().unwrap();
+    assert!(branch.starts_with("skillport/save_skill-"), "{branch}");
+    assert_eq!(platform.github.head(), head);
     let listed = call(&platform, &bob(), "list_skills", json!({})).await.unwrap();
     let visit = listed["skills"].as_array().unwrap().iter().find(|s| s["name"] == "visit").unwrap();
-    assert_eq!(visit["editable"], false, "list_skills says so too");
+    assert_eq!(visit["editable"], false, "list_skills: bob does not change it directly");
+
+    let refused = call(
+        &platform,
+        &UserInfo { id: "test:cy".into(), email: "cy@acme.example".into(), ..bob() },
+        "bump_version",
+        json!({"skill": "visit", "type": "patch"}),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        refused.contains("may not edit group sales") && refused.contains("skills.sales.write lists only"),
+        "a reader cannot propose: {refused}"
+    );
     let (output, _) = write(&platform, &ann(), "bump_version", json!({"skill": "visit", "type": "patch"})).await;
     assert_eq!(output["to"], "2.0.1", "the reviewer changes it directly");
+    assert!(output.get("proposal").is_none());
 }
