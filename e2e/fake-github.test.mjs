@@ -146,7 +146,7 @@ test("GitHub's rules: no User-Agent is 403, a bad token 401, an unknown path 404
   assert.equal(noBranch.status, 404);
 });
 
-test("the Git Data API writes match short-blob, git-tree, git-commit and git-ref, and a ref moves only forward", async () => {
+test("the Git Data API writes match short-blob, git-tree, git-commit and git-ref, a ref moves only forward, and a proposal's branch and pull request match git-ref and pull-request", async () => {
   const post = (path, body, method = "POST") =>
     fetch(`${github.url}/repos/acme/skills${path}`, { method, headers: { ...headers(github.token), "content-type": "application/json" }, body: JSON.stringify(body) });
   const head = await repo.head();
@@ -181,6 +181,18 @@ test("the Git Data API writes match short-blob, git-tree, git-commit and git-ref
   assert.equal(moved.status, 200);
   assert.ok(schema("git-ref")(await moved.json()));
   assert.equal(await repo.head(), commitBody.sha);
+
+  // A proposal: a new branch at a commit, then a pull request from it.
+  const created = await post("/git/refs", { ref: "refs/heads/skillport/test-1", sha: commitBody.sha });
+  assert.equal(created.status, 201);
+  assert.ok(schema("git-ref")(await created.json()), JSON.stringify(schema("git-ref").errors));
+  assert.equal((await post("/git/refs", { ref: "refs/heads/skillport/test-1", sha: commitBody.sha })).status, 422, "an existing branch");
+  const pull = await post("/pulls", { title: "A proposal", body: "Why", head: "skillport/test-1", base: "main" });
+  assert.equal(pull.status, 201);
+  const pullBody = await pull.json();
+  assert.ok(schema("pull-request")(pullBody), JSON.stringify(schema("pull-request").errors));
+  assert.equal(pullBody.number, github.pulls.at(-1).number);
+  assert.equal((await post("/pulls", { title: "x", head: "no-such-branch", base: "main" })).status, 422);
 });
 
 test("GitHub sign-in: the OAuth web flow with PKCE, and the user API matching private-user, email[], org-membership and team-full[]", async () => {

@@ -111,12 +111,12 @@ pub fn github_for<'a, P: Platform>(platform: &'a P, config: &'a Config, access: 
     let auth = match &config.github {
         GitHubAuth::Tokens { read, write } => Auth::Token(match access {
             Access::Read => read,
-            Access::Write => write.as_ref().unwrap_or(read),
+            Access::Write | Access::Propose => write.as_ref().unwrap_or(read),
         }),
         GitHubAuth::App { app, writer } => {
             let app = match access {
                 Access::Read => app,
-                Access::Write => writer.as_ref().unwrap_or(app),
+                Access::Write | Access::Propose => writer.as_ref().unwrap_or(app),
             };
             Auth::App { app, keys: &config.keys, access }
         }

@@ -38,6 +38,8 @@ const DOCS = {
   createTree: "https://docs.github.com/rest/git/trees#create-a-tree",
   createCommit: "https://docs.github.com/rest/git/commits#create-a-commit",
   updateRef: "https://docs.github.com/rest/git/refs#update-a-reference",
+  createRef: "https://docs.github.com/rest/git/refs#create-a-reference",
+  createPull: "https://docs.github.com/rest/pulls/pulls#create-a-pull-request",
   zipball: "https://docs.github.com/rest/repos/contents#download-a-repository-archive-zip",
 };
 
@@ -57,6 +59,8 @@ export class FakeGitHub {
     /** Pending faults, consumed in order: {status, headers?, body?, delayMs?, match?: RegExp}. */
     this.faults = [];
     this.codeloadTokens = new Set();
+    /** Pull requests opened: {number, title, body, head, base, headSha, baseSha, actor}. */
+    this.pulls = [];
     /** When true, ref updates are refused as GitHub refuses pushes to a protected branch. */
     this.protectedBranch = false;
     /** Called before each ref update (a test may commit here to race the connector). */
@@ -627,6 +631,29 @@ export class FakeGitHub {
       const sha = (await this.repo.git(["commit-tree", body.tree, ...parents.flatMap((p) => ["-p", p]), "-m", body.message], { env })).trim();
       return send(201, await gitCommitJson(this, sha), rateHeaders);
     }
+    if (req.method === "POST" && rest === "/git/refs") {
+      if (lacks("contents", "write", DOCS.createRef)) return;
+      const body = await readJson(req);
+      const name = typeof body?.ref === "string" && body.ref.startsWith("refs/heads/") ? body.ref.slice("refs/heads/".length) : null;
+      if (!name) return unprocessable(send, "Reference name must start with 'refs/' and have at least two slashes.");
+      if (!(await this.objectIs(body.sha, "commit"))) return unprocessable(send, "Object does not exist");
+      const exists = await this.repo.git(["rev-parse", "--verify", "--quiet", `refs/heads/${name}`]).then(() => true, () => false);
+      if (exists) return unprocessable(send, "Reference already exists");
+      await this.repo.git(["update-ref", `refs/heads/${name}`, body.sha]);
+      return send(201, refJson(this, name, body.sha), rateHeaders);
+    }
+    if (req.method === "POST" && rest === "/pulls") {
+      if (lacks("pull_requests", "write", DOCS.createPull)) return;
+      const body = await readJson(req);
+      if (typeof body?.title !== "string" || typeof body?.head !== "string" || typeof body?.base !== "string") return unprocessable(send, "Validation Failed");
+      const resolve = (branch) => this.repo.git(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}`]).then((sha) => sha.trim(), () => null);
+      const [head, base] = [await resolve(body.head), await resolve(body.base)];
+      if (!head || !base) return unprocessable(send, "Validation Failed: the head or base branch does not exist");
+      const number = this.pulls.length + 1;
+      const pull = { number, title: body.title, body: body.body ?? null, head: body.head, base: body.base, headSha: head, baseSha: base, actor: grant.actor };
+      this.pulls.push(pull);
+      return send(201, pullJson(this, pull), rateHeaders);
+    }
     const refUpdate = rest.match(/^\/git\/refs\/heads\/(.+)$/);
     if (req.method === "PATCH" && refUpdate) {
       if (lacks("contents", "write", DOCS.updateRef)) return;
@@ -744,6 +771,34 @@ function refJson(fake, branch, sha) {
     node_id: Buffer.from(`Ref:${branch}`).toString("base64"),
     url: `${api}/git/refs/heads/${branch}`,
     object: { sha, type: "commit", url: `${api}/git/commits/${sha}` },
+  };
+}
+
+/** A `pull-request` object, as `POST /repos/{owner}/{repo}/pulls` returns for a new one. */
+function pullJson(fake, pull) {
+  const api = `${fake.url}/repos/${fake.owner}/${fake.name}`;
+  const html = `https://github.com/${fake.owner}/${fake.name}/pull/${pull.number}`;
+  const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+  const user = ownerJson(fake);
+  const side = (ref, sha) => ({ label: `${fake.owner}:${ref}`, ref, sha, user, repo: repositoryJson(fake) });
+  const link = (href) => ({ href });
+  const issue = `${api}/issues/${pull.number}`;
+  return {
+    url: `${api}/pulls/${pull.number}`, id: 9000 + pull.number, node_id: `PR_${pull.number}`, html_url: html,
+    diff_url: `${html}.diff`, patch_url: `${html}.patch`, issue_url: issue, commits_url: `${api}/pulls/${pull.number}/commits`,
+    review_comments_url: `${api}/pulls/${pull.number}/comments`, review_comment_url: `${api}/pulls/comments{/number}`,
+    comments_url: `${issue}/comments`, statuses_url: `${api}/statuses/${pull.headSha}`,
+    number: pull.number, state: "open", locked: false, title: pull.title, user, body: pull.body, labels: [], milestone: null,
+    active_lock_reason: null, created_at: now, updated_at: now, closed_at: null, merged_at: null, merge_commit_sha: null,
+    assignee: null, assignees: [], requested_reviewers: [], requested_teams: [],
+    head: side(pull.head, pull.headSha), base: side(pull.base, pull.baseSha),
+    _links: {
+      self: link(`${api}/pulls/${pull.number}`), html: link(html), issue: link(issue), comments: link(`${issue}/comments`),
+      review_comments: link(`${api}/pulls/${pull.number}/comments`), review_comment: link(`${api}/pulls/comments{/number}`),
+      commits: link(`${api}/pulls/${pull.number}/commits`), statuses: link(`${api}/statuses/${pull.headSha}`),
+    },
+    author_association: "NONE", auto_merge: null, draft: false, merged: false, mergeable: null, rebaseable: null, mergeable_state: "unknown",
+    merged_by: null, comments: 0, review_comments: 0, maintainer_can_modify: false, commits: 1, additions: 0, deletions: 0, changed_files: 0,
   };
 }
 

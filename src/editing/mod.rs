@@ -304,34 +304,49 @@ where
     let Base { catalog, mut zipball, tree } = base;
     let tree = match tree {
         Some(tree) => tree,
-        None => match github.head(Some(branch), None).await.map_err(EditError::from)? {
-            BranchHead::At { sha, tree: Some(tree), .. } if sha == catalog.commit => tree,
-            _ => {
-                return Err(EditError::Conflict(
-                    "the branch moved while the change was prepared; nothing was proposed. Try again in a moment"
-                        .into(),
-                )
-                .into())
-            }
-        },
+        None => head_tree(github, branch, &catalog.commit).await?,
     };
     let (change, planned) = plan(&mut zipball, &catalog)?;
-    if change.changes.is_empty() {
-        return Err(EditError::NothingToChange.into());
+    let committed = open_proposal(github, branch, &catalog.commit, &tree, &change, author, slug).await?;
+    Ok((committed, planned))
+}
+
+/// The root tree of `head`, if the branch still points at it.
+async fn head_tree<P: Platform>(github: &GitHub<'_, P>, branch: &str, head: &str) -> Result<String, EditError> {
+    match github.head(Some(branch), None).await? {
+        BranchHead::At { sha, tree: Some(tree), .. } if sha == head => Ok(tree),
+        _ => Err(EditError::Conflict(
+            "the branch moved while the change was prepared; nothing was proposed. Try again in a moment".into(),
+        )),
     }
-    let head = catalog.commit.clone();
-    let commit = write_commit(github, &head, &tree, &change, author).await.map_err(EditError::from)?;
+}
+
+/// The proposal's commit on `head`, its branch and its pull request (apart from [`propose`],
+/// which is instantiated per tool, so this is compiled once).
+async fn open_proposal<P: Platform>(
+    github: &GitHub<'_, P>,
+    branch: &str,
+    head: &str,
+    tree: &str,
+    change: &ChangeSet,
+    author: &Author<'_>,
+    slug: &str,
+) -> Result<Committed, EditError> {
+    if change.changes.is_empty() {
+        return Err(EditError::NothingToChange);
+    }
+    let commit = write_commit(github, head, tree, change, author).await?;
     let name = format!("skillport/{slug}-{}", &commit[..commit.len().min(7)]);
-    github.create_branch(&name, &commit).await.map_err(EditError::from)?;
+    github.create_branch(&name, &commit).await?;
     let summary = change.message.lines().next().unwrap_or_default().to_string();
     let body = format!(
         "{}\n\nProposed through Skillport by {} for a reviewer of this group to merge.",
         message_with_trailers(&change.message, author),
         author.email
     );
-    let pull = github.create_pull(&summary, &body, &name, branch).await.map_err(EditError::from)?;
+    let pull = github.create_pull(&summary, &body, &name, branch).await?;
     let proposal = Proposal { number: pull.number, url: pull.html_url, branch: name };
-    Ok((Committed { commit, parent: head, attempts: 1, summary, proposal: Some(proposal) }, planned))
+    Ok(Committed { commit, parent: head.to_string(), attempts: 1, summary, proposal: Some(proposal) })
 }
 
 /// The catalog and files of `head`, the commit the branch moved to since `previous`.

@@ -33,6 +33,10 @@ pub enum Access {
     Read,
     /// `contents: write`, `metadata: read`.
     Write,
+    /// `contents: write`, `pull_requests: write`, `metadata: read`: a proposal's branch and pull
+    /// request (asked for only when a change is proposed, so an app without that permission
+    /// still writes directly).
+    Propose,
 }
 
 impl Access {
@@ -40,6 +44,23 @@ impl Access {
         match self {
             Access::Read => "read",
             Access::Write => "write",
+            Access::Propose => "propose",
+        }
+    }
+
+    fn contents(self) -> &'static str {
+        match self {
+            Access::Read => "read",
+            Access::Write | Access::Propose => "write",
+        }
+    }
+
+    /// What the app's installation must grant, as GitHub's settings page names it.
+    fn needs(self) -> &'static str {
+        match self {
+            Access::Read => "Contents: read",
+            Access::Write => "Contents: write",
+            Access::Propose => "Contents: write and Pull requests: write",
         }
     }
 }
@@ -149,13 +170,17 @@ impl<P: Platform> AppClient<'_, P> {
         };
         let body = TokenRequest {
             repositories: [&self.repo.name],
-            permissions: TokenPermissions { contents: access.name(), metadata: "read" },
+            permissions: TokenPermissions {
+                contents: access.contents(),
+                pull_requests: (access == Access::Propose).then_some("write"),
+                metadata: "read",
+            },
         };
         let granted = github.access_token(installation_id, &body).await.map_err(|e| match e {
             GitHubError::Refused { message, .. } => GitHubError::AppRefused {
                 problem: format!(
-                    "it would not grant {} access to {} ({message}); give the app Contents: {} and Metadata: read, and accept the new permissions on its installation",
-                    access.name(), self.repo, access.name()
+                    "it would not grant {} access to {} ({message}); give the app {} and Metadata: read, and accept the new permissions on its installation",
+                    access.name(), self.repo, access.needs()
                 ),
             },
             other => refused(other, self.repo),
@@ -257,6 +282,8 @@ pub(super) struct TokenRequest<'a> {
 #[derive(Serialize)]
 pub(super) struct TokenPermissions {
     pub contents: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pull_requests: Option<&'static str>,
     pub metadata: &'static str,
 }
 

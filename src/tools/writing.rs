@@ -82,20 +82,47 @@ pub async fn commit<P: Platform, T>(
     mode: WriteMode,
     zipball: Zipball,
     guard: Option<&str>,
-    plan: impl FnMut(&mut Zipball, &Catalog) -> Result<(ChangeSet, T), ToolError>,
+    mut plan: impl FnMut(&mut Zipball, &Catalog) -> Result<(ChangeSet, T), ToolError>,
 ) -> Result<(Committed, T), ToolError> {
+    // The plan's own result is kept aside, so that everything below is compiled once rather
+    // than once per tool (the Worker's size budget).
+    let mut planned = None;
+    let mut erased = |zipball: &mut Zipball, catalog: &Catalog| {
+        let (change, result) = plan(zipball, catalog)?;
+        planned = Some(result);
+        Ok(change)
+    };
+    let committed = commit_change(ctx, tool, mode, zipball, guard, &mut erased).await?;
+    let planned = planned.ok_or_else(|| ToolError::Internal("the change was made without a plan".into()))?;
+    Ok((committed, planned))
+}
+
+/// [`commit`] for a plan that returns only its change.
+async fn commit_change<P: Platform>(
+    ctx: &ToolContext<'_, P>,
+    tool: &str,
+    mode: WriteMode,
+    zipball: Zipball,
+    guard: Option<&str>,
+    plan: &mut dyn FnMut(&mut Zipball, &Catalog) -> Result<ChangeSet, ToolError>,
+) -> Result<Committed, ToolError> {
     let served = ctx.catalog().await?;
     let config = ctx.site.config;
-    let github = catalog_store::github_for(ctx.site.platform, config, app::Access::Write);
+    let access = match mode {
+        WriteMode::Direct => app::Access::Write,
+        WriteMode::Propose => app::Access::Propose,
+    };
+    let github = catalog_store::github_for(ctx.site.platform, config, access);
     let user = &ctx.caller.user;
     let author = Author { name: user.name.as_deref(), email: &user.email, id: &user.id };
     let branch = editing::branch(&github, config.branch.as_deref(), &config.repo.to_string()).await?;
     let tree = served.tree.clone().filter(|_| served.stale.is_none());
     let base = Base { catalog: served.catalog.clone(), zipball, tree };
-    let (committed, planned) = match mode {
+    let plan = |zipball: &mut Zipball, catalog: &Catalog| plan(zipball, catalog).map(|change| (change, ()));
+    let (committed, ()) = match mode {
         WriteMode::Direct => editing::commit(ctx.site.platform, &github, &branch, base, &author, guard, plan).await?,
         WriteMode::Propose => editing::propose(&github, &branch, base, &author, tool, plan).await?,
     };
     crate::usage::record_change(ctx.site.platform, config, &user.id, tool, &committed).await;
-    Ok((committed, planned))
+    Ok(committed)
 }
