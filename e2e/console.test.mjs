@@ -99,7 +99,9 @@ test("an editor signs in and every page renders the day's figures, accessibly", 
   const cookie = (await context.cookies()).find((c) => c.name.endsWith("skillport_console"));
   assert.ok(cookie?.httpOnly && cookie.sameSite === "Lax", JSON.stringify(cookie));
 
-  assert.match(await page.textContent("main"), /Checks/);
+  const overview = await page.textContent("main");
+  assert.match(overview, /GitHub: the token reads acme\/skills at [0-9a-f]{12}/, "the checks the home page used to show editors");
+  assert.match(overview, /Sign-in: sign-in through http:\/\/127\.0\.0\.1/);
   assert.match(await page.textContent("main"), /People using skills, last 30 days\s*2/);
   assert.deepEqual(await axe(page), [], "overview");
   await shoot(page, "1-overview");

@@ -200,11 +200,13 @@ for (const [layout, { expected }] of Object.entries(LAYOUTS)) {
   });
 }
 
-test("collection: the home page lists the entry served from another repository, to editors", async () => {
+test("collection: the status names the entry served from another repository, to editors only", async () => {
   const { worker } = stacks.collection;
   assert.doesNotMatch(await (await fetch(worker.url)).text(), /partner-tools/, "not on the public page");
-  const page = await (await fetch(worker.url, { headers: { authorization: await worker.bearer(people.editor) } })).text();
-  assert.match(page, /Plugin <code>partner-tools<\/code> is served from another repository \(github: partner\/tools\)/);
+  const json = { accept: "application/json" };
+  assert.doesNotMatch(await (await fetch(worker.url, { headers: json })).text(), /partner-tools/, "nor in its JSON");
+  const status = await (await fetch(worker.url, { headers: { ...json, authorization: await worker.bearer(people.editor) } })).json();
+  assert.deepEqual(status.served_elsewhere, [{ name: "partner-tools", source: "github: partner/tools" }]);
 });
 
 test("collection: editors see the warnings Claude.ai's upload would raise", async () => {

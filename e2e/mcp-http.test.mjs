@@ -129,7 +129,22 @@ test("GitHub refusing the token is a tool error naming the setting", async () =>
  * a server that refuses early may reset the connection under a client still writing, so the
  * answer is read as it comes. Resolves to {status, body}.
  */
-function postLarge({ total, declare }) {
+/**
+ * Posts `total` bytes and resolves to the answer. A server that answers before reading the whole
+ * body closes a socket with unread data, and TCP may then reset it before the client reads the
+ * answer (seen on loaded machines): such a reset, with no answer read, is tried again, twice.
+ */
+async function postLarge(options) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await postLargeOnce(options);
+    } catch (error) {
+      if (error.code !== "ECONNRESET" || attempt === 3) throw error;
+    }
+  }
+}
+
+function postLargeOnce({ total, declare }) {
   const url = new URL(`${worker.url}/mcp`);
   const chunk = Buffer.alloc(256 << 10, "x");
   return new Promise((resolve, reject) => {
