@@ -321,8 +321,8 @@ async fn head_tree<P: Platform>(github: &GitHub<'_, P>, branch: &str, head: &str
     }
 }
 
-/// The proposal's commit on `head`, its branch and its pull request (apart from [`propose`],
-/// which is instantiated per tool, so this is compiled once).
+/// The proposal's commit on `head`, its branch and its pull request (apart from the generic
+/// [`propose`], so that it is compiled once whatever the plan's type).
 async fn open_proposal<P: Platform>(
     github: &GitHub<'_, P>,
     branch: &str,
