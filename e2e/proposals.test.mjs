@@ -36,6 +36,10 @@ const branches = async () => (await repo.git(["for-each-ref", "--format=%(refnam
 test("a writer's save under review is one branch, one commit and one pull request; the served branch stays", async () => {
   const served = await repo.head();
   const before = await branches();
+  const catalog = Object.fromEntries((await call("writer", "list_skills", {})).structuredContent.skills.map((s) => [s.name, s]));
+  assert.deepEqual([catalog["code-review"].editable, catalog["code-review"].proposes], [true, true], "list_skills says the writer proposes");
+  const asReviewer = (await call("lead", "list_skills", {})).structuredContent.skills.find((s) => s.name === "code-review");
+  assert.deepEqual([asReviewer.editable, asReviewer.proposes], [true, undefined], "the reviewer edits directly");
   const skillMd = "---\nname: code-review\ndescription: Reviews code changes, proposed.\n---\n\nProposed body.\n";
   const saved = await call("writer", "save_skill", { skill: "code-review", base_version: await versionOf("code-review"), files: [{ path: "SKILL.md", content: skillMd }] });
   assert.equal(saved.isError ?? false, false, JSON.stringify(saved));

@@ -302,7 +302,7 @@ impl Access {
             Some((place, reviewers)) => match policy.decide(&place, reviewers, who) {
                 reviewer if reviewer.allowed => reviewer,
                 _ if writer.allowed => Decision::no(format!(
-                    "changes to the group are reviewed ({place} lists {}); a writer who is not a reviewer cannot change it directly ({})",
+                    "changes to the group are reviewed ({place} lists {}); a writer who is not a reviewer proposes changes as pull requests ({})",
                     listed(reviewers),
                     writer.rule
                 )),

@@ -268,7 +268,7 @@ fn a_group_under_review_is_changed_by_its_reviewers_only() {
     let cases: [(&UserInfo, &str, bool, &str); 6] = [
         (&editor, "sales", true, "an editor (editors lists google:1)"),
         (&lead, "sales", true, "skills.sales.review lists team:leads"),
-        (&writer, "sales", false, "changes to the group are reviewed (skills.sales.review lists team:leads); a writer who is not a reviewer cannot change it directly (skills.sales.write lists google:3)"),
+        (&writer, "sales", false, "changes to the group are reviewed (skills.sales.review lists team:leads); a writer who is not a reviewer proposes changes as pull requests (skills.sales.write lists google:3)"),
         (&reader, "sales", false, "skills.sales.write lists only google:2, google:3"),
         (&writer, "engineering", true, "defaults.write lists google:3"),
         (&lead, "engineering", false, "defaults.write lists only google:3"),

@@ -49,6 +49,10 @@ pub struct ListedSkill {
     pub published: bool,
     /// Whether you may edit it (save_skill, delete_skill, bump_version).
     pub editable: bool,
+    /// Set when your edits to it are proposals: its group is under review, and your changes open
+    /// pull requests for a reviewer to merge.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub proposes: bool,
     /// Search tags.
     pub tags: Vec<String>,
     /// The marketplace category.
@@ -130,7 +134,10 @@ impl Tool for ListSkills {
             .iter()
             .skip(offset)
             .take(limit)
-            .map(|s| listed(s, access.can_write(&ctx.caller.user, &s.group)))
+            .map(|s| {
+                let proposes = access.must_propose(&ctx.caller.user, &s.group);
+                listed(s, proposes || access.can_write(&ctx.caller.user, &s.group), proposes)
+            })
             .collect();
         let next = offset + page.len();
         let output = Output {
@@ -158,7 +165,7 @@ fn matches(skill: &Skill, word: &str) -> bool {
         || skill.tags.iter().any(|t| t.to_lowercase().contains(word))
 }
 
-fn listed(skill: &Skill, editable: bool) -> ListedSkill {
+fn listed(skill: &Skill, editable: bool, proposes: bool) -> ListedSkill {
     ListedSkill {
         name: skill.name.clone(),
         group: skill.group.clone(),
@@ -166,6 +173,7 @@ fn listed(skill: &Skill, editable: bool) -> ListedSkill {
         version: skill.version.clone(),
         published: skill.published,
         editable,
+        proposes,
         tags: skill.tags.clone(),
         category: skill.category.clone(),
         warnings: editable.then(|| warnings_of(skill)).filter(|w| !w.is_empty()),

@@ -179,7 +179,9 @@ proptest! {
             let listed_text = listed["content"][0]["text"].as_str().unwrap().to_string();
             for entry in listed["structuredContent"]["skills"].as_array().unwrap() {
                 let group = entry["group"].as_str().unwrap();
-                assert_eq!(entry["editable"], access.can_write(&user, group), "editable of {}", entry["name"]);
+                let proposes = access.must_propose(&user, group);
+                assert_eq!(entry["editable"], access.can_write(&user, group) || proposes, "editable of {}", entry["name"]);
+                assert_eq!(entry.get("proposes").is_some(), proposes, "proposes of {}", entry["name"]);
             }
             for (name, _, _) in SKILLS {
                 let shown = listed_text.contains(name);

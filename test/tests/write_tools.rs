@@ -459,7 +459,11 @@ async fn a_writer_of_a_group_under_review_proposes_and_its_reviewer_commits() {
     assert_eq!(platform.github.head(), head);
     let listed = call(&platform, &bob(), "list_skills", json!({})).await.unwrap();
     let visit = listed["skills"].as_array().unwrap().iter().find(|s| s["name"] == "visit").unwrap();
-    assert_eq!(visit["editable"], false, "list_skills: bob does not change it directly");
+    assert_eq!(
+        (&visit["editable"], &visit["proposes"]),
+        (&json!(true), &json!(true)),
+        "list_skills: bob edits it by proposal"
+    );
 
     let refused = call(
         &platform,
