@@ -369,14 +369,7 @@ impl Access {
                 rule: format!("not published: editors and the group's writers only; {verdict} ({})", write.rule),
             };
         }
-        let named = |key: &str| policy.skills.get(key).and_then(|r| r.read.as_ref());
-        let (place, rule) = if let Some(rule) = named(skill.name) {
-            (format!("skills.{}.read", skill.name), Some(rule))
-        } else if let Some(rule) = named(skill.group) {
-            (format!("skills.{}.read", skill.group), Some(rule))
-        } else {
-            ("defaults.read".to_string(), policy.defaults.read.as_ref())
-        };
+        let (place, rule) = policy.read_rule(skill);
         match rule {
             Some(audience) => policy.decide(&place, audience, who),
             None => Decision::yes("no read rule: everyone signed in"),
@@ -390,12 +383,7 @@ impl Access {
             Access::Missing => skill.published,
             Access::Broken(_) => false,
             Access::Rules(policy) => {
-                let rule = policy
-                    .skills
-                    .get(skill.name)
-                    .and_then(|r| r.read.as_ref())
-                    .or_else(|| policy.skills.get(skill.group).and_then(|r| r.read.as_ref()))
-                    .or(policy.defaults.read.as_ref());
+                let (_, rule) = policy.read_rule(skill);
                 skill.published && rule.is_none_or(|audience| audience.0.contains(&Principal::Everyone))
             }
         }
@@ -433,6 +421,19 @@ impl Policy {
     /// Whether `who` is named by `audience`.
     fn admits(&self, audience: &Audience, who: Who<'_>) -> bool {
         audience.0.iter().any(|p| self.matches(p, who, true))
+    }
+
+    /// The read rule that governs `skill` and where it is written: `skills.<skill>.read`, else
+    /// `skills.<group>.read`, else `defaults.read` (none: everyone signed in).
+    fn read_rule(&self, skill: SkillRef<'_>) -> (String, Option<&Audience>) {
+        let named = |key: &str| self.skills.get(key).and_then(|r| r.read.as_ref());
+        if let Some(rule) = named(skill.name) {
+            (format!("skills.{}.read", skill.name), Some(rule))
+        } else if let Some(rule) = named(skill.group) {
+            (format!("skills.{}.read", skill.group), Some(rule))
+        } else {
+            ("defaults.read".to_string(), self.defaults.read.as_ref())
+        }
     }
 
     /// The group's write rule for `who` (not an editor): `skills.<group>.write`, else

@@ -121,6 +121,18 @@ pub fn allow_any_origin(mut response: HttpResponse) -> HttpResponse {
     response
 }
 
+/// A redirect (`302` to the identity provider or a client, `303` after a form) to `location`,
+/// never cached.
+pub fn redirect(status: StatusCode, location: &str) -> HttpResponse {
+    let mut response = http::Response::new(Vec::new());
+    *response.status_mut() = status;
+    if let Ok(value) = http::HeaderValue::from_str(location) {
+        response.headers_mut().insert(http::header::LOCATION, value);
+    }
+    no_store(&mut response);
+    response
+}
+
 /// Marks a response as never to be cached (token responses, pages carrying state).
 pub fn no_store(response: &mut HttpResponse) {
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

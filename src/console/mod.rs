@@ -13,10 +13,9 @@ pub mod session;
 
 use crate::access::Access;
 use crate::catalog_store::{self, Served};
-use crate::oauth::ledger::{self, RevokeAll};
-use crate::oauth::{shard_of, Site};
+use crate::oauth::Site;
 use crate::ports::{HttpRequest, HttpResponse, Platform};
-use crate::usage::directory::{Directory, ReadDirectory, RecordRevoked};
+use crate::usage::directory::{Directory, ReadDirectory};
 use crate::usage::{self, ReadUsage, Usage};
 use http::{Method, StatusCode};
 use session::{SessionError, Viewer};
@@ -205,20 +204,14 @@ async fn read<P: Platform, C: usage::Call>(console: &Console<'_, P>, command: C)
 /// `POST /admin/people/revoke` (form checked): every grant of `user` ended, as `revoke_user`
 /// does, then back to the people page saying so.
 async fn revoke<P: Platform>(console: &Console<'_, P>, user: &str) -> HttpResponse {
-    if crate::access::Principal::parse(user).map_or(true, |p| !matches!(p, crate::access::Principal::User(_))) {
+    if !crate::tools::revoke_user::is_user_id(user) {
         return pages::message(StatusCode::BAD_REQUEST, "Nothing was revoked", "The form named no user id.");
     }
-    let platform = console.site.platform;
-    let ended = match ledger::call(platform, &shard_of(user), RevokeAll {}).await {
+    let revoked = crate::tools::revoke_user::revoke_everywhere(console.site.platform, console.site.config, user).await;
+    let ended = match revoked {
         Ok(ended) => ended,
         Err(e) => return pages::message(StatusCode::SERVICE_UNAVAILABLE, "Nothing was revoked", &e.to_string()),
     };
-    let _ = usage::call(
-        platform,
-        &usage::object_name(console.site.config),
-        RecordRevoked { user: user.to_string(), now: platform.now_ms() },
-    )
-    .await;
     let location = format!(
         "/admin/people?revoked={}&ended={ended}",
         url::form_urlencoded::byte_serialize(user.as_bytes()).collect::<String>()

@@ -18,7 +18,7 @@ use crate::oauth::{code, hash_hex, pages, s256, shard_of, signed, Site};
 use crate::ports::{HttpRequest, HttpResponse, Platform};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use http::{header, HeaderValue, StatusCode};
+use http::{header, StatusCode};
 use serde::{Deserialize, Serialize};
 
 /// The console's client id in the ledger: not a URL and not a signed registration, so
@@ -203,11 +203,5 @@ pub async fn sign_out<P: Platform>(site: &Site<'_, P>, viewer: &Viewer) -> HttpR
 
 /// A `303 See Other` to `location` (after a form, the browser then GETs it).
 pub fn see_other(location: &str) -> HttpResponse {
-    let mut response = http::Response::new(Vec::new());
-    *response.status_mut() = StatusCode::SEE_OTHER;
-    if let Ok(value) = HeaderValue::from_str(location) {
-        response.headers_mut().insert(header::LOCATION, value);
-    }
-    crate::web::no_store(&mut response);
-    response
+    crate::web::redirect(StatusCode::SEE_OTHER, location)
 }

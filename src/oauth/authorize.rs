@@ -111,17 +111,7 @@ pub fn client_redirect(redirect_uri: &str, params: &[(&str, &str)], issuer: &str
         }
         query.append_pair("iss", issuer);
     }
-    redirect(url.as_str())
-}
-
-fn redirect(location: &str) -> HttpResponse {
-    let mut response = http::Response::new(Vec::new());
-    *response.status_mut() = StatusCode::FOUND;
-    if let Ok(value) = HeaderValue::from_str(location) {
-        response.headers_mut().insert(header::LOCATION, value);
-    }
-    crate::web::no_store(&mut response);
-    response
+    crate::web::redirect(StatusCode::FOUND, url.as_str())
 }
 
 fn redirect_error(pending: &PendingAuthorization, error: &OAuthError, issuer: &str) -> HttpResponse {
@@ -365,7 +355,7 @@ pub(crate) async fn to_upstream<P: Platform>(
             upstream::github::authorization_url(settings, &redirect_uri, &state, &challenge)
         }
     };
-    let mut response = redirect(&location);
+    let mut response = crate::web::redirect(StatusCode::FOUND, &location);
     set_cookies.push(cookies::set(cookies::FLOW, &flow, PENDING_SECONDS, site.secure()));
     for cookie in set_cookies {
         response.headers_mut().append(header::SET_COOKIE, cookie);

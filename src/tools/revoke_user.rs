@@ -45,18 +45,34 @@ impl Tool for RevokeUser {
         if !access.is_editor(&ctx.caller.user) {
             return Err(ToolError::Forbidden("only editors may revoke a user's sign-ins".into()));
         }
-        if !matches!(Principal::parse(&input.id), Ok(Principal::User(_))) {
+        if !is_user_id(&input.id) {
             return Err(ToolError::InvalidArguments(format!(
                 "`{}` is not a user id; user ids look like google:1143… (whoami shows them)",
                 input.id
             )));
         }
-        let grants_ended = ledger::call(ctx.site.platform, &shard_of(&input.id), RevokeAll {})
+        let grants_ended = revoke_everywhere(ctx.site.platform, ctx.site.config, &input.id)
             .await
             .map_err(|e| ToolError::Internal(format!("sign-in storage is unavailable, try again: {e}")))?;
-        let revoked =
-            crate::usage::directory::RecordRevoked { user: input.id.clone(), now: ctx.site.platform.now_ms() };
-        let _ = crate::usage::call(ctx.site.platform, &crate::usage::object_name(ctx.site.config), revoked).await;
         Ok(Output { id: input.id, grants_ended })
     }
+}
+
+/// Whether `id` is a user id (`<provider>:<subject>`), the only thing a revocation names.
+pub fn is_user_id(id: &str) -> bool {
+    matches!(Principal::parse(id), Ok(Principal::User(_)))
+}
+
+/// Ends every grant of `user` in their ledger shard and marks them revoked on the console's
+/// people list: what `revoke_user` and the console's Revoke button both do. Returns how many
+/// grants ended.
+pub async fn revoke_everywhere<P: Platform>(
+    platform: &P,
+    config: &crate::config::Config,
+    user: &str,
+) -> Result<u64, crate::ports::HostError> {
+    let ended = ledger::call(platform, &shard_of(user), RevokeAll {}).await?;
+    let revoked = crate::usage::directory::RecordRevoked { user: user.to_string(), now: platform.now_ms() };
+    let _ = crate::usage::call(platform, &crate::usage::object_name(config), revoked).await;
+    Ok(ended)
 }

@@ -165,6 +165,28 @@ impl FakePlatform {
         format!("Bearer {}", bearer::issue(&site, &shard, &grant).0)
     }
 
+    /// One `tools/call` of `tool` through the whole router with `authorization` (a bearer header
+    /// value), as an MCP 2025-06-18 client sends it: the HTTP status and the JSON-RPC `result`
+    /// (`null` when there is none, as for a 401).
+    pub async fn call_tool(
+        &self,
+        authorization: &str,
+        tool: &str,
+        arguments: serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        let body = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": tool, "arguments": arguments}});
+        let request = http::Request::post(format!("{BASE_URL}/mcp"))
+            .header("content-type", "application/json")
+            .header("mcp-protocol-version", "2025-06-18")
+            .header("authorization", authorization)
+            .body(body.to_string().into_bytes())
+            .expect("a valid request");
+        let handled = skillport_connector::app::handle(self, &Ok(self.config()), request).await;
+        let status = handled.response.status().as_u16();
+        let reply: serde_json::Value = serde_json::from_slice(handled.response.body()).unwrap_or_default();
+        (status, reply["result"].clone())
+    }
+
     /// [`FakePlatform::sign_in`] for a default user, `test:ann` (ann@acme.example).
     pub fn bearer(&self) -> String {
         self.sign_in(&UserInfo {

@@ -86,18 +86,7 @@ async fn send(platform: &FakePlatform, method: &str, path: &str, cookie: Option<
 }
 
 async fn call(platform: &FakePlatform, bearer: &str, tool: &str, arguments: Value) -> (u16, Value) {
-    let body =
-        json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": tool, "arguments": arguments}});
-    let request = http::Request::post(format!("{BASE_URL}/mcp"))
-        .header("content-type", "application/json")
-        .header("mcp-protocol-version", "2025-06-18")
-        .header("authorization", bearer)
-        .body(body.to_string().into_bytes())
-        .unwrap();
-    let handled = app::handle(platform, &Ok(platform.config()), request).await;
-    let status = handled.response.status().as_u16();
-    let reply: Value = serde_json::from_slice(handled.response.body()).unwrap_or(Value::Null);
-    (status, reply["result"].clone())
+    platform.call_tool(bearer, tool, arguments).await
 }
 
 fn csrf_of(html: &str) -> String {

@@ -52,17 +52,7 @@ async fn call(platform: &FakePlatform, tool: &str, arguments: Value) -> Value {
 }
 
 async fn call_as(platform: &FakePlatform, bearer: &str, tool: &str, arguments: Value) -> Value {
-    let body =
-        json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": tool, "arguments": arguments}});
-    let request = http::Request::post("https://skills.example.com/mcp")
-        .header("content-type", "application/json")
-        .header("mcp-protocol-version", "2025-06-18")
-        .header("authorization", bearer)
-        .body(body.to_string().into_bytes())
-        .unwrap();
-    let handled = app::handle(platform, &Ok(platform.config()), request).await;
-    let reply: Value = serde_json::from_slice(handled.response.body()).unwrap();
-    reply["result"].clone()
+    platform.call_tool(bearer, tool, arguments).await.1
 }
 
 async fn download(platform: &FakePlatform, url: &str) -> http::Response<Vec<u8>> {
